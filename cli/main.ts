@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// The ukify command line: parse, call, print. Each command lives in its own file.
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { reportError, UserError } from './user-error.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function notYet(what: string): never {
+  throw new UserError(`'${what}' is not built yet`, 2);
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('ukify')
+    .description('Turn an unmodified Linux x86-64 ELF program into a bootable unikernel image')
+    .version(version, '-V, --version')
+    .argument('[elf]', 'program to analyze and build into an image')
+    .showHelpAfterError()
+    .action((elf: string | undefined) => {
+      if (elf === undefined) {
+        program.help();
+      }
+      notYet('ukify <elf>');
+    });
+
+  program
+    .command('analyze')
+    .description('list the system calls a program can make and how well ukify covers them')
+    .argument('<elf>', 'program to analyze')
+    .action(() => notYet('analyze'));
+
+  program
+    .command('build')
+    .description('build a bootable image from a program')
+    .argument('<elf>', 'program to package')
+    .action(() => notYet('build'));
+
+  program
+    .command('run')
+    .description('boot an image (or a program, built into a temporary image) under QEMU')
+    .argument('<image-or-elf>', 'image or program to boot')
+    .action(() => notYet('run'));
+
+  program
+    .command('syscalls')
+    .description('print the syscall catalog: every x86-64 Linux syscall and its status in ukify')
+    .action(() => notYet('syscalls'));
+
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    process.exitCode = reportError(error);
+  }
+}
+
+await main();

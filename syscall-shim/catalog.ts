@@ -1,0 +1,29 @@
+// The syscall catalog: one source of truth for every x86-64 Linux syscall and ukify's support of it.
+// Read by the analyzer's reports and by the kernel build (dispatch table).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type SyscallStatus = 'full' | 'partial' | 'fake' | 'stub' | 'missing';
+export const syscallStatuses: readonly SyscallStatus[] = ['full', 'partial', 'fake', 'stub', 'missing'];
+
+export interface CatalogEntry {
+  nr: number;
+  name: string;
+  status: SyscallStatus;
+  /** What is missing (partial), what is faked (fake), which error is returned (stub). */
+  note: string;
+}
+
+/** catalog.json sits beside this file in the source tree; compiled code runs from dist/syscall-shim/. */
+function defaultCatalogPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const beside = join(here, 'catalog.json');
+  return existsSync(beside) ? beside : join(here, '..', '..', 'syscall-shim', 'catalog.json');
+}
+
+/** The catalog, indexed by syscall number. */
+export function loadCatalog(path: string = defaultCatalogPath()): ReadonlyMap<number, CatalogEntry> {
+  const entries = JSON.parse(readFileSync(path, 'utf8')) as CatalogEntry[];
+  return new Map(entries.map((e) => [e.nr, e]));
+}
