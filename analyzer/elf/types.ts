@@ -105,8 +105,18 @@ export interface FdeRange {
   end: bigint; // exclusive
 }
 
+/** A stretch of code to disassemble: an executable section, or an executable segment when there are no sections. */
+export interface CodeRegion {
+  name: string; // ".text", or "segment N"
+  vaddr: bigint;
+  offset: bigint; // file offset of the first byte
+  bytes: Uint8Array;
+}
+
 export interface ElfFile {
   bytes: Uint8Array;
+  /** The name given to readElf, used in error messages. */
+  fileName?: string;
   header: ElfHeader;
   programHeaders: ProgramHeader[];
   sections: SectionHeader[];
