@@ -274,3 +274,23 @@ describe('fixtures agree across variants', () => {
     for (const out of outputs) expect(out).toBe(outputs[0]);
   });
 });
+
+describe('runNative helper', () => {
+  it('kills a program that outlives its timeout and says so', () => {
+    // echo-server blocks in accept() forever when nobody connects.
+    const r = runNative(fixturePath('echo-server', 'musl-static'), ['0'], { timeoutMs: 300 });
+    expect(r.timedOut).toBe(true);
+    expect(r.signal).toBe('SIGKILL');
+    expect(r.status).toBeNull();
+    expect(r.stdout).toMatch(/^listening on \d+\n$/);
+  });
+
+  it('gives the program an empty environment unless told otherwise', () => {
+    process.env.UKIFY_GREETING = 'from the test process';
+    try {
+      expect(runNative(fixturePath('hello', 'glibc-static')).stdout).toContain('UKIFY_GREETING=(unset)\n');
+    } finally {
+      delete process.env.UKIFY_GREETING;
+    }
+  });
+});
