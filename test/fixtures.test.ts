@@ -278,7 +278,7 @@ describe('fixtures agree across variants', () => {
 describe('runNative helper', () => {
   it('kills a program that outlives its timeout and says so', () => {
     // echo-server blocks in accept() forever when nobody connects.
-    const r = runNative(fixturePath('echo-server', 'musl-static'), ['0'], { timeoutMs: 300 });
+    const r = runNative(fixturePath('echo-server', 'musl-static'), ['0'], { timeoutMs: 2000 });
     expect(r.timedOut).toBe(true);
     expect(r.signal).toBe('SIGKILL');
     expect(r.status).toBeNull();
