@@ -1,0 +1,27 @@
+// The kernel command line (QEMU -append), as kernel/IMAGE.md defines it: space-separated options,
+// then optionally `--` and the words that replace argv[1..]. Words that need it are double-quoted,
+// with `"` and `\` escaped by a backslash.
+
+export interface KernelCommandLine {
+  tscKhz?: number;
+  /** KEY=VALUE strings, each passed as env=KEY=VALUE. */
+  env: string[];
+  verbose: boolean;
+  /** Replaces argv[1..] of the bundle when given (even when empty). */
+  args?: string[];
+}
+
+/** Quotes a word for the kernel's command-line splitter when it is empty or holds a blank, `"` or `\`. */
+export function quoteWord(word: string): string {
+  if (word !== '' && !/[\s"\\]/.test(word)) return word;
+  return `"${word.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+export function kernelCommandLine(options: KernelCommandLine): string {
+  const words: string[] = [];
+  if (options.tscKhz !== undefined) words.push(`tsc_khz=${options.tscKhz}`);
+  words.push(options.verbose ? 'verbose' : 'quiet');
+  for (const pair of options.env) words.push(quoteWord(`env=${pair}`));
+  if (options.args !== undefined) words.push('--', ...options.args.map(quoteWord));
+  return words.join(' ');
+}

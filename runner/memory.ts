@@ -1,0 +1,31 @@
+// Guest memory sizes as the user writes them for -m (QEMU's syntax: a number, default unit MiB).
+
+const MiB = 1024 * 1024;
+const units: Record<string, number> = { '': MiB, b: 1, k: 1024, m: MiB, g: 1024 * MiB, t: 1024 * 1024 * MiB };
+
+export class MemorySizeError extends Error {
+  readonly userFacing = true;
+  readonly exitCode = 2;
+}
+
+/** Parses "64", "64M", "512k", "1G" into whole MiB (rounded up); throws MemorySizeError on anything else. */
+export function parseMemoryMiB(text: string): number {
+  const match = /^(\d+)([bkmgt]?)$/i.exec(text.trim());
+  if (match === null) {
+    throw new MemorySizeError(`bad memory size '${text}': write a number of MiB, or use a K, M or G suffix (e.g. -m 64M)`);
+  }
+  const bytes = Number(match[1]) * (units[(match[2] ?? '').toLowerCase()] ?? MiB);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new MemorySizeError(`bad memory size '${text}': it must be more than zero and less than 8 PiB`);
+  }
+  return Math.ceil(bytes / MiB);
+}
+
+/**
+ * The least memory an image can boot in: everything QEMU loads must sit inside guest RAM, and the
+ * kernel needs room above it for its page tables, heap and the app. `loadEnd` is the end of the
+ * highest PT_LOAD (physical); the margin is what the kernel needs at the very least besides that.
+ */
+export function minimumMemoryMiB(loadEnd: bigint, marginMiB = 2): number {
+  return Number((loadEnd + BigInt(MiB) - 1n) / BigInt(MiB)) + marginMiB;
+}

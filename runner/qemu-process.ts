@@ -1,0 +1,85 @@
+// Runs QEMU with the image's channels wired to this process: COM1 is QEMU's own stdin/stdout
+// (inherited, so the app's bytes reach our stdout untouched), COM2 and the debugcon come back
+// on sockets (child fds 3 and 4) that we copy to stderr. QEMU's own messages (fd 2) are kept to
+// explain a failure in one line.
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { exitOutcome, LineSplitter, parseExitRecord, type ExitRecord } from './exit-record.js';
+
+export const STDERR_FD = 3;
+export const DEBUGCON_FD = 4;
+
+export class QemuError extends Error {
+  readonly userFacing = true;
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
+
+export interface QemuRun {
+  qemu: string;
+  args: string[];
+  /** Called with every kernel log line (not the exit record); the caller filters and prints. */
+  onLog: (line: string) => void;
+}
+
+const signalStatus: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/** Boots the VM and resolves with the status `ukify run` exits with; writes QEMU errors as one line. */
+export function runQemu(run: QemuRun): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(run.qemu, run.args, { stdio: ['inherit', 'inherit', 'pipe', 'pipe', 'pipe'] });
+    let record: ExitRecord | undefined;
+    let interrupted: NodeJS.Signals | undefined;
+    let qemuStderr = '';
+
+    const debugcon = child.stdio[DEBUGCON_FD] as Readable;
+    const lines = new LineSplitter();
+    const onLine = (line: string): void => {
+      const parsed = parseExitRecord(line);
+      if (parsed !== undefined) record = parsed;
+      else run.onLog(line);
+    };
+    debugcon.setEncoding('latin1');
+    debugcon.on('data', (chunk: string) => lines.push(chunk).forEach(onLine));
+    debugcon.on('end', () => lines.end().forEach(onLine));
+    (child.stdio[STDERR_FD] as Readable).on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => (qemuStderr += chunk));
+
+    // Ctrl-C reaches QEMU too (same process group); either way make sure the VM stops.
+    const stop = (signal: NodeJS.Signals): void => {
+      interrupted = signal;
+      child.kill('SIGTERM');
+    };
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    signals.forEach((s) => process.on(s, stop));
+    const cleanup = (): void => signals.forEach((s) => process.off(s, stop));
+
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      cleanup();
+      reject(
+        error.code === 'ENOENT'
+          ? new QemuError(`${run.qemu} not found: install QEMU (apt-get install qemu-system-x86)`, 2)
+          : new QemuError(`cannot start ${run.qemu}: ${error.message}`, 2),
+      );
+    });
+    child.on('close', (code) => {
+      cleanup();
+      if (interrupted !== undefined) return resolve(signalStatus[interrupted] ?? 130);
+      const outcome = exitOutcome(record);
+      if (outcome.message !== undefined) {
+        const qemuSaid = firstQemuError(qemuStderr);
+        const detail = qemuSaid !== undefined ? `: QEMU says: ${qemuSaid}` : code !== 0 && code !== null ? ` (QEMU exit status ${code})` : '';
+        process.stderr.write(`ukify: ${outcome.message}${detail}\n`);
+      }
+      resolve(outcome.status);
+    });
+  });
+}
+
+/** The first line QEMU wrote, without its program-name prefix. */
+export function firstQemuError(text: string): string | undefined {
+  const line = text.split('\n').find((l) => l.trim() !== '');
+  return line?.replace(/^[^:]*qemu-system-[^:]*:\s*/, '').trim();
+}
