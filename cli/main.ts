@@ -2,6 +2,7 @@
 // The ukify command line: parse, call, print. Each command lives in its own file.
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerSyscalls } from './commands/syscalls.js';
 import { reportError, UserError } from './user-error.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -43,10 +44,7 @@ export function buildProgram(): Command {
     .argument('<image-or-elf>', 'image or program to boot')
     .action(() => notYet('run'));
 
-  program
-    .command('syscalls')
-    .description('print the syscall catalog: every x86-64 Linux syscall and its status in ukify')
-    .action(() => notYet('syscalls'));
+  registerSyscalls(program);
 
   return program;
 }

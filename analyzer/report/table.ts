@@ -14,12 +14,16 @@ export interface Cell {
 
 export function renderTable(columns: readonly Column[], rows: readonly (readonly Cell[])[], indent = ''): string[] {
   const widths = columns.map((col, i) => Math.max(col.title.length, ...rows.map((r) => r[i]?.text.length ?? 0)));
-  const last = columns.length - 1;
-  const pad = (text: string, i: number): string => {
-    if (columns[i]?.align === 'right') return text.padStart(widths[i] ?? 0);
-    return i === last ? text : text.padEnd(widths[i] ?? 0);
+  const line = (cells: readonly Cell[]): string => {
+    // Trailing empty cells are dropped and the last one is not padded: no trailing blanks.
+    let last = cells.length - 1;
+    while (last > 0 && cells[last]?.text === '') last -= 1;
+    const parts = cells.slice(0, last + 1).map((c, i) => {
+      const width = widths[i] ?? 0;
+      const padded = columns[i]?.align === 'right' ? c.text.padStart(width) : i === last ? c.text : c.text.padEnd(width);
+      return c.style === undefined ? padded : c.style(padded);
+    });
+    return indent + parts.join('  ');
   };
-  const line = (cells: readonly Cell[]): string =>
-    indent + cells.map((c, i) => (c.style ?? ((s: string) => s))(pad(c.text, i))).join('  ');
   return [line(columns.map((c) => ({ text: c.title }))), ...rows.map(line)];
 }
