@@ -21,6 +21,10 @@ export interface QemuRun {
   args: string[];
   /** Called with every kernel log line (not the exit record); the caller filters and prints. */
   onLog: (line: string) => void;
+  /** Where COM1 output goes; by default QEMU writes straight to our stdout. */
+  stdout?: NodeJS.WritableStream;
+  /** Where COM2 output and our own one-line errors go (default: our stderr). */
+  stderr?: NodeJS.WritableStream;
 }
 
 const signalStatus: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
@@ -28,7 +32,9 @@ const signalStatus: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIG
 /** Boots the VM and resolves with the status `ukify run` exits with; writes QEMU errors as one line. */
 export function runQemu(run: QemuRun): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(run.qemu, run.args, { stdio: ['inherit', 'inherit', 'pipe', 'pipe', 'pipe'] });
+    const stderr = run.stderr ?? process.stderr;
+    const child = spawn(run.qemu, run.args, { stdio: ['inherit', run.stdout === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe', 'pipe'] });
+    if (run.stdout !== undefined) child.stdout?.pipe(run.stdout, { end: false });
     let record: ExitRecord | undefined;
     let interrupted: NodeJS.Signals | undefined;
     let qemuStderr = '';
@@ -43,7 +49,7 @@ export function runQemu(run: QemuRun): Promise<number> {
     debugcon.setEncoding('latin1');
     debugcon.on('data', (chunk: string) => lines.push(chunk).forEach(onLine));
     debugcon.on('end', () => lines.end().forEach(onLine));
-    (child.stdio[STDERR_FD] as Readable).on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    (child.stdio[STDERR_FD] as Readable).on('data', (chunk: Buffer) => stderr.write(chunk));
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => (qemuStderr += chunk));
 
@@ -71,7 +77,7 @@ export function runQemu(run: QemuRun): Promise<number> {
       if (outcome.message !== undefined) {
         const qemuSaid = firstQemuError(qemuStderr);
         const detail = qemuSaid !== undefined ? `: QEMU says: ${qemuSaid}` : code !== 0 && code !== null ? ` (QEMU exit status ${code})` : '';
-        process.stderr.write(`ukify: ${outcome.message}${detail}\n`);
+        stderr.write(`ukify: ${outcome.message}${detail}\n`);
       }
       resolve(outcome.status);
     });
