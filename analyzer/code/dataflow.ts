@@ -1,0 +1,183 @@
+// Backward data flow over a function's CFG: the set of values a register can hold just before an
+// instruction. Values are constants, arguments of the enclosing function (the register's value at
+// entry), or unknown with a reason. Merges take the union (a phi with several values).
+import type { ReadData } from './decode.js';
+import type { Cfg } from './cfg.js';
+import type { ArithOp, Def, Semantics } from './effect.js';
+import { type Gpr, gprNames } from './regs.js';
+
+export interface ValueSet {
+  consts: Set<bigint>;
+  /** Registers at function entry the value comes from unchanged. */
+  params: Set<Gpr>;
+  /** Why some path gives no usable value. */
+  unknown: Set<string>;
+}
+
+export interface FlowContext {
+  cfg: Cfg;
+  semanticsAt(index: number): Semantics;
+  /** Reads read-only memory only: a load from writable memory is unknown. */
+  readConst: ReadData;
+}
+
+const maxConsts = 64;
+const maxSteps = 20_000;
+
+export function emptyValues(): ValueSet {
+  return { consts: new Set(), params: new Set(), unknown: new Set() };
+}
+
+function unknown(reason: string): ValueSet {
+  const v = emptyValues();
+  v.unknown.add(reason);
+  return v;
+}
+
+function union(into: ValueSet, from: ValueSet): void {
+  for (const c of from.consts) into.consts.add(c);
+  for (const p of from.params) into.params.add(p);
+  for (const u of from.unknown) into.unknown.add(u);
+  if (into.consts.size > maxConsts) {
+    into.consts.clear();
+    into.unknown.add('too many possible values');
+  }
+}
+
+function arith(op: ArithOp, a: bigint, b: bigint): bigint {
+  switch (op) {
+    case 'add': return a + b;
+    case 'sub': return a - b;
+    case 'and': return a & b;
+    case 'or': return a | b;
+    case 'xor': return a ^ b;
+    case 'shl': return a << (b & 63n);
+    case 'shr': return a >> (b & 63n);
+  }
+}
+
+/** Apply f to every constant; arguments become unknown (we track arguments only when passed unchanged). */
+function mapConsts(v: ValueSet, f: (c: bigint) => bigint, paramReason: string): ValueSet {
+  const out = emptyValues();
+  for (const c of v.consts) out.consts.add(f(c));
+  for (const u of v.unknown) out.unknown.add(u);
+  for (const p of v.params) out.unknown.add(`${paramReason} ${gprNames[p]}`);
+  return out;
+}
+
+interface Walk {
+  ctx: FlowContext;
+  steps: number;
+  onStack: Set<number>;
+  memo: Map<number, ValueSet>;
+  cut: boolean;
+}
+
+/** The values `reg` can hold just before the instruction at `index`. */
+export function valuesBefore(ctx: FlowContext, index: number, reg: Gpr): ValueSet {
+  const walk: Walk = { ctx, steps: 0, onStack: new Set(), memo: new Map(), cut: false };
+  return evalIn(walk, reg, ctx.cfg.blockOf[index], index);
+}
+
+function evalIn(w: Walk, reg: Gpr, block: number, pos: number): ValueSet {
+  const { cfg } = w.ctx;
+  for (let i = pos - 1; i >= cfg.blockStart[block]; i--) {
+    if (++w.steps > maxSteps) return unknown('data flow too complex');
+    const def = w.ctx.semanticsAt(i).defs.get(reg);
+    if (def !== undefined) return applyDef(w, def, reg, block, i);
+  }
+  return atBlockStart(w, reg, block);
+}
+
+function atBlockStart(w: Walk, reg: Gpr, block: number): ValueSet {
+  const { cfg } = w.ctx;
+  const out = emptyValues();
+  if (block === cfg.entry) out.params.add(reg);
+  const preds = cfg.preds[block];
+  if (preds.length === 0 && block !== cfg.entry) out.unknown.add('code reached only through an unresolved jump');
+  for (const p of preds) {
+    const key = p * 16 + reg;
+    const known = w.memo.get(key);
+    if (known !== undefined) {
+      union(out, known);
+      continue;
+    }
+    // A loop back to a block already being evaluated adds no value that the other paths do not give.
+    if (w.onStack.has(key)) {
+      w.cut = true;
+      continue;
+    }
+    w.onStack.add(key);
+    const cutBefore = w.cut;
+    w.cut = false;
+    const v = evalIn(w, reg, p, cfg.blockEnd[p]);
+    w.onStack.delete(key);
+    if (!w.cut) w.memo.set(key, v);
+    w.cut = w.cut || cutBefore;
+    union(out, v);
+  }
+  return out;
+}
+
+function applyDef(w: Walk, def: Def, reg: Gpr, block: number, i: number): ValueSet {
+  switch (def.kind) {
+    case 'const': {
+      const v = emptyValues();
+      v.consts.add(def.value);
+      return v;
+    }
+    case 'copy': {
+      const from = evalIn(w, def.from, block, i);
+      if (def.add === 0n && !def.signExtend32) return from;
+      return mapConsts(from, (c) => BigInt.asUintN(def.width, (def.signExtend32 ? BigInt.asIntN(32, c) : c) + def.add), 'offset from argument');
+    }
+    case 'arith':
+      return mapConsts(evalIn(w, reg, block, i), (c) => BigInt.asUintN(def.width, arith(def.op, c, def.imm)), 'arithmetic on argument');
+    case 'load': {
+      const raw = w.ctx.readConst(def.addr, def.size);
+      if (raw === undefined) return unknown(`loaded from writable memory at 0x${def.addr.toString(16)}`);
+      const v = emptyValues();
+      const bits = BigInt(def.size * 8);
+      v.consts.add(BigInt.asUintN(def.width, def.signed ? BigInt.asIntN(Number(bits), raw) : raw));
+      return v;
+    }
+    case 'cmov': {
+      const v = evalIn(w, def.from, block, i);
+      union(v, evalIn(w, reg, block, i));
+      return v;
+    }
+    case 'partial': {
+      const mask = (1n << BigInt(def.bits)) - 1n;
+      return mapConsts(evalIn(w, reg, block, i), (c) => (c & ~mask) | def.value, 'partial write over argument');
+    }
+    case 'pop':
+      return popped(w, block, i);
+    case 'unknown':
+      return unknown(def.reason);
+  }
+}
+
+/** The value a pop takes: the matching push earlier in the same block (push imm; pop reg idiom). */
+function popped(w: Walk, block: number, popIndex: number): ValueSet {
+  const { cfg } = w.ctx;
+  let depth = 0;
+  for (let i = popIndex - 1; i >= cfg.blockStart[block]; i--) {
+    const s = w.ctx.semanticsAt(i);
+    if (s.movesStack) break;
+    if (s.push !== undefined) {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      if (s.push.value !== undefined) {
+        const v = emptyValues();
+        v.consts.add(s.push.value);
+        return v;
+      }
+      if (s.push.from !== undefined) return evalIn(w, s.push.from, block, i);
+      break;
+    }
+    if ([...s.defs.values()].some((d) => d.kind === 'pop')) depth++;
+  }
+  return unknown('popped from the stack');
+}

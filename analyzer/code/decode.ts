@@ -1,0 +1,248 @@
+// Decoding functions with iced-x86: from a start address, following control flow (not a linear
+// sweep), so that data placed in .text between functions never yields instructions. One Decoder and
+// one Instruction per region are reused for every instruction (decodeOut), and freed at the end.
+import { Decoder, DecoderOptions, FlowControl, Instruction, Mnemonic, OpKind, Register } from 'iced-x86';
+
+export const Flow = {
+  Next: 0,
+  Jump: 1,
+  CondJump: 2,
+  IndirectJump: 3,
+  Return: 4,
+  Call: 5,
+  IndirectCall: 6,
+  Syscall: 7,
+  /** int 0x80 or sysenter: the 32-bit syscall ABI. */
+  Abi32: 8,
+  /** ud2, int3, hlt and other instructions after which execution does not continue. */
+  Stop: 9,
+  Invalid: 10,
+} as const;
+export type Flow = (typeof Flow)[keyof typeof Flow];
+
+/** Flows after which the next instruction is not executed. */
+export function endsRun(flow: Flow): boolean {
+  return flow === Flow.Jump || flow === Flow.IndirectJump || flow === Flow.Return || flow === Flow.Stop || flow === Flow.Invalid;
+}
+
+export interface CodeRegion {
+  /** Virtual address of bytes[0]. */
+  base: number;
+  bytes: Uint8Array;
+}
+
+/** Reads a little-endian value of the given size at a virtual address, or undefined outside the file. */
+export type ReadData = (addr: number, size: 1 | 2 | 4 | 8) => bigint | undefined;
+
+/** A function's instructions in address order, as parallel arrays (cheap to build and to cache in memory). */
+export interface DecodedFunction {
+  start: number;
+  addrs: number[];
+  lens: number[];
+  flows: Flow[];
+  /** Branch or call target; NaN when none or indirect. */
+  targets: number[];
+  /** An address the instruction mentions: rip-relative or absolute memory operand, or a mov/push immediate. NaN when none. */
+  refs: number[];
+  /** Indirect jumps whose table was read, with the targets found. */
+  jumpTables: Map<number, number[]>;
+}
+
+interface Raw {
+  addr: number;
+  len: number;
+  flow: Flow;
+  target: number;
+  ref: number;
+}
+
+const maxTableEntries = 4096;
+
+/** A reusable decoder over one executable region. Call free() when done. */
+export class RegionDecoder {
+  private readonly decoder: Decoder;
+  private readonly instr = new Instruction();
+  /** Bytes decoded so far (a figure for the benchmark). */
+  decodedBytes = 0;
+
+  constructor(readonly region: CodeRegion) {
+    this.decoder = new Decoder(64, region.bytes, DecoderOptions.None);
+  }
+
+  contains(addr: number): boolean {
+    return addr >= this.region.base && addr < this.region.base + this.region.bytes.length;
+  }
+
+  /** Decode the instruction at addr (which must lie in the region). */
+  decodeAt(addr: number): Raw {
+    const d = this.decoder;
+    const ins = this.instr;
+    d.position = addr - this.region.base;
+    d.ip = BigInt(addr);
+    d.decodeOut(ins);
+    const len = ins.length;
+    this.decodedBytes += len;
+    if (ins.isInvalid) return { addr, len: Math.max(len, 1), flow: Flow.Invalid, target: NaN, ref: NaN };
+    const fc = ins.flowControl;
+    let flow: Flow = Flow.Next;
+    let target = NaN;
+    let ref = NaN;
+    switch (fc) {
+      case FlowControl.Next:
+        if (ins.mnemonic === Mnemonic.Hlt) flow = Flow.Stop;
+        break;
+      case FlowControl.UnconditionalBranch:
+        flow = Flow.Jump;
+        if (ins.op0Kind === OpKind.NearBranch64) target = Number(ins.nearBranchTarget);
+        else flow = Flow.Stop; // far jumps do not occur in user code
+        break;
+      case FlowControl.ConditionalBranch:
+        flow = Flow.CondJump;
+        target = Number(ins.nearBranchTarget);
+        break;
+      case FlowControl.IndirectBranch:
+        flow = Flow.IndirectJump;
+        break;
+      case FlowControl.Return:
+        flow = Flow.Return;
+        break;
+      case FlowControl.Call:
+        if (ins.mnemonic === Mnemonic.Syscall) flow = Flow.Syscall;
+        else if (ins.mnemonic === Mnemonic.Sysenter) flow = Flow.Abi32;
+        else if (ins.op0Kind === OpKind.NearBranch64) {
+          flow = Flow.Call;
+          target = Number(ins.nearBranchTarget);
+        } else flow = Flow.Stop;
+        break;
+      case FlowControl.IndirectCall:
+        flow = Flow.IndirectCall;
+        break;
+      case FlowControl.Interrupt:
+        // int3 (padding, traps) stops; int 0x80 is the 32-bit syscall; other vectors fall through.
+        if (ins.mnemonic === Mnemonic.Int) flow = ins.immediate8 === 0x80 ? Flow.Abi32 : Flow.Next;
+        else flow = Flow.Stop;
+        break;
+      default:
+        flow = Flow.Stop;
+    }
+    if (ins.isIpRelMemoryOperand) ref = Number(ins.ipRelMemoryAddress);
+    else if (flow === Flow.Next) {
+      const m = ins.mnemonic;
+      if ((m === Mnemonic.Mov || m === Mnemonic.Push) && ins.opCount >= 1) {
+        const k = ins.opCount === 1 ? ins.op0Kind : ins.op1Kind;
+        if (k === OpKind.Immediate32to64 || k === OpKind.Immediate32 || k === OpKind.Immediate64) {
+          ref = Number(ins.opCount === 1 ? ins.immediate(0) : ins.immediate(1));
+        }
+      }
+    } else if ((flow === Flow.IndirectJump || flow === Flow.IndirectCall) && ins.op0Kind === OpKind.Memory && ins.memoryBase === Register.None) {
+      ref = Number(ins.memoryDisplacementU64);
+    }
+    return { addr, len, flow, target, ref };
+  }
+
+  free(): void {
+    this.decoder.free();
+    this.instr.free();
+  }
+}
+
+/**
+ * Decode the function at `start`, following control flow inside [lo, hi). Branches leaving the range
+ * are kept as targets (tail calls). Indirect jumps through a recognizable jump table are followed.
+ * When `fillGaps` is set, bytes in [lo, hi) that traversal missed but that decode cleanly up to a known
+ * instruction (or hi) are added: switch cases reached through tables we could not read.
+ */
+export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi: number, readData: ReadData, fillGaps: boolean): DecodedFunction {
+  const byAddr = new Map<number, Raw>();
+  const jumpTables = new Map<number, number[]>();
+  const work = [start];
+  const inRange = (a: number): boolean => a >= lo && a < hi && dec.contains(a);
+  while (work.length > 0) {
+    let a = work.pop() as number;
+    const run: Raw[] = [];
+    while (inRange(a) && !byAddr.has(a)) {
+      const r = dec.decodeAt(a);
+      if (a + r.len > hi && r.flow !== Flow.Invalid) break;
+      byAddr.set(a, r);
+      run.push(r);
+      if ((r.flow === Flow.Jump || r.flow === Flow.CondJump) && inRange(r.target)) work.push(r.target);
+      if (r.flow === Flow.IndirectJump) {
+        const targets = readJumpTable(run, r, lo, hi, readData);
+        if (targets.length > 0) {
+          jumpTables.set(r.addr, targets);
+          for (const t of targets) if (inRange(t)) work.push(t);
+        }
+      }
+      if (endsRun(r.flow)) break;
+      a += r.len;
+    }
+  }
+  if (fillGaps) addCleanGaps(dec, byAddr, lo, Math.min(hi, dec.region.base + dec.region.bytes.length));
+  const sorted = [...byAddr.values()].sort((x, y) => x.addr - y.addr);
+  return {
+    start,
+    addrs: sorted.map((r) => r.addr),
+    lens: sorted.map((r) => r.len),
+    flows: sorted.map((r) => r.flow),
+    targets: sorted.map((r) => r.target),
+    refs: sorted.map((r) => r.ref),
+    jumpTables,
+  };
+}
+
+/**
+ * Switch tables as compilers emit them: `jmp [T + idx*8]` with absolute entries (non-PIC), or
+ * `lea rT,[rip+T]; movsxd rX,[rT+idx*4]; add rX,rT; jmp rX` with 32-bit entries relative to T (PIC).
+ * Entries are read while they land inside the function.
+ */
+function readJumpTable(run: Raw[], jmp: Raw, lo: number, hi: number, readData: ReadData): number[] {
+  const out: number[] = [];
+  if (!Number.isNaN(jmp.ref)) {
+    for (let i = 0; i < maxTableEntries; i++) {
+      const v = readData(jmp.ref + i * 8, 8);
+      if (v === undefined || Number(v) < lo || Number(v) >= hi) break;
+      out.push(Number(v));
+    }
+    return out;
+  }
+  for (let k = run.length - 2; k >= 0 && k >= run.length - 10; k--) {
+    const t = run[k].ref;
+    if (Number.isNaN(t)) continue;
+    for (let i = 0; i < maxTableEntries; i++) {
+      const v = readData(t + i * 4, 4);
+      if (v === undefined) break;
+      const target = t + Number(BigInt.asIntN(32, v));
+      if (target < lo || target >= hi) break;
+      out.push(target);
+    }
+    return out;
+  }
+  return out;
+}
+
+function addCleanGaps(dec: RegionDecoder, byAddr: Map<number, Raw>, lo: number, hi: number): void {
+  const known = [...byAddr.keys()].sort((x, y) => x - y);
+  let cursor = lo;
+  const gaps: [number, number][] = [];
+  for (const a of known) {
+    if (a > cursor) gaps.push([cursor, a]);
+    const r = byAddr.get(a) as Raw;
+    cursor = Math.max(cursor, a + r.len);
+  }
+  if (cursor < hi) gaps.push([cursor, hi]);
+  for (const [from, to] of gaps) {
+    const found: Raw[] = [];
+    let a = from;
+    let clean = true;
+    while (a < to) {
+      const r = dec.decodeAt(a);
+      if (r.flow === Flow.Invalid || a + r.len > to) {
+        clean = false;
+        break;
+      }
+      found.push(r);
+      a += r.len;
+    }
+    if (clean) for (const r of found) byAddr.set(r.addr, r);
+  }
+}
