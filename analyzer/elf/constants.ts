@@ -34,6 +34,7 @@ export const SHT_DYNAMIC = 6;
 export const SHT_NOTE = 7;
 export const SHT_NOBITS = 8;
 export const SHT_DYNSYM = 11;
+export const SHT_RELR = 19;
 export const SHT_GNU_VERDEF = 0x6ffffffd;
 export const SHT_GNU_VERNEED = 0x6ffffffe;
 export const SHT_GNU_VERSYM = 0x6fffffff;
@@ -67,6 +68,8 @@ export const DT_RUNPATH = 29n;
 export const DT_FLAGS = 30n;
 export const DT_PREINIT_ARRAY = 32n;
 export const DT_PREINIT_ARRAYSZ = 33n;
+export const DT_RELRSZ = 35n;
+export const DT_RELR = 36n;
 export const DT_FLAGS_1 = 0x6ffffffbn;
 
 export const NT_GNU_ABI_TAG = 1;

@@ -41,7 +41,7 @@ function parse(bytes: Uint8Array, fileName: string | undefined): ElfFile {
   }
 
   const entries = parseDynamicEntries(r, programHeaders, sections);
-  const relocations = parseRelocations(r, programHeaders, sections, entries, { symbols, dynamicSymbols });
+  const relocations = parseRelocations(r, { bytes, programHeaders, sections, dynamic: entries, symbols, dynamicSymbols });
   const relative = new Map<bigint, bigint>();
   for (const rel of relocations) {
     if (rel.type === R_X86_64_RELATIVE) relative.set(rel.offset, BigInt.asUintN(64, rel.addend));

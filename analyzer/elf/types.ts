@@ -59,6 +59,8 @@ export interface ElfSymbol {
   version?: string;
   /** True when the version is hidden (readelf prints '@' rather than '@@' for definitions). */
   versionHidden?: boolean;
+  /** True when the version is required from another object (.gnu.version_r): imports and copy-relocated data. */
+  versionNeeded?: boolean;
 }
 
 export interface DynamicEntry {
@@ -83,7 +85,10 @@ export interface DynamicInfo {
 }
 
 export interface Relocation {
-  /** The section the relocation came from, e.g. ".rela.dyn", ".rela.plt". */
+  /**
+   * The section the relocation came from, e.g. ".rela.dyn", ".rela.plt", ".relr.dyn". Packed RELR
+   * relocations are unpacked into one R_X86_64_RELATIVE each, with the implicit addend read from the slot.
+   */
   section: string;
   offset: bigint;
   type: number; // R_X86_64_*: 64=1, GLOB_DAT=6, JUMP_SLOT=7, RELATIVE=8, TPOFF64=18, IRELATIVE=37, ...

@@ -11,6 +11,7 @@ interface VersionName {
   name: string;
   /** The version is the object's own base version (its soname): readelf shows no suffix for it. */
   base: boolean;
+  needed: boolean;
 }
 
 /** Attach `version`/`versionHidden` to the dynamic symbols from the versioning sections, if any. */
@@ -34,6 +35,7 @@ export function applyVersions(r: ByteReader, sections: SectionHeader[], dynsym: 
     if (v.base) continue;
     sym.version = v.name;
     sym.versionHidden = (raw & VERSYM_HIDDEN) !== 0;
+    if (v.needed) sym.versionNeeded = true;
   }
 }
 
@@ -57,7 +59,7 @@ function readVerdef(r: ByteReader, sections: SectionHeader[], s: SectionHeader, 
     const next = d.u32(at + 16);
     if (auxCount > 0) {
       const name = strings.cstring(d.u32(at + aux), `.gnu.version_d entry ${i}`);
-      out.set(ndx, { name, base: (flags & VER_FLG_BASE) !== 0 });
+      out.set(ndx, { name, base: (flags & VER_FLG_BASE) !== 0, needed: false });
     }
     if (next === 0) break;
     at += next;
@@ -76,7 +78,7 @@ function readVerneed(r: ByteReader, sections: SectionHeader[], s: SectionHeader,
     let aux = at + d.u32(at + 8);
     for (let j = 0; j < auxCount && budget-- > 0; j++) {
       const other = d.u16(aux + 6);
-      out.set(other, { name: strings.cstring(d.u32(aux + 8), `.gnu.version_r entry ${i}`), base: false });
+      out.set(other, { name: strings.cstring(d.u32(aux + 8), `.gnu.version_r entry ${i}`), base: false, needed: true });
       const nextAux = d.u32(aux + 12);
       if (nextAux === 0) break;
       aux += nextAux;
