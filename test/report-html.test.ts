@@ -71,3 +71,17 @@ describe('HTML report in Chromium', () => {
     expect(byFunction.map((r) => /data-name="([^"]*)"/.exec(r)?.[1])).toEqual(['read']);
   });
 });
+
+describe('HTML report sorting in Chromium', () => {
+  const names = (dom: string) => syscallRows(dom).map((r) => /data-name="([^"]*)"/.exec(r)?.[1]);
+
+  it('sorts by name, by status severity, and by sites descending', async () => {
+    expect(names(await dumpDom('#sort=name'))).toEqual(['close', 'epoll_pwait2', 'fork', 'ioctl', 'mlock', 'mmap', 'read', 'write']);
+    // full < partial < fake < stub < missing, ties by number.
+    expect(names(await dumpDom('#sort=rank'))).toEqual(['read', 'write', 'close', 'mmap', 'ioctl', 'mlock', 'fork', 'epoll_pwait2']);
+    const dom = await dumpDom('#sort=-sites');
+    // Sites 3, 2, 2, then the ones; rows with equal keys stay in number order.
+    expect(names(dom)).toEqual(['read', 'write', 'mmap', 'close', 'ioctl', 'fork', 'mlock', 'epoll_pwait2']);
+    expect(dom).toMatch(/<th class="num" data-key="sites" aria-sort="descending">/);
+  });
+});

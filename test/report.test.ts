@@ -1,12 +1,15 @@
 // Unit tests of the report renderers on hand-built Analysis values (test/report-sample.ts).
 // Expected strings and counts are written out from the sample, never taken from a renderer.
 import { describe, expect, it } from 'vitest';
+import type { CatalogEntry } from '../syscall-shim/catalog.js';
+import { catalogSummary, renderCatalogJson, renderCatalogTable } from '../analyzer/report/catalog.js';
 import { ansiPaint, noPaint, wantColor } from '../analyzer/report/color.js';
 import { escapeHtml } from '../analyzer/report/html-escape.js';
 import { renderHtml } from '../analyzer/report/html.js';
 import { renderJson } from '../analyzer/report/json.js';
 import { mdCode, mdText, renderMarkdown } from '../analyzer/report/markdown.js';
 import { groupOrigins, originSummary } from '../analyzer/report/origins.js';
+import { progressLine } from '../analyzer/report/progress.js';
 import { coverageLine } from '../analyzer/report/summary.js';
 import { renderTable } from '../analyzer/report/table.js';
 import { renderTerminal } from '../analyzer/report/terminal.js';
@@ -251,5 +254,64 @@ describe('HTML report', () => {
     expect(empty).not.toContain('class="seg');
     expect(empty).not.toContain('id="unresolved"');
     expect(empty).toContain('No syscall sites found.');
+  });
+});
+
+describe('catalog report', () => {
+  const entries: CatalogEntry[] = [
+    { nr: 0, name: 'read', status: 'full', note: '' },
+    { nr: 16, name: 'ioctl', status: 'partial', note: 'TCGETS only' },
+    { nr: 57, name: 'fork', status: 'stub', note: '-ENOSYS' },
+    { nr: 135, name: 'personality', status: 'missing', note: '' },
+  ];
+
+  it('prints a row per entry with its note, then the counts', () => {
+    const lines = renderCatalogTable(entries).split('\n');
+    expect(lines[0]).toBe(' NR  NAME         STATUS   NOTE');
+    expect(lines[2]).toBe(' 16  ioctl        partial  TCGETS only');
+    expect(lines[4]).toBe('135  personality  missing');
+    expect(lines.at(-2)).toBe('4 syscalls: 1 full, 1 partial, 0 fake, 1 stub, 1 missing');
+    expect(catalogSummary([])).toBe('0 syscalls: 0 full, 0 partial, 0 fake, 0 stub, 0 missing');
+  });
+
+  it('prints JSON entries and counts', () => {
+    expect(JSON.parse(renderCatalogJson(entries))).toEqual({
+      syscalls: entries,
+      counts: { total: 4, full: 1, partial: 1, fake: 0, stub: 1, missing: 1 },
+    });
+  });
+});
+
+describe('progress line', () => {
+  function stream(isTTY: boolean) {
+    const written: string[] = [];
+    return { isTTY, columns: 30, written, write: (t: string) => written.push(t) };
+  }
+
+  it('writes nothing when stderr is not a terminal', () => {
+    const s = stream(false);
+    const p = progressLine(s);
+    p.update('reading libc.so.6');
+    p.done();
+    expect(s.written).toEqual([]);
+  });
+
+  it('rewrites one line, never wider than the terminal, and clears it at the end', () => {
+    const s = stream(true);
+    const p = progressLine(s);
+    p.update('reading libc.so.6');
+    p.update('disassembling a very long library name that does not fit');
+    p.done();
+    expect(s.written[0]).toBe('\r\u001b[2Kreading libc.so.6');
+    // 30 columns: 29 characters, the last one the ellipsis.
+    expect(s.written[1]).toBe('\r\u001b[2Kdisassembling a very long li…');
+    expect(s.written[2]).toBe('\r\u001b[2K');
+    expect(s.written.join('')).not.toContain('\n');
+  });
+
+  it('clears nothing when nothing was shown', () => {
+    const s = stream(true);
+    progressLine(s).done();
+    expect(s.written).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 // The script inlined into the HTML report: sorting by column, filtering by text and status.
-// The initial filter can come from the URL fragment (#q=write&status=missing,stub) so a view can be shared.
+// The initial view can come from the URL fragment so that it can be shared:
+// #q=write&status=missing,stub&sort=-sites (sort key nr, name, rank, sites or from; '-' for descending).
 export const reportScript = `
 (function () {
   var table = document.getElementById('syscalls');
@@ -32,7 +33,7 @@ export const reportScript = `
     rows.sort(function (a, b) {
       var x = a.getAttribute('data-' + key), y = b.getAttribute('data-' + key);
       var d = numeric ? Number(x) - Number(y) : x.localeCompare(y);
-      return dir * (d || Number(a.getAttribute('data-nr')) - Number(b.getAttribute('data-nr')));
+      return d !== 0 ? dir * d : Number(a.getAttribute('data-nr')) - Number(b.getAttribute('data-nr'));
     });
     rows.forEach(function (r) { body.appendChild(r); });
   }
@@ -57,6 +58,13 @@ export const reportScript = `
   if (params.has('status')) {
     var list = params.get('status').split(',');
     boxes.forEach(function (b) { b.checked = list.indexOf(b.getAttribute('data-status')) >= 0; });
+  }
+  var sort = params.get('sort') || '';
+  var th = table.tHead.querySelector('th[data-key="' + sort.replace(/^-/, '').replace(/[^a-z]/g, '') + '"]');
+  if (th) {
+    th.removeAttribute('aria-sort');
+    sortBy(th);
+    if (sort.charAt(0) === '-') sortBy(th);
   }
   apply();
 })();
