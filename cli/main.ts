@@ -2,6 +2,9 @@
 // The ukify command line: parse, call, print. Each command lives in its own file.
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerBuild } from './commands/build.js';
+import { registerDefault } from './commands/default.js';
+import { registerRun } from './commands/run.js';
 import { registerSyscalls } from './commands/syscalls.js';
 import { reportError, UserError } from './user-error.js';
 
@@ -17,14 +20,8 @@ export function buildProgram(): Command {
     .name('ukify')
     .description('Turn an unmodified Linux x86-64 ELF program into a bootable unikernel image')
     .version(version, '-V, --version')
-    .argument('[elf]', 'program to analyze and build into an image')
-    .showHelpAfterError()
-    .action((elf: string | undefined) => {
-      if (elf === undefined) {
-        program.help();
-      }
-      notYet('ukify <elf>');
-    });
+    .showHelpAfterError();
+  registerDefault(program);
 
   program
     .command('analyze')
@@ -32,17 +29,8 @@ export function buildProgram(): Command {
     .argument('<elf>', 'program to analyze')
     .action(() => notYet('analyze'));
 
-  program
-    .command('build')
-    .description('build a bootable image from a program')
-    .argument('<elf>', 'program to package')
-    .action(() => notYet('build'));
-
-  program
-    .command('run')
-    .description('boot an image (or a program, built into a temporary image) under QEMU')
-    .argument('<image-or-elf>', 'image or program to boot')
-    .action(() => notYet('run'));
+  registerBuild(program);
+  registerRun(program);
 
   registerSyscalls(program);
 

@@ -6,6 +6,7 @@ export interface KernelCommandLine {
   tscKhz?: number;
   /** KEY=VALUE strings, each passed as env=KEY=VALUE. */
   env: string[];
+  /** Asks the kernel for its whole log; by default it logs warnings and errors only. */
   verbose: boolean;
   /** Replaces argv[1..] of the bundle when given (even when empty). */
   args?: string[];
@@ -20,7 +21,7 @@ export function quoteWord(word: string): string {
 export function kernelCommandLine(options: KernelCommandLine): string {
   const words: string[] = [];
   if (options.tscKhz !== undefined) words.push(`tsc_khz=${options.tscKhz}`);
-  words.push(options.verbose ? 'verbose' : 'quiet');
+  if (options.verbose) words.push('verbose');
   for (const pair of options.env) words.push(quoteWord(`env=${pair}`));
   if (options.args !== undefined) words.push('--', ...options.args.map(quoteWord));
   return words.join(' ');

@@ -80,10 +80,11 @@ describe('kernel command line', () => {
 
   it('puts options first, then -- and the arguments', () => {
     expect(kernelCommandLine({ tscKhz: 2596122, env: ['A=1', 'B=x y'], verbose: false, args: ['a b', 'c'] })).toBe(
-      'tsc_khz=2596122 quiet env=A=1 "env=B=x y" -- "a b" c',
+      'tsc_khz=2596122 env=A=1 "env=B=x y" -- "a b" c',
     );
     expect(kernelCommandLine({ env: [], verbose: true })).toBe('verbose');
-    expect(kernelCommandLine({ env: [], verbose: false, args: [] })).toBe('quiet --');
+    expect(kernelCommandLine({ env: [], verbose: false, args: [] })).toBe('--');
+    expect(kernelCommandLine({ env: [], verbose: false })).toBe('');
   });
 });
 

@@ -1,0 +1,59 @@
+// `ukify run` on an image: check it, choose memory, accelerator and TSC, then boot it.
+import { readFileSync } from 'node:fs';
+import { inspectImage } from '../packager/inspect.js';
+import { chooseAccel, type AccelRequest } from './accel.js';
+import { kernelCommandLine } from './cmdline.js';
+import { kvmUsable, readCpuinfo, readHostTscKhz } from './host.js';
+import { MemorySizeError, minimumMemoryMiB, parseMemoryMiB } from './memory.js';
+import { qemuArgs } from './qemu-args.js';
+import { DEBUGCON_FD, QemuError, runQemu, STDERR_FD } from './qemu-process.js';
+
+export const DEFAULT_MEMORY = '64M';
+export const QEMU = 'qemu-system-x86_64';
+const MAX_APPEND = 2048;
+
+export interface RunRequest {
+  image: string;
+  memory?: string;
+  accel: AccelRequest;
+  /** KEY=VALUE pairs added to (or replacing in) the image's environment. */
+  env: readonly string[];
+  /** Replaces argv[1..] of the image when given. */
+  args?: readonly string[];
+  verbose: boolean;
+  qemu?: string;
+}
+
+/** Boots an image and resolves with the status `ukify run` exits with. */
+export async function runImage(request: RunRequest): Promise<number> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(request.image);
+  } catch (error) {
+    throw new QemuError(`cannot read ${request.image}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 2);
+  }
+  const info = inspectImage(bytes);
+  if (info === undefined) throw new QemuError(`${request.image} is not an ukify image (build one with: ukify build PROGRAM)`, 2);
+
+  const memoryMiB = parseMemoryMiB(request.memory ?? DEFAULT_MEMORY);
+  const needed = minimumMemoryMiB(info.loadEnd);
+  if (memoryMiB < needed) throw new MemorySizeError(`memory too small: ${request.image} needs at least ${needed} MiB (-m ${needed}M)`);
+
+  const cpuinfo = readCpuinfo();
+  const usable = kvmUsable();
+  if (request.accel === 'kvm' && !usable) throw new QemuError('--accel kvm: /dev/kvm is missing or not readable and writable by you', 2);
+  const accel = chooseAccel(request.accel, cpuinfo, usable);
+  const tscKhz = readHostTscKhz(cpuinfo);
+  const append = kernelCommandLine({
+    ...(tscKhz === undefined ? {} : { tscKhz }),
+    env: [...request.env],
+    verbose: request.verbose,
+    ...(request.args === undefined ? {} : { args: [...request.args] }),
+  });
+  // The kernel copies its command line into a 4 KiB buffer and refuses anything of half that or more.
+  if (append.length >= MAX_APPEND) {
+    throw new QemuError(`the arguments and environment make a kernel command line of ${append.length} bytes (at most ${MAX_APPEND - 1}); build them into the image instead: ukify build PROGRAM -e ... -- ARGS`, 2);
+  }
+  const args = qemuArgs({ image: request.image, memoryMiB, accel, append, stderrFd: STDERR_FD, debugconFd: DEBUGCON_FD });
+  return runQemu({ qemu: request.qemu ?? QEMU, args, onLog: (line) => process.stderr.write(`${line}\n`) });
+}
