@@ -25,7 +25,7 @@ function sitesOf(source: string): Site[] {
   const dec = new RegionDecoder(region);
   const sem = new SemanticsCache(region);
   try {
-    const fn = decodeFunction(dec, 0, 0, bytes.length, read, false);
+    const fn = decodeFunction(dec, 0, 0, bytes.length, read, 'none');
     const ctx = flowContext(fn, sem, read);
     const out: Site[] = [];
     fn.flows.forEach((f, i) => {

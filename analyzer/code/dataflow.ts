@@ -76,7 +76,9 @@ interface Walk {
 /** The values `reg` can hold just before the instruction at `index`. */
 export function valuesBefore(ctx: FlowContext, index: number, reg: Gpr): ValueSet {
   const walk: Walk = { ctx, steps: 0, onStack: new Set(), memo: new Map(), cut: false };
-  return evalIn(walk, reg, ctx.cfg.blockOf[index], index);
+  const v = evalIn(walk, reg, ctx.cfg.blockOf[index], index);
+  if (v.consts.size === 0 && v.params.size === 0 && v.unknown.size === 0) v.unknown.add('code reached only through an unresolved jump');
+  return v;
 }
 
 function evalIn(w: Walk, reg: Gpr, block: number, pos: number): ValueSet {
@@ -93,8 +95,9 @@ function atBlockStart(w: Walk, reg: Gpr, block: number): ValueSet {
   const { cfg } = w.ctx;
   const out = emptyValues();
   if (block === cfg.entry) out.params.add(reg);
+  // A block without predecessors (bytes found between reached code, often padding that falls into
+  // it) adds nothing; when no path at all gives a value, valuesBefore reports it.
   const preds = cfg.preds[block];
-  if (preds.length === 0 && block !== cfg.entry) out.unknown.add('code reached only through an unresolved jump');
   for (const p of preds) {
     const key = p * 16 + reg;
     const known = w.memo.get(key);

@@ -149,10 +149,14 @@ export class RegionDecoder {
 /**
  * Decode the function at `start`, following control flow inside [lo, hi). Branches leaving the range
  * are kept as targets (tail calls). Indirect jumps through a recognizable jump table are followed.
- * When `fillGaps` is set, bytes in [lo, hi) that traversal missed but that decode cleanly up to a known
- * instruction (or hi) are added: switch cases reached through tables we could not read.
+ * Bytes in [lo, hi) that traversal missed are handled by `gaps`: 'clean' adds a gap when it decodes
+ * without an invalid instruction up to a known instruction (or hi): switch cases reached through tables
+ * we could not read; 'resync' is the linear sweep for code without any function bounds: it decodes
+ * every gap and skips one byte after an invalid instruction.
  */
-export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi: number, readData: ReadData, fillGaps: boolean): DecodedFunction {
+export type GapMode = 'none' | 'clean' | 'resync';
+
+export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi: number, readData: ReadData, gaps: GapMode): DecodedFunction {
   const byAddr = new Map<number, Raw>();
   const jumpTables = new Map<number, number[]>();
   const work = [start];
@@ -177,7 +181,7 @@ export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi
       a += r.len;
     }
   }
-  if (fillGaps) addCleanGaps(dec, byAddr, lo, Math.min(hi, dec.region.base + dec.region.bytes.length));
+  if (gaps !== 'none') addGaps(dec, byAddr, lo, Math.min(hi, dec.region.base + dec.region.bytes.length), gaps === 'resync');
   const sorted = [...byAddr.values()].sort((x, y) => x.addr - y.addr);
   return {
     start,
@@ -220,7 +224,7 @@ function readJumpTable(run: Raw[], jmp: Raw, lo: number, hi: number, readData: R
   return out;
 }
 
-function addCleanGaps(dec: RegionDecoder, byAddr: Map<number, Raw>, lo: number, hi: number): void {
+function addGaps(dec: RegionDecoder, byAddr: Map<number, Raw>, lo: number, hi: number, resync: boolean): void {
   const known = [...byAddr.keys()].sort((x, y) => x - y);
   let cursor = lo;
   const gaps: [number, number][] = [];
@@ -237,6 +241,10 @@ function addCleanGaps(dec: RegionDecoder, byAddr: Map<number, Raw>, lo: number, 
     while (a < to) {
       const r = dec.decodeAt(a);
       if (r.flow === Flow.Invalid || a + r.len > to) {
+        if (resync) {
+          a += 1;
+          continue;
+        }
         clean = false;
         break;
       }

@@ -1,0 +1,294 @@
+// Analysis of one object (the program or one library) on its own: functions, syscall sites and their
+// numbers, calls, imports, addresses taken, and the functions that pass a syscall number on.
+import { decodeFunction, type DecodedFunction, Flow, type GapMode, type ReadData, RegionDecoder } from './code/decode.js';
+import { valuesBefore, type ValueSet } from './code/dataflow.js';
+import { flowContext, SemanticsCache } from './code/semantics.js';
+import { RAX } from './code/regs.js';
+import { type ElfFile, executableRegions, PF_W, PT_LOAD, readAtVaddr } from './elf/index.js';
+import { type CodeRange, functionBounds, type FunctionBounds, functionNames, rootAddresses } from './functions.js';
+import { gotSlots, type ImportTarget, pltStubs } from './imports.js';
+import { binaryKind } from './kind.js';
+import { type ForwardCall, type FunctionSummary, type ObjectSummary, type SiteSummary, summaryVersion } from './summary.js';
+
+const STT_FUNC = 2;
+const STT_GNU_IFUNC = 10;
+const SHT_PROGBITS = 1;
+const SHF_ALLOC = 2n;
+const SHF_EXECINSTR = 4n;
+const ET_EXEC = 2;
+
+interface Region {
+  dec: RegionDecoder;
+  sem: SemanticsCache;
+  start: number;
+  end: number;
+}
+
+interface Work {
+  bounds: FunctionBounds;
+  gaps: GapMode;
+  code?: DecodedFunction;
+  summary?: FunctionSummary;
+}
+
+interface CallRecord {
+  fn: Work;
+  index: number;
+  callee: number | string;
+}
+
+function littleEndian(bytes: Uint8Array): bigint {
+  let v = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
+  return v;
+}
+
+/** Analyze one ELF object. `importedForwarders` maps import keys to the argument registers they take a syscall number in. */
+export function analyzeObject(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<string, readonly number[]>): ObjectSummary {
+  const regions: Region[] = executableRegions(elf).map((r) => {
+    const region = { base: Number(r.vaddr), bytes: r.bytes };
+    return { dec: new RegionDecoder(region), sem: new SemanticsCache(region), start: region.base, end: region.base + r.bytes.length };
+  });
+  try {
+    return analyze(elf, sha256, importedForwarders, regions);
+  } finally {
+    for (const r of regions) {
+      r.dec.free();
+      r.sem.free();
+    }
+  }
+}
+
+function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<string, readonly number[]>, regions: Region[]): ObjectSummary {
+  const regionOf = (a: number): Region | undefined => regions.find((r) => a >= r.start && a < r.end);
+  const readData: ReadData = (addr, size) => {
+    const b = readAtVaddr(elf, BigInt(addr), size);
+    return b === undefined ? undefined : littleEndian(b);
+  };
+  const readOnly = elf.programHeaders.filter((p) => p.type === PT_LOAD && (p.flags & PF_W) === 0);
+  const readConst: ReadData = (addr, size) => {
+    const a = BigInt(addr);
+    return readOnly.some((p) => a >= p.vaddr && a + BigInt(size) <= p.vaddr + p.filesz) ? readData(addr, size) : undefined;
+  };
+  const slots = gotSlots(elf);
+  const stubs = pltStubs(elf, (a) => regionOf(a)?.dec, slots);
+  const roots = rootAddresses(elf);
+  const ranges: CodeRange[] = regions.map((r) => ({ start: r.start, end: r.end }));
+  const names = functionNames(elf);
+
+  // Function table: known bounds first; calls and references found while decoding add more.
+  let bounds = functionBounds(elf, ranges, roots);
+  let gapMode: GapMode = 'clean';
+  if (!bounds.some((b) => b.trusted)) {
+    // No symbols and no FDEs: sweep every code region linearly from its start.
+    gapMode = 'resync';
+    const rootSet = new Set(roots);
+    bounds = ranges
+      .filter((r) => !stubs.has(r.start))
+      .map((r) => ({ start: r.start, end: r.end, name: names.get(r.start) ?? `sub_${r.start.toString(16)}`, trusted: false }))
+      .concat([...rootSet].filter((a) => !ranges.some((r) => r.start === a)).map((a) => ({ start: a, end: a + 1, name: `sub_${a.toString(16)}`, trusted: false })));
+  }
+  const table = new Map<number, Work>();
+  const sorted: number[] = [];
+  const addFunction = (b: FunctionBounds, gaps: GapMode): Work => {
+    const w: Work = { bounds: b, gaps };
+    table.set(b.start, w);
+    insertSorted(sorted, b.start);
+    return w;
+  };
+  for (const b of bounds) addFunction(b, b.trusted ? gapMode : gapMode === 'resync' ? 'resync' : 'none');
+
+  /**
+   * The function starting at addr, created when the address is new: call targets and addresses taken
+   * are function entries even inside another function's bounds (glibc's signal trampoline has an FDE
+   * starting one byte early, so only its address, taken by sigaction, decodes it correctly).
+   */
+  const functionAt = (addr: number): Work | undefined => {
+    const known = table.get(addr);
+    if (known !== undefined) return known;
+    const r = regionOf(addr);
+    if (r === undefined || stubs.has(addr)) return undefined;
+    const i = upperBound(sorted, addr) - 1;
+    const outer = i >= 0 ? (table.get(sorted[i]) as Work) : undefined;
+    const next = i + 1 < sorted.length ? Math.min(sorted[i + 1], r.end) : r.end;
+    const end = outer !== undefined && outer.bounds.trusted && addr < outer.bounds.end ? outer.bounds.end : next;
+    return addFunction({ start: addr, end, name: names.get(addr) ?? `sub_${addr.toString(16)}`, trusted: false }, 'none');
+  };
+
+  const calls: CallRecord[] = [];
+  const pending = [...table.values()];
+  let decodedBytes = 0;
+  while (pending.length > 0) {
+    const w = pending.pop() as Work;
+    if (w.code !== undefined) continue;
+    const r = regionOf(w.bounds.start);
+    if (r === undefined) continue;
+    const before = r.dec.decodedBytes;
+    w.code = decodeFunction(r.dec, w.bounds.start, w.bounds.start, w.bounds.end, readData, w.gaps);
+    decodedBytes += r.dec.decodedBytes - before;
+    const s: FunctionSummary = { start: w.bounds.start, name: w.bounds.name, calls: [], imports: [], refs: [], importRefs: [], sites: [], abi32: [] };
+    w.summary = s;
+    const code = w.code;
+    const callTo = (target: ImportTarget | number, index: number, asRef: boolean): void => {
+      if (typeof target === 'object' && target.kind === 'import') {
+        (asRef ? s.importRefs : s.imports).push(target.key);
+        if (!asRef) calls.push({ fn: w, index, callee: target.key });
+        return;
+      }
+      const addr = typeof target === 'number' ? target : target.addr;
+      const callee = functionAt(addr);
+      if (callee === undefined) return;
+      if (callee.code === undefined) pending.push(callee);
+      if (callee === w && asRef) return;
+      (asRef ? s.refs : s.calls).push(addr);
+      if (!asRef) calls.push({ fn: w, index, callee: addr });
+    };
+    for (let i = 0; i < code.addrs.length; i++) {
+      const f = code.flows[i];
+      const t = code.targets[i];
+      const ref = code.refs[i];
+      if (f === Flow.Abi32) s.abi32.push(code.addrs[i]);
+      if (f === Flow.Call || ((f === Flow.Jump || f === Flow.CondJump) && (t < w.bounds.start || t >= w.bounds.end))) {
+        const stub = stubs.get(t);
+        callTo(stub ?? t, i, false);
+      } else if ((f === Flow.IndirectCall || f === Flow.IndirectJump) && !Number.isNaN(ref)) {
+        const slot = slots.get(ref);
+        if (slot !== undefined) callTo(slot, i, false);
+      }
+      if (f === Flow.Next && !Number.isNaN(ref)) {
+        const target = stubs.get(ref) ?? slots.get(ref);
+        if (target !== undefined) callTo(target, i, true);
+        else if (regionOf(ref) !== undefined) callTo(ref, i, true);
+      }
+    }
+  }
+
+  // Syscall numbers at each site.
+  const works = [...table.values()].filter((w) => w.code !== undefined && w.summary !== undefined);
+  const contexts = new Map<Work, ReturnType<typeof flowContext>>();
+  const contextOf = (w: Work): ReturnType<typeof flowContext> => {
+    let c = contexts.get(w);
+    if (c === undefined) {
+      c = flowContext(w.code as DecodedFunction, (regionOf(w.bounds.start) as Region).sem, readConst);
+      contexts.set(w, c);
+    }
+    return c;
+  };
+  const forwarders = new Map<number, Set<number>>();
+  const addForwarder = (fn: number, reg: number): boolean => {
+    const set = forwarders.get(fn) ?? new Set<number>();
+    forwarders.set(fn, set);
+    if (set.has(reg)) return false;
+    set.add(reg);
+    return true;
+  };
+  for (const w of works) {
+    const code = w.code as DecodedFunction;
+    code.flows.forEach((f, i) => {
+      if (f !== Flow.Syscall) return;
+      const site = toSite(code.addrs[i], valuesBefore(contextOf(w), i, RAX));
+      (w.summary as FunctionSummary).sites.push(site);
+      for (const p of site.params) addForwarder(w.bounds.start, p);
+    });
+  }
+
+  // Functions passing a number on: resolve it at their call sites, until no new forwarder appears.
+  const forwardCalls: ForwardCall[] = [];
+  const done = new Set<string>();
+  const calleeRegs = (callee: number | string): readonly number[] => (typeof callee === 'string' ? importedForwarders.get(callee) ?? [] : [...(forwarders.get(callee) ?? [])]);
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const c of calls) {
+      for (const reg of calleeRegs(c.callee)) {
+        const key = `${c.fn.bounds.start}:${c.index}:${reg}`;
+        if (done.has(key)) continue;
+        done.add(key);
+        const site = toSite(0, valuesBefore(contextOf(c.fn), c.index, reg));
+        const code = c.fn.code as DecodedFunction;
+        forwardCalls.push({ caller: c.fn.bounds.start, addr: code.addrs[c.index], callee: c.callee, reg, nrs: site.nrs, params: site.params, unresolved: site.unresolved });
+        for (const p of site.params) if (addForwarder(c.fn.bounds.start, p)) changed = true;
+        changed = true;
+      }
+    }
+  }
+
+  const functions = works.map((w) => dedupe(w.summary as FunctionSummary));
+  const starts = new Set(functions.map((f) => f.start));
+  return {
+    version: summaryVersion,
+    sha256,
+    kind: binaryKind(elf),
+    functions,
+    exports: exportsOf(elf),
+    roots: roots.filter((a) => starts.has(a)),
+    dataRefs: dataRefs(elf, starts),
+    forwarders: [...forwarders].flatMap(([fn, regs]) => [...regs].map((reg) => ({ fn, reg }))),
+    forwardCalls,
+    assumedImports: Object.fromEntries([...importedForwarders].map(([k, v]) => [k, [...v]])),
+    decodedBytes,
+  };
+}
+
+function toSite(addr: number, v: ValueSet): SiteSummary {
+  return {
+    addr,
+    nrs: [...v.consts].map((c) => Number(BigInt.asIntN(64, c))).sort((a, b) => a - b),
+    params: [...v.params].sort((a, b) => a - b),
+    unresolved: [...v.unknown],
+  };
+}
+
+function dedupe(s: FunctionSummary): FunctionSummary {
+  return { ...s, calls: [...new Set(s.calls)], imports: [...new Set(s.imports)], refs: [...new Set(s.refs)], importRefs: [...new Set(s.importRefs)] };
+}
+
+function exportsOf(elf: ElfFile): ObjectSummary['exports'] {
+  return elf.dynamicSymbols
+    .filter((s) => (s.type === STT_FUNC || s.type === STT_GNU_IFUNC) && s.shndx !== 0 && s.bind !== 0 && s.name !== '')
+    .map((s) => ({ name: s.name, version: s.version, addr: Number(s.value) }));
+}
+
+/**
+ * Function starts held in data: RELATIVE/IRELATIVE relocation addends (PIE and libraries), and for
+ * fixed-address executables every aligned 8-byte word of data that equals a function start.
+ */
+function dataRefs(elf: ElfFile, starts: Set<number>): number[] {
+  const out = new Set<number>();
+  for (const r of elf.relocations) {
+    if (r.type === 8 || r.type === 37) {
+      const a = Number(r.addend);
+      if (starts.has(a)) out.add(a);
+    }
+  }
+  if (elf.header.type === ET_EXEC) {
+    for (const s of elf.sections) {
+      if (s.type !== SHT_PROGBITS || (s.flags & SHF_ALLOC) === 0n || (s.flags & SHF_EXECINSTR) !== 0n) continue;
+      const b = readAtVaddr(elf, s.addr, Number(s.size));
+      if (b === undefined) continue;
+      const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      const skip = Number((8n - (s.addr % 8n)) % 8n);
+      for (let o = skip; o + 8 <= b.length; o += 8) {
+        const v = Number(view.getBigUint64(o, true));
+        if (starts.has(v)) out.add(v);
+      }
+    }
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+function upperBound(a: number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertSorted(a: number[], x: number): void {
+  a.splice(upperBound(a, x), 0, x);
+}
+
