@@ -62,7 +62,9 @@ export function runQemu(run: QemuRun): Promise<number> {
     signals.forEach((s) => process.on(s, stop));
     const cleanup = (): void => signals.forEach((s) => process.off(s, stop));
 
+    let failed = false;
     child.on('error', (error: NodeJS.ErrnoException) => {
+      failed = true;
       cleanup();
       reject(
         error.code === 'ENOENT'
@@ -72,6 +74,7 @@ export function runQemu(run: QemuRun): Promise<number> {
     });
     child.on('close', (code) => {
       cleanup();
+      if (failed) return; // spawn failed: already reported by 'error'
       if (interrupted !== undefined) return resolve(signalStatus[interrupted] ?? 130);
       const outcome = exitOutcome(record);
       if (outcome.message !== undefined) {

@@ -11,47 +11,10 @@ import { readElf } from '../analyzer/elf/index.js';
 import { buildBundle } from '../packager/bundle.js';
 import { assembleImage, KernelError } from '../packager/image.js';
 import { inspectImage } from '../packager/inspect.js';
+import { fakeKernelSource, linkFakeKernel } from './packager-fake-kernel.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ukify-image-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-const source = `
-    .section .boot, "ax"
-    .globl _start
-_start: hlt
-    .text
-    .globl kmain
-kmain: ret
-    .data
-    .globl ukify_bundle_paddr
-    .type ukify_bundle_paddr, @object
-    .size ukify_bundle_paddr, 8
-    .quad 0x1111111111111111
-ukify_bundle_paddr: .quad 0
-    .quad 0x2222222222222222
-    .bss
-    .zero 0x3000
-`;
-const script = `
-ENTRY(_start)
-SECTIONS {
-  . = 0x100000;
-  .boot : { *(.boot) }
-  . = ALIGN(4096) + 0xffffffff80000000;
-  .text : AT(ADDR(.text) - 0xffffffff80000000) { *(.text) }
-  . = ALIGN(4096);
-  .data : AT(ADDR(.data) - 0xffffffff80000000) { *(.data) }
-  .bss : AT(ADDR(.bss) - 0xffffffff80000000) { *(.bss) }
-}
-`;
-
-function link(name: string, asm: string): string {
-  writeFileSync(join(work, `${name}.s`), asm);
-  writeFileSync(join(work, 'k.ld'), script);
-  execFileSync('as', ['--64', '-o', join(work, `${name}.o`), join(work, `${name}.s`)]);
-  execFileSync('ld', ['-m', 'elf_x86_64', '-z', 'noexecstack', '-T', join(work, 'k.ld'), '-o', join(work, `${name}.elf`), join(work, `${name}.o`)]);
-  return join(work, `${name}.elf`);
-}
 
 interface Load {
   offset: number;
@@ -70,7 +33,7 @@ function readelfLoads(path: string): Load[] {
 }
 
 describe('image assembly', () => {
-  const kernelPath = link('kernel', source);
+  const kernelPath = linkFakeKernel(work, 'kernel', fakeKernelSource);
   const kernelBytes = readFileSync(kernelPath);
   const bundle = buildBundle({ initrd: new Uint8Array(10_000).fill(7), args: ['/app', 'x'], env: ['K=V'] });
   const imagePath = join(work, 'app.img');
@@ -116,7 +79,7 @@ describe('image assembly', () => {
   });
 
   it('refuses a kernel without the variable, in one clear error', () => {
-    const bare = link('bare', source.replace(/ukify_bundle_paddr/g, 'other_name'));
+    const bare = linkFakeKernel(work, 'bare', fakeKernelSource.replace(/ukify_bundle_paddr/g, 'other_name'));
     expect(() => assembleImage(readElf(readFileSync(bare), bare), bundle)).toThrow(KernelError);
     expect(() => assembleImage(readElf(readFileSync(bare), bare), bundle)).toThrow(/no 'ukify_bundle_paddr' symbol/);
   });

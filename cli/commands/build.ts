@@ -6,11 +6,11 @@ import { checkEnvPairs } from '../../packager/env.js';
 
 interface BuildOptions {
   output?: string;
-  env: string[];
+  env?: string[];
 }
 
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function formatSize(bytes: number): string {
@@ -24,12 +24,12 @@ export function registerBuild(program: Command): void {
     .argument('<elf>', 'program to package')
     .argument('[args...]', 'arguments the program gets in the guest (put them after --)')
     .option('-o, --output <image>', 'image to write (default: <program name>.img here; an existing non-image file is only replaced when named here)')
-    .option('-e, --env <KEY=VALUE>', 'environment variable for the program (repeatable)', collect, [])
+    .option('-e, --env <KEY=VALUE>', 'environment variable for the program (repeatable)', collect)
     .action((elf: string, args: string[], options: BuildOptions) => {
       const result = buildImageFile({
         program: elf,
         ...(options.output === undefined ? {} : { output: options.output }),
-        env: checkEnvPairs(options.env),
+        env: checkEnvPairs(options.env ?? []),
         args,
       });
       const shown = relative(process.cwd(), result.output) || result.output;

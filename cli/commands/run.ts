@@ -16,12 +16,12 @@ import { collect } from './build.js';
 interface RunOptions {
   memory: string;
   accel: AccelRequest;
-  env: string[];
+  env?: string[];
   verbose?: boolean;
 }
 
 async function runProgram(path: string, args: string[], options: RunOptions): Promise<number> {
-  const env = checkEnvPairs(options.env);
+  const env = checkEnvPairs(options.env ?? []);
   parseMemoryMiB(options.memory); // a malformed -m fails before anything is built
   const common = { memory: options.memory, accel: options.accel, verbose: options.verbose === true };
   const bytes = readInput(path, 'file');
@@ -49,7 +49,7 @@ export function registerRun(program: Command): void {
     .argument('[args...]', 'arguments for the program, replacing the image\'s (put them after --)')
     .option('-m, --memory <size>', 'guest memory (MiB, or with a K, M or G suffix)', DEFAULT_MEMORY)
     .addOption(new Option('--accel <accel>', 'accelerator: auto (KVM only with VT-x/AMD-V), kvm or tcg').choices(accelRequests).default('auto'))
-    .option('-e, --env <KEY=VALUE>', 'environment variable for the program (repeatable)', collect, [])
+    .option('-e, --env <KEY=VALUE>', 'environment variable for the program (repeatable)', collect)
     .option('-v, --verbose', 'show the whole kernel log on stderr (default: warnings and errors only)')
     .action(async (target: string, args: string[], options: RunOptions) => {
       process.exitCode = await runProgram(target, args, options);
