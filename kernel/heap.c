@@ -1,0 +1,64 @@
+/* Kernel heap: power-of-two size classes from 16 to 2048 bytes carved out of frames; each block
+ * is preceded by an 8-byte header holding its class. Larger requests are refused (none exist). */
+#include "lib.h"
+#include "log.h"
+#include "mm.h"
+
+#define MIN_SHIFT 4
+#define MAX_SHIFT 11
+#define NCLASSES (MAX_SHIFT - MIN_SHIFT + 1)
+
+struct block {
+	struct block *next;
+};
+
+static struct block *free_blocks[NCLASSES];
+
+static int class_of(size_t size)
+{
+	int c = 0;
+	while (((size_t)1 << (c + MIN_SHIFT)) < size + 8)
+		c++;
+	return c;
+}
+
+void *kmalloc(size_t size)
+{
+	int c = class_of(size);
+	if (c >= NCLASSES)
+		panic("kmalloc(%zu): too large", size);
+	if (!free_blocks[c]) {
+		u64 pa = pmm_alloc();
+		if (!pa)
+			return NULL;
+		size_t bs = (size_t)1 << (c + MIN_SHIFT);
+		u8 *page = phys_to_virt(pa);
+		for (size_t off = 0; off + bs <= PAGE_SIZE; off += bs) {
+			struct block *b = (struct block *)(page + off);
+			b->next = free_blocks[c];
+			free_blocks[c] = b;
+		}
+	}
+	struct block *b = free_blocks[c];
+	free_blocks[c] = b->next;
+	*(u64 *)b = (u64)c;
+	return (u8 *)b + 8;
+}
+
+void *kzalloc(size_t size)
+{
+	void *p = kmalloc(size);
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void kfree(void *p)
+{
+	if (!p)
+		return;
+	struct block *b = (struct block *)((u8 *)p - 8);
+	int c = (int)*(u64 *)b;
+	b->next = free_blocks[c];
+	free_blocks[c] = b;
+}

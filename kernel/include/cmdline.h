@@ -1,0 +1,15 @@
+/* The kernel command line (IMAGE.md): options, then `--` and arguments replacing argv[1..]. */
+#pragma once
+#include "bundle.h"
+#include "types.h"
+
+struct cmdline {
+	u64 tsc_khz;
+	int nenv;
+	const char *env[32];
+	bool has_args;
+	int nargs;
+	const char *args[64];
+};
+
+void cmdline_parse(const char *s, struct cmdline *out);

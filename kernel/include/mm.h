@@ -1,0 +1,44 @@
+/* Physical frames, page tables, the kernel heap. */
+#pragma once
+#include "types.h"
+
+#define PAGE_SIZE 4096UL
+#define KERNEL_VBASE 0xffffffff80000000UL
+#define DIRECT_BASE 0xffff888000000000UL /* all RAM, mapped 1:1 from physical 0 */
+#define MMIO_BASE 0xffffc00000000000UL   /* device registers */
+#define USER_TOP 0x0000800000000000UL    /* first address above user space */
+
+#define PTE_P (1UL << 0)
+#define PTE_W (1UL << 1)
+#define PTE_U (1UL << 2)
+#define PTE_PWT (1UL << 3)
+#define PTE_PCD (1UL << 4)
+#define PTE_PS (1UL << 7)
+#define PTE_NONE (1UL << 9) /* software: frame kept but PROT_NONE (P clear) */
+#define PTE_NX (1UL << 63)
+#define PTE_ADDR 0x000ffffffffff000UL
+
+static inline void *phys_to_virt(u64 pa) { return (void *)(pa + DIRECT_BASE); }
+static inline u64 virt_to_phys(const void *va)
+{
+	u64 v = (u64)va;
+	return v >= KERNEL_VBASE ? v - KERNEL_VBASE : v - DIRECT_BASE;
+}
+
+/* pmm.c: 4 KiB frames from the PVH memory map. */
+void pmm_add_region(u64 start, u64 end);
+void pmm_reserve(u64 start, u64 end);
+u64 pmm_alloc(void);        /* a zeroed frame, or 0 when memory is exhausted */
+void pmm_free(u64 pa);
+u64 pmm_free_bytes(void);
+
+/* vmm.c: the one address space (kernel half + the app's half). */
+void vmm_init(u64 ram_top);
+u64 *vmm_pte(u64 va, bool create); /* the 4 KiB PTE for va, or NULL */
+bool vmm_map(u64 va, u64 pa, u64 flags);
+void vmm_map_mmio(u64 va, u64 pa);
+
+/* heap.c: small kernel allocations. */
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void kfree(void *p);

@@ -1,0 +1,31 @@
+/* The app's process state: one process, one thread for now. */
+#pragma once
+#include "types.h"
+#include "cpu.h"
+#include "vma.h"
+
+#define NSIG 64
+
+struct sigaction_k {
+	u64 handler, flags, restorer, mask;
+};
+
+struct rlimit_k { u64 cur, max; };
+#define RLIM_NLIMITS 16
+
+struct proc {
+	struct vma *vmas;
+	u64 brk_start, brk;
+	u64 load_bias;          /* added to link-time addresses (PIE) */
+	u64 fs_base, gs_base;
+	u64 clear_child_tid, robust_list;
+	u64 sigmask;
+	struct sigaction_k sigactions[NSIG];
+	struct rlimit_k rlimits[RLIM_NLIMITS];
+	const char *exe;        /* absolute path of the app in the initrd */
+};
+
+extern struct proc proc;
+
+NORETURN void proc_exit(int status);
+NORETURN void proc_fatal_signal(struct regs *r, int sig, const char *what, u64 addr);

@@ -1,0 +1,6 @@
+/* The app's function symbols (/.ukify/symbols in the initrd) for fault reports. */
+#pragma once
+#include "types.h"
+
+/* Writes "name+0xoff" (or the bare address) for a link-time address into buf. */
+void symbol_describe(u64 link_addr, char *buf, size_t size);

@@ -1,0 +1,34 @@
+/* The app's address space: regions (VMAs) with protections; pages are backed on first touch. */
+#pragma once
+#include "types.h"
+
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define PROT_EXEC 4
+
+#define STACK_TOP 0x00007ffffffff000UL
+#define STACK_SIZE (8UL << 20)
+#define MMAP_TOP (STACK_TOP - STACK_SIZE - (64UL << 20)) /* mmap grows down from here */
+#define MMAP_BOTTOM 0x10000UL
+
+struct vma {
+	u64 start, end; /* page aligned, end exclusive */
+	u32 prot;
+	struct vma *next; /* sorted by start */
+};
+
+struct vma *vma_find(u64 addr);
+bool vma_range_free(u64 start, u64 end);
+/* Maps [start,end) with prot, replacing whatever was there. False when out of memory. */
+bool vma_map(u64 start, u64 end, u32 prot);
+void vma_unmap(u64 start, u64 end);
+bool vma_protect(u64 start, u64 end, u32 prot); /* false if part of the range is unmapped */
+/* Moves the pages of [old, old+len) to new (new range must be free). */
+bool vma_move(u64 old, u64 len, u64 new_start);
+/* Highest free, page-aligned range of len bytes below MMAP_TOP; 0 if none. */
+u64 vma_find_free(u64 len);
+/* Backs the page holding addr if the VMA allows the access; false otherwise. */
+bool vma_fault(u64 addr, bool write, bool exec);
+/* Frees the pages of [start,end) (they read as zero again afterwards). */
+void vma_discard(u64 start, u64 end);
+u64 prot_to_pte(u32 prot);

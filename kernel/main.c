@@ -1,0 +1,143 @@
+/* Boot: memory map, page tables, CPU tables, console, clocks; then load the app from the bundle
+ * and enter it in ring 3. */
+#include "bundle.h"
+#include "clock.h"
+#include "cmdline.h"
+#include "cpu.h"
+#include "elf.h"
+#include "lib.h"
+#include "log.h"
+#include "mm.h"
+#include "proc.h"
+#include "serial.h"
+#include "x86.h"
+
+#define PVH_MAGIC 0x336ec578
+#define E820_RAM 1
+
+struct hvm_start_info {
+	u32 magic, version, flags, nr_modules;
+	u64 modlist_paddr, cmdline_paddr, rsdp_paddr, memmap_paddr;
+	u32 memmap_entries, reserved;
+};
+
+struct hvm_memmap_entry {
+	u64 addr, size;
+	u32 type, reserved;
+};
+
+extern char __kernel_end[];
+static struct cmdline cmd;
+
+/* Registers RAM with the frame allocator; returns the top of RAM. */
+static u64 read_memory_map(const struct hvm_start_info *si)
+{
+	if (si->version < 1 || !si->memmap_entries)
+		panic("PVH start info has no memory map");
+	const struct hvm_memmap_entry *m = phys_to_virt(si->memmap_paddr);
+	u64 top = 0;
+	for (u32 i = 0; i < si->memmap_entries; i++) {
+		if (m[i].type != E820_RAM)
+			continue;
+		pmm_add_region(m[i].addr, m[i].addr + m[i].size);
+		top = MAX(top, m[i].addr + m[i].size);
+	}
+	return top;
+}
+
+/* argv from the bundle, argv[1..] replaced by the command line's `--` part, env merged. */
+static void build_args(struct boot_args *a)
+{
+	bundle_args(a);
+	if (cmd.has_args) {
+		const char **argv = kmalloc(sizeof(char *) * (u64)(cmd.nargs + 2));
+		argv[0] = a->argv[0];
+		for (int i = 0; i < cmd.nargs; i++)
+			argv[i + 1] = cmd.args[i];
+		argv[cmd.nargs + 1] = NULL;
+		a->argv = argv;
+		a->argc = cmd.nargs + 1;
+	}
+	if (cmd.nenv) {
+		const char **envp = kmalloc(sizeof(char *) * (u64)(a->envc + cmd.nenv + 1));
+		int n = 0;
+		for (int i = 0; i < a->envc; i++) {
+			const char *eq = strchr(a->envp[i], '=');
+			size_t klen = eq ? (size_t)(eq - a->envp[i]) + 1 : strlen(a->envp[i]);
+			bool replaced = false;
+			for (int j = 0; j < cmd.nenv; j++)
+				replaced |= !strncmp(cmd.env[j], a->envp[i], klen);
+			if (!replaced)
+				envp[n++] = a->envp[i];
+		}
+		for (int j = 0; j < cmd.nenv; j++)
+			envp[n++] = cmd.env[j];
+		envp[n] = NULL;
+		a->envp = envp;
+		a->envc = n;
+	}
+}
+
+static char exe_path[256];
+
+static NORETURN void start_app(void)
+{
+	struct boot_args a;
+	build_args(&a);
+	struct file_ref f;
+	if (!initrd_find(a.argv[0], &f)) {
+		kerr("the app '%s' is not in the initrd", a.argv[0]);
+		power_off(127);
+	}
+	snprintf(exe_path, sizeof(exe_path), "%s%s", a.argv[0][0] == '/' ? "" : "/", a.argv[0]);
+	proc.exe = exe_path;
+	struct exec_image img;
+	if (elf_load(f.data, f.size, &img))
+		power_off(126);
+	proc.load_bias = img.bias;
+	proc.brk_start = proc.brk = img.brk_start;
+	u64 sp = exec_build_stack(&img, a.argc, a.argv, a.envc, a.envp, exe_path);
+	if (!sp) {
+		kerr("out of memory building the app's stack");
+		power_off(126);
+	}
+	kinfo("app: entry %lx, stack %lx, %lu KiB free", img.entry, sp, pmm_free_bytes() >> 10);
+	static struct regs r;
+	r.rip = img.entry;
+	r.rsp = sp;
+	r.cs = USER_CS;
+	r.ss = USER_DS;
+	r.rflags = 0x202;
+	enter_user(&r);
+}
+
+void kmain(u32 start_info_pa)
+{
+	const struct hvm_start_info *si = phys_to_virt(start_info_pa);
+	if (si->magic != PVH_MAGIC)
+		panic("not started through PVH");
+	cmdline_parse(si->cmdline_paddr ? phys_to_virt(si->cmdline_paddr) : NULL, &cmd);
+	u64 ram_top = read_memory_map(si);
+	pmm_reserve(0x100000, virt_to_phys(__kernel_end));
+	bool have_bundle = bundle_open(ram_top);
+	if (have_bundle) {
+		u64 bs, be;
+		bundle_extent(&bs, &be);
+		pmm_reserve(bs, be);
+	}
+	vmm_init(ram_top);
+	gdt_init();
+	idt_init();
+	fpu_init();
+	syscall_init();
+	serial_init(COM1);
+	serial_init(COM2);
+	clock_init(cmd.tsc_khz);
+	lapic_init();
+	kinfo("boot: %lu KiB RAM, %lu KiB free", ram_top >> 10, pmm_free_bytes() >> 10);
+	if (!have_bundle)
+		power_off(127);
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		proc.rlimits[i] = (struct rlimit_k){ ~0UL, ~0UL };
+	start_app();
+}

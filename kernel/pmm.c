@@ -1,0 +1,89 @@
+/* Physical frame allocator: a bump pointer through the RAM regions of the PVH memory map, plus a
+ * free list of returned frames (linked through the direct map). Frames are zeroed when handed out,
+ * so boot does no bulk zeroing. */
+#include "lib.h"
+#include "log.h"
+#include "mm.h"
+
+#define MAX_REGIONS 32
+
+struct region {
+	u64 start, end;
+};
+
+static struct region regions[MAX_REGIONS];
+static int nregions;
+static int cur;         /* region the bump pointer is in */
+static u64 free_list;   /* physical address of the first free frame, 0 if none */
+static u64 free_count;  /* frames on the free list */
+
+void pmm_add_region(u64 start, u64 end)
+{
+	start = ALIGN_UP(start, PAGE_SIZE);
+	end = ALIGN_DOWN(end, PAGE_SIZE);
+	if (start < 0x100000)
+		start = 0x100000; /* leave low memory (start info, BIOS data) alone */
+	if (end <= start || nregions == MAX_REGIONS)
+		return;
+	int i = nregions++;
+	while (i > 0 && regions[i - 1].start > start) {
+		regions[i] = regions[i - 1];
+		i--;
+	}
+	regions[i] = (struct region){ start, end };
+}
+
+/* Cuts [start,end) out of the regions (called before the first allocation). */
+void pmm_reserve(u64 start, u64 end)
+{
+	start = ALIGN_DOWN(start, PAGE_SIZE);
+	end = ALIGN_UP(end, PAGE_SIZE);
+	for (int i = 0; i < nregions; i++) {
+		struct region *r = &regions[i];
+		if (end <= r->start || start >= r->end)
+			continue;
+		if (start > r->start && end < r->end) {
+			u64 old_end = r->end;
+			r->end = start;
+			pmm_add_region(end, old_end);
+		} else if (start <= r->start) {
+			r->start = MIN(end, r->end);
+		} else {
+			r->end = start;
+		}
+	}
+}
+
+u64 pmm_alloc(void)
+{
+	u64 pa = 0;
+	if (free_list) {
+		pa = free_list;
+		free_list = *(u64 *)phys_to_virt(pa);
+		free_count--;
+	} else {
+		while (cur < nregions && regions[cur].start >= regions[cur].end)
+			cur++;
+		if (cur == nregions)
+			return 0;
+		pa = regions[cur].start;
+		regions[cur].start += PAGE_SIZE;
+	}
+	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
+void pmm_free(u64 pa)
+{
+	*(u64 *)phys_to_virt(pa) = free_list;
+	free_list = pa;
+	free_count++;
+}
+
+u64 pmm_free_bytes(void)
+{
+	u64 n = free_count * PAGE_SIZE;
+	for (int i = cur; i < nregions; i++)
+		n += regions[i].end - regions[i].start;
+	return n;
+}

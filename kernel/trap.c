@@ -1,0 +1,76 @@
+/* Exceptions and interrupts. From the app: page faults on lazily backed memory are served, any
+ * other fault becomes a fatal signal. From the kernel: panic. */
+#include "clock.h"
+#include "cpu.h"
+#include "log.h"
+#include "proc.h"
+#include "vma.h"
+#include "x86.h"
+
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGSEGV 11
+
+#define PF_PRESENT 1
+#define PF_WRITE 2
+#define PF_FETCH 16
+
+static const char *const names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode",
+	"device not available", "double fault", "coprocessor overrun", "invalid TSS", "segment not present",
+	"stack fault", "general protection", "page fault", "reserved", "x87 FPU error", "alignment check",
+	"machine check", "SIMD floating-point", "virtualization", "control protection",
+};
+
+static int signal_of(u64 vector)
+{
+	switch (vector) {
+	case 0: case 16: case 19: return SIGFPE;
+	case 1: case 3: return SIGTRAP;
+	case 6: return SIGILL;
+	case 17: return SIGBUS;
+	default: return SIGSEGV;
+	}
+}
+
+void dump_regs(const struct regs *r)
+{
+	kerr("  rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx", r->rax, r->rbx, r->rcx, r->rdx);
+	kerr("  rsi=%016lx rdi=%016lx rbp=%016lx rsp=%016lx", r->rsi, r->rdi, r->rbp, r->rsp);
+	kerr("  r8 =%016lx r9 =%016lx r10=%016lx r11=%016lx", r->r8, r->r9, r->r10, r->r11);
+	kerr("  r12=%016lx r13=%016lx r14=%016lx r15=%016lx", r->r12, r->r13, r->r14, r->r15);
+	kerr("  rip=%016lx rflags=%016lx cs=%lx ss=%lx error=%lx", r->rip, r->rflags, r->cs, r->ss, r->error);
+}
+
+static NORETURN void kernel_fault(struct regs *r)
+{
+	const char *name = r->vector < 32 && names[r->vector] ? names[r->vector] : "exception";
+	kerr("panic: %s (vector %lu) in the kernel at %lx, address %lx", name, r->vector, r->rip,
+	     r->vector == 14 ? read_cr2() : 0);
+	dump_regs(r);
+	kerr("backtrace (kernel addresses; resolve with addr2line -e build/kernel/ukify-kernel.elf):");
+	kerr("  #0 %lx", r->rip);
+	backtrace_from(r->rbp);
+	power_off(-1);
+}
+
+void trap(struct regs *r)
+{
+	if (r->vector >= 32) {
+		if (r->vector != 0xff)
+			lapic_eoi();
+		return;
+	}
+	if (!(r->cs & 3))
+		kernel_fault(r);
+	u64 addr = r->rip;
+	if (r->vector == 14) {
+		addr = read_cr2();
+		if (!(r->error & PF_PRESENT) && vma_fault(addr, r->error & PF_WRITE, r->error & PF_FETCH))
+			return;
+	}
+	proc_fatal_signal(r, signal_of(r->vector), r->vector < 32 && names[r->vector] ? names[r->vector] : "exception",
+			  addr);
+}

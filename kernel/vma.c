@@ -1,0 +1,175 @@
+/* The app's regions. Pages are backed on first touch (vma_fault) except where the loader fills
+ * them; protections live in the VMA and are copied into each PTE. */
+#include "vma.h"
+#include "lib.h"
+#include "log.h"
+#include "mm.h"
+#include "proc.h"
+#include "x86.h"
+
+u64 prot_to_pte(u32 prot)
+{
+	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return PTE_NONE;
+	return PTE_P | PTE_U | ((prot & PROT_WRITE) ? PTE_W : 0) | ((prot & PROT_EXEC) ? 0 : PTE_NX);
+}
+
+struct vma *vma_find(u64 addr)
+{
+	for (struct vma *v = proc.vmas; v && v->start <= addr; v = v->next)
+		if (addr < v->end)
+			return v;
+	return NULL;
+}
+
+bool vma_range_free(u64 start, u64 end)
+{
+	for (struct vma *v = proc.vmas; v && v->start < end; v = v->next)
+		if (v->end > start)
+			return false;
+	return true;
+}
+
+/* Splits the VMA containing addr so that a VMA starts at addr. */
+static bool split_at(u64 addr)
+{
+	struct vma *v = vma_find(addr);
+	if (!v || v->start == addr)
+		return true;
+	struct vma *n = kmalloc(sizeof(*n));
+	if (!n)
+		return false;
+	*n = *v;
+	n->start = addr;
+	v->end = addr;
+	v->next = n;
+	return true;
+}
+
+static void free_pages(u64 start, u64 end)
+{
+	for (u64 va = start; va < end; va += PAGE_SIZE) {
+		u64 *pte = vmm_pte(va, false);
+		if (pte && (*pte & (PTE_P | PTE_NONE))) {
+			pmm_free(*pte & PTE_ADDR);
+			*pte = 0;
+			invlpg(va);
+		}
+	}
+}
+
+void vma_unmap(u64 start, u64 end)
+{
+	if (!split_at(start) || !split_at(end))
+		panic("out of memory splitting a mapping");
+	struct vma **link = &proc.vmas;
+	while (*link) {
+		struct vma *v = *link;
+		if (v->start >= start && v->end <= end) {
+			free_pages(v->start, v->end);
+			*link = v->next;
+			kfree(v);
+		} else {
+			link = &v->next;
+		}
+	}
+}
+
+bool vma_map(u64 start, u64 end, u32 prot)
+{
+	vma_unmap(start, end);
+	struct vma *n = kmalloc(sizeof(*n));
+	if (!n)
+		return false;
+	n->start = start;
+	n->end = end;
+	n->prot = prot;
+	struct vma **link = &proc.vmas;
+	while (*link && (*link)->start < start)
+		link = &(*link)->next;
+	n->next = *link;
+	*link = n;
+	return true;
+}
+
+bool vma_protect(u64 start, u64 end, u32 prot)
+{
+	for (u64 a = start; a < end;) {
+		struct vma *v = vma_find(a);
+		if (!v)
+			return false;
+		a = v->end;
+	}
+	if (!split_at(start) || !split_at(end))
+		return false;
+	u64 flags = prot_to_pte(prot);
+	for (struct vma *v = proc.vmas; v && v->start < end; v = v->next) {
+		if (v->start < start)
+			continue;
+		v->prot = prot;
+		for (u64 va = v->start; va < v->end; va += PAGE_SIZE) {
+			u64 *pte = vmm_pte(va, false);
+			if (pte && (*pte & (PTE_P | PTE_NONE))) {
+				*pte = (*pte & PTE_ADDR) | flags;
+				invlpg(va);
+			}
+		}
+	}
+	return true;
+}
+
+bool vma_move(u64 old, u64 len, u64 new_start)
+{
+	struct vma *v = vma_find(old);
+	if (!v || !vma_map(new_start, new_start + len, v->prot))
+		return false;
+	for (u64 off = 0; off < len; off += PAGE_SIZE) {
+		u64 *src = vmm_pte(old + off, false);
+		if (!src || !(*src & (PTE_P | PTE_NONE)))
+			continue;
+		u64 *dst = vmm_pte(new_start + off, true);
+		if (!dst)
+			return false;
+		*dst = *src;
+		*src = 0;
+		invlpg(old + off);
+	}
+	vma_unmap(old, old + len);
+	return true;
+}
+
+u64 vma_find_free(u64 len)
+{
+	u64 best = 0, prev_end = MMAP_BOTTOM;
+	for (struct vma *v = proc.vmas;; v = v->next) {
+		u64 gap_end = v ? MIN(v->start, MMAP_TOP) : MMAP_TOP;
+		if (gap_end > prev_end && gap_end - prev_end >= len)
+			best = gap_end - len;
+		if (!v || v->start >= MMAP_TOP)
+			break;
+		prev_end = MAX(prev_end, v->end);
+	}
+	return best;
+}
+
+bool vma_fault(u64 addr, bool write, bool exec)
+{
+	struct vma *v = vma_find(addr);
+	if (!v || !(v->prot & (write ? PROT_WRITE : exec ? PROT_EXEC : PROT_READ)))
+		return false;
+	u64 va = ALIGN_DOWN(addr, PAGE_SIZE);
+	u64 *pte = vmm_pte(va, true);
+	if (!pte)
+		return false;
+	if (*pte & (PTE_P | PTE_NONE))
+		return false;
+	u64 pa = pmm_alloc();
+	if (!pa) {
+		kerr("out of memory: the app needs more than the VM's RAM (raise it with -m)");
+		return false;
+	}
+	*pte = pa | prot_to_pte(v->prot);
+	return true;
+}
+
+void vma_discard(u64 start, u64 end) { free_pages(start, end); }
