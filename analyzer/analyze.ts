@@ -1,0 +1,104 @@
+// Entry point: analyze a program and every library it loads, and say which syscalls it can make.
+import { existsSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { loadCatalog } from '../syscall-shim/catalog.js';
+import type { Analysis, Coverage, SyscallUse, UnresolvedSite } from './analysis.js';
+import { defaultCacheDir, loadCached, sha256, storeCached } from './cache.js';
+import { importKey } from './imports.js';
+import { binaryKind } from './kind.js';
+import { type LoadedObject, libraryClosure, readObject } from './libraries.js';
+import { link, type LinkResult } from './link.js';
+import { analyzeObject } from './object.js';
+import type { ObjectSummary } from './summary.js';
+
+export interface AnalyzeOptions {
+  cacheDir?: string;
+  onProgress?: (message: string) => void;
+}
+
+export class InputError extends Error {
+  readonly userFacing = true;
+  override readonly name = 'InputError';
+}
+
+/** Import keys an object uses, from its relocations. */
+function importKeysOf(o: LoadedObject): Set<string> {
+  const out = new Set<string>();
+  for (const r of o.elf.relocations) if (r.symbolName) out.add(importKey(r.symbolName, r.symbolVersion));
+  return out;
+}
+
+/** Exported functions that take a syscall number in an argument, by import key. */
+function exportedForwarders(s: ObjectSummary, into: Map<string, number[]>): void {
+  for (const f of s.forwarders) {
+    for (const e of s.exports) {
+      if (e.addr !== f.fn) continue;
+      for (const key of [importKey(e.name, e.version), e.name]) {
+        const regs = into.get(key) ?? [];
+        if (!regs.includes(f.reg)) regs.push(f.reg);
+        into.set(key, regs.sort((a, b) => a - b));
+      }
+    }
+  }
+}
+
+export async function analyzeProgram(path: string, options: AnalyzeOptions = {}): Promise<Analysis> {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new InputError(`${path}: no such file`);
+  if (!statSync(abs).isFile()) throw new InputError(`${path}: not a regular file`);
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const program = readObject(abs);
+  const kind = binaryKind(program.elf);
+  const closure = libraryClosure(program);
+  const loadOrder = [program, ...closure.objects];
+  const summaries = new Map<LoadedObject, ObjectSummary>();
+  const forwarders = new Map<string, number[]>();
+  // Dependencies first (the loader, then libraries from the leaves up), so that each object is
+  // analyzed knowing which of its imports take a syscall number (glibc's syscall()).
+  const order = [...loadOrder].reverse();
+  for (const [i, o] of order.entries()) {
+    options.onProgress?.(`analyzing ${basename(o.path)} (${i + 1}/${order.length})`);
+    const hash = sha256(o.elf.bytes);
+    const keys = importKeysOf(o);
+    const assumed = new Map([...forwarders].filter(([k]) => keys.has(k)));
+    const assumedRecord = Object.fromEntries(assumed);
+    let s = loadCached(cacheDir, hash, assumedRecord);
+    if (s === undefined) {
+      s = analyzeObject(o.elf, hash, assumed);
+      storeCached(cacheDir, s);
+    }
+    summaries.set(o, s);
+    exportedForwarders(s, forwarders);
+    await new Promise((r) => setImmediate(r));
+  }
+  const linked = link(loadOrder.map((o) => ({ path: o.path, summary: summaries.get(o) as ObjectSummary })), kind === 'shared-library');
+  return toAnalysis(abs, kind, program, closure.libraries, linked);
+}
+
+function toAnalysis(binary: string, kind: Analysis['type'], program: LoadedObject, libraries: Analysis['libraries'], linked: LinkResult): Analysis {
+  const catalog = loadCatalog();
+  const syscalls: SyscallUse[] = [];
+  const unresolved: UnresolvedSite[] = [...linked.unresolved];
+  for (const [nr, src] of [...linked.syscalls].sort((a, b) => a[0] - b[0])) {
+    const entry = catalog.get(nr);
+    const from = [...src.from.values()].sort((a, b) => a.object.localeCompare(b.object) || a.function.localeCompare(b.function));
+    if (entry === undefined) {
+      for (const f of from) unresolved.push({ object: f.object, address: '', function: f.function, reason: `${nr} is not an x86-64 syscall number` });
+      continue;
+    }
+    syscalls.push({ nr, name: entry.name, status: entry.status, note: entry.note, sites: src.sites.size, from });
+  }
+  const coverage: Coverage = { total: syscalls.length, full: 0, partial: 0, fake: 0, stub: 0, missing: 0, unresolved: unresolved.length };
+  for (const s of syscalls) coverage[s.status]++;
+  return {
+    binary,
+    arch: 'x86-64',
+    type: kind,
+    interpreter: program.elf.interpreter ?? null,
+    libraries,
+    syscalls,
+    unresolved,
+    abi32Sites: linked.abi32,
+    coverage,
+  };
+}

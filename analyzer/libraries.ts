@@ -1,0 +1,112 @@
+// The shared libraries a program loads, found as the dynamic loader would, without running it:
+// DT_NEEDED, DT_RPATH (when no DT_RUNPATH) and DT_RUNPATH with $ORIGIN, /etc/ld.so.cache, default dirs.
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import type { SharedLibrary } from './analysis.js';
+import { type ElfFile, readElf } from './elf/index.js';
+import { loadLdCache } from './ldcache.js';
+
+export class LibraryNotFoundError extends Error {
+  readonly userFacing = true;
+  override readonly name = 'LibraryNotFoundError';
+  constructor(readonly library: string, readonly neededBy: string) {
+    super(`cannot find shared library ${library} (needed by ${neededBy}); install it or add its folder to the program's RUNPATH`);
+  }
+}
+
+const defaultDirs = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/lib', '/usr/lib'];
+
+export interface LoadedObject {
+  path: string;
+  elf: ElfFile;
+}
+
+function isX8664Elf(path: string): boolean {
+  try {
+    const b = readFileSync(path).subarray(0, 20);
+    return b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46 && b[4] === 2 && b[18] === 62;
+  } catch {
+    return false;
+  }
+}
+
+function expandOrigin(list: string, origin: string): string[] {
+  return list.split(':').filter((d) => d !== '').map((d) => d.replace(/\$\{ORIGIN\}|\$ORIGIN/g, origin));
+}
+
+/** Where the loader finds `name` for `needer`, or undefined. */
+export function findLibrary(name: string, needer: LoadedObject, cache: Map<string, string>): string | undefined {
+  if (name.includes('/')) return existsSync(name) ? name : undefined;
+  const origin = dirname(realpathSync(needer.path));
+  const d = needer.elf.dynamic;
+  const dirs: string[] = [];
+  if (d?.rpath !== undefined && d.runpath === undefined) dirs.push(...expandOrigin(d.rpath, origin));
+  if (d?.runpath !== undefined) dirs.push(...expandOrigin(d.runpath, origin));
+  for (const dir of dirs) {
+    const p = join(dir, name);
+    if (isX8664Elf(p)) return p;
+  }
+  const cached = cache.get(name);
+  if (cached !== undefined && isX8664Elf(cached)) return cached;
+  for (const dir of defaultDirs) {
+    const p = join(dir, name);
+    if (isX8664Elf(p)) return p;
+  }
+  return undefined;
+}
+
+export function readObject(path: string): LoadedObject {
+  return { path, elf: readElf(new Uint8Array(readFileSync(path)), path) };
+}
+
+/**
+ * The program's libraries in load order (breadth-first over DT_NEEDED), the PT_INTERP loader last.
+ * Each library appears once (by real path). A library that cannot be found is a LibraryNotFoundError.
+ */
+export function libraryClosure(program: LoadedObject, read: (path: string) => LoadedObject = readObject): { libraries: SharedLibrary[]; objects: LoadedObject[] } {
+  const cache = loadLdCache();
+  const byReal = new Map<string, SharedLibrary>();
+  const objects: LoadedObject[] = [];
+  const interp = program.elf.interpreter;
+  const interpReal = interp !== undefined && existsSync(interp) ? realpathSync(interp) : undefined;
+  const musl = interp !== undefined && basename(interp).startsWith('ld-musl');
+  const queue: LoadedObject[] = [program];
+  const libraries: SharedLibrary[] = [];
+  while (queue.length > 0) {
+    const obj = queue.shift() as LoadedObject;
+    for (const name of obj.elf.dynamic?.needed ?? []) {
+      // musl's loader is its libc: a program's "libc.so" is the interpreter itself.
+      const path = musl && name === 'libc.so' ? interp : findLibrary(name, obj, cache);
+      if (path === undefined) throw new LibraryNotFoundError(name, obj.path);
+      const real = realpathSync(path);
+      const known = byReal.get(real);
+      if (known !== undefined) {
+        if (!known.neededBy.includes(obj.path)) known.neededBy.push(obj.path);
+        continue;
+      }
+      const lib: SharedLibrary = { soname: name, path, neededBy: [obj.path] };
+      byReal.set(real, lib);
+      if (real === interpReal) continue; // the loader is added last, once
+      libraries.push(lib);
+      const loaded = read(path);
+      objects.push(loaded);
+      queue.push(loaded);
+    }
+  }
+  if (interp !== undefined) {
+    if (interpReal === undefined) throw new LibraryNotFoundError(interp, program.path);
+    const lib = byReal.get(interpReal) ?? { soname: interp, path: interp, neededBy: [program.path] };
+    lib.soname = interp;
+    lib.path = interp;
+    if (!lib.neededBy.includes(program.path)) lib.neededBy.unshift(program.path);
+    libraries.push(lib);
+    objects.push(read(interp));
+  }
+  return { libraries, objects };
+}
+
+/** The libraries (and the interpreter) a program needs, for the packager. */
+export function resolveLibraryClosure(path: string): SharedLibrary[] {
+  const abs = isAbsolute(path) ? path : join(process.cwd(), path);
+  return libraryClosure(readObject(abs)).libraries;
+}

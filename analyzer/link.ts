@@ -1,0 +1,154 @@
+// The whole program: bind imports to exports across objects (by name and version, in load order),
+// walk what is reachable from the entry points, and collect the syscall numbers of the reachable
+// sites, resolving numbers passed through functions like syscall() at their callers.
+import type { UnresolvedSite } from './analysis.js';
+import { gprNames } from './code/regs.js';
+import type { FunctionSummary, ObjectSummary } from './summary.js';
+
+export interface LinkedObject {
+  path: string;
+  summary: ObjectSummary;
+}
+
+export interface SyscallSources {
+  /** "object:address" of each site that can issue the number. */
+  sites: Set<string>;
+  /** "object\0function" -> origin. */
+  from: Map<string, { object: string; function: string }>;
+}
+
+export interface LinkResult {
+  syscalls: Map<number, SyscallSources>;
+  unresolved: UnresolvedSite[];
+  abi32: UnresolvedSite[];
+  reachableFunctions: number;
+}
+
+type Ref = { obj: number; fn: number };
+
+const hex = (a: number): string => `0x${a.toString(16)}`;
+
+export function link(objects: LinkedObject[], allExportsAreRoots: boolean): LinkResult {
+  const fns = objects.map((o) => new Map(o.summary.functions.map((f) => [f.start, f])));
+  const exportsByName = new Map<string, { obj: number; addr: number; version?: string }[]>();
+  objects.forEach((o, obj) => {
+    for (const e of o.summary.exports) {
+      const list = exportsByName.get(e.name) ?? [];
+      list.push({ obj, addr: e.addr, version: e.version });
+      exportsByName.set(e.name, list);
+    }
+  });
+  const bindCache = new Map<string, Ref | undefined>();
+  const bind = (key: string): Ref | undefined => {
+    if (bindCache.has(key)) return bindCache.get(key);
+    const at = key.indexOf('@');
+    const name = at < 0 ? key : key.slice(0, at);
+    const version = at < 0 ? undefined : key.slice(at + 1);
+    const list = exportsByName.get(name) ?? [];
+    const hit = list.find((e) => version !== undefined && e.version === version) ?? list[0];
+    const ref = hit === undefined ? undefined : { obj: hit.obj, fn: hit.addr };
+    bindCache.set(key, ref);
+    return ref;
+  };
+
+  // Reachability. `opaque` marks functions reached other than by a direct call (pointers, roots).
+  const reached = objects.map(() => new Set<number>());
+  const opaque = objects.map(() => new Set<number>());
+  const work: Ref[] = [];
+  const reach = (r: Ref | undefined, byPointer: boolean): void => {
+    if (r === undefined || !fns[r.obj].has(r.fn)) return;
+    if (byPointer) opaque[r.obj].add(r.fn);
+    if (reached[r.obj].has(r.fn)) return;
+    reached[r.obj].add(r.fn);
+    work.push(r);
+  };
+  objects.forEach((o, obj) => {
+    for (const a of o.summary.roots) reach({ obj, fn: a }, true);
+    for (const a of o.summary.dataRefs) reach({ obj, fn: a }, true);
+  });
+  if (allExportsAreRoots) for (const e of objects[0].summary.exports) reach({ obj: 0, fn: e.addr }, true);
+  while (work.length > 0) {
+    const { obj, fn } = work.pop() as Ref;
+    const f = fns[obj].get(fn) as FunctionSummary;
+    for (const c of f.calls) reach({ obj, fn: c }, false);
+    for (const c of f.refs) reach({ obj, fn: c }, true);
+    for (const k of f.imports) reach(bind(k), false);
+    for (const k of f.importRefs) reach(bind(k), true);
+  }
+
+  const unresolved: UnresolvedSite[] = [];
+  const nameOf = (obj: number, fn: number): string => fns[obj].get(fn)?.name ?? `sub_${fn.toString(16)}`;
+  const flag = (obj: number, addr: number, fn: number, reason: string): void => {
+    unresolved.push({ object: objects[obj].path, address: hex(addr), function: nameOf(obj, fn), reason });
+  };
+
+  // Calls into forwarders, indexed by the (object, function, register) they feed.
+  const incoming = new Map<string, { obj: number; call: ObjectSummary['forwardCalls'][number] }[]>();
+  objects.forEach((o, obj) => {
+    for (const call of o.summary.forwardCalls) {
+      if (!reached[obj].has(call.caller)) continue;
+      const target = typeof call.callee === 'number' ? { obj, fn: call.callee } : bind(call.callee);
+      if (target === undefined) continue;
+      const key = `${target.obj}:${target.fn}:${call.reg}`;
+      const list = incoming.get(key) ?? [];
+      list.push({ obj, call });
+      incoming.set(key, list);
+    }
+  });
+  const memo = new Map<string, Set<number>>();
+  const visiting = new Set<string>();
+  /** Numbers that reach argument `reg` of a forwarder, from its reachable callers. */
+  const numbersOf = (obj: number, fn: number, reg: number, siteAddr: number): Set<number> => {
+    const key = `${obj}:${fn}:${reg}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const out = new Set<number>();
+    if (visiting.has(key)) return out;
+    visiting.add(key);
+    const callers = incoming.get(key) ?? [];
+    if (opaque[obj].has(fn) || callers.length === 0) {
+      flag(obj, siteAddr, fn, `number comes from argument ${gprNames[reg]} of ${nameOf(obj, fn)}, which is called through a pointer`);
+    }
+    for (const { obj: cobj, call } of callers) {
+      for (const n of call.nrs) out.add(n);
+      for (const reason of call.unresolved) flag(cobj, call.addr, call.caller, `number passed to ${nameOf(obj, fn)}: ${reason}`);
+      for (const p of call.params) for (const n of numbersOf(cobj, call.caller, p, call.addr)) out.add(n);
+    }
+    visiting.delete(key);
+    memo.set(key, out);
+    return out;
+  };
+
+  const syscalls = new Map<number, SyscallSources>();
+  const abi32: UnresolvedSite[] = [];
+  let reachableFunctions = 0;
+  objects.forEach((o, obj) => {
+    for (const fn of reached[obj]) {
+      reachableFunctions++;
+      const f = fns[obj].get(fn) as FunctionSummary;
+      for (const a of f.abi32) abi32.push({ object: o.path, address: hex(a), function: f.name, reason: '32-bit syscall ABI (int 0x80 or sysenter)' });
+      for (const site of f.sites) {
+        const nrs = new Set(site.nrs);
+        for (const p of site.params) for (const n of numbersOf(obj, fn, p, site.addr)) nrs.add(n);
+        for (const reason of site.unresolved) flag(obj, site.addr, fn, reason);
+        for (const n of nrs) {
+          const s = syscalls.get(n) ?? { sites: new Set<string>(), from: new Map() };
+          s.sites.add(`${obj}:${site.addr}`);
+          s.from.set(`${o.path}\0${f.name}`, { object: o.path, function: f.name });
+          syscalls.set(n, s);
+        }
+      }
+    }
+  });
+  return { syscalls, unresolved: dedupeSites(unresolved), abi32, reachableFunctions };
+}
+
+function dedupeSites(list: UnresolvedSite[]): UnresolvedSite[] {
+  const seen = new Set<string>();
+  return list.filter((u) => {
+    const k = `${u.object}\0${u.address}\0${u.reason}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
