@@ -1,10 +1,10 @@
 // Differential test: everything readElf reports is compared with what binutils' readelf prints for
 // the same file (fixtures, our own small programs, and real Debian binaries).
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readElf, type ElfFile, type ElfSymbol, type Relocation } from '../analyzer/elf/index.js';
-import { buildOwnPrograms, fixtureBinaries, readelf, realBinaries } from './elf-support.js';
+import { buildOwnPrograms, elfTestDir, fixtureBinaries, readelf, realBinaries } from './elf-support.js';
 
 // --- readelf output parsers (written for this test, from readelf -W's documented layout) ---
 
@@ -369,3 +369,61 @@ describe('FDE ranges agree with readelf --debug-dump=frames', () => {
     expect(starts.has(main?.value ?? -1n)).toBe(true);
   });
 });
+
+/** The 64-bit little-endian words of `readelf -x NAME`'s hex dump. */
+function hexDumpWords(text: string): bigint[] {
+  const hex = [...text.matchAll(/^\s+0x[0-9a-f]+ ((?:[0-9a-f]{2,8} ?){1,4})/gm)].map((m) => (m[1] as string).replace(/ /g, '')).join('');
+  const words: bigint[] = [];
+  for (let i = 0; i + 16 <= hex.length; i += 16) {
+    const bytes = hex.slice(i, i + 16).match(/../g) as string[];
+    words.push(BigInt(`0x${bytes.reverse().join('')}`));
+  }
+  return words;
+}
+
+describe('dynamic initializer arrays', () => {
+  it('match the link-time contents readelf -x dumps, and name functions in .symtab', () => {
+    const files = [...own, ...fixtureBinaries(), ...realBinaries].filter((f) => !f.endsWith('.o'));
+    let checked = 0;
+    for (const file of files) {
+      const elf = readElf(readFileSync(file), file);
+      if (elf.dynamic === undefined) continue;
+      for (const [section, values] of [['.init_array', elf.dynamic.initArray], ['.fini_array', elf.dynamic.finiArray]] as const) {
+        if (!elf.sections.some((s) => s.name === section)) continue;
+        expect(values, `${file} ${section}`).toEqual(hexDumpWords(readelf(['-x', section], file)));
+        const functions = new Set(elf.symbols.filter((s) => s.type === 2).map((s) => s.value));
+        if (functions.size > 0) for (const v of values) expect(functions.has(v), `${file} ${section} 0x${v.toString(16)}`).toBe(true);
+        checked += values.length;
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+});
+
+describe('FDE ranges without .eh_frame_hdr', () => {
+  it('are found by walking .eh_frame (hdr section renamed, PT_GNU_EH_FRAME nulled)', () => {
+    const file = own.find((f) => f.endsWith('hello.glibc-dynamic')) as string;
+    const bytes = new Uint8Array(readFileSync(file));
+    const elf = readElf(bytes, file);
+    const shstrtab = elf.sections[elf.header.shstrndx];
+    const hdrSection = elf.sections.find((s) => s.name === '.eh_frame_hdr');
+    const hdrSegment = elf.programHeaders.find((p) => p.type === 0x6474e550);
+    if (shstrtab === undefined || hdrSection === undefined || hdrSegment === undefined) throw new Error('no .eh_frame_hdr to hide');
+    const names = Buffer.from(bytes.buffer, Number(shstrtab.offset), Number(shstrtab.size));
+    const at = names.indexOf('.eh_frame_hdr\0');
+    names.write('X', at + '.eh_frame_hd'.length, 'latin1');
+    new DataView(bytes.buffer).setUint32(Number(elf.header.phoff) + hdrSegment.index * 56, 0, true);
+    const path = join(elfTestDir, 'hello.no-eh-frame-hdr');
+    writeFileSync(path, bytes);
+
+    const walked = readElf(bytes, path);
+    expect(walked.sections.some((s) => s.name === '.eh_frame_hdr')).toBe(false);
+    expect(walked.programHeaders.some((p) => p.type === 0x6474e550)).toBe(false);
+    const key = (r: { start: bigint; end: bigint }): string => `${r.start.toString(16)}..${r.end.toString(16)}`;
+    const theirs = parseFramesOutput(readelf(['--debug-dump=frames'], path)).map(key).sort();
+    expect(theirs.length).toBeGreaterThan(1);
+    expect(walked.fdes.map(key).sort()).toEqual(theirs);
+    expect(walked.fdes).toEqual(elf.fdes);
+  });
+});
+

@@ -98,5 +98,5 @@ const MACHINE_NAMES: Readonly<Record<number, string>> = {
 };
 
 export function machineName(machine: number): string {
-  return MACHINE_NAMES[machine] ?? `machine ${machine}`;
+  return MACHINE_NAMES[machine] ?? 'unknown';
 }

@@ -22,8 +22,6 @@ export function parseSectionHeaders(r: ByteReader, h: ElfHeader, count: number, 
       addralign: r.u64(at + 48),
       entsize: r.u64(at + 56),
     };
-    // Section 0 may carry extended counts in sh_size; it has no bytes of its own.
-    if (index > 0 && header.type !== SHT_NOBITS) r.range(header.offset, header.size, `section ${index}`);
     raw.push({ nameOffset: r.u32(at), header });
   }
   if (shstrndx !== SHN_UNDEF) {
@@ -33,6 +31,10 @@ export function parseSectionHeaders(r: ByteReader, h: ElfHeader, count: number, 
     for (const { nameOffset, header } of raw) {
       if (header.index > 0 || nameOffset !== 0) header.name = names.cstring(nameOffset, `name of section ${header.index}`);
     }
+  }
+  // Section 0 may carry extended counts in sh_size; it has no bytes of its own.
+  for (const { header } of raw) {
+    if (header.index > 0 && header.type !== SHT_NOBITS) r.range(header.offset, header.size, header.name || `section ${header.index}`);
   }
   return raw.map((x) => x.header);
 }
