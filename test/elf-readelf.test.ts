@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readElf, type ElfFile, type ElfSymbol, type Relocation } from '../analyzer/elf/index.js';
+import { executableRegions, readElf, type ElfFile, type ElfSymbol, type Relocation } from '../analyzer/elf/index.js';
 import { buildOwnPrograms, elfTestDir, fixtureBinaries, readelf, realBinaries } from './elf-support.js';
 
 // --- readelf output parsers (written for this test, from readelf -W's documented layout) ---
@@ -427,3 +427,44 @@ describe('FDE ranges without .eh_frame_hdr', () => {
   });
 });
 
+
+describe('files without section headers (e_shoff, e_shnum, e_shstrndx zeroed)', () => {
+  const unversioned = (s: ElfSymbol): ElfSymbol => ({ ...s, version: undefined, versionHidden: undefined, versionNeeded: undefined });
+  const order = (a: Relocation, b: Relocation): number =>
+    a.section < b.section ? -1 : a.section > b.section ? 1 : a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0;
+
+  for (const name of ['hello.glibc-dynamic', 'nginx', 'libc.so.6']) {
+    it(`${name}: the loader's view (dynamic symbols, relocations, FDEs, code) equals the sectioned parse`, () => {
+      const file = [...own, ...realBinaries].find((f) => basename(f) === name) as string;
+      const bytes = new Uint8Array(readFileSync(file));
+      const full = readElf(bytes, file);
+      const stripped = new Uint8Array(bytes);
+      const view = new DataView(stripped.buffer);
+      view.setBigUint64(40, 0n, true);
+      view.setUint16(60, 0, true);
+      view.setUint16(62, 0, true);
+      const bare = readElf(stripped, file);
+
+      expect(bare.sections).toEqual([]);
+      expect(bare.symbols).toEqual([]);
+      expect(bare.dynamicSymbols.length).toBeGreaterThan(0);
+      expect(bare.dynamicSymbols.map(unversioned)).toEqual(full.dynamicSymbols.map(unversioned));
+      expect(bare.relocations.length).toBeGreaterThan(0);
+      // toEqual treats an undefined property as absent: versions are the one thing the bare file lacks.
+      expect([...bare.relocations].sort(order)).toEqual([...full.relocations].map((r) => ({ ...r, symbolVersion: undefined })).sort(order));
+      expect(bare.dynamic).toEqual(full.dynamic);
+      expect(bare.fdes).toEqual(full.fdes);
+      expect(bare.notes).toEqual(full.notes);
+      expect(bare.interpreter).toBe(full.interpreter);
+      // Code regions fall back to the executable segments, which contain every executable section.
+      const regions = executableRegions(bare);
+      expect(regions.every((r) => r.name.startsWith('segment '))).toBe(true);
+      for (const s of executableRegions(full)) {
+        const seg = regions.find((r) => r.vaddr <= s.vaddr && s.vaddr + BigInt(s.bytes.length) <= r.vaddr + BigInt(r.bytes.length));
+        expect(seg, s.name).toBeDefined();
+        const from = Number(s.vaddr - (seg?.vaddr ?? 0n));
+        expect(Buffer.from(seg?.bytes.subarray(from, from + s.bytes.length) ?? []).equals(Buffer.from(s.bytes))).toBe(true);
+      }
+    });
+  }
+});

@@ -167,6 +167,15 @@ describe('appendLoadSegment', () => {
     expect(stderr).toBe('');
     expect(stdout).toMatch(new RegExp(`LOAD\\s+0x[0-9a-f]+ 0x0*${paddr.toString(16)} 0x0*${paddr.toString(16)} `));
     expect(readElf(out).notes.length).toBe(elf.notes.length); // the PVH entry note survives
+
+    // QEMU's PVH loader accepts it: the kernel boots and, its bundle address being unpatched (zero),
+    // reports the missing bundle with status 127 as IMAGE.md specifies.
+    const qemu = spawnSync('qemu-system-x86_64', [
+      '-M', 'microvm', '-nodefaults', '-no-user-config', '-display', 'none', '-accel', 'tcg', '-m', '128',
+      '-kernel', path, '-debugcon', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=4',
+    ], { encoding: 'utf8', timeout: 60_000 });
+    expect(qemu.stderr).not.toMatch(/error|could not/i);
+    expect(qemu.stdout).toContain('ukify-exit: 127');
   });
 
   it('refuses overlapping segments and bad alignments', () => {

@@ -49,6 +49,7 @@ export const PN_XNUM = 0xffff;
 export const DT_NULL = 0n;
 export const DT_NEEDED = 1n;
 export const DT_PLTRELSZ = 2n;
+export const DT_HASH = 4n;
 export const DT_STRTAB = 5n;
 export const DT_SYMTAB = 6n;
 export const DT_RELA = 7n;
@@ -71,6 +72,7 @@ export const DT_PREINIT_ARRAYSZ = 33n;
 export const DT_RELRSZ = 35n;
 export const DT_RELR = 36n;
 export const DT_FLAGS_1 = 0x6ffffffbn;
+export const DT_GNU_HASH = 0x6ffffef5n;
 
 export const NT_GNU_ABI_TAG = 1;
 export const NT_GNU_BUILD_ID = 3;

@@ -9,7 +9,7 @@ import { ByteReader } from './reader.js';
 import { parseRelocations } from './relocations.js';
 import { parseSectionHeaders } from './sections.js';
 import { parseInterpreter, parseProgramHeaders } from './segments.js';
-import { parseSymbolTable } from './symbols.js';
+import { parseDynamicSymbols, parseSymbolTable } from './symbols.js';
 import type { ElfFile, ElfSymbol } from './types.js';
 import { applyVersions } from './versions.js';
 
@@ -34,13 +34,16 @@ function parse(bytes: Uint8Array, fileName: string | undefined): ElfFile {
   const symtab = sections.find((s) => s.type === SHT_SYMTAB);
   const dynsymSection = sections.find((s) => s.type === SHT_DYNSYM);
   const symbols = symtab === undefined ? [] : parseSymbolTable(r, sections, symtab);
+  const entries = parseDynamicEntries(r, programHeaders, sections);
   let dynamicSymbols: ElfSymbol[] = [];
   if (dynsymSection !== undefined) {
     dynamicSymbols = parseSymbolTable(r, sections, dynsymSection);
     applyVersions(r, sections, dynsymSection, dynamicSymbols);
+  } else if (sections.length === 0 && entries !== undefined) {
+    // No section headers (stripped by sstrip or similar): find .dynsym as the loader does. Unversioned.
+    dynamicSymbols = parseDynamicSymbols(r, programHeaders, entries);
   }
 
-  const entries = parseDynamicEntries(r, programHeaders, sections);
   const relocations = parseRelocations(r, { bytes, programHeaders, sections, dynamic: entries, symbols, dynamicSymbols });
   const relative = new Map<bigint, bigint>();
   for (const rel of relocations) {
