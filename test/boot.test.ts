@@ -1,0 +1,117 @@
+// Booting real programs with `ukify run` (node dist/cli/main.js), compared with the native run of
+// the same binary: stdout bytes and exit status. Needs the kernel (built by the global setup); the
+// suite is skipped only when build/kernel/ukify-kernel.elf does not exist.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixturePath, type Variant } from '../fixtures/index.js';
+import { runNative } from './helpers/native.js';
+
+const cli = resolve('dist/cli/main.js');
+const kernel = resolve('build/kernel/ukify-kernel.elf');
+const work = mkdtempSync(join(tmpdir(), 'ukify-boot-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface Run {
+  status: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+function ukify(...args: string[]): Run {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: work, timeout: 60_000, input: '' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+}
+
+const staticVariants: Variant[] = ['glibc-static', 'glibc-static-pie', 'musl-static'];
+
+describe.skipIf(!existsSync(kernel))('ukify run boots static programs', () => {
+  beforeAll(() => {
+    spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'ignore' });
+    expect(existsSync(cli)).toBe(true);
+  });
+
+  describe.each(staticVariants)('hello.%s', (variant) => {
+    const hello = fixturePath('hello', variant);
+
+    it('prints what the native run prints and exits with the same status', () => {
+      const args = ['7', 'two words', 'tab\there', 'cr\rhere', 'utf-8 é ✓', ''];
+      const native = runNative(hello, args, { env: { UKIFY_GREETING: 'hi there' } });
+      const guest = ukify('run', hello, '-e', 'UKIFY_GREETING=hi there', '--', ...args);
+      expect(guest.stdout.toString('utf8')).toBe(native.stdout);
+      expect(guest.status).toBe(native.status);
+      expect(guest.status).toBe(7);
+    });
+
+    it('exits 0 and 255 like Linux', () => {
+      for (const status of ['0', '255', '256']) {
+        const native = runNative(hello, [status]);
+        const guest = ukify('run', hello, '--', status);
+        expect(guest.stdout.toString('utf8')).toBe(native.stdout);
+        expect(guest.status).toBe(native.status);
+      }
+    });
+  });
+
+  it('an image keeps its arguments and environment; run arguments and -e replace and add', () => {
+    const hello = fixturePath('hello', 'musl-static');
+    const image = join(work, 'hello.img');
+    expect(ukify('build', hello, '-o', image, '-e', 'UKIFY_GREETING=built', '--', '3', 'x').status).toBe(0);
+
+    const built = ukify('run', image);
+    const nativeBuilt = runNative(hello, ['3', 'x'], { env: { UKIFY_GREETING: 'built' } });
+    expect(built.stdout.toString('utf8')).toBe(nativeBuilt.stdout);
+    expect(built.status).toBe(3);
+
+    // On the kernel command line: quoting of blanks, quotes and backslashes must survive.
+    const args = ['5', 'a "quoted" word', 'back\\slash', ''];
+    const replaced = ukify('run', image, '-e', 'UKIFY_GREETING=run time', '--', ...args);
+    const nativeReplaced = runNative(hello, args, { env: { UKIFY_GREETING: 'run time' } });
+    expect(replaced.stdout.toString('utf8')).toBe(nativeReplaced.stdout);
+    expect(replaced.status).toBe(5);
+  });
+
+  it('keeps kernel log lines out of stdout; a crash exits 139 with a fault report naming the function', () => {
+    const crash = fixturePath('crash', 'glibc-static');
+    const native = runNative(crash);
+    expect(native.signal).toBe('SIGSEGV');
+    const guest = ukify('run', crash);
+    expect(guest.stdout.toString('utf8')).toBe(native.stdout);
+    expect(guest.status).toBe(139);
+    expect(guest.stderr).toMatch(/^ukify: SIGSEGV.* in crash_here\+0x[0-9a-f]+$/m);
+  });
+
+  it('an unknown syscall returns ENOSYS and the program carries on', () => {
+    for (const variant of ['glibc-static', 'musl-static'] as const) {
+      const probe = fixturePath('probe', variant);
+      const native = runNative(probe);
+      const guest = ukify('run', probe);
+      expect(guest.stdout.toString('utf8')).toBe(native.stdout);
+      expect(guest.stdout.toString('utf8')).toContain('errno=ENOSYS');
+      expect(guest.status).toBe(0);
+    }
+  });
+
+  it('busybox echo hi', () => {
+    const guest = ukify('run', '/bin/busybox', '--', 'echo', 'hi');
+    expect(guest.stdout.toString('utf8')).toBe('hi\n');
+    expect(guest.status).toBe(0);
+  });
+
+  it('-v shows the whole kernel log on stderr, never on stdout', () => {
+    const hello = fixturePath('hello', 'musl-static');
+    const quiet = ukify('run', hello);
+    const verbose = ukify('run', '-v', hello);
+    expect(verbose.stdout).toEqual(quiet.stdout);
+    const logLines = (s: string): number => s.split('\n').filter((l) => l.startsWith('ukify: ')).length;
+    expect(logLines(verbose.stderr)).toBeGreaterThan(logLines(quiet.stderr));
+    expect(verbose.stderr).not.toMatch(/ukify-exit/);
+  });
+
+  it('memory: hello runs in 8 MiB', () => {
+    const guest = ukify('run', '-m', '8M', fixturePath('hello', 'musl-static'), '--', '9');
+    expect(guest.status).toBe(9);
+  });
+});
