@@ -2,7 +2,7 @@
 // its arguments NUL-separated in /args. The kernel's built-in initramfs already provides /dev/console.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cpioArchive } from '../../packager/cpio.js';
 import { repoRoot } from '../../fixtures/index.js';
 import { LinuxGuestError } from './error.js';
@@ -51,5 +51,6 @@ export function makeInitramfs(program: string, args: readonly string[], outPath:
     { name: 'prog', mode: 0o100755, data: readProgram(program) },
     { name: 'args', mode: 0o100644, data: argsFile(args) },
   ]);
+  mkdirSync(dirname(outPath), { recursive: true });
   writeFileSync(outPath, archive);
 }

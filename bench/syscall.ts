@@ -1,0 +1,149 @@
+// `npm run bench -- syscall [--runs N] [--calls N]`: null-syscall latency. The nullsys fixture times
+// N getppid calls and prints ns_per_call; we run it natively, in a Debian Linux guest and under ukify
+// (both in the same QEMU machine), and print the medians with ratios against the native run.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fixturePath, repoRoot } from '../fixtures/index.js';
+import { bootLinux, makeInitramfs, prepareLinuxGuest } from './lib-linux-guest.js';
+
+interface Sample {
+  nsPerCall: number;
+  wallMs: number;
+}
+
+type Row = { where: string; samples: Sample[] } | { where: string; unavailable: string };
+
+class BenchError extends Error {}
+
+const program = fixturePath('nullsys', 'glibc-static');
+
+function positiveInt(flag: string, text: string | undefined): number {
+  const n = Number(text);
+  if (text === undefined || !/^\d+$/.test(text) || !Number.isSafeInteger(n) || n <= 0) {
+    throw new BenchError(`${flag} wants a positive integer, got '${text ?? ''}'`);
+  }
+  return n;
+}
+
+function parseArgs(args: string[]): { runs: number; calls: number } {
+  const opts = { runs: 5, calls: 1_000_000 };
+  for (let i = 0; i < args.length; i += 2) {
+    const flag = args[i];
+    if (flag === '--runs') opts.runs = positiveInt(flag, args[i + 1]);
+    else if (flag === '--calls') opts.calls = positiveInt(flag, args[i + 1]);
+    else throw new BenchError(`unknown argument '${flag ?? ''}' (have --runs N, --calls N)`);
+  }
+  return opts;
+}
+
+export function nsPerCall(output: string): number | undefined {
+  const m = /^ns_per_call=(\d+(?:\.\d+)?)$/m.exec(output);
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
+}
+
+/** Runs `measure` `runs` times; the first failure becomes the row's "not available" reason. */
+async function collect(where: string, runs: number, measure: () => Promise<Sample>): Promise<Row> {
+  const samples: Sample[] = [];
+  try {
+    for (let i = 0; i < runs; i++) samples.push(await measure());
+  } catch (error) {
+    return { where, unavailable: firstLine(error) };
+  }
+  return { where, samples };
+}
+
+function timedSpawn(command: string, args: string[]): { stdout: string; stderr: string; status: number | null; wallMs: number } {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(command, args, { cwd: repoRoot, env: {}, encoding: 'utf8', timeout: 300_000, killSignal: 'SIGKILL' });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.error !== undefined) throw new Error(`${command}: ${r.error.message}`);
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status, wallMs };
+}
+
+function sampleFrom(output: string, wallMs: number, what: string): Sample {
+  const ns = nsPerCall(output);
+  if (ns === undefined) throw new Error(`${what} printed no ns_per_call`);
+  return { nsPerCall: ns, wallMs };
+}
+
+async function native(calls: number, runs: number): Promise<Row> {
+  return collect('native', runs, async () => {
+    const r = timedSpawn(program, [String(calls)]);
+    if (r.status !== 0) throw new Error(`exit status ${r.status ?? 'none'}: ${r.stderr.trim()}`);
+    return sampleFrom(r.stdout, r.wallMs, 'nullsys');
+  });
+}
+
+async function linuxGuest(calls: number, runs: number): Promise<Row> {
+  const where = 'Linux guest';
+  const initrd = join(repoRoot, 'build', 'linux-guest', 'nullsys.cpio');
+  let vmlinux: string;
+  try {
+    vmlinux = prepareLinuxGuest().vmlinux;
+    makeInitramfs(program, [String(calls)], initrd);
+  } catch (error) {
+    return { where, unavailable: firstLine(error) };
+  }
+  return collect(where, runs, async () => {
+    const run = await bootLinux({ vmlinux, initrd });
+    if (run.status !== 0) throw new Error(`nullsys ended with ${run.status !== undefined ? `status ${run.status}` : `signal ${run.signal}`}`);
+    return sampleFrom(run.output, run.wallMs, 'nullsys in the guest');
+  });
+}
+
+async function ukify(calls: number, runs: number): Promise<Row> {
+  return collect('ukify', runs, async () => {
+    const r = timedSpawn(process.execPath, [join(repoRoot, 'dist', 'cli', 'main.js'), 'run', program, '--', String(calls)]);
+    if (r.status !== 0) {
+      const said = `${r.stderr}\n${r.stdout}`.split('\n').find((l) => l.trim() !== '');
+      throw new Error(`ukify run exited ${r.status ?? 'on a signal'}${said !== undefined ? `: ${said.trim()}` : ''}`);
+    }
+    return sampleFrom(r.stdout, r.wallMs, 'ukify run');
+  });
+}
+
+export function formatTable(rows: readonly Row[]): string {
+  const native = rows.find((r) => r.where === 'native');
+  const baseNs = native !== undefined && 'samples' in native ? median(native.samples.map((s) => s.nsPerCall)) : undefined;
+  const header = ['where', 'ns/call', 'min-max', 'vs native', 'wall s'];
+  const measured = rows.flatMap((r) => {
+    if (!('samples' in r)) return [];
+    const ns = r.samples.map((s) => s.nsPerCall);
+    const mid = median(ns);
+    const ratio = baseNs !== undefined ? `${(mid / baseNs).toFixed(2)}x` : '-';
+    const wall = (median(r.samples.map((s) => s.wallMs)) / 1000).toFixed(2);
+    return [[r.where, mid.toFixed(1), `${Math.min(...ns).toFixed(1)}-${Math.max(...ns).toFixed(1)}`, ratio, wall]];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.where.length), ...measured.map((cells) => cells[i]?.length ?? 0)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[0] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [
+    line(header),
+    ...rows.map((r) => ('samples' in r ? line(measured.find((cells) => cells[0] === r.where) ?? []) : `${r.where.padEnd(widths[0] ?? 0)}  not available (${r.unavailable})`)),
+  ].join('\n');
+}
+
+export async function run(args: string[]): Promise<void> {
+  let opts: { runs: number; calls: number };
+  try {
+    opts = parseArgs(args);
+  } catch (error) {
+    process.stderr.write(`bench syscall: ${(error as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  // The fixtures are built by make (quick when up to date), as the test suite's global setup does.
+  spawnSync('make', ['-s', '-C', join(repoRoot, 'fixtures')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const rows = [await native(opts.calls, opts.runs), await linuxGuest(opts.calls, opts.runs), await ukify(opts.calls, opts.runs)];
+  process.stdout.write(`null syscall: getppid x ${opts.calls}, median of ${opts.runs} runs (wall s: whole run, VM boot included)\n`);
+  process.stdout.write(`${formatTable(rows)}\n`);
+}
