@@ -18,7 +18,8 @@ void serial_init(u16 port)
 	outb(port + DATA, 1);
 	outb(port + IER, 0);
 	outb(port + LCR, 0x03); /* 8N1 */
-	outb(port + FCR, 0xc7);
+	/* FIFOs stay off: toggling them clears the receiver, losing input that came before boot */
+	outb(port + FCR, 0);
 	outb(port + MCR, 0x0b);
 }
 

@@ -58,6 +58,21 @@ static void free_pages(u64 start, u64 end)
 	}
 }
 
+/* Joins neighbours with the same protection (mprotect splits; undoing it should not leave seams). */
+static void merge_adjacent(void)
+{
+	for (struct vma *v = proc.vmas; v && v->next;) {
+		struct vma *n = v->next;
+		if (v->end == n->start && v->prot == n->prot) {
+			v->end = n->end;
+			v->next = n->next;
+			kfree(n);
+		} else {
+			v = n;
+		}
+	}
+}
+
 void vma_unmap(u64 start, u64 end)
 {
 	if (!split_at(start) || !split_at(end))
@@ -115,6 +130,7 @@ bool vma_protect(u64 start, u64 end, u32 prot)
 			}
 		}
 	}
+	merge_adjacent();
 	return true;
 }
 

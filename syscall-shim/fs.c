@@ -86,6 +86,11 @@ static long vector_io(long fd, u64 iov, long cnt, bool write)
 	return total;
 }
 
+long sys_lseek(long fd)
+{
+	return console_fd(fd) ? -ESPIPE : -EBADF;
+}
+
 long sys_readv(long fd, u64 iov, long cnt) { return vector_io(fd, iov, cnt, false); }
 
 long sys_writev(long fd, u64 iov, long cnt) { return vector_io(fd, iov, cnt, true); }

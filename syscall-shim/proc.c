@@ -1,6 +1,7 @@
 /* Process and thread identity, exit, TLS, resource limits, futex: one process with one thread. */
 #include "clock.h"
 #include "errno.h"
+#include "lib.h"
 #include "log.h"
 #include "mm.h"
 #include "proc.h"
@@ -111,6 +112,30 @@ long sys_getrlimit(long res, u64 out)
 		return -EINVAL;
 	struct rlimit_k r = default_limit((int)res);
 	return copy_to_user(out, &r, sizeof(r));
+}
+
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+static char thread_name[16] = "app";
+
+long sys_prctl(long option, u64 arg2)
+{
+	if (option == PR_SET_NAME) {
+		char name[16];
+		for (int i = 0; i < 16; i++) {
+			if (copy_from_user(&name[i], arg2 + (u64)i, 1))
+				return -EFAULT;
+			if (!name[i])
+				break;
+		}
+		name[15] = 0;
+		memcpy(thread_name, name, 16);
+		return 0;
+	}
+	if (option == PR_GET_NAME)
+		return copy_to_user(arg2, thread_name, 16);
+	return -EINVAL;
 }
 
 long sys_sched_yield(void) { return 0; }
