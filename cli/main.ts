@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { registerBuild } from './commands/build.js';
 import { registerDefault } from './commands/default.js';
 import { registerRun } from './commands/run.js';
+import { registerAnalyze } from './commands/analyze.js';
 import { registerSyscalls } from './commands/syscalls.js';
 import { reportError, UserError } from './user-error.js';
 
@@ -23,11 +24,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerDefault(program);
 
-  program
-    .command('analyze')
-    .description('list the system calls a program can make and how well ukify covers them')
-    .argument('<elf>', 'program to analyze')
-    .action(() => notYet('analyze'));
+  registerAnalyze(program);
 
   registerBuild(program);
   registerRun(program);

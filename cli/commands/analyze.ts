@@ -1,0 +1,92 @@
+// `ukify analyze <elf> [--json | --markdown] [--html FILE]`: the syscall coverage report of a program.
+import { Option, type Command } from 'commander';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import type { Analysis } from '../../analyzer/analysis.js';
+import { ansiPaint, noPaint, wantColor } from '../../analyzer/report/color.js';
+import { renderHtml } from '../../analyzer/report/html.js';
+import { renderJson } from '../../analyzer/report/json.js';
+import { renderMarkdown } from '../../analyzer/report/markdown.js';
+import { progressLine } from '../../analyzer/report/progress.js';
+import { renderTerminal } from '../../analyzer/report/terminal.js';
+import { UserError } from '../user-error.js';
+
+interface AnalyzeOptions {
+  json?: boolean;
+  markdown?: boolean;
+  html?: string;
+}
+
+/** The reason a file system call failed, in words, from its errno code. */
+function why(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return code ?? String(error);
+  }
+}
+
+/** Refuse what cannot be a program before the analyzer opens it, with the reason in one line. */
+export function checkProgramFile(path: string): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (error) {
+    throw new UserError(`${path}: ${why(error)}`);
+  }
+  if (st.isDirectory()) throw new UserError(`${path}: is a directory, not a program`);
+  if (!st.isFile()) throw new UserError(`${path}: not a regular file`);
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    throw new UserError(`${path}: cannot read it: ${why(error)}`);
+  }
+}
+
+function writeHtml(file: string, html: string): void {
+  try {
+    writeFileSync(file, html);
+  } catch (error) {
+    throw new UserError(`${file}: cannot write the HTML report: ${why(error)}`);
+  }
+}
+
+function render(analysis: Analysis, options: AnalyzeOptions): string {
+  if (options.json === true) return renderJson(analysis);
+  if (options.markdown === true) return renderMarkdown(analysis);
+  const paint = wantColor(process.stdout.isTTY === true, process.env) ? ansiPaint : noPaint;
+  const table = renderTerminal(analysis, paint);
+  return options.html === undefined ? table : `${table}HTML report: ${options.html}\n`;
+}
+
+export function registerAnalyze(program: Command): void {
+  program
+    .command('analyze')
+    .description('list the system calls a program can make and how well ukify covers them')
+    .argument('<elf>', 'program to analyze')
+    .addOption(new Option('--json', 'print the report as JSON').conflicts('markdown'))
+    .addOption(new Option('--markdown', 'print the report as a GitHub-flavoured Markdown table'))
+    .option('--html <file>', 'also write the report as a self-contained HTML page to <file>')
+    .action(async (elf: string, options: AnalyzeOptions) => {
+      checkProgramFile(elf);
+      // Loaded here, not at start-up: the disassembler is only needed by this command.
+      const { analyzeProgram } = await import('../../analyzer/analyze.js');
+      const progress = progressLine(process.stderr);
+      let analysis: Analysis;
+      try {
+        analysis = await analyzeProgram(elf, { onProgress: (message: string) => progress.update(message) });
+      } finally {
+        progress.done();
+      }
+      if (options.html !== undefined) writeHtml(options.html, renderHtml(analysis));
+      process.stdout.write(render(analysis, options));
+    });
+}
