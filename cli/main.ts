@@ -7,13 +7,9 @@ import { registerDefault } from './commands/default.js';
 import { registerRun } from './commands/run.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerSyscalls } from './commands/syscalls.js';
-import { reportError, UserError } from './user-error.js';
+import { reportError } from './user-error.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-
-function notYet(what: string): never {
-  throw new UserError(`'${what}' is not built yet`, 2);
-}
 
 export function buildProgram(): Command {
   const program = new Command();

@@ -309,6 +309,13 @@ describe('progress line', () => {
     expect(s.written.join('')).not.toContain('\n');
   });
 
+  it('takes 80 columns when the terminal does not say its width', () => {
+    const written: string[] = [];
+    const p = progressLine({ isTTY: true, columns: 0, write: (t: string) => written.push(t) });
+    p.update('x'.repeat(100));
+    expect(written[0]).toBe(`\r\u001b[2K${'x'.repeat(78)}…`);
+  });
+
   it('clears nothing when nothing was shown', () => {
     const s = stream(true);
     progressLine(s).done();

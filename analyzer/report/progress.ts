@@ -18,7 +18,8 @@ export function progressLine(stream: ProgressStream): ProgressLine {
   let shown = false;
   return {
     update(message) {
-      const width = Math.max(20, (stream.columns ?? 80) - 1); // never wrap: \r returns to the line start only
+      // Never wrap: \r returns to the start of the current line only. Width 0 means unknown.
+      const width = (stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80) - 1;
       stream.write(`\r\u001b[2K${truncate(terminalSafe(message), width)}`);
       shown = true;
     },
