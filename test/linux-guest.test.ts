@@ -83,8 +83,10 @@ describe('parseGuestConsole', () => {
   });
 
   it('explains a run that never started or never ended, or an init error', () => {
-    expect(parseGuestConsole(`${boot}[    0.37] Kernel panic - not syncing: System is deadlocked on memory\r\n`)).toEqual({
-      failure: 'the program never started (console ends: [    0.37] Kernel panic - not syncing: System is deadlocked on memory)',
+    const panic = `${boot}[    0.37] Kernel panic - not syncing: System is deadlocked on memory\r\n[    0.79] Kernel Offset: disabled\r\n`;
+    expect(parseGuestConsole(panic)).toEqual({ failure: 'the guest kernel panicked: System is deadlocked on memory' });
+    expect(parseGuestConsole(`${boot}[    0.37] VFS: Cannot open root device\r\n`)).toEqual({
+      failure: 'the program never started (console ends: [    0.37] VFS: Cannot open root device)',
     });
     expect(parseGuestConsole('\n@@ukify-guest start uptime_ns=5\nhalf')).toEqual({ failure: 'the program did not finish (console ends: half)' });
     expect(parseGuestConsole('\n@@ukify-guest start uptime_ns=5\n\n@@ukify-guest error cannot exec /prog\n')).toEqual({ failure: 'guest init: cannot exec /prog' });

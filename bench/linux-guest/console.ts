@@ -15,12 +15,16 @@ export interface GuestReport {
 const START = /(?:^|\n)@@ukify-guest start uptime_ns=(\d+)\n/;
 const END = /\n@@ukify-guest end (status|signal)=(\d+) uptime_ns=(\d+)\n/;
 const ERROR = /@@ukify-guest error ([^\n]*)/;
+// Linux's panic() line; the lines after it (stack, "Kernel Offset") say less about the cause.
+const PANIC = /Kernel panic - not syncing: ([^\n]*)/;
 
 /** The report, or a one-line reason why the console shows no complete run. */
 export function parseGuestConsole(consoleText: string): GuestReport | { failure: string } {
   const text = consoleText.replace(/\r\n/g, '\n');
   const error = ERROR.exec(text);
   if (error !== null) return { failure: `guest init: ${error[1]}` };
+  const panic = PANIC.exec(text);
+  if (panic !== null) return { failure: `the guest kernel panicked: ${panic[1]}` };
   const start = START.exec(text);
   if (start === null) return { failure: `the program never started (console ends: ${lastLine(text)})` };
   const rest = text.slice(start.index + start[0].length);
