@@ -1,0 +1,44 @@
+/* Files: the VFS over a writable ramfs unpacked from the initrd, devices, pipes, /proc and /sys.
+ * This is the API for the rest of the kernel (the ELF loader opens and maps libraries through it);
+ * the syscalls live in syscall-shim/fs*.c. */
+#pragma once
+#include "types.h"
+
+struct file;
+
+/* Open flags (Linux values). */
+#define O_ACCMODE 03
+#define O_RDONLY 00
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_CREAT 0100
+#define O_EXCL 0200
+#define O_NOCTTY 0400
+#define O_TRUNC 01000
+#define O_APPEND 02000
+#define O_NONBLOCK 04000
+#define O_DSYNC 010000
+#define O_DIRECT 040000
+#define O_LARGEFILE 0100000
+#define O_DIRECTORY 0200000
+#define O_NOFOLLOW 0400000
+#define O_NOATIME 01000000
+#define O_CLOEXEC 02000000
+#define O_PATH 010000000
+#define O_TMPFILE 020200000
+
+/* Unpacks the initrd into the ramfs and creates /dev, /proc, /sys, /tmp and fds 0-2 (the console).
+ * Panics when memory runs out. */
+void fs_init(void);
+
+/* Opens path (absolute, or relative to the working directory) like open(2): 0 or -errno. */
+long vfs_open(const char *path, int flags, u32 mode, struct file **out);
+/* Reads up to len bytes at offset off into a kernel buffer: bytes read or -errno. */
+long vfs_pread(struct file *f, void *buf, u64 len, u64 off);
+u64 vfs_size(const struct file *f);
+/* Drops the reference vfs_open gave. */
+void vfs_close(struct file *f);
+/* Maps [off, off+len) of f at the page-aligned user address addr, replacing whatever was mapped
+ * there (MAP_FIXED): shared mappings see and change the file, private ones get copies made on
+ * first touch. 0 or -errno. The mapping keeps the file alive after vfs_close. */
+long vfs_mmap(struct file *f, u64 addr, u64 len, u32 prot, bool shared, u64 off);
