@@ -116,7 +116,10 @@ describe('terminal report', () => {
   it('names the binary, interpreter and libraries, and ends with the summary', () => {
     expect(lines[0]).toBe('/opt/demo/bin/demo-server: x86-64 dynamic-pie');
     expect(plain).toContain('interpreter: /lib64/ld-linux-x86-64.so.2\n');
-    expect(plain).toContain('libc.so.6 (/lib/x86_64-linux-gnu/libc.so.6)');
+    expect(lines[2]).toBe('libraries: 2');
+    expect(lines[3]).toMatch(/^ {2}libc\.so\.6\s+\/lib\/x86_64-linux-gnu\/libc\.so\.6$/);
+    expect(lines[4]).toMatch(/^ {2}libevil<b>\.so\s+\/tmp\/lib"evil"<i>\.so$/);
+    expect(lines[5]).toBe('');
     expect(plain.endsWith(`\n${summary}\n`)).toBe(true);
   });
 

@@ -15,7 +15,11 @@ function facts(a: Analysis): string {
     a.libraries.length === 0
       ? 'none'
       : `<ul>${a.libraries
-          .map((l) => `<li><code>${h(l.soname)}</code> <span class="path">${h(l.path)}</span></li>`)
+          .map((l) => {
+            const path = l.path === l.soname ? '' : ` <span class="path">${h(l.path)}</span>`;
+            const neededBy = l.neededBy.map(objectName).join(', ');
+            return `<li title="needed by ${h(neededBy)}"><code>${h(l.soname)}</code>${path}</li>`;
+          })
           .join('')}</ul>`;
   return `<dl class="facts">
 <dt>Binary</dt><dd><code>${h(a.binary)}</code></dd>

@@ -10,12 +10,14 @@ const maxFrom = 60; // keeps a row on one line of a wide terminal; the JSON and 
 const maxFunction = 40;
 
 function header(a: Analysis): string[] {
-  const libs = a.libraries.map((l) => `${terminalSafe(l.soname)} (${terminalSafe(l.path)})`);
-  return [
+  const lines = [
     `${terminalSafe(a.binary)}: ${a.arch} ${a.type}`,
     `interpreter: ${a.interpreter === null ? 'none' : terminalSafe(a.interpreter)}`,
-    `libraries: ${libs.length === 0 ? 'none' : libs.join(', ')}`,
   ];
+  if (a.libraries.length === 0) return [...lines, 'libraries: none'];
+  // One library a line: soname, then the file it resolved to (once, when they are the same).
+  const libs = a.libraries.map((l) => [{ text: terminalSafe(l.soname) }, { text: l.path === l.soname ? '' : terminalSafe(l.path) }]);
+  return [...lines, `libraries: ${a.libraries.length}`, ...renderTable([{ title: 'SONAME' }, { title: 'PATH' }], libs, '  ').slice(1)];
 }
 
 function syscallTable(a: Analysis, paint: Paint): string[] {
