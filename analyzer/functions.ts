@@ -13,6 +13,11 @@ export interface FunctionBounds {
   name: string;
   /** True when a symbol size or an FDE gives the end. */
   trusted: boolean;
+  /**
+   * How far control flow may be followed: the next known start. Code can run past an FDE's end
+   * (glibc's clone3 ends its FDE right before the syscall), but not into another function.
+   */
+  limit: number;
 }
 
 export interface CodeRange {
@@ -77,6 +82,7 @@ export function functionBounds(elf: ElfFile, code: CodeRange[], extraStarts: num
     const given = ends.get(start) as number;
     const next = i + 1 < starts.length ? Math.min(starts[i + 1], region.end) : region.end;
     const trusted = !Number.isNaN(given) && given > start && given <= region.end;
-    return { start, end: trusted ? given : Math.max(next, start + 1), name: names.get(start) ?? `sub_${start.toString(16)}`, trusted };
+    const limit = Math.max(next, start + 1);
+    return { start, end: trusted ? given : limit, name: names.get(start) ?? `sub_${start.toString(16)}`, trusted, limit };
   });
 }

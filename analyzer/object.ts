@@ -15,6 +15,7 @@ const STT_GNU_IFUNC = 10;
 const SHT_PROGBITS = 1;
 const SHF_ALLOC = 2n;
 const SHF_EXECINSTR = 4n;
+const SHF_WRITE = 1n;
 const ET_EXEC = 2;
 
 interface Region {
@@ -85,8 +86,8 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
     const rootSet = new Set(roots);
     bounds = ranges
       .filter((r) => !stubs.has(r.start))
-      .map((r) => ({ start: r.start, end: r.end, name: names.get(r.start) ?? `sub_${r.start.toString(16)}`, trusted: false }))
-      .concat([...rootSet].filter((a) => !ranges.some((r) => r.start === a)).map((a) => ({ start: a, end: a + 1, name: `sub_${a.toString(16)}`, trusted: false })));
+      .map((r) => ({ start: r.start, end: r.end, limit: r.end, name: names.get(r.start) ?? `sub_${r.start.toString(16)}`, trusted: false }))
+      .concat([...rootSet].filter((a) => !ranges.some((r) => r.start === a)).map((a) => ({ start: a, end: a + 1, limit: a + 1, name: `sub_${a.toString(16)}`, trusted: false })));
   }
   const table = new Map<number, Work>();
   const sorted: number[] = [];
@@ -112,7 +113,7 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
     const outer = i >= 0 ? (table.get(sorted[i]) as Work) : undefined;
     const next = i + 1 < sorted.length ? Math.min(sorted[i + 1], r.end) : r.end;
     const end = outer !== undefined && outer.bounds.trusted && addr < outer.bounds.end ? outer.bounds.end : next;
-    return addFunction({ start: addr, end, name: names.get(addr) ?? `sub_${addr.toString(16)}`, trusted: false }, 'none');
+    return addFunction({ start: addr, end, limit: end, name: names.get(addr) ?? `sub_${addr.toString(16)}`, trusted: false }, 'none');
   };
 
   const calls: CallRecord[] = [];
@@ -124,7 +125,7 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
     const r = regionOf(w.bounds.start);
     if (r === undefined) continue;
     const before = r.dec.decodedBytes;
-    w.code = decodeFunction(r.dec, w.bounds.start, w.bounds.start, w.bounds.end, readData, w.gaps);
+    w.code = decodeFunction(r.dec, w.bounds.start, w.bounds.start, w.bounds.limit, readData, w.gaps, w.bounds.end);
     decodedBytes += r.dec.decodedBytes - before;
     const s: FunctionSummary = { start: w.bounds.start, name: w.bounds.name, calls: [], imports: [], refs: [], importRefs: [], sites: [], abi32: [] };
     w.summary = s;
@@ -148,7 +149,7 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
       const t = code.targets[i];
       const ref = code.refs[i];
       if (f === Flow.Abi32) s.abi32.push(code.addrs[i]);
-      if (f === Flow.Call || ((f === Flow.Jump || f === Flow.CondJump) && (t < w.bounds.start || t >= w.bounds.end))) {
+      if (f === Flow.Call || ((f === Flow.Jump || f === Flow.CondJump) && (t < w.bounds.start || t >= w.bounds.limit))) {
         const stub = stubs.get(t);
         callTo(stub ?? t, i, false);
       } else if ((f === Flow.IndirectCall || f === Flow.IndirectJump) && !Number.isNaN(ref)) {
@@ -221,13 +222,29 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
     kind: binaryKind(elf),
     functions,
     exports: exportsOf(elf),
-    roots: roots.filter((a) => starts.has(a)),
+    roots: [...new Set([...roots, ...exportsNamedInData(elf)])].filter((a) => starts.has(a)),
     dataRefs: dataRefs(elf, starts),
     forwarders: [...forwarders].flatMap(([fn, regs]) => [...regs].map((reg) => ({ fn, reg }))),
     forwardCalls,
     assumedImports: Object.fromEntries([...importedForwarders].map(([k, v]) => [k, [...v]])),
     decodedBytes,
   };
+}
+
+/**
+ * Exported functions whose name the object holds as a string in read-only data: it looks them up
+ * by name at run time (musl's loader finds its stage-2/3 functions in its own symbol table).
+ */
+function exportsNamedInData(elf: ElfFile): number[] {
+  const strings = new Set<string>();
+  const text = new TextDecoder('latin1');
+  for (const s of elf.sections) {
+    if (s.type !== SHT_PROGBITS || (s.flags & SHF_ALLOC) === 0n || (s.flags & (SHF_EXECINSTR | SHF_WRITE)) !== 0n) continue;
+    const b = readAtVaddr(elf, s.addr, Number(s.size));
+    if (b === undefined) continue;
+    for (const part of text.decode(b).split('\0')) if (part.length > 1 && part.length < 128) strings.add(part);
+  }
+  return exportsOf(elf).filter((e) => strings.has(e.name)).map((e) => e.addr);
 }
 
 function toSite(addr: number, v: ValueSet): SiteSummary {

@@ -156,7 +156,7 @@ export class RegionDecoder {
  */
 export type GapMode = 'none' | 'clean' | 'resync';
 
-export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi: number, readData: ReadData, gaps: GapMode): DecodedFunction {
+export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi: number, readData: ReadData, gaps: GapMode, gapHi = hi): DecodedFunction {
   const byAddr = new Map<number, Raw>();
   const jumpTables = new Map<number, number[]>();
   const work = [start];
@@ -181,7 +181,7 @@ export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi
       a += r.len;
     }
   }
-  if (gaps !== 'none') addGaps(dec, byAddr, lo, Math.min(hi, dec.region.base + dec.region.bytes.length), gaps === 'resync');
+  if (gaps !== 'none') addGaps(dec, byAddr, lo, Math.min(gapHi, hi, dec.region.base + dec.region.bytes.length), gaps === 'resync');
   const sorted = [...byAddr.values()].sort((x, y) => x.addr - y.addr);
   return {
     start,
