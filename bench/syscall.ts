@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { fixturePath, repoRoot } from '../fixtures/index.js';
 import { bootLinux, makeInitramfs, prepareLinuxGuest } from './lib-linux-guest.js';
 
-interface Sample {
+export interface Sample {
   nsPerCall: number;
   wallMs: number;
 }
 
-type Row = { where: string; samples: Sample[] } | { where: string; unavailable: string };
+export type Row = { where: string; samples: Sample[] } | { where: string; unavailable: string };
 
 class BenchError extends Error {}
 
@@ -112,23 +112,31 @@ async function ukify(calls: number, runs: number): Promise<Row> {
   });
 }
 
+/** One table line per row: the measured cells, or the reason the row could not be measured. */
 export function formatTable(rows: readonly Row[]): string {
-  const native = rows.find((r) => r.where === 'native');
-  const baseNs = native !== undefined && 'samples' in native ? median(native.samples.map((s) => s.nsPerCall)) : undefined;
+  const base = rows.find((r) => r.where === 'native');
+  const baseNs = base !== undefined && 'samples' in base ? median(base.samples.map((s) => s.nsPerCall)) : undefined;
   const header = ['where', 'ns/call', 'min-max', 'vs native', 'wall s'];
-  const measured = rows.flatMap((r) => {
-    if (!('samples' in r)) return [];
+  const body = rows.map((r): string[] | string => {
+    if ('unavailable' in r) return `not available (${r.unavailable})`;
     const ns = r.samples.map((s) => s.nsPerCall);
     const mid = median(ns);
-    const ratio = baseNs !== undefined ? `${(mid / baseNs).toFixed(2)}x` : '-';
-    const wall = (median(r.samples.map((s) => s.wallMs)) / 1000).toFixed(2);
-    return [[r.where, mid.toFixed(1), `${Math.min(...ns).toFixed(1)}-${Math.max(...ns).toFixed(1)}`, ratio, wall]];
+    return [
+      mid.toFixed(1),
+      `${Math.min(...ns).toFixed(1)}-${Math.max(...ns).toFixed(1)}`,
+      baseNs !== undefined ? `${(mid / baseNs).toFixed(2)}x` : '-',
+      (median(r.samples.map((s) => s.wallMs)) / 1000).toFixed(2),
+    ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.where.length), ...measured.map((cells) => cells[i]?.length ?? 0)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[0] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const whereWidth = Math.max(header[0]?.length ?? 0, ...rows.map((r) => r.where.length));
+  const widths = header.slice(1).map((h, i) => Math.max(h.length, ...body.map((b) => (typeof b === 'string' ? 0 : (b[i]?.length ?? 0)))));
+  const cells = (c: string[]): string => c.map((x, i) => x.padStart(widths[i] ?? 0)).join('  ');
   return [
-    line(header),
-    ...rows.map((r) => ('samples' in r ? line(measured.find((cells) => cells[0] === r.where) ?? []) : `${r.where.padEnd(widths[0] ?? 0)}  not available (${r.unavailable})`)),
+    `${(header[0] ?? '').padEnd(whereWidth)}  ${cells(header.slice(1))}`,
+    ...rows.map((r, i) => {
+      const b = body[i] ?? '';
+      return `${r.where.padEnd(whereWidth)}  ${typeof b === 'string' ? b : cells(b)}`;
+    }),
   ].join('\n');
 }
 
