@@ -35,6 +35,7 @@ table { width: 100%; border-collapse: collapse; background: var(--card); border:
 th, td { text-align: left; padding: 7px 12px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef1f4; font-size: 13px; position: sticky; top: 0; white-space: nowrap; }
 th button { all: unset; cursor: pointer; font-weight: 650; }
+th button:focus-visible, details summary:focus-visible { outline: 2px solid var(--fake); outline-offset: 2px; }
 th button::after { content: " \\2195"; color: #9aa4b0; }
 th[aria-sort=ascending] button::after { content: " \\2191"; color: var(--ink); }
 th[aria-sort=descending] button::after { content: " \\2193"; color: var(--ink); }
