@@ -22,10 +22,10 @@ export function parseMemoryMiB(text: string): number {
 }
 
 /**
- * The least memory an image can boot in: everything QEMU loads must sit inside guest RAM, and the
- * kernel needs room above it for its page tables, heap and the app. `loadEnd` is the end of the
- * highest PT_LOAD (physical); the margin is what the kernel needs at the very least besides that.
+ * The least memory an image can be booted in: everything QEMU loads must sit inside guest RAM
+ * (`loadEnd` is the end of the highest PT_LOAD, physical). What the kernel and the app need beyond
+ * that depends on the app; when it runs out, the kernel says so itself.
  */
-export function minimumMemoryMiB(loadEnd: bigint, marginMiB = 2): number {
-  return Number((loadEnd + BigInt(MiB) - 1n) / BigInt(MiB)) + marginMiB;
+export function minimumMemoryMiB(loadEnd: bigint): number {
+  return Number((loadEnd + BigInt(MiB) - 1n) / BigInt(MiB));
 }

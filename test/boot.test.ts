@@ -29,7 +29,6 @@ const staticVariants: Variant[] = ['glibc-static', 'glibc-static-pie', 'musl-sta
 
 describe.skipIf(!existsSync(kernel))('ukify run boots static programs', () => {
   beforeAll(() => {
-    spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'ignore' });
     expect(existsSync(cli)).toBe(true);
   });
 
@@ -108,6 +107,18 @@ describe.skipIf(!existsSync(kernel))('ukify run boots static programs', () => {
     const logLines = (s: string): number => s.split('\n').filter((l) => l.startsWith('ukify: ')).length;
     expect(logLines(verbose.stderr)).toBeGreaterThan(logLines(quiet.stderr));
     expect(verbose.stderr).not.toMatch(/ukify-exit/);
+  });
+
+  it('ukify <elf> prints the coverage line and builds an image that runs', () => {
+    const hello = fixturePath('hello', 'musl-static');
+    const made = ukify(hello);
+    expect(made.status).toBe(0);
+    expect(made.stdout.toString('utf8')).toMatch(
+      /^hello\.musl-static: \d+ syscalls: \d+ full, \d+ partial, \d+ fake, \d+ stub, \d+ missing; \d+ unresolved sites\nwrote hello\.musl-static\.img /,
+    );
+    const guest = ukify('run', 'hello.musl-static.img', '--', '4');
+    expect(guest.stdout.toString('utf8')).toBe(runNative(hello, ['4']).stdout);
+    expect(guest.status).toBe(4);
   });
 
   it('memory: hello runs in 8 MiB', () => {

@@ -23,7 +23,6 @@ function expectOneLineError(r: { status: number | null; stderr: string }, patter
 }
 
 beforeAll(() => {
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'ignore' });
   expect(existsSync(cli)).toBe(true);
 });
 

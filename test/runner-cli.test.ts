@@ -35,7 +35,6 @@ function expectOneLineError(r: Result, pattern: RegExp): void {
 }
 
 beforeAll(() => {
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'ignore' });
   expect(existsSync(cli)).toBe(true);
   fakeKernel = linkFakeKernel(work, 'kernel', fakeKernelSource);
 });

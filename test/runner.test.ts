@@ -63,9 +63,9 @@ describe('memory size', () => {
     }
   });
 
-  it('needs room above the highest loaded byte', () => {
-    expect(minimumMemoryMiB(0x400000n + 0x1234n)).toBe(5 + 2);
-    expect(minimumMemoryMiB(0x400000n)).toBe(4 + 2);
+  it('needs room for every loaded byte', () => {
+    expect(minimumMemoryMiB(0x400000n + 0x1234n)).toBe(5);
+    expect(minimumMemoryMiB(0x400000n)).toBe(4);
   });
 });
 

@@ -1,15 +1,31 @@
-// `ukify <elf>`: build <name>.img from a program and say how to run it.
+// `ukify <elf>`: analyze a program, print its syscall coverage line, build <name>.img from it and say
+// how to run it. The analysis is printed first: it is useful even when the image cannot be built.
 import type { Command } from 'commander';
-import { relative } from 'node:path';
+import { basename, relative } from 'node:path';
+import type { Analysis } from '../../analyzer/analysis.js';
+import { progressLine } from '../../analyzer/report/progress.js';
+import { coverageLine } from '../../analyzer/report/summary.js';
 import { buildImageFile } from '../../packager/build.js';
+import { checkProgramFile } from './analyze.js';
 import { formatSize } from './build.js';
 
 export function registerDefault(program: Command): void {
-  program.argument('[elf]', 'program to build into an image (<name>.img here)').action((elf: string | undefined) => {
+  program.argument('[elf]', 'program to analyze and build into an image (<name>.img here)').action(async (elf: string | undefined) => {
     if (elf === undefined) program.help();
+    checkProgramFile(elf);
+    // Loaded here, not at start-up: the disassembler is only needed when analyzing.
+    const { analyzeProgram } = await import('../../analyzer/analyze.js');
+    const progress = progressLine(process.stderr);
+    let analysis: Analysis;
+    try {
+      analysis = await analyzeProgram(elf, { onProgress: (message) => progress.update(message) });
+    } finally {
+      progress.done();
+    }
+    process.stdout.write(`${basename(elf)}: ${coverageLine(analysis.coverage)}\n`);
     const result = buildImageFile({ program: elf, env: [], args: [] });
     const shown = relative(process.cwd(), result.output) || result.output;
     process.stdout.write(`wrote ${shown} (${formatSize(result.size)})\n`);
-    process.stdout.write(`run it: ukify run ${shown} -- ARGS...\n`);
+    process.stdout.write(`run it: ukify run ${shown} -- ARGS...   (details: ukify analyze ${elf})\n`);
   });
 }
