@@ -55,5 +55,12 @@ export async function runImage(request: RunRequest): Promise<number> {
     throw new QemuError(`the arguments and environment make a kernel command line of ${append.length} bytes (at most ${MAX_APPEND - 1}); build them into the image instead: ukify build PROGRAM -e ... -- ARGS`, 2);
   }
   const args = qemuArgs({ image: request.image, memoryMiB, accel, append, stderrFd: STDERR_FD, debugconFd: DEBUGCON_FD });
-  return runQemu({ qemu: request.qemu ?? QEMU, args, onLog: (line) => process.stderr.write(`${line}\n`) });
+  const qemu = request.qemu ?? QEMU;
+  if (request.verbose) process.stderr.write(`ukify: ${accel}, ${memoryMiB} MiB: ${[qemu, ...args].map(shellWord).join(' ')}\n`);
+  return runQemu({ qemu, args, onLog: (line) => process.stderr.write(`${line}\n`) });
+}
+
+/** A word as a POSIX shell would need it, for showing a command the user can paste. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

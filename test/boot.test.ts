@@ -1,7 +1,7 @@
 // Booting real programs with `ukify run` (node dist/cli/main.js), compared with the native run of
 // the same binary: stdout bytes and exit status. Needs the kernel (built by the global setup); the
 // suite is skipped only when build/kernel/ukify-kernel.elf does not exist.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -119,6 +119,31 @@ describe.skipIf(!existsSync(kernel))('ukify run boots static programs', () => {
     const guest = ukify('run', 'hello.musl-static.img', '--', '4');
     expect(guest.stdout.toString('utf8')).toBe(runNative(hello, ['4']).stdout);
     expect(guest.status).toBe(4);
+  });
+
+  it('piped stdin reaches the program (bytes; no end-of-file yet)', () => {
+    const r = spawnSync(process.execPath, [cli, 'run', '/bin/busybox', '--', 'head', '-n', '1'], { cwd: work, timeout: 60_000, input: 'first line\nsecond\n' });
+    expect(r.stdout.toString('utf8')).toBe('first line\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('SIGINT stops the VM: exit 130, QEMU gone', async () => {
+    const child = spawn(process.execPath, [cli, 'run', '/bin/busybox', '--', 'cat'], { cwd: work, stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    let out = '';
+    const echoed = new Promise<void>((done) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+        if (out.includes('ping\n')) done();
+      });
+    });
+    child.stdin.write('ping\n'); // cat echoes it once the guest is up
+    await echoed;
+    const qemuPids = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    expect(qemuPids.length).toBe(1);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(() => process.kill(qemuPids[0] ?? 0, 0)).toThrow(/ESRCH/);
   });
 
   it('memory: hello runs in 8 MiB', () => {
