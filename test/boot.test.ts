@@ -2,7 +2,7 @@
 // the same binary: stdout bytes and exit status. Needs the kernel (built by the global setup); the
 // suite is skipped only when build/kernel/ukify-kernel.elf does not exist.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +144,14 @@ describe.skipIf(!existsSync(kernel))('ukify run boots static programs', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(() => process.kill(qemuPids[0] ?? 0, 0)).toThrow(/ESRCH/);
+  });
+
+  it('a program is run from a temporary image that is removed afterwards', () => {
+    const tmp = join(work, 'tmp');
+    mkdirSync(tmp);
+    const r = spawnSync(process.execPath, [cli, 'run', fixturePath('hello', 'musl-static'), '--', '2'], { cwd: work, timeout: 60_000, input: '', env: { ...process.env, TMPDIR: tmp } });
+    expect(r.status).toBe(2);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   it('memory: hello runs in 8 MiB', () => {
