@@ -79,7 +79,8 @@ export function runQemu(run: QemuRun): Promise<number> {
       const outcome = exitOutcome(record);
       if (outcome.message !== undefined) {
         const qemuSaid = firstQemuError(qemuStderr);
-        const detail = qemuSaid !== undefined ? `: QEMU says: ${qemuSaid}` : code !== 0 && code !== null ? ` (QEMU exit status ${code})` : '';
+        const qemuDetail = qemuSaid !== undefined ? `: QEMU says: ${qemuSaid}` : code !== 0 && code !== null ? ` (QEMU exit status ${code})` : '';
+        const detail = record === undefined ? qemuDetail : '';
         stderr.write(`ukify: ${outcome.message}${detail}\n`);
       }
       resolve(outcome.status);

@@ -11,6 +11,8 @@ import { DEBUGCON_FD, QemuError, runQemu, STDERR_FD } from './qemu-process.js';
 export const DEFAULT_MEMORY = '64M';
 export const QEMU = 'qemu-system-x86_64';
 const MAX_APPEND = 2048;
+const MAX_CMDLINE_ENV = 32;
+const MAX_CMDLINE_ARGS = 64;
 
 export interface RunRequest {
   image: string;
@@ -50,6 +52,13 @@ export async function runImage(request: RunRequest): Promise<number> {
     verbose: request.verbose,
     ...(request.args === undefined ? {} : { args: [...request.args] }),
   });
+  // The kernel keeps at most this many of each (kernel/include/cmdline.h) and would drop the rest.
+  if (request.env.length > MAX_CMDLINE_ENV || (request.args?.length ?? 0) > MAX_CMDLINE_ARGS) {
+    throw new QemuError(
+      `at most ${MAX_CMDLINE_ENV} -e variables and ${MAX_CMDLINE_ARGS} arguments fit on the kernel command line; build them into the image instead: ukify build PROGRAM -e ... -- ARGS`,
+      2,
+    );
+  }
   // The kernel copies its command line into a 4 KiB buffer and refuses anything of half that or more.
   if (append.length >= MAX_APPEND) {
     throw new QemuError(`the arguments and environment make a kernel command line of ${append.length} bytes (at most ${MAX_APPEND - 1}); build them into the image instead: ukify build PROGRAM -e ... -- ARGS`, 2);

@@ -70,6 +70,15 @@ describe('ukify run: bad input', () => {
     expectOneLineError(ukify(['run', join(work, 'q.img')], { PATH: join(work, 'empty-path') }), /qemu-system-x86_64 not found: install QEMU/);
   });
 
+  it('more arguments than the kernel command line holds', () => {
+    const built = ukify(['build', hello, '-o', join(work, 'many.img')]);
+    expect(built.status).toBe(0);
+    const many = Array.from({ length: 65 }, (_, i) => String(i));
+    expectOneLineError(ukify(['run', join(work, 'many.img'), '--', ...many]), /at most 32 -e variables and 64 arguments .*ukify build/);
+    const long = 'x'.repeat(2100);
+    expectOneLineError(ukify(['run', join(work, 'many.img'), '--', long]), /kernel command line of \d+ bytes \(at most 2047\)/);
+  });
+
   it('the kernel not built', () => {
     expectOneLineError(ukify(['run', hello], { UKIFY_KERNEL: join(work, 'no-kernel.elf') }), /the kernel .*no-kernel\.elf is not built \(run: make -C kernel\)/);
   });
