@@ -86,6 +86,8 @@ export async function run(args: string[]): Promise<void> {
     const program = fixturePath('hello', 'glibc-static');
     const image = join(work, 'hello.img');
     writeFileSync(image, imageFor({ program, env: [], args: [] }).image);
+    const muslImage = join(work, 'hello-musl.img');
+    writeFileSync(muslImage, imageFor({ program: fixturePath('hello', 'musl-static'), env: [], args: [] }).image);
     const qemu = (kernel: string): string[] =>
       qemuArgs({ image: kernel, memoryMiB: 64, accel, append, stderrFd: STDERR_FD, debugconFd: DEBUGCON_FD });
 
@@ -93,6 +95,7 @@ export async function run(args: string[]): Promise<void> {
     const rows: Timed[] = [
       { what: 'QEMU floor (raw qemu, floor kernel)', command: QEMU, args: qemu(floor), status: 1, times: [] },
       { what: 'raw qemu, hello image', command: QEMU, args: qemu(image), status: 1, times: [] },
+      { what: 'raw qemu, hello.musl-static image', command: QEMU, args: qemu(muslImage), status: 1, times: [] },
       { what: 'ukify run hello.img', command: process.execPath, args: [cli, 'run', image], status: 0, times: [] },
       { what: 'ukify run hello (temporary image)', command: process.execPath, args: [cli, 'run', program], status: 0, times: [] },
       { what: 'node startup (node -e 0)', command: process.execPath, args: ['-e', '0'], status: 0, times: [] },
