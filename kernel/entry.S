@@ -89,6 +89,8 @@ syscall_entry:
 	mov %rsp, %rdi
 	xor %ebp, %ebp
 	call syscall_dispatch
+	testb %al, %al
+	jnz 3f
 	POP_REGS
 	add $16, %rsp
 	/* sysret with the frame's rip/rflags/rsp (handlers may have changed them) */
@@ -97,6 +99,11 @@ syscall_entry:
 	mov 24(%rsp), %rsp
 	swapgs
 	sysretq
+	/* iretq: every register from the frame (after rt_sigreturn or to enter a signal handler) */
+3:	POP_REGS
+	add $16, %rsp
+	swapgs
+	iretq
 
 /* enter_user(struct regs *r): first entry to ring 3 (kernel GS base active). */
 	.globl enter_user

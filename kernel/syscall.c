@@ -3,6 +3,7 @@
 #include "errno.h"
 #include "log.h"
 #include "proc.h"
+#include "signal.h"
 
 struct regs *current_regs;
 static u64 reported[SYSCALL_COUNT / 64 + 1];
@@ -17,7 +18,7 @@ static void report_unsupported(u64 nr)
 	kwarn("unsupported syscall '%s' (%lu)", name, nr);
 }
 
-void syscall_dispatch(struct regs *r)
+bool syscall_dispatch(struct regs *r)
 {
 	current_regs = r;
 	u64 nr = r->rax;
@@ -30,7 +31,9 @@ void syscall_dispatch(struct regs *r)
 		ret = -ENOSYS;
 	}
 	r->rax = (u64)ret;
+	signal_deliver(r);
 	/* sysret to a non-canonical rip would fault in ring 0 with the user's stack */
 	if (r->rip >= 0x00007ffffffff000UL)
-		proc_fatal_signal(r, 11, "return to a non-canonical address", r->rip);
+		proc_fatal_signal(r, SIGSEGV, "return to a non-canonical address", r->rip);
+	return r->rcx != r->rip || r->r11 != r->rflags;
 }

@@ -1,17 +1,12 @@
 /* Exceptions and interrupts. From the app: page faults on lazily backed memory are served, any
- * other fault becomes a fatal signal. From the kernel: panic. */
+ * other fault becomes a signal (signal_fault.c); pending signals are delivered before returning to
+ * the app. From the kernel: panic. */
 #include "clock.h"
 #include "cpu.h"
 #include "log.h"
-#include "proc.h"
+#include "signal.h"
 #include "vma.h"
 #include "x86.h"
-
-#define SIGILL 4
-#define SIGTRAP 5
-#define SIGBUS 7
-#define SIGFPE 8
-#define SIGSEGV 11
 
 #define PF_PRESENT 1
 #define PF_WRITE 2
@@ -23,17 +18,6 @@ static const char *const names[32] = {
 	"stack fault", "general protection", "page fault", "reserved", "x87 FPU error", "alignment check",
 	"machine check", "SIMD floating-point", "virtualization", "control protection",
 };
-
-static int signal_of(u64 vector)
-{
-	switch (vector) {
-	case 0: case 16: case 19: return SIGFPE;
-	case 1: case 3: return SIGTRAP;
-	case 6: return SIGILL;
-	case 17: return SIGBUS;
-	default: return SIGSEGV;
-	}
-}
 
 void dump_regs(const struct regs *r)
 {
@@ -61,16 +45,17 @@ void trap(struct regs *r)
 	if (r->vector >= 32) {
 		if (r->vector != 0xff)
 			lapic_eoi();
+		if (r->cs & 3)
+			signal_deliver(r);
 		return;
 	}
 	if (!(r->cs & 3))
 		kernel_fault(r);
-	u64 addr = r->rip;
+	u64 cr2 = 0;
 	if (r->vector == 14) {
-		addr = read_cr2();
-		if (!(r->error & PF_PRESENT) && vma_fault(addr, r->error & PF_WRITE, r->error & PF_FETCH))
+		cr2 = read_cr2();
+		if (!(r->error & PF_PRESENT) && vma_fault(cr2, r->error & PF_WRITE, r->error & PF_FETCH))
 			return;
 	}
-	proc_fatal_signal(r, signal_of(r->vector), r->vector < 32 && names[r->vector] ? names[r->vector] : "exception",
-			  addr);
+	signal_fault(r, cr2, names[r->vector] ? names[r->vector] : "exception");
 }

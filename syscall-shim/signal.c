@@ -1,15 +1,25 @@
-/* Signal dispositions and the mask are recorded and reported back; nothing is delivered yet
- * (a fault still ends the app with 128+signal). */
+/* Signal syscalls of the one process (pid 1, tid 1): dispositions, the mask, sending to itself,
+ * waiting, the alternate stack and rt_sigreturn. Delivery itself is in kernel/signal*.c. There is
+ * no source of asynchronous signals yet (no timers, no other threads), so a wait that nothing
+ * pending can satisfy would last forever: it ends the app as a deadlock, like futex. */
+#include "clock.h"
 #include "errno.h"
+#include "log.h"
 #include "proc.h"
+#include "signal.h"
+#include "syscall.h"
 #include "uaccess.h"
 
-#define SIGKILL 9
-#define SIGSTOP 19
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
-#define UNBLOCKABLE ((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)))
+#define SELF 1 /* getpid() and gettid() */
+
+static NORETURN void deadlock(const char *call)
+{
+	kerr("deadlock: %s with no signal pending and no other thread or timer to send one", call);
+	proc_exit(128 + SIGABRT);
+}
 
 long sys_rt_sigaction(long sig, u64 act, u64 oldact, u64 sigsetsize)
 {
@@ -17,7 +27,7 @@ long sys_rt_sigaction(long sig, u64 act, u64 oldact, u64 sigsetsize)
 		return -EINVAL;
 	if (sig < 1 || sig > NSIG || (act && (sig == SIGKILL || sig == SIGSTOP)))
 		return -EINVAL;
-	struct sigaction_k *slot = &proc.sigactions[sig - 1], next;
+	struct sigaction_k *slot = &proc.sig.actions[sig - 1], next;
 	if (act && copy_from_user(&next, act, sizeof(next)))
 		return -EFAULT;
 	if (oldact && copy_to_user(oldact, slot, sizeof(*slot)))
@@ -25,29 +35,161 @@ long sys_rt_sigaction(long sig, u64 act, u64 oldact, u64 sigsetsize)
 	if (act) {
 		next.mask &= ~UNBLOCKABLE;
 		*slot = next;
+		signal_action_changed((int)sig);
 	}
 	return 0;
 }
 
+/* Unblocked pending signals are delivered on the way back to the app (syscall_dispatch). */
 long sys_rt_sigprocmask(long how, u64 set, u64 oldset, u64 sigsetsize)
 {
 	if (sigsetsize != 8)
 		return -EINVAL;
-	u64 old = proc.sigmask, s = 0;
+	u64 old = proc.sig.blocked, s = 0;
 	if (set) {
 		if (copy_from_user(&s, set, 8))
 			return -EFAULT;
 		if (how == SIG_BLOCK)
-			proc.sigmask |= s;
+			proc.sig.blocked |= s;
 		else if (how == SIG_UNBLOCK)
-			proc.sigmask &= ~s;
+			proc.sig.blocked &= ~s;
 		else if (how == SIG_SETMASK)
-			proc.sigmask = s;
+			proc.sig.blocked = s;
 		else
 			return -EINVAL;
-		proc.sigmask &= ~UNBLOCKABLE;
+		proc.sig.blocked &= ~UNBLOCKABLE;
 	}
 	if (oldset && copy_to_user(oldset, &old, 8))
 		return -EFAULT;
 	return 0;
+}
+
+long sys_rt_sigpending(u64 set, u64 sigsetsize)
+{
+	if (sigsetsize > 8)
+		return -EINVAL;
+	u64 pending = proc.sig.pending & proc.sig.blocked;
+	return copy_to_user(set, &pending, sigsetsize);
+}
+
+long sys_rt_sigreturn(void) { return signal_return(current_regs); }
+
+static long send(long sig, int code, u64 value)
+{
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (sig == 0)
+		return 0; /* only "does the target exist" */
+	struct siginfo_k info = { .signo = (i32)sig, .code = code };
+	info.kill.pid = SELF;
+	info.kill.value = value;
+	return signal_send(&info) ? 0 : -EAGAIN;
+}
+
+/* As Linux, the target is looked up before the signal number is checked. kill(-1) reaches every process but the caller and init: here, none. */
+long sys_kill(long pid, long sig)
+{
+	if (pid != 0 && pid != SELF)
+		return -ESRCH;
+	return send(sig, SI_USER, 0);
+}
+
+long sys_tkill(long tid, long sig)
+{
+	if (tid <= 0)
+		return -EINVAL;
+	return tid == SELF ? send(sig, SI_TKILL, 0) : -ESRCH;
+}
+
+long sys_tgkill(long tgid, long tid, long sig)
+{
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	return tgid == SELF && tid == SELF ? send(sig, SI_TKILL, 0) : -ESRCH;
+}
+
+/* sigqueue(3): the app's own siginfo, with the same limits as Linux on forged si_code values. */
+long sys_rt_sigqueueinfo(long pid, long sig, u64 uinfo)
+{
+	struct siginfo_k info;
+	if (copy_from_user(&info, uinfo, sizeof(info)))
+		return -EFAULT;
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (pid != SELF)
+		return (info.code >= 0 || info.code == SI_TKILL) ? -EPERM : -ESRCH;
+	if (sig == 0)
+		return 0;
+	info.signo = (i32)sig;
+	return signal_send(&info) ? 0 : -EAGAIN;
+}
+
+long sys_sigaltstack(u64 uss, u64 uoss)
+{
+	u64 sp = current_regs->rsp;
+	struct stack_k old, ss;
+	signal_get_altstack(sp, &old);
+	if (uss) {
+		if (copy_from_user(&ss, uss, sizeof(ss)))
+			return -EFAULT;
+		long err = signal_set_altstack(sp, &ss);
+		if (err)
+			return err;
+	}
+	if (uoss && copy_to_user(uoss, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Waits with a temporary mask; a handler runs, then the old mask is back (signal_deliver). */
+long sys_rt_sigsuspend(u64 umask, u64 sigsetsize)
+{
+	u64 mask;
+	if (sigsetsize != 8)
+		return -EINVAL;
+	if (copy_from_user(&mask, umask, 8))
+		return -EFAULT;
+	proc.sig.saved_mask = proc.sig.blocked;
+	proc.sig.restore_mask = true;
+	proc.sig.blocked = mask & ~UNBLOCKABLE;
+	if (!signal_deliverable())
+		deadlock("rt_sigsuspend");
+	return -EINTR;
+}
+
+long sys_pause(void)
+{
+	if (!signal_deliverable())
+		deadlock("pause");
+	return -EINTR;
+}
+
+struct timespec_k {
+	i64 sec, nsec;
+};
+
+/* sigwaitinfo/sigtimedwait: takes a pending signal of the set, blocked or not. */
+long sys_rt_sigtimedwait(u64 uset, u64 uinfo, u64 utimeout, u64 sigsetsize)
+{
+	u64 set;
+	struct timespec_k ts;
+	if (sigsetsize != 8)
+		return -EINVAL;
+	if (copy_from_user(&set, uset, 8) || (utimeout && copy_from_user(&ts, utimeout, sizeof(ts))))
+		return -EFAULT;
+	if (utimeout && (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000))
+		return -EINVAL;
+	struct siginfo_k info;
+	if (!signal_dequeue(set & ~UNBLOCKABLE, &info)) {
+		if (signal_deliverable())
+			return -EINTR;
+		if (!utimeout)
+			deadlock("rt_sigtimedwait");
+		u64 ns = ts.sec > 1000000000L ? ~0UL >> 1 : (u64)ts.sec * 1000000000UL + (u64)ts.nsec;
+		sleep_until(clock_monotonic_ns() + ns, NULL);
+		return -EAGAIN;
+	}
+	if (uinfo && copy_to_user(uinfo, &info, sizeof(info)))
+		return -EFAULT;
+	return info.signo;
 }

@@ -2,13 +2,8 @@
 #pragma once
 #include "types.h"
 #include "cpu.h"
+#include "signal.h"
 #include "vma.h"
-
-#define NSIG 64
-
-struct sigaction_k {
-	u64 handler, flags, restorer, mask;
-};
 
 struct rlimit_k { u64 cur, max; };
 #define RLIM_NLIMITS 16
@@ -19,8 +14,7 @@ struct proc {
 	u64 load_bias;          /* added to link-time addresses (PIE) */
 	u64 fs_base, gs_base;
 	u64 clear_child_tid, robust_list;
-	u64 sigmask;
-	struct sigaction_k sigactions[NSIG];
+	struct sigstate sig;
 	struct rlimit_k rlimits[RLIM_NLIMITS];
 	const char *exe;        /* absolute path of the app in the initrd */
 };

@@ -9,4 +9,6 @@ extern const syscall_fn syscall_table[SYSCALL_COUNT];
 extern const char *const syscall_names[SYSCALL_COUNT];
 extern struct regs *current_regs; /* the frame of the syscall being handled */
 
-void syscall_dispatch(struct regs *r);
+/* True when the return must go through iretq: sysret cannot restore rcx and r11 (rt_sigreturn,
+ * a signal handler's entry). */
+bool syscall_dispatch(struct regs *r);

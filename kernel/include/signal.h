@@ -1,0 +1,130 @@
+/* Signals of the app: dispositions, the blocked mask, the pending queue, delivery to handlers
+ * through a Linux x86-64 rt_sigframe on the user stack, and rt_sigreturn. One thread for now: the
+ * state lives in struct proc. */
+#pragma once
+#include "cpu.h"
+#include "types.h"
+
+#define NSIG 64
+
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGUSR1 10
+#define SIGSEGV 11
+#define SIGUSR2 12
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGTERM 15
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGXCPU 24
+#define SIGXFSZ 25
+#define SIGWINCH 28
+#define SIGSYS 31
+
+#define SIG_DFL 0
+#define SIG_IGN 1
+
+#define SA_SIGINFO 0x00000004UL
+#define SA_RESTORER 0x04000000UL
+#define SA_ONSTACK 0x08000000UL
+#define SA_RESTART 0x10000000UL
+#define SA_NODEFER 0x40000000UL
+#define SA_RESETHAND 0x80000000UL
+
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define SS_AUTODISARM (1 << 31)
+#define MINSIGSTKSZ 2048
+
+/* si_code values */
+#define SI_USER 0
+#define SI_KERNEL 0x80
+#define SI_QUEUE (-1)
+#define SI_TKILL (-6)
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define ILL_ILLOPN 2
+#define FPE_INTDIV 1
+#define FPE_FLTDIV 3
+#define FPE_FLTOVF 4
+#define FPE_FLTUND 5
+#define FPE_FLTRES 6
+#define FPE_FLTINV 7
+#define BUS_ADRALN 1
+#define TRAP_BRKPT 1
+#define TRAP_TRACE 2
+
+static inline u64 sigbit(int sig) { return 1UL << (sig - 1); }
+#define UNBLOCKABLE (sigbit(SIGKILL) | sigbit(SIGSTOP))
+
+/* Linux's siginfo_t: 128 bytes; the union starts at offset 16. */
+struct siginfo_k {
+	i32 signo, errno_, code, pad;
+	union {
+		struct { i32 pid; u32 uid; u64 value; } kill; /* SI_USER, SI_TKILL, SI_QUEUE */
+		struct { u64 addr; } fault;
+		u8 bytes[112];
+	};
+};
+
+struct sigaction_k {
+	u64 handler, flags, restorer, mask;
+};
+
+struct stack_k {
+	u64 sp;
+	i32 flags, pad;
+	u64 size;
+};
+
+#define SIGQUEUE_LEN 32
+
+struct sigstate {
+	struct sigaction_k actions[NSIG];
+	u64 blocked;
+	u64 pending;     /* one bit per signal with at least one queued instance */
+	u64 saved_mask;  /* rt_sigsuspend: the mask to put back once a handler frame is built */
+	bool restore_mask;
+	struct stack_k altstack; /* size 0: disabled */
+	struct siginfo_k standard[32];        /* the one pending instance of signals 1-31 */
+	int nqueued;
+	struct siginfo_k queue[SIGQUEUE_LEN]; /* real-time signals, in arrival order */
+};
+
+const char *signal_name(int sig);
+
+/* Queues a signal for the app; false when the queue is full (real-time signals only). SIGKILL
+ * ends the app at once. */
+bool signal_send(const struct siginfo_k *info);
+/* Removes the lowest pending signal in set; false if none. */
+bool signal_dequeue(u64 set, struct siginfo_k *out);
+/* Drops every queued instance of sig (its disposition became "ignore"). */
+void signal_discard(int sig);
+/* After rt_sigaction: drops the pending instances of sig if it is now ignored. */
+void signal_action_changed(int sig);
+/* Signals pending and not blocked. */
+u64 signal_deliverable(void);
+/* On every return to user mode: handler frames for pending unblocked signals, default actions. */
+void signal_deliver(struct regs *r);
+/* A fault in user mode (vector < 32; cr2 for page faults). */
+void signal_fault(struct regs *r, u64 cr2, const char *what);
+/* rt_sigreturn: restores the interrupted context from the frame; returns its rax. */
+long signal_return(struct regs *r);
+
+/* sigaltstack: reads the settings as seen from user stack pointer sp; sets them. */
+bool signal_on_altstack(u64 sp);
+void signal_get_altstack(u64 sp, struct stack_k *out);
+long signal_set_altstack(u64 sp, const struct stack_k *ss); /* 0 or -errno */
