@@ -76,6 +76,12 @@ void bundle_args(struct boot_args *out)
 	out->envp = split_strings(hdr->env_off, hdr->envc);
 }
 
+void bundle_initrd(const u8 **data, u64 *size)
+{
+	*data = base + hdr->initrd_off;
+	*size = hdr->initrd_size;
+}
+
 static u64 hex8(const char *s)
 {
 	u64 v;

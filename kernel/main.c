@@ -5,6 +5,7 @@
 #include "cmdline.h"
 #include "cpu.h"
 #include "elf.h"
+#include "fs.h"
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
@@ -91,6 +92,8 @@ static NORETURN void start_app(void)
 	}
 	snprintf(exe_path, sizeof(exe_path), "%s%s", a.argv[0][0] == '/' ? "" : "/", a.argv[0]);
 	proc.exe = exe_path;
+	proc.argc = a.argc;
+	proc.argv = a.argv;
 	struct exec_image img;
 	if (elf_load(f.data, f.size, &img))
 		power_off(126);
@@ -139,5 +142,6 @@ void kmain(u32 start_info_pa)
 		power_off(127);
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		proc.rlimits[i] = (struct rlimit_k){ ~0UL, ~0UL };
+	fs_init();
 	start_app();
 }

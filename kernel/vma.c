@@ -1,6 +1,8 @@
 /* The app's regions. Pages are backed on first touch (vma_fault) except where the loader fills
- * them; protections live in the VMA and are copied into each PTE. */
+ * them; protections live in the VMA and are copied into each PTE. File mappings: a private page
+ * is a copy of the file's page made at the first touch; a shared page is the file's own frame. */
 #include "vma.h"
+#include "vfs.h"
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
@@ -41,6 +43,12 @@ static bool split_at(u64 addr)
 		return false;
 	*n = *v;
 	n->start = addr;
+	if (n->file) {
+		file_get(n->file);
+		n->off += addr - v->start;
+		if (n->shared)
+			n->file->ino->shared_maps++;
+	}
 	v->end = addr;
 	v->next = n;
 	return true;
@@ -51,11 +59,28 @@ static void free_pages(u64 start, u64 end)
 	for (u64 va = start; va < end; va += PAGE_SIZE) {
 		u64 *pte = vmm_pte(va, false);
 		if (pte && (*pte & (PTE_P | PTE_NONE))) {
-			pmm_free(*pte & PTE_ADDR);
+			if (!(*pte & PTE_FILE))
+				pmm_free(*pte & PTE_ADDR);
 			*pte = 0;
 			invlpg(va);
 		}
 	}
+}
+
+static void drop_file(struct vma *v)
+{
+	if (!v->file)
+		return;
+	if (v->shared)
+		v->file->ino->shared_maps--;
+	file_put(v->file);
+}
+
+static bool continues(const struct vma *v, const struct vma *n)
+{
+	if (v->end != n->start || v->prot != n->prot || v->file != n->file || v->shared != n->shared)
+		return false;
+	return !v->file || v->off + (v->end - v->start) == n->off;
 }
 
 /* Joins neighbours with the same protection (mprotect splits; undoing it should not leave seams). */
@@ -63,9 +88,10 @@ static void merge_adjacent(void)
 {
 	for (struct vma *v = proc.vmas; v && v->next;) {
 		struct vma *n = v->next;
-		if (v->end == n->start && v->prot == n->prot) {
+		if (continues(v, n)) {
 			v->end = n->end;
 			v->next = n->next;
+			drop_file(n);
 			kfree(n);
 		} else {
 			v = n;
@@ -83,6 +109,7 @@ void vma_unmap(u64 start, u64 end)
 		if (v->start >= start && v->end <= end) {
 			free_pages(v->start, v->end);
 			*link = v->next;
+			drop_file(v);
 			kfree(v);
 		} else {
 			link = &v->next;
@@ -90,15 +117,23 @@ void vma_unmap(u64 start, u64 end)
 	}
 }
 
-bool vma_map(u64 start, u64 end, u32 prot)
+bool vma_map_file(u64 start, u64 end, u32 prot, struct file *f, u64 off, bool shared)
 {
 	vma_unmap(start, end);
-	struct vma *n = kmalloc(sizeof(*n));
+	struct vma *n = kzalloc(sizeof(*n));
 	if (!n)
 		return false;
 	n->start = start;
 	n->end = end;
 	n->prot = prot;
+	if (f) {
+		file_get(f);
+		n->file = f;
+		n->off = off;
+		n->shared = shared;
+		if (shared)
+			f->ino->shared_maps++;
+	}
 	struct vma **link = &proc.vmas;
 	while (*link && (*link)->start < start)
 		link = &(*link)->next;
@@ -106,6 +141,8 @@ bool vma_map(u64 start, u64 end, u32 prot)
 	*link = n;
 	return true;
 }
+
+bool vma_map(u64 start, u64 end, u32 prot) { return vma_map_file(start, end, prot, NULL, 0, false); }
 
 bool vma_protect(u64 start, u64 end, u32 prot)
 {
@@ -125,7 +162,7 @@ bool vma_protect(u64 start, u64 end, u32 prot)
 		for (u64 va = v->start; va < v->end; va += PAGE_SIZE) {
 			u64 *pte = vmm_pte(va, false);
 			if (pte && (*pte & (PTE_P | PTE_NONE))) {
-				*pte = (*pte & PTE_ADDR) | flags;
+				*pte = (*pte & (PTE_ADDR | PTE_FILE)) | flags;
 				invlpg(va);
 			}
 		}
@@ -137,7 +174,7 @@ bool vma_protect(u64 start, u64 end, u32 prot)
 bool vma_move(u64 old, u64 len, u64 new_start)
 {
 	struct vma *v = vma_find(old);
-	if (!v || !vma_map(new_start, new_start + len, v->prot))
+	if (!v || !vma_map_file(new_start, new_start + len, v->prot, v->file, v->off + (old - v->start), v->shared))
 		return false;
 	for (u64 off = 0; off < len; off += PAGE_SIZE) {
 		u64 *src = vmm_pte(old + off, false);
@@ -179,12 +216,15 @@ bool vma_fault(u64 addr, bool write, bool exec)
 		return false;
 	if (*pte & (PTE_P | PTE_NONE))
 		return false;
-	u64 pa = pmm_alloc();
+	u64 idx = v->file ? (v->off + (va - v->start)) / PAGE_SIZE : 0;
+	u64 pa = v->shared ? reg_page(v->file->ino, idx) : pmm_alloc();
 	if (!pa) {
 		kerr("out of memory: the app needs more than the VM's RAM (raise it with -m)");
 		return false;
 	}
-	*pte = pa | prot_to_pte(v->prot);
+	if (v->file && !v->shared)
+		reg_copy_page(v->file->ino, idx, phys_to_virt(pa));
+	*pte = pa | prot_to_pte(v->prot) | (v->shared ? PTE_FILE : 0);
 	return true;
 }
 

@@ -1,235 +1,276 @@
-/* File syscalls on the console: fd 0 reads COM1 (blocking), fds 1 and 2 write COM1 and COM2.
- * There is no VFS yet: other descriptors are -EBADF, paths other than /proc/self/exe -ENOENT. */
-#include "clock.h"
+/* File I/O on descriptors: read/write and their positional and vector forms, lseek, getdents64,
+ * sync calls. Descriptors 0-2 start as the console (COM1 in/out, COM2 for stderr). */
 #include "errno.h"
 #include "lib.h"
-#include "proc.h"
-#include "serial.h"
+#include "mm.h"
 #include "uaccess.h"
+#include "vfs.h"
 
-#define AT_FDCWD (-100)
-#define AT_EMPTY_PATH 0x1000
-#define S_IFCHR 0020000
-#define TCGETS 0x5401
-#define TCSETS 0x5402
-#define TCSETSW 0x5403
-#define TCSETSF 0x5404
-#define TIOCGPGRP 0x540f
-#define TIOCGWINSZ 0x5413
 #define IOV_MAX 1024
-#define PATH_MAX 4096
+#define MAX_RW 0x7ffff000UL
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
 
 struct iovec_k {
 	u64 base, len;
 };
 
-static bool console_fd(long fd) { return fd >= 0 && fd <= 2; }
-
-static bool com1_has_data(void) { return serial_can_read(COM1); }
-
-/* Blocks until at least one byte arrives, then takes what is there (like a tty in raw mode). */
-static long console_read(u64 buf, u64 len)
+static bool positioned(const struct file *f)
 {
-	if (!len)
-		return 0;
-	if (!user_range_ok(buf, len, true))
-		return -EFAULT;
-	sleep_until(~0UL, com1_has_data);
-	u64 n = 0;
-	while (n < len && serial_can_read(COM1))
-		((u8 *)buf)[n++] = serial_read_byte(COM1);
-	return (long)n;
+	return !f->ino->ops || f->ino->ops->seekable;
 }
 
-static long console_write(long fd, u64 buf, u64 len)
+static long readable_file(long fd, struct file **out)
 {
+	struct file *f = fd_get(fd);
+	if (!f || (f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	*out = f;
+	return 0;
+}
+
+static long writable_file(long fd, struct file **out)
+{
+	struct file *f = fd_get(fd);
+	if (!f || (f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	*out = f;
+	return 0;
+}
+
+/* One read at off (or at the file position when off is NULL, advancing it). */
+static long do_read(struct file *f, u64 buf, u64 len, const u64 *off)
+{
+	u64 pos = off ? *off : f->off;
+	len = MIN(len, MAX_RW);
+	if (S_ISREG(f->ino->mode) && !f->ino->ops)
+		len = pos < f->ino->size ? MIN(len, f->ino->size - pos) : 0; /* touch only what is copied */
+	if (S_ISDIR(f->ino->mode))
+		return -EISDIR;
+	if (!user_range_ok(buf, len, true))
+		return -EFAULT;
+	long n = file_read(f, (u8 *)buf, len, pos);
+	if (n > 0 && !off && positioned(f))
+		f->off += (u64)n;
+	return n;
+}
+
+static long do_write(struct file *f, u64 buf, u64 len, const u64 *off)
+{
+	len = MIN(len, MAX_RW);
 	if (!user_range_ok(buf, len, false))
 		return -EFAULT;
-	serial_write(fd == 2 ? COM2 : COM1, (const u8 *)buf, len);
-	return (long)len;
+	u64 pos = off ? *off : (f->flags & O_APPEND) ? f->ino->size : f->off;
+	long n = file_write(f, (const u8 *)buf, len, pos);
+	if (n > 0 && !off && positioned(f))
+		f->off = pos + (u64)n;
+	return n;
 }
 
 long sys_read(long fd, u64 buf, u64 len)
 {
-	if (fd != 0)
-		return -EBADF;
-	return console_read(buf, len);
+	struct file *f;
+	long err = readable_file(fd, &f);
+	return err ? err : do_read(f, buf, len, NULL);
 }
 
 long sys_write(long fd, u64 buf, u64 len)
 {
-	if (!console_fd(fd))
-		return -EBADF;
-	return console_write(fd, buf, len);
+	struct file *f;
+	long err = writable_file(fd, &f);
+	return err ? err : do_write(f, buf, len, NULL);
 }
 
-static long vector_io(long fd, u64 iov, long cnt, bool write)
+long sys_pread64(long fd, u64 buf, u64 len, long off)
 {
-	if (!console_fd(fd) || (!write && fd != 0))
-		return -EBADF;
+	struct file *f;
+	long err = readable_file(fd, &f);
+	if (err)
+		return err;
+	if (!positioned(f))
+		return -ESPIPE;
+	if (off < 0)
+		return -EINVAL;
+	u64 pos = (u64)off;
+	return do_read(f, buf, len, &pos);
+}
+
+long sys_pwrite64(long fd, u64 buf, u64 len, long off)
+{
+	struct file *f;
+	long err = writable_file(fd, &f);
+	if (err)
+		return err;
+	if (!positioned(f))
+		return -ESPIPE;
+	if (off < 0)
+		return -EINVAL;
+	u64 pos = (u64)off;
+	return do_write(f, buf, len, &pos);
+}
+
+/* readv/writev and the positional forms: a short transfer ends the vector. */
+static long vector_io(long fd, u64 iov, long cnt, bool write, long off)
+{
+	struct file *f;
+	long err = write ? writable_file(fd, &f) : readable_file(fd, &f);
+	if (err)
+		return err;
 	if (cnt < 0 || cnt > IOV_MAX)
 		return -EINVAL;
+	if (off != -1 && !positioned(f))
+		return -ESPIPE;
+	if (off < -1)
+		return -EINVAL;
+	u64 pos = (u64)off;
 	long total = 0;
 	for (long i = 0; i < cnt; i++) {
 		struct iovec_k v;
 		if (copy_from_user(&v, iov + (u64)i * sizeof(v), sizeof(v)))
-			return -EFAULT;
+			return total ? total : -EFAULT;
 		if (!v.len)
 			continue;
-		long n = write ? console_write(fd, v.base, v.len) : console_read(v.base, v.len);
+		long n = write ? do_write(f, v.base, v.len, off == -1 ? NULL : &pos)
+			       : do_read(f, v.base, v.len, off == -1 ? NULL : &pos);
 		if (n < 0)
 			return total ? total : n;
 		total += n;
-		if (!write && (u64)n < v.len)
-			break; /* a short read ends the vector, as on a tty */
+		pos += (u64)n;
+		if ((u64)n < v.len)
+			break;
 	}
 	return total;
 }
 
-long sys_lseek(long fd)
+long sys_readv(long fd, u64 iov, long cnt) { return vector_io(fd, iov, cnt, false, -1); }
+long sys_writev(long fd, u64 iov, long cnt) { return vector_io(fd, iov, cnt, true, -1); }
+
+long sys_preadv(long fd, u64 iov, long cnt, long off)
 {
-	return console_fd(fd) ? -ESPIPE : -EBADF;
+	return off < 0 ? -EINVAL : vector_io(fd, iov, cnt, false, off);
 }
 
-long sys_readv(long fd, u64 iov, long cnt) { return vector_io(fd, iov, cnt, false); }
-
-long sys_writev(long fd, u64 iov, long cnt) { return vector_io(fd, iov, cnt, true); }
-
-/* The console as a character device (ttyS0: major 4, minor 64). */
-struct stat_k {
-	u64 dev, ino, nlink;
-	u32 mode, uid, gid, pad0;
-	u64 rdev;
-	i64 size, blksize, blocks;
-	u64 atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
-	i64 reserved[3];
-};
-
-static long console_stat(long fd, u64 out)
+long sys_pwritev(long fd, u64 iov, long cnt, long off)
 {
-	struct stat_k st = { 0 };
-	st.dev = 5;
-	st.ino = (u64)fd + 3;
-	st.nlink = 1;
-	st.mode = S_IFCHR | 0620;
-	st.rdev = (4 << 8) | 64;
-	st.blksize = 1024;
-	return copy_to_user(out, &st, sizeof(st));
+	return off < 0 ? -EINVAL : vector_io(fd, iov, cnt, true, off);
 }
 
-long sys_fstat(long fd, u64 out)
+long sys_lseek(long fd, long off, long whence)
 {
-	if (!console_fd(fd))
+	struct file *f = fd_get(fd);
+	if (!f)
 		return -EBADF;
-	return console_stat(fd, out);
-}
-
-/* Only fstat-by-descriptor (empty path with AT_EMPTY_PATH) is supported. */
-static long path_is_empty(u64 path, long flags)
-{
-	char c;
-	if (copy_from_user(&c, path, 1))
-		return -EFAULT;
-	if (c != 0)
-		return -ENOENT;
-	return (flags & AT_EMPTY_PATH) ? 0 : -ENOENT;
-}
-
-long sys_newfstatat(long dirfd, u64 path, u64 out, long flags)
-{
-	long err = path_is_empty(path, flags);
-	if (err)
-		return err;
-	if (!console_fd(dirfd))
-		return -EBADF;
-	return console_stat(dirfd, out);
-}
-
-struct statx_k {
-	u32 mask, blksize;
-	u64 attributes;
-	u32 nlink, uid, gid;
-	u16 mode, pad0;
-	u64 ino, size, blocks, attributes_mask;
-	u64 ts[8]; /* atime, btime, ctime, mtime: {i64 sec; u32 nsec; i32 pad} */
-	u32 rdev_major, rdev_minor, dev_major, dev_minor;
-	u64 spare[14];
-};
-
-long sys_statx(long dirfd, u64 path, long flags, long mask, u64 out)
-{
-	(void)mask;
-	long err = path_is_empty(path, flags);
-	if (err)
-		return err;
-	if (!console_fd(dirfd))
-		return -EBADF;
-	struct statx_k sx = { 0 };
-	sx.mask = 0x7ff; /* STATX_BASIC_STATS */
-	sx.blksize = 1024;
-	sx.nlink = 1;
-	sx.mode = S_IFCHR | 0620;
-	sx.ino = (u64)dirfd + 3;
-	sx.rdev_major = 4;
-	sx.rdev_minor = 64;
-	sx.dev_minor = 5;
-	return copy_to_user(out, &sx, sizeof(sx));
-}
-
-struct termios_k {
-	u32 iflag, oflag, cflag, lflag;
-	u8 line, cc[19];
-};
-
-long sys_ioctl(long fd, long req, u64 arg)
-{
-	if (!console_fd(fd))
-		return -EBADF;
-	switch (req) {
-	case TCGETS: {
-		struct termios_k t = { 0x500, 0x5, 0xbf, 0x8a3b, 0,
-				       { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 } };
-		return copy_to_user((u64)arg, &t, sizeof(t));
+	if (!positioned(f))
+		return -ESPIPE;
+	i64 base;
+	u64 size = f->ino->size;
+	switch (whence) {
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = (i64)f->off; break;
+	case SEEK_END: base = (i64)size; break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		if (off < 0 || (u64)off >= size)
+			return -ENXIO;
+		f->off = whence == SEEK_DATA ? (u64)off : size; /* no holes are tracked */
+		return (long)f->off;
+	default: return -EINVAL;
 	}
-	case TCSETS:
-	case TCSETSW:
-	case TCSETSF: {
-		struct termios_k t;
-		return copy_from_user(&t, arg, sizeof(t)); /* accepted, no effect on the serial line */
-	}
-	case TIOCGWINSZ: {
-		u16 ws[4] = { 24, 80, 0, 0 };
-		return copy_to_user(arg, ws, sizeof(ws));
-	}
-	case TIOCGPGRP: {
-		i32 pgrp = 1;
-		return copy_to_user(arg, &pgrp, sizeof(pgrp));
-	}
-	default:
-		return -ENOTTY;
-	}
-}
-
-static long readlink_common(u64 path, u64 buf, long size)
-{
-	char p[PATH_MAX];
-	long n = string_from_user(p, path, sizeof(p));
-	if (n < 0)
-		return n;
-	if (size <= 0)
+	i64 pos = base + off;
+	if (pos < 0)
 		return -EINVAL;
-	if (strcmp(p, "/proc/self/exe"))
-		return -ENOENT;
-	u64 len = MIN(strlen(proc.exe), (u64)size);
-	if (copy_to_user(buf, proc.exe, len))
-		return -EFAULT;
-	return (long)len;
+	f->off = (u64)pos;
+	return pos;
 }
 
-long sys_readlink(u64 path, u64 buf, long size) { return readlink_common(path, buf, size); }
+/* getdents64: "." and ".." at positions 0 and 1, then the entries by their cookies. */
+struct dirent_head {
+	u64 ino;
+	i64 off;
+	u16 reclen;
+	u8 type;
+} __attribute__((packed));
 
-long sys_readlinkat(long dirfd, u64 path, u64 buf, long size)
+static u8 dtype(u32 mode)
 {
-	(void)dirfd; /* only the absolute /proc/self/exe is known */
-	return readlink_common(path, buf, size);
+	switch (mode & S_IFMT) {
+	case S_IFDIR: return 4;
+	case S_IFREG: return 8;
+	case S_IFLNK: return 10;
+	case S_IFCHR: return 2;
+	case S_IFIFO: return 1;
+	default: return 0;
+	}
 }
+
+/* Writes one record; false when it does not fit. */
+static bool emit(u64 buf, u64 size, u64 *used, struct inode *ino, u64 next, const char *name, long *err)
+{
+	size_t n = strlen(name);
+	u64 reclen = ALIGN_UP(sizeof(struct dirent_head) + n + 1, 8);
+	if (*used + reclen > size)
+		return false;
+	struct dirent_head h = { ino->ino, (i64)next, (u16)reclen, dtype(ino->mode) };
+	u64 at = buf + *used;
+	u8 zeros[8] = { 0 };
+	if (copy_to_user(at, &h, sizeof(h)) || copy_to_user(at + sizeof(h), name, n) ||
+	    copy_to_user(at + sizeof(h) + n, zeros, reclen - sizeof(h) - n)) {
+		*err = -EFAULT;
+		return false;
+	}
+	*used += reclen;
+	return true;
+}
+
+long sys_getdents64(long fd, u64 buf, u64 size)
+{
+	struct file *f = fd_get(fd);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	struct inode *d = f->ino;
+	if (!S_ISDIR(d->mode))
+		return -ENOTDIR;
+	u64 used = 0;
+	long err = 0;
+	while (!err) {
+		u64 pos = f->off;
+		struct inode *ino = NULL;
+		const char *name = NULL;
+		char dyn[24];
+		u64 next = pos + 1;
+		if (pos == 0) {
+			ino = d, name = ".";
+		} else if (pos == 1) {
+			ino = d->dir.parent ? d->dir.parent : d, name = "..";
+		} else if (d->dir.list) {
+			if (d->dir.list(d, pos - 2, dyn, sizeof(dyn), &ino) >= 0)
+				name = dyn;
+		} else {
+			for (struct dentry *e = d->dir.first; e; e = e->next) {
+				if (e->pos >= pos) {
+					ino = e->ino, name = e->name, next = e->pos + 1;
+					break;
+				}
+			}
+		}
+		if (!name || !ino)
+			break;
+		if (!emit(buf, size, &used, ino, next, name, &err)) {
+			if (!err && !used)
+				err = -EINVAL; /* the buffer cannot hold the next entry */
+			break;
+		}
+		f->off = next;
+	}
+	if (err && !used)
+		return err;
+	d->atime = fs_now_ns();
+	return (long)used;
+}
+
+long sys_fsync(long fd) { return fd_get(fd) ? 0 : -EBADF; }
+long sys_fdatasync(long fd) { return fd_get(fd) ? 0 : -EBADF; }
+long sys_sync(void) { return 0; }

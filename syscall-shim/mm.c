@@ -1,5 +1,6 @@
-/* Memory syscalls: anonymous mappings only (no files yet), pages backed on first touch. */
+/* Memory syscalls: anonymous and file mappings, pages backed on first touch. */
 #include "errno.h"
+#include "vfs.h"
 #include "mm.h"
 #include "proc.h"
 #include "uaccess.h"
@@ -21,17 +22,38 @@ static bool page_aligned(u64 a) { return !(a & (PAGE_SIZE - 1)); }
 
 static bool user_span(u64 start, u64 len) { return start >= MMAP_BOTTOM && start < USER_TOP && len <= USER_TOP - start; }
 
+/* The file to map, or NULL for anonymous memory (also /dev/zero); -errno as a pointer value. */
+static long file_to_map(long fd, long prot, long flags, struct file **out)
+{
+	*out = NULL;
+	if (flags & MAP_ANONYMOUS)
+		return 0;
+	struct file *f = fd_get(fd);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	if (S_ISCHR(f->ino->mode) && f->ino->rdev == ((1 << 8) | 5))
+		return 0; /* /dev/zero */
+	if (!S_ISREG(f->ino->mode) || f->ino->ops)
+		return -ENODEV;
+	u32 acc = f->flags & O_ACCMODE;
+	if (acc == O_WRONLY || ((flags & MAP_SHARED) && (prot & PROT_WRITE) && acc != O_RDWR))
+		return -EACCES;
+	*out = f;
+	return 0;
+}
+
 long sys_mmap(u64 addr, u64 len, long prot, long flags, long fd, long off)
 {
-	(void)fd;
 	if (!len || (prot & ~PROT_MASK))
 		return -EINVAL;
 	if (!(flags & (MAP_SHARED | MAP_PRIVATE)))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return -EBADF; /* no files to map yet */
-	if (!page_aligned((u64)off))
+	if (!page_aligned((u64)off) || off < 0)
 		return -EINVAL;
+	struct file *file;
+	long err = file_to_map(fd, prot, flags, &file);
+	if (err)
+		return err;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len)
 		return -ENOMEM;
@@ -47,11 +69,40 @@ long sys_mmap(u64 addr, u64 len, long prot, long flags, long fd, long off)
 		if (!addr)
 			return -ENOMEM;
 	}
-	if (!vma_map(addr, addr + len, (u32)prot))
+	if (!vma_map_file(addr, addr + len, (u32)prot, file, (u64)off, file && (flags & MAP_SHARED)))
 		return -ENOMEM;
 	if ((flags & MAP_POPULATE) && (prot & PROT_READ))
 		user_range_ok(addr, len, false);
 	return (long)addr;
+}
+
+long vfs_mmap(struct file *f, u64 addr, u64 len, u32 prot, bool shared, u64 off)
+{
+	if (!page_aligned(addr) || !page_aligned(off) || !len || !user_span(addr, len))
+		return -EINVAL;
+	if (!S_ISREG(f->ino->mode) || f->ino->ops)
+		return -ENODEV;
+	return vma_map_file(addr, addr + ALIGN_UP(len, PAGE_SIZE), prot, f, off, shared) ? 0 : -ENOMEM;
+}
+
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+
+/* Shared file pages are the file's own frames: there is nothing to write back. */
+long sys_msync(u64 addr, u64 len, long flags)
+{
+	if (!page_aligned(addr) || (flags & ~(long)(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	for (u64 a = addr; a < addr + len;) {
+		struct vma *v = vma_find(a);
+		if (!v)
+			return -ENOMEM;
+		a = v->end;
+	}
+	return 0;
 }
 
 long sys_munmap(u64 addr, u64 len)

@@ -20,5 +20,7 @@ extern u64 ukify_bundle_paddr;
 bool bundle_open(u64 ram_top);
 void bundle_extent(u64 *start, u64 *end);
 void bundle_args(struct boot_args *out);
+/* The cpio archive, in place. */
+void bundle_initrd(const u8 **data, u64 *size);
 /* Looks a path up in the initrd ("/a/b", "a/b" and "./a/b" are the same file). */
 bool initrd_find(const char *path, struct file_ref *out);

@@ -17,6 +17,8 @@ struct proc {
 	struct sigstate sig;
 	struct rlimit_k rlimits[RLIM_NLIMITS];
 	const char *exe;        /* absolute path of the app in the initrd */
+	int argc;               /* the app's arguments (for /proc/self/cmdline) */
+	const char **argv;
 };
 
 extern struct proc proc;

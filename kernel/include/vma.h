@@ -1,4 +1,5 @@
-/* The app's address space: regions (VMAs) with protections; pages are backed on first touch. */
+/* The app's address space: regions (VMAs) with protections; pages are backed on first touch,
+ * from zeros (anonymous) or from a file (file mappings). */
 #pragma once
 #include "types.h"
 
@@ -11,16 +12,26 @@
 #define MMAP_TOP (STACK_TOP - STACK_SIZE - (64UL << 20)) /* mmap grows down from here */
 #define MMAP_BOTTOM 0x10000UL
 
+/* Software PTE bit: the frame belongs to a file (MAP_SHARED), unmapping must not free it. */
+#define PTE_FILE (1UL << 10)
+
+struct file;
+
 struct vma {
 	u64 start, end; /* page aligned, end exclusive */
 	u32 prot;
-	struct vma *next; /* sorted by start */
+	bool shared;       /* MAP_SHARED of a file: its pages are the file's */
+	struct file *file; /* NULL for anonymous memory; a reference is held */
+	u64 off;           /* file offset of start */
+	struct vma *next;  /* sorted by start */
 };
 
 struct vma *vma_find(u64 addr);
 bool vma_range_free(u64 start, u64 end);
 /* Maps [start,end) with prot, replacing whatever was there. False when out of memory. */
 bool vma_map(u64 start, u64 end, u32 prot);
+/* The same for a file mapping from offset off. */
+bool vma_map_file(u64 start, u64 end, u32 prot, struct file *f, u64 off, bool shared);
 void vma_unmap(u64 start, u64 end);
 bool vma_protect(u64 start, u64 end, u32 prot); /* false if part of the range is unmapped */
 /* Moves the pages of [old, old+len) to new (new range must be free). */
@@ -29,6 +40,6 @@ bool vma_move(u64 old, u64 len, u64 new_start);
 u64 vma_find_free(u64 len);
 /* Backs the page holding addr if the VMA allows the access; false otherwise. */
 bool vma_fault(u64 addr, bool write, bool exec);
-/* Frees the pages of [start,end) (they read as zero again afterwards). */
+/* Drops the pages of [start,end): anonymous ones read as zero again, file ones as the file. */
 void vma_discard(u64 start, u64 end);
 u64 prot_to_pte(u32 prot);

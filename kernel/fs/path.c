@@ -1,0 +1,150 @@
+/* Path resolution: components, ".", "..", symlinks (at most SYMLOOP_MAX followed per lookup, then
+ * ELOOP), trailing slashes. Recursion only happens through symlinks, so it is bounded. */
+#include "errno.h"
+#include "lib.h"
+#include "mm.h"
+#include "vfs.h"
+
+struct inode *fs_cwd;
+
+char *pathbuf_get(void)
+{
+	u64 pa = pmm_alloc();
+	return pa ? phys_to_virt(pa) : NULL;
+}
+
+void pathbuf_put(char *buf)
+{
+	if (buf)
+		pmm_free(virt_to_phys(buf));
+}
+
+char *link_target(struct inode *lnk)
+{
+	if (lnk->lnk.make)
+		return lnk->lnk.make(lnk);
+	size_t n = strlen(lnk->lnk.target);
+	char *t = kmalloc(n + 1);
+	if (t)
+		memcpy(t, lnk->lnk.target, n + 1);
+	return t;
+}
+
+static long walk(struct inode *dir, const char *path, int flags, int *links, struct inode **out);
+
+static long follow(struct inode *dir, struct inode *lnk, int *links, struct inode **out)
+{
+	if (++*links > SYMLOOP_MAX)
+		return -ELOOP;
+	char *t = link_target(lnk);
+	if (!t)
+		return -ENOMEM;
+	long err = *t ? walk(dir, t, LOOKUP_FOLLOW, links, out) : -ENOENT;
+	kfree(t);
+	return err;
+}
+
+/* One step from dir by the name [name, name+len). */
+static long step(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	if (!S_ISDIR(dir->mode))
+		return -ENOTDIR;
+	if (len > NAME_MAX)
+		return -ENAMETOOLONG;
+	if (len == 1 && name[0] == '.') {
+		*out = dir;
+	} else if (len == 2 && name[0] == '.' && name[1] == '.') {
+		*out = dir == fs_root ? dir : dir->dir.parent;
+	} else {
+		*out = dir_lookup(dir, name, len);
+	}
+	return *out ? 0 : -ENOENT;
+}
+
+static long walk(struct inode *dir, const char *path, int flags, int *links, struct inode **out)
+{
+	const char *p = path;
+	if (*p == '/')
+		dir = fs_root;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p) {
+			*out = dir; /* "/", or a path ending in "/": must be a directory */
+			return S_ISDIR(dir->mode) ? 0 : -ENOTDIR;
+		}
+		const char *name = p;
+		while (*p && *p != '/')
+			p++;
+		size_t len = (size_t)(p - name);
+		bool slash = *p == '/';
+		const char *rest = p;
+		while (*rest == '/')
+			rest++;
+		bool last = !*rest;
+		struct inode *next;
+		long err = step(dir, name, len, &next);
+		if (err)
+			return err;
+		if (S_ISLNK(next->mode) && (!last || slash || (flags & LOOKUP_FOLLOW))) {
+			err = follow(dir, next, links, &next);
+			if (err)
+				return err;
+		}
+		if (last) {
+			if ((slash || (flags & LOOKUP_DIRECTORY)) && !S_ISDIR(next->mode))
+				return -ENOTDIR;
+			*out = next;
+			return 0;
+		}
+		dir = next;
+	}
+}
+
+long path_lookup(struct inode *dir, const char *path, int flags, struct inode **out)
+{
+	if (!*path)
+		return -ENOENT;
+	int links = 0;
+	return walk(dir, path, flags, &links, out);
+}
+
+long path_parent(struct inode *dir, const char *path, struct inode **parent, const char **name, size_t *len)
+{
+	if (!*path)
+		return -ENOENT;
+	/* the last component, ignoring trailing slashes */
+	const char *end = path + strlen(path);
+	while (end > path && end[-1] == '/')
+		end--;
+	const char *start = end;
+	while (start > path && start[-1] != '/')
+		start--;
+	if (start == end) { /* "/" */
+		*parent = fs_root;
+		*name = ".";
+		*len = 1;
+		return 0;
+	}
+	*name = start;
+	*len = (size_t)(end - start);
+	if (*len > NAME_MAX)
+		return -ENAMETOOLONG;
+	if (start == path) {
+		*parent = *path == '/' ? fs_root : dir;
+		return S_ISDIR((*parent)->mode) ? 0 : -ENOTDIR;
+	}
+	/* resolve the prefix (with its trailing '/') from a copy */
+	size_t n = (size_t)(start - path);
+	if (n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	char *prefix = pathbuf_get();
+	if (!prefix)
+		return -ENOMEM;
+	memcpy(prefix, path, n);
+	prefix[n] = 0;
+	int links = 0;
+	long err = walk(dir, prefix, LOOKUP_FOLLOW, &links, parent);
+	pathbuf_put(prefix);
+	return err;
+}

@@ -1,0 +1,281 @@
+/* The descriptor table: close, dup, fcntl, ioctl, pipes; and the calls that change a file through
+ * its descriptor (ftruncate, fallocate, fchmod, fchown, fchdir). */
+#include "errno.h"
+#include "lib.h"
+#include "mm.h"
+#include "uaccess.h"
+#include "vfs.h"
+
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define F_GETLK 5
+#define F_SETLK 6
+#define F_SETLKW 7
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#define F_OFD_SETLKW 38
+#define F_DUPFD_CLOEXEC 1030
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
+#define FD_CLOEXEC 1
+#define F_UNLCK 2
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT | 020000 /* O_ASYNC */)
+#define CLOSE_RANGE_UNSHARE 2
+#define CLOSE_RANGE_CLOEXEC 4
+#define FIONREAD 0x541b
+#define FIONBIO 0x5421
+#define FIONCLEX 0x5450
+#define FIOCLEX 0x5451
+#define FALLOC_FL_KEEP_SIZE 1
+#define FALLOC_FL_PUNCH_HOLE 2
+
+long sys_close(long fd) { return fd_close(fd); }
+
+long sys_close_range(u64 first, u64 last, long flags)
+{
+	if (first > last || (flags & ~(long)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
+		return -EINVAL;
+	for (u64 fd = first; fd <= last && fd < NR_FDS; fd++) {
+		if (!fd_table[fd].f)
+			continue;
+		if (flags & CLOSE_RANGE_CLOEXEC)
+			fd_table[fd].cloexec = true;
+		else
+			fd_close((long)fd);
+	}
+	return 0;
+}
+
+static long dup_from(long old, long min, bool cloexec)
+{
+	struct file *f = fd_get(old);
+	if (!f)
+		return -EBADF;
+	if (min < 0 || min >= NR_FDS)
+		return -EINVAL;
+	long fd = fd_install(f, min, cloexec);
+	if (fd >= 0)
+		file_get(f);
+	return fd;
+}
+
+long sys_dup(long old) { return dup_from(old, 0, false); }
+
+static long dup_to(long old, long new, bool cloexec)
+{
+	struct file *f = fd_get(old);
+	if (!f || new < 0 || new >= NR_FDS)
+		return -EBADF;
+	file_get(f);
+	if (fd_table[new].f)
+		fd_close(new);
+	fd_table[new] = (struct fd_entry){ f, cloexec };
+	return new;
+}
+
+long sys_dup2(long old, long new)
+{
+	if (old == new)
+		return fd_get(old) ? new : -EBADF;
+	return dup_to(old, new, false);
+}
+
+long sys_dup3(long old, long new, long flags)
+{
+	if (old == new || (flags & ~(long)O_CLOEXEC))
+		return -EINVAL;
+	return dup_to(old, new, flags & O_CLOEXEC);
+}
+
+/* struct flock: locks are not kept (one process: nobody to conflict with); GETLK says unlocked. */
+struct flock_k {
+	int16_t type, whence;
+	i64 start, len;
+	i32 pid;
+};
+
+long sys_fcntl(long fd, long cmd, u64 arg)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD: return dup_from(fd, (long)arg, false);
+	case F_DUPFD_CLOEXEC: return dup_from(fd, (long)arg, true);
+	case F_GETFD: return fd_table[fd].cloexec ? FD_CLOEXEC : 0;
+	case F_SETFD: fd_table[fd].cloexec = arg & FD_CLOEXEC; return 0;
+	case F_GETFL: return f->flags;
+	case F_SETFL: f->flags = (f->flags & ~(u32)SETFL_MASK) | ((u32)arg & SETFL_MASK); return 0;
+	case F_GETLK:
+	case F_OFD_GETLK: {
+		struct flock_k l;
+		if (copy_from_user(&l, arg, sizeof(l)))
+			return -EFAULT;
+		l.type = F_UNLCK;
+		return copy_to_user(arg, &l, sizeof(l));
+	}
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW: {
+		struct flock_k l;
+		return copy_from_user(&l, arg, sizeof(l));
+	}
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+		return S_ISFIFO(f->ino->mode) ? 65536 : -EBADF;
+	default: return -EINVAL;
+	}
+}
+
+long sys_ioctl(long fd, long req, u64 arg)
+{
+	struct file *f = fd_get(fd);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	switch (req) {
+	case FIONBIO: {
+		i32 on;
+		if (copy_from_user(&on, arg, sizeof(on)))
+			return -EFAULT;
+		f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~(u32)O_NONBLOCK;
+		return 0;
+	}
+	case FIOCLEX:
+	case FIONCLEX:
+		fd_table[fd].cloexec = req == FIOCLEX;
+		return 0;
+	case FIONREAD: {
+		i32 n;
+		if (f->ino->ops && f->ino->ops->readable)
+			n = (i32)MIN(f->ino->ops->readable(f), 0x7fffffffUL);
+		else if (S_ISREG(f->ino->mode))
+			n = (i32)(f->ino->size > f->off ? MIN(f->ino->size - f->off, 0x7fffffffUL) : 0);
+		else
+			return -ENOTTY;
+		return copy_to_user(arg, &n, sizeof(n));
+	}
+	}
+	if (f->ino->ops && f->ino->ops->ioctl)
+		return f->ino->ops->ioctl(f, req, arg);
+	return -ENOTTY;
+}
+
+long sys_pipe2(u64 fds, long flags)
+{
+	if (flags & ~(long)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	if (!user_range_ok(fds, 8, true))
+		return -EFAULT;
+	struct file *rd, *wr;
+	long err = pipe_create(&rd, &wr);
+	if (err)
+		return err;
+	rd->flags |= (u32)flags & O_NONBLOCK;
+	wr->flags |= (u32)flags & O_NONBLOCK;
+	long a = fd_install(rd, 0, flags & O_CLOEXEC);
+	long b = a < 0 ? a : fd_install(wr, 0, flags & O_CLOEXEC);
+	if (b < 0) {
+		if (a >= 0)
+			fd_table[a].f = NULL;
+		file_put(rd);
+		file_put(wr);
+		return b;
+	}
+	i32 pair[2] = { (i32)a, (i32)b };
+	return copy_to_user(fds, pair, sizeof(pair));
+}
+
+long sys_pipe(u64 fds) { return sys_pipe2(fds, 0); }
+
+static long writable_regular(long fd, struct inode **out)
+{
+	struct file *f = fd_get(fd);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	if (!S_ISREG(f->ino->mode) || f->ino->ops || (f->flags & O_ACCMODE) == O_RDONLY)
+		return -EINVAL;
+	*out = f->ino;
+	return 0;
+}
+
+long sys_ftruncate(long fd, long len)
+{
+	struct inode *ino;
+	long err = writable_regular(fd, &ino);
+	if (err)
+		return err;
+	if (len < 0)
+		return -EINVAL;
+	err = reg_truncate(ino, (u64)len);
+	if (!err)
+		inode_touch(ino, true);
+	return err;
+}
+
+long sys_fallocate(long fd, long mode, long off, long len)
+{
+	struct file *f = fd_get(fd);
+	if (f && (f->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	struct inode *ino;
+	long err = writable_regular(fd, &ino);
+	if (err)
+		return err == -EINVAL && f && S_ISDIR(f->ino->mode) ? -EISDIR : err == -EINVAL ? -ENODEV : err;
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	u64 end = (u64)off + (u64)len;
+	if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
+		u8 zeros[256] = { 0 };
+		for (u64 at = (u64)off; at < MIN(end, ino->size); at += sizeof(zeros))
+			reg_write(ino, zeros, MIN(sizeof(zeros), MIN(end, ino->size) - at), at);
+		return 0;
+	}
+	if (mode & ~(long)FALLOC_FL_KEEP_SIZE)
+		return -EOPNOTSUPP;
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > ino->size) {
+		err = reg_truncate(ino, end);
+		if (!err)
+			inode_touch(ino, true);
+	}
+	return err; /* pages are made when written: nothing is reserved */
+}
+
+long sys_fchdir(long fd)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	if (!S_ISDIR(f->ino->mode))
+		return -ENOTDIR;
+	inode_get(f->ino);
+	inode_put(fs_cwd);
+	fs_cwd = f->ino;
+	return 0;
+}
+
+long sys_fchmod(long fd, long mode)
+{
+	struct file *f = fd_get(fd);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	f->ino->mode = (f->ino->mode & S_IFMT) | ((u32)mode & 07777);
+	inode_touch(f->ino, false);
+	return 0;
+}
+
+long sys_fchown(long fd, long uid, long gid)
+{
+	struct file *f = fd_get(fd);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	if ((u32)uid != ~0U)
+		f->ino->uid = (u32)uid;
+	if ((u32)gid != ~0U)
+		f->ino->gid = (u32)gid;
+	inode_touch(f->ino, false);
+	return 0;
+}

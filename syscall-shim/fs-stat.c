@@ -1,0 +1,161 @@
+/* stat in its forms, access checks, statfs. */
+#include "errno.h"
+#include "lib.h"
+#include "mm.h"
+#include "uaccess.h"
+#include "vfs.h"
+
+#define R_OK 4
+#define W_OK 2
+#define X_OK 1
+#define TMPFS_MAGIC 0x01021994
+#define STATX_BASIC_STATS 0x7ff
+
+/* st_dev: the ramfs, or the device "file system" for character devices and pipes. */
+static u64 dev_of(const struct inode *ino) { return ino->ops ? 5 : 1; }
+
+/* Pseudo files report size 0, as on Linux. */
+static u64 size_of(const struct inode *ino) { return ino->ops ? 0 : ino->size; }
+
+struct stat_k {
+	u64 dev, ino, nlink;
+	u32 mode, uid, gid, pad0;
+	u64 rdev;
+	i64 size, blksize, blocks;
+	u64 atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
+	i64 reserved[3];
+};
+
+static long put_stat(const struct inode *ino, u64 out)
+{
+	struct stat_k st = { 0 };
+	st.dev = dev_of(ino);
+	st.ino = ino->ino;
+	st.nlink = ino->nlink ? ino->nlink : 1;
+	if (!ino->nlink && !ino->ops)
+		st.nlink = 0; /* an unlinked file still open */
+	st.mode = ino->mode;
+	st.uid = ino->uid;
+	st.gid = ino->gid;
+	st.rdev = ino->rdev;
+	st.size = (i64)size_of(ino);
+	st.blksize = ino->ops ? 1024 : (i64)PAGE_SIZE;
+	st.blocks = (i64)(ALIGN_UP(size_of(ino), PAGE_SIZE) / 512);
+	st.atime = ino->atime / 1000000000UL, st.atime_ns = ino->atime % 1000000000UL;
+	st.mtime = ino->mtime / 1000000000UL, st.mtime_ns = ino->mtime % 1000000000UL;
+	st.ctime = ino->ctime / 1000000000UL, st.ctime_ns = ino->ctime % 1000000000UL;
+	return copy_to_user(out, &st, sizeof(st));
+}
+
+long sys_fstat(long fd, u64 out)
+{
+	struct file *f = fd_get(fd);
+	return f ? put_stat(f->ino, out) : -EBADF;
+}
+
+long sys_newfstatat(long dirfd, u64 path, u64 out, long flags)
+{
+	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 /* AT_NO_AUTOMOUNT */))
+		return -EINVAL;
+	struct inode *ino;
+	long err = at_lookup_user(dirfd, path, flags, true, &ino);
+	return err ? err : put_stat(ino, out);
+}
+
+long sys_stat(u64 path, u64 out) { return sys_newfstatat(AT_FDCWD, path, out, 0); }
+long sys_lstat(u64 path, u64 out) { return sys_newfstatat(AT_FDCWD, path, out, AT_SYMLINK_NOFOLLOW); }
+
+struct statx_ts {
+	i64 sec;
+	u32 nsec;
+	i32 pad;
+};
+
+struct statx_k {
+	u32 mask, blksize;
+	u64 attributes;
+	u32 nlink, uid, gid;
+	u16 mode, pad0;
+	u64 ino, size, blocks, attributes_mask;
+	struct statx_ts atime, btime, ctime, mtime;
+	u32 rdev_major, rdev_minor, dev_major, dev_minor;
+	u64 spare[14];
+};
+
+static struct statx_ts ts_of(u64 ns) { return (struct statx_ts){ (i64)(ns / 1000000000UL), (u32)(ns % 1000000000UL), 0 }; }
+
+long sys_statx(long dirfd, u64 path, long flags, long mask, u64 out)
+{
+	(void)mask; /* everything basic is always filled in */
+	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 | 0x6000 /* AT_STATX_SYNC_TYPE */))
+		return -EINVAL;
+	struct inode *ino;
+	long err = at_lookup_user(dirfd, path, flags, true, &ino);
+	if (err)
+		return err;
+	struct statx_k sx = { 0 };
+	sx.mask = STATX_BASIC_STATS;
+	sx.blksize = ino->ops ? 1024 : (u32)PAGE_SIZE;
+	sx.nlink = ino->nlink || ino->ops ? MAX(ino->nlink, 1U) : 0;
+	sx.uid = ino->uid;
+	sx.gid = ino->gid;
+	sx.mode = (u16)ino->mode;
+	sx.ino = ino->ino;
+	sx.size = size_of(ino);
+	sx.blocks = ALIGN_UP(size_of(ino), PAGE_SIZE) / 512;
+	sx.atime = ts_of(ino->atime);
+	sx.ctime = ts_of(ino->ctime);
+	sx.mtime = ts_of(ino->mtime);
+	sx.rdev_major = (u32)(ino->rdev >> 8);
+	sx.rdev_minor = (u32)(ino->rdev & 0xff);
+	sx.dev_minor = (u32)dev_of(ino);
+	return copy_to_user(out, &sx, sizeof(sx));
+}
+
+/* Everyone is root: a file that exists may be read and written; executing needs an x bit. */
+long sys_faccessat2(long dirfd, u64 path, long amode, long flags)
+{
+	if ((amode & ~(long)(R_OK | W_OK | X_OK)) || (flags & ~(long)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
+		return -EINVAL;
+	struct inode *ino;
+	long err = at_lookup_user(dirfd, path, flags, true, &ino);
+	if (err)
+		return err;
+	if ((amode & X_OK) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
+		return -EACCES;
+	return 0;
+}
+
+long sys_faccessat(long dirfd, u64 path, long amode) { return sys_faccessat2(dirfd, path, amode, 0); }
+long sys_access(u64 path, long amode) { return sys_faccessat2(AT_FDCWD, path, amode, 0); }
+
+struct statfs_k {
+	i64 type, bsize;
+	u64 blocks, bfree, bavail, files, ffree;
+	i32 fsid[2];
+	i64 namelen, frsize, flags, spare[4];
+};
+
+static long put_statfs(u64 out)
+{
+	struct statfs_k s = { 0 };
+	u64 free = pmm_free_bytes() / PAGE_SIZE;
+	s.type = TMPFS_MAGIC;
+	s.bsize = s.frsize = (i64)PAGE_SIZE;
+	s.blocks = free * 2; /* the ramfs may use all free memory: report half of the total as used */
+	s.bfree = s.bavail = free;
+	s.files = free * 2;
+	s.ffree = free;
+	s.namelen = NAME_MAX;
+	s.flags = 0x20; /* ST_NOSUID-like "mounted" flags: ST_VALID */
+	return copy_to_user(out, &s, sizeof(s));
+}
+
+long sys_statfs(u64 path, u64 out)
+{
+	struct inode *ino;
+	long err = at_lookup_user(AT_FDCWD, path, 0, true, &ino);
+	return err ? err : put_statfs(out);
+}
+
+long sys_fstatfs(long fd, u64 out) { return fd_get(fd) ? put_statfs(out) : -EBADF; }
