@@ -36,6 +36,7 @@ long sys_close(long fd) { return fd_close(fd); }
 
 long sys_close_range(u64 first, u64 last, long flags)
 {
+	first = (u32)first, last = (u32)last, flags = (u32)flags;
 	if (first > last || (flags & ~(long)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
 		return -EINVAL;
 	for (u64 fd = first; fd <= last && fd < NR_FDS; fd++) {
@@ -51,6 +52,7 @@ long sys_close_range(u64 first, u64 last, long flags)
 
 static long dup_from(long old, long min, bool cloexec)
 {
+	min = (int)min;
 	struct file *f = fd_get(old);
 	if (!f)
 		return -EBADF;
@@ -66,6 +68,7 @@ long sys_dup(long old) { return dup_from(old, 0, false); }
 
 static long dup_to(long old, long new, bool cloexec)
 {
+	new = (int)new;
 	struct file *f = fd_get(old);
 	if (!f || new < 0 || new >= NR_FDS)
 		return -EBADF;
@@ -78,6 +81,7 @@ static long dup_to(long old, long new, bool cloexec)
 
 long sys_dup2(long old, long new)
 {
+	old = (int)old, new = (int)new;
 	if (old == new)
 		return fd_get(old) ? new : -EBADF;
 	return dup_to(old, new, false);
@@ -85,6 +89,7 @@ long sys_dup2(long old, long new)
 
 long sys_dup3(long old, long new, long flags)
 {
+	old = (int)old, new = (int)new, flags = (int)flags;
 	if (old == new || (flags & ~(long)O_CLOEXEC))
 		return -EINVAL;
 	return dup_to(old, new, flags & O_CLOEXEC);
@@ -99,6 +104,7 @@ struct flock_k {
 
 long sys_fcntl(long fd, long cmd, u64 arg)
 {
+	fd = (int)fd, cmd = (int)cmd;
 	struct file *f = fd_get(fd);
 	if (!f)
 		return -EBADF;
@@ -133,6 +139,7 @@ long sys_fcntl(long fd, long cmd, u64 arg)
 
 long sys_ioctl(long fd, long req, u64 arg)
 {
+	fd = (int)fd, req = (u32)req;
 	struct file *f = fd_get(fd);
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
@@ -166,6 +173,7 @@ long sys_ioctl(long fd, long req, u64 arg)
 
 long sys_pipe2(u64 fds, long flags)
 {
+	flags = (int)flags;
 	if (flags & ~(long)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
 	if (!user_range_ok(fds, 8, true))
@@ -218,6 +226,7 @@ long sys_ftruncate(long fd, long len)
 
 long sys_fallocate(long fd, long mode, long off, long len)
 {
+	mode = (int)mode;
 	struct file *f = fd_get(fd);
 	if (f && (f->flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;

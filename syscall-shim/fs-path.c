@@ -15,6 +15,7 @@
 
 static long open_at(long dirfd, u64 upath, long flags, u32 mode)
 {
+	flags = (int)flags;
 	char *path;
 	long err = user_path(upath, &path);
 	if (err)
@@ -138,6 +139,7 @@ static long remove_at(long dirfd, u64 upath, bool dir)
 
 long sys_unlinkat(long dirfd, u64 path, long flags)
 {
+	flags = (int)flags;
 	if (flags & ~(long)AT_REMOVEDIR)
 		return -EINVAL;
 	return remove_at(dirfd, path, flags & AT_REMOVEDIR);
@@ -201,6 +203,7 @@ static long do_rename(struct inode *op, const char *on, size_t ol, struct inode 
 
 long sys_renameat2(long olddirfd, u64 oldpath, long newdirfd, u64 newpath, long flags)
 {
+	flags = (u32)flags;
 	if ((flags & ~(long)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) ||
 	    ((flags & RENAME_EXCHANGE) && (flags & RENAME_NOREPLACE)))
 		return -EINVAL;
@@ -238,6 +241,7 @@ long sys_rename(u64 oldpath, u64 newpath) { return sys_renameat2(AT_FDCWD, oldpa
 
 long sys_linkat(long olddirfd, u64 oldpath, long newdirfd, u64 newpath, long flags)
 {
+	flags = (int)flags;
 	if (flags & ~(long)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct inode *src;
@@ -314,6 +318,7 @@ long sys_symlink(u64 target, u64 linkpath) { return sys_symlinkat(target, AT_FDC
 
 long sys_readlinkat(long dirfd, u64 path, u64 buf, long size)
 {
+	size = (int)size;
 	struct inode *ino;
 	long err = at_lookup_user(dirfd, path, AT_EMPTY_PATH, false, &ino);
 	if (err)
@@ -398,6 +403,7 @@ long sys_chmod(u64 path, long mode) { return sys_fchmodat(AT_FDCWD, path, mode);
 
 long sys_fchownat(long dirfd, u64 path, long uid, long gid, long flags)
 {
+	flags = (int)flags;
 	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct inode *ino;
@@ -438,6 +444,7 @@ static bool set_time(u64 *field, const struct timespec_k *t, u64 now)
 
 long sys_utimensat(long dirfd, u64 path, u64 times, long flags)
 {
+	flags = (int)flags;
 	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct timespec_k t[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };

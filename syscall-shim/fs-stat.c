@@ -55,6 +55,7 @@ long sys_fstat(long fd, u64 out)
 
 long sys_newfstatat(long dirfd, u64 path, u64 out, long flags)
 {
+	flags = (int)flags;
 	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 /* AT_NO_AUTOMOUNT */))
 		return -EINVAL;
 	struct inode *ino;
@@ -86,6 +87,7 @@ static struct statx_ts ts_of(u64 ns) { return (struct statx_ts){ (i64)(ns / 1000
 
 long sys_statx(long dirfd, u64 path, long flags, long mask, u64 out)
 {
+	flags = (int)flags;
 	(void)mask; /* everything basic is always filled in */
 	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 | 0x6000 /* AT_STATX_SYNC_TYPE */))
 		return -EINVAL;
@@ -115,6 +117,7 @@ long sys_statx(long dirfd, u64 path, long flags, long mask, u64 out)
 /* Everyone is root: a file that exists may be read and written; executing needs an x bit. */
 long sys_faccessat2(long dirfd, u64 path, long amode, long flags)
 {
+	amode = (int)amode, flags = (int)flags;
 	if ((amode & ~(long)(R_OK | W_OK | X_OK)) || (flags & ~(long)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
 		return -EINVAL;
 	struct inode *ino;

@@ -160,6 +160,7 @@ long sys_pwritev(long fd, u64 iov, long cnt, long off)
 
 long sys_lseek(long fd, long off, long whence)
 {
+	whence = (int)whence;
 	struct file *f = fd_get(fd);
 	if (!f)
 		return -EBADF;

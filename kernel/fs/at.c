@@ -21,6 +21,7 @@ long user_path(u64 upath, char **out)
 
 long at_start(long dirfd, const char *path, struct inode **dir)
 {
+	dirfd = (int)dirfd;
 	if (path[0] == '/' || dirfd == AT_FDCWD) {
 		*dir = fs_cwd;
 		return 0;
@@ -36,6 +37,7 @@ long at_start(long dirfd, const char *path, struct inode **dir)
 
 char *at_base(long dirfd)
 {
+	dirfd = (int)dirfd;
 	if (dirfd == AT_FDCWD)
 		return cwd_path();
 	struct file *f = fd_get(dirfd);
@@ -49,6 +51,8 @@ char *at_base(long dirfd)
 
 long at_lookup(long dirfd, const char *path, long at_flags, bool follow, struct inode **out)
 {
+	dirfd = (int)dirfd;
+	at_flags = (int)at_flags;
 	struct inode *dir;
 	long err = at_start(dirfd, path, &dir);
 	if (err)

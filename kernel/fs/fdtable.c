@@ -6,6 +6,7 @@ struct fd_entry fd_table[NR_FDS];
 
 struct file *fd_get(long fd)
 {
+	fd = (int)fd; /* an int in the ABI: the register's upper half is not part of it */
 	return fd >= 0 && fd < NR_FDS ? fd_table[fd].f : NULL;
 }
 
@@ -22,6 +23,7 @@ long fd_install(struct file *f, long min, bool cloexec)
 
 long fd_close(long fd)
 {
+	fd = (int)fd;
 	struct file *f = fd_get(fd);
 	if (!f)
 		return -EBADF;
