@@ -65,7 +65,7 @@ describe.skipIf(!existsSync(kernel))('ukify run boots static programs', () => {
     expect(built.status).toBe(3);
 
     // On the kernel command line: quoting of blanks, quotes and backslashes must survive.
-    const args = ['5', 'a "quoted" word', 'back\\slash', ''];
+    const args = ['5', 'a "quoted" word', 'back\\slash', 'two\\\\back', 'trail\\', '\\"', ''];
     const replaced = ukify('run', image, '-e', 'UKIFY_GREETING=run time', '--', ...args);
     const nativeReplaced = runNative(hello, args, { env: { UKIFY_GREETING: 'run time' } });
     expect(replaced.stdout.toString('utf8')).toBe(nativeReplaced.stdout);
