@@ -1,6 +1,6 @@
 // What of the app goes into the image: the program itself at `/<basename>` (argv[0] is that path)
-// and its symbol list at /.ukify/symbols. Only static programs for now: the kernel has no dynamic
-// loader yet, so a program with a PT_INTERP is refused before anything is built.
+// and its symbol list at /.ukify/symbols. A dynamic program's loader and libraries are added by
+// libraries.ts.
 import { basename } from 'node:path';
 import type { ElfFile } from '../analyzer/elf/index.js';
 import type { CpioEntry } from './cpio.js';
@@ -23,11 +23,6 @@ export function guestPath(hostPath: string): string {
 export function checkBootable(elf: ElfFile, hostPath: string): void {
   if (elf.header.type !== ET_EXEC && elf.header.type !== ET_DYN) {
     throw new AppError(`${hostPath}: not an executable program (ELF type ${elf.header.type}); give ukify a linked program`);
-  }
-  if (elf.interpreter !== undefined) {
-    throw new AppError(
-      `${hostPath}: dynamically linked (interpreter ${elf.interpreter}); ukify boots static programs only for now (link with -static or -static-pie)`,
-    );
   }
   if (elf.header.type === ET_DYN && elf.header.entry === 0n) {
     throw new AppError(`${hostPath}: a shared library, not a program`);

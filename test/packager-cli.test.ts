@@ -42,11 +42,6 @@ describe('ukify build: bad input', () => {
     expectOneLineError(ukify('build', work), /it is a directory/);
   });
 
-  it('a dynamically linked program, for now', () => {
-    expectOneLineError(ukify('build', fixturePath('hello', 'glibc-dynamic')), /dynamically linked .*static programs only/);
-    expectOneLineError(ukify(fixturePath('hello', 'musl-dynamic')), /dynamically linked/);
-  });
-
   it('never replaces an existing file that is not an image unless named with -o', () => {
     const program = fixturePath('hello', 'musl-static');
     const precious = join(work, 'hello.musl-static.img');

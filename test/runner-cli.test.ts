@@ -54,10 +54,6 @@ describe('ukify run: bad input', () => {
     expectOneLineError(ukify(['run', hello, '-m', '0']), /bad memory size '0'/);
   });
 
-  it('a dynamically linked program, for now', () => {
-    expectOneLineError(ukify(['run', fixturePath('hello', 'glibc-dynamic')]), /dynamically linked/);
-  });
-
   it('memory too small for the image', () => {
     const built = ukify(['build', hello, '-o', join(work, 'small.img')]);
     expect(built.status).toBe(0);
