@@ -1,14 +1,19 @@
-/* Loads a static ELF64 x86-64 executable (ET_EXEC, or static-PIE ET_DYN at a random base):
- * each PT_LOAD becomes a VMA with its own protection, filled from the file, bss zeroed. */
+/* Loads an ELF64 x86-64 program: ET_EXEC at its addresses, ET_DYN (PIE) at a random base. Each
+ * PT_LOAD becomes a VMA with its own protection, filled from the file, bss zeroed. A program with
+ * PT_INTERP also gets its loader (ld.so, read through the VFS) mapped at a random base below the
+ * mmap area; the app is entered through the loader, which maps the libraries itself. */
 #include "elf.h"
 #include "clock.h"
 #include "errno.h"
+#include "fs.h"
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
 #include "proc.h"
 #include "vma.h"
 
+#define ET_EXEC 2
+#define ET_DYN 3
 #define PT_LOAD 1
 #define PT_INTERP 3
 #define PT_PHDR 6
@@ -16,6 +21,8 @@
 #define PF_W 2
 #define PF_R 4
 #define PIE_BASE 0x555555554000UL
+#define MAX_PHNUM 64
+#define INTERP_MAX 256
 
 struct ehdr {
 	u8 ident[16];
@@ -31,10 +38,46 @@ struct phdr {
 	u64 offset, vaddr, paddr, filesz, memsz, align;
 };
 
-static long bad(const char *why)
+/* Where an ELF file's bytes come from: memory (the app, in place in the initrd) or a VFS file. */
+struct source {
+	const char *what; /* for messages: "the app" or the loader's path */
+	const u8 *data;
+	struct file *f;
+	u64 size;
+};
+
+/* One ELF file's headers and extent; lives in a page frame (too big for the kernel stack). */
+struct object {
+	struct ehdr eh;
+	struct phdr ph[MAX_PHNUM];
+	u64 lo, hi, align; /* link-time extent of the PT_LOADs, largest sane alignment */
+	char interp[INTERP_MAX];
+};
+
+static long bad(const struct source *s, const char *why)
 {
-	kerr("cannot run the app: %s", why);
+	kerr("cannot run the app: %s: %s", s->what, why);
 	return -ENOEXEC;
+}
+
+/* Reads exactly len bytes at off; false when the range is outside the file or the read fails. */
+static bool src_read(const struct source *s, void *buf, u64 len, u64 off)
+{
+	if (off > s->size || len > s->size - off)
+		return false;
+	if (!s->f) {
+		memcpy(buf, s->data + off, len);
+		return true;
+	}
+	while (len) {
+		long n = vfs_pread(s->f, buf, len, off);
+		if (n <= 0)
+			return false;
+		buf = (u8 *)buf + n;
+		len -= (u64)n;
+		off += (u64)n;
+	}
+	return true;
 }
 
 static u32 prot_of(u32 pflags)
@@ -48,15 +91,54 @@ static u32 prot_of(u32 pflags)
 	return prot;
 }
 
+/* Validates the ELF header and program headers, and finds the extent and PT_INTERP. */
+static long read_headers(const struct source *s, struct object *o)
+{
+	const struct ehdr *eh = &o->eh;
+	if (!src_read(s, &o->eh, sizeof(o->eh), 0) || memcmp(eh->ident, "\177ELF", 4))
+		return bad(s, "not an ELF file");
+	if (eh->ident[4] != 2 || eh->ident[5] != 1 || eh->machine != 62)
+		return bad(s, "not an x86-64 ELF64 little-endian file");
+	if (eh->type != ET_EXEC && eh->type != ET_DYN)
+		return bad(s, "not an executable (ET_EXEC or ET_DYN)");
+	if (eh->phentsize != sizeof(struct phdr) || eh->phnum > MAX_PHNUM ||
+	    !src_read(s, o->ph, eh->phnum * sizeof(struct phdr), eh->phoff))
+		return bad(s, "program headers out of range");
+	o->lo = ~0UL;
+	o->hi = 0;
+	o->align = PAGE_SIZE;
+	o->interp[0] = 0;
+	for (int i = 0; i < eh->phnum; i++) {
+		const struct phdr *ph = &o->ph[i];
+		if (ph->type == PT_INTERP) {
+			if (ph->filesz < 2 || ph->filesz > INTERP_MAX || !src_read(s, o->interp, ph->filesz, ph->offset) ||
+			    o->interp[ph->filesz - 1] || strlen(o->interp) != ph->filesz - 1)
+				return bad(s, "bad PT_INTERP (the loader's path)");
+		}
+		if (ph->type != PT_LOAD)
+			continue;
+		if (ph->offset > s->size || ph->filesz > s->size - ph->offset || ph->filesz > ph->memsz ||
+		    ph->vaddr + ph->memsz < ph->vaddr)
+			return bad(s, "segment out of file range");
+		o->lo = MIN(o->lo, ph->vaddr);
+		o->hi = MAX(o->hi, ph->vaddr + ph->memsz);
+		if (ph->align > o->align && ph->align <= 0x200000 && !(ph->align & (ph->align - 1)))
+			o->align = ph->align;
+	}
+	if (o->hi == 0)
+		return bad(s, "no loadable segment");
+	return 0;
+}
+
 /* Maps one PT_LOAD at bias and copies its file bytes. */
-static long load_segment(const u8 *data, const struct phdr *ph, u64 bias)
+static long load_segment(const struct source *s, const struct phdr *ph, u64 bias)
 {
 	u64 start = ALIGN_DOWN(ph->vaddr + bias, PAGE_SIZE);
 	u64 end = ALIGN_UP(ph->vaddr + bias + ph->memsz, PAGE_SIZE);
-	if (end > USER_TOP || end <= start)
-		return bad("segment outside user space");
+	if (end > USER_TOP || end <= start || start < MMAP_BOTTOM)
+		return bad(s, "segment outside user space");
 	if (!vma_range_free(start, end))
-		return bad("segments overlap");
+		return bad(s, "segments overlap");
 	if (!vma_map(start, end, prot_of(ph->flags)))
 		return -ENOMEM;
 	u64 flags = prot_to_pte(prot_of(ph->flags));
@@ -68,61 +150,122 @@ static long load_segment(const u8 *data, const struct phdr *ph, u64 bias)
 			return -ENOMEM;
 		}
 		u64 lo = MAX(va, file_start), hi = MIN(va + PAGE_SIZE, file_end);
-		if (lo < hi)
-			memcpy((u8 *)phys_to_virt(pa) + (lo - va), data + ph->offset + (lo - file_start), hi - lo);
+		if (lo < hi && !src_read(s, (u8 *)phys_to_virt(pa) + (lo - va), hi - lo, ph->offset + (lo - file_start)))
+			return bad(s, "cannot read a segment");
 		if (!vmm_map(va, pa, flags))
 			return -ENOMEM;
 	}
 	return 0;
 }
 
+/* Maps every PT_LOAD of o at bias. */
+static long map_object(const struct source *s, const struct object *o, u64 bias)
+{
+	for (int i = 0; i < o->eh.phnum; i++) {
+		if (o->ph[i].type != PT_LOAD)
+			continue;
+		long err = load_segment(s, &o->ph[i], bias);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The user address of the program header table once loaded (PT_PHDR, else the PT_LOAD holding it). */
+static u64 phdr_address(const struct object *o, u64 bias)
+{
+	for (int i = 0; i < o->eh.phnum; i++)
+		if (o->ph[i].type == PT_PHDR)
+			return o->ph[i].vaddr + bias;
+	for (int i = 0; i < o->eh.phnum; i++) {
+		const struct phdr *ph = &o->ph[i];
+		if (ph->type == PT_LOAD && o->eh.phoff >= ph->offset && o->eh.phoff < ph->offset + ph->filesz)
+			return ph->vaddr + (o->eh.phoff - ph->offset) + bias;
+	}
+	return 0;
+}
+
+/* The app's bias: none for ET_EXEC, a Linux-like randomized base for PIE. */
+static u64 app_bias(const struct object *o)
+{
+	if (o->eh.type == ET_EXEC)
+		return 0;
+	return ALIGN_DOWN(PIE_BASE + ((entropy_u64() & 0xffff) << 12), o->align) - ALIGN_DOWN(o->lo, PAGE_SIZE);
+}
+
+/* The loader's bias: like a first mmap on Linux, below the top of the mmap area, here with a random
+ * gap of up to 64 MiB (the libraries it maps then go right below or above it). */
+static u64 interp_bias(const struct object *o)
+{
+	if (o->eh.type == ET_EXEC)
+		return 0;
+	u64 lo = ALIGN_DOWN(o->lo, PAGE_SIZE), span = ALIGN_UP(o->hi, PAGE_SIZE) - lo;
+	u64 gap = (entropy_u64() & 0x3fff) << 12;
+	if (span + gap + o->align < MMAP_TOP - MMAP_BOTTOM) {
+		u64 start = ALIGN_DOWN(MMAP_TOP - gap - span, o->align);
+		if (vma_range_free(start, start + span))
+			return start - lo;
+	}
+	u64 free = vma_find_free(span + o->align);
+	return free ? ALIGN_UP(free, o->align) - lo : 0;
+}
+
+/* Opens and maps the loader named by the app's PT_INTERP; sets out->entry and out->interp_base. */
+static long load_interp(const char *path, struct object *o, struct exec_image *out)
+{
+	struct source s = { .what = path };
+	long err = vfs_open(path, O_RDONLY, 0, &s.f);
+	if (err) {
+		kerr("cannot run the app: its loader %s is not in the image (error %ld)", path, -err);
+		return err;
+	}
+	s.size = vfs_size(s.f);
+	err = read_headers(&s, o);
+	if (!err && o->interp[0])
+		err = bad(&s, "the loader asks for a loader itself");
+	u64 bias = err ? 0 : interp_bias(o);
+	if (!err)
+		err = map_object(&s, o, bias);
+	vfs_close(s.f);
+	if (err)
+		return err;
+	out->entry = o->eh.entry + bias;
+	out->interp_base = ALIGN_DOWN(o->lo, PAGE_SIZE) + bias;
+	kinfo("loader %s at %lx", path, out->interp_base);
+	return 0;
+}
+
+static long load(const struct source *app, struct object *o, struct object *io, struct exec_image *out)
+{
+	long err = read_headers(app, o);
+	if (err)
+		return err;
+	u64 bias = app_bias(o);
+	err = map_object(app, o, bias);
+	if (err)
+		return err;
+	out->phdr = phdr_address(o, bias);
+	out->phnum = o->eh.phnum;
+	out->bias = bias;
+	out->brk_start = ALIGN_UP(o->hi + bias, PAGE_SIZE);
+	out->app_entry = out->entry = o->eh.entry + bias;
+	out->interp_base = 0;
+	return o->interp[0] ? load_interp(o->interp, io, out) : 0;
+}
+
 long elf_load(const u8 *data, u64 size, struct exec_image *out)
 {
-	const struct ehdr *eh = (const struct ehdr *)data;
-	if (size < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4))
-		return bad("not an ELF file");
-	if (eh->ident[4] != 2 || eh->ident[5] != 1 || eh->machine != 62)
-		return bad("not an x86-64 ELF64 little-endian file");
-	if (eh->type != 2 && eh->type != 3)
-		return bad("not an executable (ET_EXEC or ET_DYN)");
-	if (eh->phentsize != sizeof(struct phdr) || eh->phoff > size ||
-	    (u64)eh->phnum * sizeof(struct phdr) > size - eh->phoff)
-		return bad("program headers out of range");
-	const struct phdr *ph = (const struct phdr *)(data + eh->phoff);
-	u64 lo = ~0UL, hi = 0, align = PAGE_SIZE;
-	for (int i = 0; i < eh->phnum; i++) {
-		if (ph[i].type == PT_INTERP)
-			return bad("dynamically linked programs are not supported yet (link it statically)");
-		if (ph[i].type != PT_LOAD)
-			continue;
-		if (ph[i].offset > size || ph[i].filesz > size - ph[i].offset || ph[i].filesz > ph[i].memsz)
-			return bad("segment out of file range");
-		lo = MIN(lo, ph[i].vaddr);
-		hi = MAX(hi, ph[i].vaddr + ph[i].memsz);
-		if (ph[i].align > align && ph[i].align <= 0x200000 && !(ph[i].align & (ph[i].align - 1)))
-			align = ph[i].align;
-	}
-	if (hi == 0)
-		return bad("no loadable segment");
-	u64 bias = 0;
-	if (eh->type == 3) /* static PIE: Linux-like base, randomized */
-		bias = ALIGN_DOWN(PIE_BASE + ((entropy_u64() & 0xffff) << 12), align) - ALIGN_DOWN(lo, PAGE_SIZE);
-	out->phdr = 0;
-	for (int i = 0; i < eh->phnum; i++) {
-		if (ph[i].type == PT_LOAD) {
-			long err = load_segment(data, &ph[i], bias);
-			if (err)
-				return err;
-			if (!out->phdr && eh->phoff >= ph[i].offset && eh->phoff < ph[i].offset + ph[i].filesz)
-				out->phdr = ph[i].vaddr + (eh->phoff - ph[i].offset) + bias;
-		}
-	}
-	for (int i = 0; i < eh->phnum; i++)
-		if (ph[i].type == PT_PHDR)
-			out->phdr = ph[i].vaddr + bias;
-	out->entry = eh->entry + bias;
-	out->phnum = eh->phnum;
-	out->bias = bias;
-	out->brk_start = ALIGN_UP(hi + bias, PAGE_SIZE);
-	return 0;
+	const struct source app = { .what = "the app", .data = data, .size = size };
+	u64 pa = pmm_alloc(), ipa = pmm_alloc();
+	_Static_assert(sizeof(struct object) <= PAGE_SIZE, "struct object fits a frame");
+	long err = -ENOMEM;
+	if (pa && ipa)
+		err = load(&app, phys_to_virt(pa), phys_to_virt(ipa), out);
+	else
+		kerr("out of memory loading the app (raise the VM's memory)");
+	if (pa)
+		pmm_free(pa);
+	if (ipa)
+		pmm_free(ipa);
+	return err;
 }

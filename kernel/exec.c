@@ -77,7 +77,8 @@ u64 exec_build_stack(const struct exec_image *img, int argc, const char **argv, 
 		return 0;
 	u64 auxv[] = {
 		AT_PHDR, img->phdr, AT_PHENT, 56, AT_PHNUM, img->phnum, AT_PAGESZ, PAGE_SIZE,
-		AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, img->entry, AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0,
+		AT_BASE, img->interp_base, AT_FLAGS, 0, AT_ENTRY, img->app_entry,
+		AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0,
 		AT_SECURE, 0, AT_RANDOM, random_addr, AT_HWCAP, cpu_hwcap(), AT_HWCAP2, 0,
 		AT_PLATFORM, platform_addr, AT_EXECFN, execfn_addr, AT_CLKTCK, 100,
 		AT_MINSIGSTKSZ, ALIGN_UP(cpu_xsave_size() + 1024, 16), AT_NULL, 0,
