@@ -67,7 +67,11 @@ static void gen_maps(struct inode *out)
 				 v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
 				 v->prot & PROT_EXEC ? 'x' : '-', v->shared ? 's' : 'p', v->off, v->file ? 1 : 0,
 				 v->file ? v->file->ino->ino : 0);
-		put(out, "%s%*s%s\n", head, *name ? 73 - n : 0, "", name);
+		/* Linux pads the path to column 73 */
+		while (*name && n < 73 && n < (int)sizeof(head) - 1)
+			head[n++] = ' ';
+		head[n] = 0;
+		put(out, "%s%s\n", head, name);
 	}
 }
 
