@@ -48,6 +48,7 @@ const sysPrograms: Record<string, string> = {
   'sys-mem': '',
   'sys-time': '',
   'sys-signal': '',
+  'sys-files': '',
 };
 
 describe('syscall test programs', () => {
