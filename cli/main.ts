@@ -17,7 +17,9 @@ export function buildProgram(): Command {
     .name('ukify')
     .description('Turn an unmodified Linux x86-64 ELF program into a bootable unikernel image')
     .version(version, '-V, --version')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // The default command's build options must not swallow a subcommand's options of the same name.
+    .enablePositionalOptions();
   registerDefault(program);
 
   registerAnalyze(program);

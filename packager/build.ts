@@ -4,9 +4,11 @@ import { basename, resolve } from 'node:path';
 import { readElf } from '../analyzer/elf/index.js';
 import { appEntries, checkBootable, guestPath } from './app.js';
 import { buildBundle } from './bundle.js';
-import { cpioArchive, parentDirectories } from './cpio.js';
 import { assembleImage, KernelError } from './image.js';
+import { libraryEntries } from './libraries.js';
+import { initrdFor } from './initrd.js';
 import { inspectImage } from './inspect.js';
+import type { Placement } from './options.js';
 import { kernelPath } from './paths.js';
 
 export class BuildError extends Error {
@@ -22,12 +24,19 @@ export interface BuildRequest {
   /** argv[1..] in the guest. */
   args: readonly string[];
   kernel?: string;
+  /** --file and --dir placements (host paths absolute). */
+  files?: readonly Placement[];
+  dirs?: readonly Placement[];
+  /** The program's working directory in the guest (absolute). */
+  workdir?: string;
 }
 
 export interface BuildResult {
   output: string;
   size: number;
   argv0: string;
+  /** Things the user may want to know (skipped special files, modules whose libraries are missing). */
+  warnings: string[];
 }
 
 export function readInput(path: string, what: string): Uint8Array {
@@ -45,19 +54,18 @@ export function defaultOutput(program: string): string {
 }
 
 /** The image bytes for a program (no file written). */
-export function imageFor(request: BuildRequest): { image: Uint8Array; argv0: string } {
+export function imageFor(request: BuildRequest): { image: Uint8Array; argv0: string; warnings: string[] } {
   const elf = readElf(readInput(request.program, 'program'), request.program);
   checkBootable(elf, request.program);
-  const entries = appEntries(elf, request.program);
-  const dirs = parentDirectories(entries.map((e) => e.name)).filter((d) => !entries.some((e) => e.name === d));
-  const initrd = cpioArchive([...dirs.map((name) => ({ name, mode: 0o040755 })), ...entries]);
+  const entries = [...appEntries(elf, request.program), ...libraryEntries(request.program, elf)];
+  const initrd = initrdFor(entries, elf.interpreter, request);
   const argv0 = guestPath(request.program);
-  const bundle = buildBundle({ initrd, args: [argv0, ...request.args], env: request.env });
+  const bundle = buildBundle({ initrd: initrd.archive, args: [argv0, ...request.args], env: request.env });
 
   const kernelFile = request.kernel ?? kernelPath();
   if (!existsSync(kernelFile)) throw new KernelError(`the kernel ${kernelFile} is not built (run: make -C kernel)`);
   const kernel = readElf(readInput(kernelFile, 'kernel'), kernelFile);
-  return { image: assembleImage(kernel, bundle), argv0 };
+  return { image: assembleImage(kernel, bundle), argv0, warnings: initrd.warnings };
 }
 
 function sameFile(a: string, b: string): boolean {
@@ -75,7 +83,7 @@ export function buildImageFile(request: BuildRequest): BuildResult {
   if (request.output === undefined && existsSync(output) && inspectImage(readInput(output, 'file')) === undefined) {
     throw new BuildError(`${output} exists and is not an ukify image; remove it or name the output with -o`);
   }
-  const { image, argv0 } = imageFor(request);
+  const { image, argv0, warnings } = imageFor(request);
   // Write beside the target, then rename: a failed build never leaves half an image.
   const temporary = `${output}.tmp-${process.pid}`;
   try {
@@ -85,5 +93,5 @@ export function buildImageFile(request: BuildRequest): BuildResult {
     rmSync(temporary, { force: true });
     throw new BuildError(`cannot write ${output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  return { output, size: image.length, argv0 };
+  return { output, size: image.length, argv0, warnings };
 }

@@ -8,6 +8,8 @@ export interface KernelCommandLine {
   env: string[];
   /** Asks the kernel for its whole log; by default it logs warnings and errors only. */
   verbose: boolean;
+  /** Asks the kernel to log every path a lookup did not find (`ukify: missing-file PATH`). */
+  traceMissing?: boolean;
   /** Replaces argv[1..] of the bundle when given (even when empty). */
   args?: string[];
 }
@@ -22,6 +24,7 @@ export function kernelCommandLine(options: KernelCommandLine): string {
   const words: string[] = [];
   if (options.tscKhz !== undefined) words.push(`tsc_khz=${options.tscKhz}`);
   if (options.verbose) words.push('verbose');
+  if (options.traceMissing === true) words.push('trace_missing');
   for (const pair of options.env) words.push(quoteWord(`env=${pair}`));
   if (options.args !== undefined) words.push('--', ...options.args.map(quoteWord));
   return words.join(' ');

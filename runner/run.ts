@@ -5,6 +5,7 @@ import { chooseAccel, type AccelRequest } from './accel.js';
 import { kernelCommandLine } from './cmdline.js';
 import { kvmUsable, readCpuinfo, readHostTscKhz } from './host.js';
 import { MemorySizeError, minimumMemoryMiB, parseMemoryMiB } from './memory.js';
+import { MissingFiles } from './missing-files.js';
 import { qemuArgs } from './qemu-args.js';
 import { DEBUGCON_FD, QemuError, runQemu, STDERR_FD } from './qemu-process.js';
 
@@ -23,6 +24,8 @@ export interface RunRequest {
   /** Replaces argv[1..] of the image when given. */
   args?: readonly string[];
   verbose: boolean;
+  /** Lists, after the app's output, the paths it looked up that were not in the image. */
+  missingFiles?: boolean;
   qemu?: string;
 }
 
@@ -50,6 +53,7 @@ export async function runImage(request: RunRequest): Promise<number> {
     ...(tscKhz === undefined ? {} : { tscKhz }),
     env: [...request.env],
     verbose: request.verbose,
+    traceMissing: request.missingFiles === true,
     ...(request.args === undefined ? {} : { args: [...request.args] }),
   });
   // The kernel keeps at most this many of each (kernel/include/cmdline.h) and would drop the rest.
@@ -66,7 +70,13 @@ export async function runImage(request: RunRequest): Promise<number> {
   const args = qemuArgs({ image: request.image, memoryMiB, accel, append, stderrFd: STDERR_FD, debugconFd: DEBUGCON_FD });
   const qemu = request.qemu ?? QEMU;
   if (request.verbose) process.stderr.write(`ukify: ${accel}, ${memoryMiB} MiB: ${[qemu, ...args].map(shellWord).join(' ')}\n`);
-  return runQemu({ qemu, args, onLog: (line) => process.stderr.write(`${line}\n`) });
+  const missing = request.missingFiles === true ? new MissingFiles() : undefined;
+  const onLog = (line: string): void => {
+    if (missing?.take(line) !== true) process.stderr.write(`${line}\n`);
+  };
+  const status = await runQemu({ qemu, args, onLog });
+  if (missing !== undefined) process.stderr.write(missing.report());
+  return status;
 }
 
 /** A word as a POSIX shell would need it, for showing a command the user can paste. */

@@ -1,5 +1,6 @@
-// `ukify <elf>`: analyze a program, print its syscall coverage line, build <name>.img from it and say
-// how to run it. The analysis is printed first: it is useful even when the image cannot be built.
+// `ukify <elf> [build options] [-- ARGS...]`: analyze a program, print its syscall coverage line, build
+// <name>.img from it (with the options of `ukify build`, ukify.json included) and say how to run it.
+// The analysis is printed first: it is useful even when the image cannot be built.
 import type { Command } from 'commander';
 import { basename, relative } from 'node:path';
 import type { Analysis } from '../../analyzer/analysis.js';
@@ -8,11 +9,17 @@ import { coverageLine } from '../../analyzer/report/summary.js';
 import { buildImageFile } from '../../packager/build.js';
 import { checkProgramFile } from './analyze.js';
 import { formatSize } from './build.js';
+import { addPackageFlags, buildFields, packageOptions, printWarnings, type PackageFlags } from './package-flags.js';
 
 export function registerDefault(program: Command): void {
-  program.argument('[elf]', 'program to analyze and build into an image (<name>.img here)').action(async (elf: string | undefined) => {
+  program
+    .argument('[elf]', 'program to analyze and build into an image (<name>.img here)')
+    .argument('[args...]', 'arguments the program gets in the guest (put them after --)');
+  addPackageFlags(program).action(async (elf: string | undefined, args: string[], flags: PackageFlags) => {
     if (elf === undefined) program.help();
     checkProgramFile(elf);
+    // Bad options fail before the (slower) analysis.
+    const options = packageOptions(flags, args);
     // Loaded here, not at start-up: the disassembler is only needed when analyzing.
     const { analyzeProgram } = await import('../../analyzer/analyze.js');
     const progress = progressLine(process.stderr);
@@ -23,7 +30,8 @@ export function registerDefault(program: Command): void {
       progress.done();
     }
     process.stdout.write(`${basename(elf)}: ${coverageLine(analysis.coverage)}\n`);
-    const result = buildImageFile({ program: elf, env: [], args: [] });
+    const result = buildImageFile({ program: elf, ...buildFields(options) });
+    printWarnings(result.warnings);
     const shown = relative(process.cwd(), result.output) || result.output;
     process.stdout.write(`wrote ${shown} (${formatSize(result.size)})\n`);
     process.stdout.write(`run it: ukify run ${shown} -- ARGS...   (details: ukify analyze ${elf})\n`);

@@ -1,57 +1,77 @@
-// `ukify run <image|elf> [-m SIZE] [--accel auto|kvm|tcg] [-e KEY=VAL]... [-v] [-- ARGS...]`.
-// A program (rather than an image) is built into a temporary image first, removed afterwards.
+// `ukify run <image|elf> [-m SIZE] [--accel auto|kvm|tcg] [-e KEY=VAL]... [-v] [--missing-files] [-- ARGS...]`.
+// A program (rather than an image) takes every build option too (--file, --dir, -w, -c): it is built
+// into a temporary image first, removed afterwards.
 import { Option, type Command } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { accelRequests, type AccelRequest } from '../../runner/accel.js';
-import { parseMemoryMiB } from '../../runner/memory.js';
+import { minimumMemoryMiB, parseMemoryMiB } from '../../runner/memory.js';
 import { DEFAULT_MEMORY, runImage } from '../../runner/run.js';
 import { imageFor, readInput } from '../../packager/build.js';
 import { checkEnvPairs } from '../../packager/env.js';
 import { hasElfMagic, inspectImage } from '../../packager/inspect.js';
 import { UserError } from '../user-error.js';
-import { collect } from './build.js';
+import { addPackageFlags, buildFields, packageOptions, printWarnings, type PackageFlags } from './package-flags.js';
 
-interface RunOptions {
-  memory: string;
+interface RunOptions extends PackageFlags {
+  memory?: string;
   accel: AccelRequest;
-  env?: string[];
   verbose?: boolean;
+  missingFiles?: boolean;
+}
+
+// Room for the program's heap and stacks above what the image itself occupies.
+const HEADROOM_MIB = 64;
+
+/** The build-only flags given for an image, which cannot take them. */
+function buildOnlyFlags(options: RunOptions): string[] {
+  return [
+    ...(options.file === undefined ? [] : ['--file']),
+    ...(options.dir === undefined ? [] : ['--dir']),
+    ...(options.workdir === undefined ? [] : ['--workdir']),
+    ...(options.config === undefined ? [] : ['--config']),
+  ];
 }
 
 async function runProgram(path: string, args: string[], options: RunOptions): Promise<number> {
-  const env = checkEnvPairs(options.env ?? []);
-  parseMemoryMiB(options.memory); // a malformed -m fails before anything is built
-  const common = { memory: options.memory, accel: options.accel, verbose: options.verbose === true };
+  if (options.memory !== undefined) parseMemoryMiB(options.memory); // a malformed -m fails before anything is built
+  const common = { accel: options.accel, verbose: options.verbose === true, missingFiles: options.missingFiles === true };
   const bytes = readInput(path, 'file');
   if (inspectImage(bytes) !== undefined) {
-    return runImage({ image: path, ...common, env, ...(args.length > 0 ? { args } : {}) });
+    const misplaced = buildOnlyFlags(options);
+    if (misplaced.length > 0) throw new UserError(`${misplaced.join(', ')}: ${path} is an image, already built; give these when building it (ukify build)`);
+    const env = checkEnvPairs(options.env ?? []);
+    return runImage({ image: path, ...common, memory: options.memory ?? DEFAULT_MEMORY, env, ...(args.length > 0 ? { args } : {}) });
   }
   if (!hasElfMagic(bytes)) throw new UserError(`${path} is neither an ukify image nor an ELF program`);
   // A program: env and args go into the bundle, exactly as given (no command-line quoting).
-  const { image } = imageFor({ program: path, env, args });
+  const merged = packageOptions(options, args);
+  const { image, warnings } = imageFor({ program: path, ...buildFields(merged) });
+  printWarnings(warnings);
+  const info = inspectImage(image);
+  const roomy = `${Math.max(parseMemoryMiB(DEFAULT_MEMORY), minimumMemoryMiB(info?.loadEnd ?? 0n) + HEADROOM_MIB)}M`;
   const dir = mkdtempSync(join(tmpdir(), 'ukify-run-'));
   try {
     const imagePath = join(dir, `${basename(path)}.img`);
     writeFileSync(imagePath, image);
-    return await runImage({ image: imagePath, ...common, env: [] });
+    return await runImage({ image: imagePath, ...common, memory: merged.memory ?? roomy, env: [] });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command('run')
-    .description('boot an image (or a static program, built into a temporary image) under QEMU')
+    .description('boot an image (or a program, built into a temporary image) under QEMU')
     .argument('<image-or-elf>', 'image or program to boot')
     .argument('[args...]', 'arguments for the program, replacing the image\'s (put them after --)')
-    .option('-m, --memory <size>', 'guest memory (MiB, or with a K, M or G suffix)', DEFAULT_MEMORY)
+    .option('-m, --memory <size>', `guest memory (MiB, or with a K, M or G suffix; default ${DEFAULT_MEMORY}, or more for a program whose image needs it)`)
     .addOption(new Option('--accel <accel>', 'accelerator: auto (KVM only with VT-x/AMD-V), kvm or tcg').choices(accelRequests).default('auto'))
-    .option('-e, --env <KEY=VALUE>', 'environment variable for the program (repeatable)', collect)
     .option('-v, --verbose', 'show the whole kernel log on stderr (default: warnings and errors only)')
-    .action(async (target: string, args: string[], options: RunOptions) => {
-      process.exitCode = await runProgram(target, args, options);
-    });
+    .option('--missing-files', 'after the program exits, list the paths it looked up that were not in the image');
+  addPackageFlags(command).action(async (target: string, args: string[], options: RunOptions) => {
+    process.exitCode = await runProgram(target, args, options);
+  });
 }

@@ -1,0 +1,53 @@
+// The initrd of an image: the program (and its loader and libraries), then what the user adds with
+// --file/--dir and the libraries those files need, the generated /etc files the user did not bring,
+// and the working directory (kernel/IMAGE.md: /.ukify/workdir). Conflicts are errors, found here,
+// before anything is written or booted.
+import { type CpioEntry, cpioArchive } from './cpio.js';
+import { etcFiles } from './etc-files.js';
+import { collectFiles } from './extra-files.js';
+import { extraLibraries } from './extra-libraries.js';
+import { cpioName, InitrdTree } from './initrd-tree.js';
+import { OptionsError, type Placement } from './options.js';
+
+export const WORKDIR_FILE = '.ukify/workdir';
+
+export interface ExtraContents {
+  files?: readonly Placement[];
+  dirs?: readonly Placement[];
+  /** Absolute, normalized guest path. */
+  workdir?: string;
+}
+
+export interface Initrd {
+  archive: Uint8Array;
+  warnings: string[];
+}
+
+const encoder = new TextEncoder();
+
+function addWorkdir(tree: InitrdTree, workdir: string): void {
+  const name = cpioName(workdir);
+  if (name !== '') {
+    if (tree.has(name) && !tree.isDirectory(name)) {
+      throw new OptionsError(`the working directory ${workdir} is not a directory in the image (it comes from ${tree.source(name) ?? 'elsewhere'})`);
+    }
+    tree.add({ name, mode: 0o040755 }, `the working directory ${workdir}`);
+  }
+  tree.add({ name: WORKDIR_FILE, mode: 0o100644, data: encoder.encode(workdir) }, 'the working directory');
+}
+
+/** The archive for the program's own entries plus the extra contents; `interpreter` is the program's loader. */
+export function initrdFor(programEntries: readonly CpioEntry[], interpreter: string | undefined, extra: ExtraContents): Initrd {
+  const tree = new InitrdTree();
+  for (const entry of programEntries) tree.add(entry, 'the program (or its libraries)');
+  const collected = collectFiles(extra.files ?? [], extra.dirs ?? []);
+  for (const file of collected.entries) tree.add(file.entry, file.source);
+  const libraries = extraLibraries(collected.entries, interpreter, (name) => tree.has(name));
+  for (const entry of libraries.entries) tree.add(entry, 'the libraries of the added files');
+  for (const file of etcFiles()) {
+    const name = cpioName(file.path);
+    if (tree.canAdd(name)) tree.add({ name, mode: 0o100644, data: encoder.encode(file.text) }, 'ukify');
+  }
+  if (extra.workdir !== undefined) addWorkdir(tree, extra.workdir);
+  return { archive: cpioArchive(tree.entries()), warnings: [...collected.warnings, ...libraries.warnings] };
+}
