@@ -110,11 +110,14 @@ describe.skipIf(!existsSync(kernelElf))('dynamically linked programs boot', () =
     expect(guest.exit).toBe(3);
   });
 
-  it('a library found through RUNPATH $ORIGIN on the host is found by the guest loader', () => {
+  it.each([
+    ['gcc', 'glibc'],
+    ['musl-gcc', 'musl'],
+  ])('a library found through RUNPATH $ORIGIN on the host is found by the guest loader (%s)', (compiler) => {
     const dir = mkdtempSync(join(built, 'runpath-'));
     mkdirSync(join(dir, 'sub'));
-    execFileSync('gcc', ['-shared', '-fPIC', '-o', join(dir, 'sub', 'libukifyextra.so'), '-x', 'c', '/dev/null']);
-    const program = compileHello(join(dir, 'hello-extra'), 'gcc', ['-Wl,--no-as-needed', `-L${join(dir, 'sub')}`, '-lukifyextra', '-Wl,-rpath,$ORIGIN/sub']);
+    execFileSync(compiler, ['-shared', '-fPIC', '-o', join(dir, 'sub', 'libukifyextra.so'), '-x', 'c', '/dev/null']);
+    const program = compileHello(join(dir, 'hello-extra'), compiler, ['-Wl,--no-as-needed', `-L${join(dir, 'sub')}`, '-lukifyextra', '-Wl,-rpath,$ORIGIN/sub']);
     const native = runNative(program, ['4']);
     expect(native.status).toBe(4);
     const guest = runGuest(program, { args: ['4'] });
