@@ -56,6 +56,8 @@ void cmdline_parse(const char *s, struct cmdline *out)
 			log_level = LOG_QUIET;
 		} else if (!strcmp(word, "verbose")) {
 			log_level = LOG_VERBOSE;
+		} else if (!strcmp(word, "trace_missing")) {
+			out->trace_missing = true;
 		}
 		/* other options (virtio_mmio.device=, console=...) belong to other subsystems */
 	}

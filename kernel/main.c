@@ -81,6 +81,25 @@ static void build_args(struct boot_args *a)
 
 static char exe_path[256];
 
+/* The app's working directory: the one /.ukify/workdir names when the image has it (IMAGE.md), else /. */
+static void enter_workdir(void)
+{
+	static char dir[1024];
+	struct file *f;
+	if (vfs_open("/.ukify/workdir", O_RDONLY, 0, &f))
+		return;
+	long n = vfs_pread(f, dir, sizeof(dir) - 1, 0);
+	vfs_close(f);
+	if (n <= 0)
+		return;
+	dir[n] = 0;
+	long err = vfs_chdir(dir);
+	if (err) {
+		kerr("the working directory '%s' cannot be entered (error %ld)", dir, -err);
+		power_off(127);
+	}
+}
+
 static NORETURN void start_app(void)
 {
 	struct boot_args a;
@@ -143,5 +162,7 @@ void kmain(u32 start_info_pa)
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		proc.rlimits[i] = (struct rlimit_k){ ~0UL, ~0UL };
 	fs_init();
+	enter_workdir();
+	fs_trace_missing = cmd.trace_missing;
 	start_app();
 }

@@ -101,6 +101,18 @@ long vfs_pread(struct file *f, void *buf, u64 len, u64 off)
 	return file_read(f, buf, len, off);
 }
 
+long vfs_chdir(const char *path)
+{
+	struct inode *ino;
+	long err = path_lookup(fs_cwd, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &ino);
+	if (err)
+		return err;
+	inode_get(ino);
+	inode_put(fs_cwd);
+	fs_cwd = ino;
+	return 0;
+}
+
 u64 vfs_size(const struct file *f) { return f->ino->size; }
 
 void vfs_close(struct file *f) { file_put(f); }

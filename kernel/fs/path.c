@@ -2,10 +2,28 @@
  * ELOOP), trailing slashes. Recursion only happens through symlinks, so it is bounded. */
 #include "errno.h"
 #include "lib.h"
+#include "log.h"
 #include "mm.h"
 #include "vfs.h"
 
 struct inode *fs_cwd;
+bool fs_trace_missing;
+
+/* Logs a path not found, made absolute from dir, when tracing is on; returns err. */
+static long traced(struct inode *dir, const char *path, long err)
+{
+	if (err != -ENOENT || !fs_trace_missing)
+		return err;
+	char *base = pathbuf_get();
+	if (!base)
+		return err;
+	if (path[0] == '/' || dir_path(dir, base, PATH_MAX) < 0)
+		base[0] = 0;
+	bool slash = base[0] && strcmp(base, "/");
+	kerr("missing-file %s%s%s", base, slash ? "/" : "", path);
+	pathbuf_put(base);
+	return err;
+}
 
 char *pathbuf_get(void)
 {
@@ -106,7 +124,7 @@ long path_lookup(struct inode *dir, const char *path, int flags, struct inode **
 	if (!*path)
 		return -ENOENT;
 	int links = 0;
-	return walk(dir, path, flags, &links, out);
+	return traced(dir, path, walk(dir, path, flags, &links, out));
 }
 
 long path_parent(struct inode *dir, const char *path, struct inode **parent, const char **name, size_t *len)
@@ -146,5 +164,5 @@ long path_parent(struct inode *dir, const char *path, struct inode **parent, con
 	int links = 0;
 	long err = walk(dir, prefix, LOOKUP_FOLLOW, &links, parent);
 	pathbuf_put(prefix);
-	return err;
+	return traced(dir, path, err);
 }

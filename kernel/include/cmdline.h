@@ -5,6 +5,7 @@
 
 struct cmdline {
 	u64 tsc_khz;
+	bool trace_missing; /* log each path a lookup does not find (IMAGE.md) */
 	int nenv;
 	const char *env[32];
 	bool has_args;

@@ -31,6 +31,13 @@ struct file;
  * Panics when memory runs out. */
 void fs_init(void);
 
+/* Set (by main, from the kernel option trace_missing) once the app's lookups start: each path not
+ * found is logged as "ukify: missing-file PATH" (IMAGE.md). */
+extern bool fs_trace_missing;
+
+/* Makes path (a directory) the working directory: 0 or -errno. */
+long vfs_chdir(const char *path);
+
 /* Opens path (absolute, or relative to the working directory) like open(2): 0 or -errno. */
 long vfs_open(const char *path, int flags, u32 mode, struct file **out);
 /* Reads up to len bytes at offset off into a kernel buffer: bytes read or -errno. */
