@@ -14,7 +14,30 @@ export class LibraryNotFoundError extends Error {
   }
 }
 
-const defaultDirs = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/lib', '/usr/lib'];
+/** Where a loader looks after RPATH/RUNPATH: glibc consults ld.so.cache then its default dirs; musl has
+ * no cache and reads its dirs from /etc/ld-musl-x86_64.path (else /lib:/usr/local/lib:/usr/lib). */
+export interface SearchOrder {
+  cache: ReadonlyMap<string, string>;
+  dirs: readonly string[];
+}
+
+const glibcDefaultDirs = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/lib', '/usr/lib'];
+const muslDefaultDirs = ['/lib', '/usr/local/lib', '/usr/lib'];
+const muslPathFile = '/etc/ld-musl-x86_64.path';
+
+export function glibcSearchOrder(): SearchOrder {
+  return { cache: loadLdCache(), dirs: glibcDefaultDirs };
+}
+
+/** musl's path file lists dirs separated by newlines or colons. */
+export function muslSearchOrder(pathFileText: string | undefined): SearchOrder {
+  const listed = pathFileText?.split(/[\n:]/).map((d) => d.trim()).filter((d) => d !== '');
+  return { cache: new Map(), dirs: listed !== undefined && listed.length > 0 ? listed : muslDefaultDirs };
+}
+
+function readMuslPathFile(): string | undefined {
+  return existsSync(muslPathFile) ? readFileSync(muslPathFile, 'utf8') : undefined;
+}
 
 export interface LoadedObject {
   path: string;
@@ -35,7 +58,7 @@ function expandOrigin(list: string, origin: string): string[] {
 }
 
 /** Where the loader finds `name` for `needer`, or undefined. */
-export function findLibrary(name: string, needer: LoadedObject, cache: Map<string, string>): string | undefined {
+export function findLibrary(name: string, needer: LoadedObject, order: SearchOrder): string | undefined {
   if (name.includes('/')) return existsSync(name) ? name : undefined;
   const origin = dirname(realpathSync(needer.path));
   const d = needer.elf.dynamic;
@@ -46,9 +69,9 @@ export function findLibrary(name: string, needer: LoadedObject, cache: Map<strin
     const p = join(dir, name);
     if (isX8664Elf(p)) return p;
   }
-  const cached = cache.get(name);
+  const cached = order.cache.get(name);
   if (cached !== undefined && isX8664Elf(cached)) return cached;
-  for (const dir of defaultDirs) {
+  for (const dir of order.dirs) {
     const p = join(dir, name);
     if (isX8664Elf(p)) return p;
   }
@@ -64,19 +87,19 @@ export function readObject(path: string): LoadedObject {
  * Each library appears once (by real path). A library that cannot be found is a LibraryNotFoundError.
  */
 export function libraryClosure(program: LoadedObject, read: (path: string) => LoadedObject = readObject): { libraries: SharedLibrary[]; objects: LoadedObject[] } {
-  const cache = loadLdCache();
   const byReal = new Map<string, SharedLibrary>();
   const objects: LoadedObject[] = [];
   const interp = program.elf.interpreter;
   const interpReal = interp !== undefined && existsSync(interp) ? realpathSync(interp) : undefined;
   const musl = interp !== undefined && basename(interp).startsWith('ld-musl');
+  const order = musl ? muslSearchOrder(readMuslPathFile()) : glibcSearchOrder();
   const queue: LoadedObject[] = [program];
   const libraries: SharedLibrary[] = [];
   while (queue.length > 0) {
     const obj = queue.shift() as LoadedObject;
     for (const name of obj.elf.dynamic?.needed ?? []) {
       // musl's loader is its libc: a program's "libc.so" is the interpreter itself.
-      const path = musl && name === 'libc.so' ? interp : findLibrary(name, obj, cache);
+      const path = musl && name === 'libc.so' ? interp : findLibrary(name, obj, order);
       if (path === undefined) throw new LibraryNotFoundError(name, obj.path);
       const real = realpathSync(path);
       const known = byReal.get(real);
