@@ -49,6 +49,18 @@ describe('real programs under ukify, against native runs', () => {
     expectSameRun(ukifyRun([python, '--dir', `${pythonLib}:${pythonLib}`, '--', '-c', code]), native);
   });
 
+  it('python3 extension modules under --dir get their libraries (libssl, libcrypto, libsqlite3, libmpdec, libffi)', () => {
+    const code = [
+      'import ssl, sqlite3, hashlib, decimal, ctypes',
+      'db = sqlite3.connect(":memory:"); db.execute("create table t(x)"); db.executemany("insert into t values (?)", [(i,) for i in range(100)])',
+      'print(ssl.OPENSSL_VERSION, sqlite3.sqlite_version, db.execute("select sum(x) from t").fetchone()[0])',
+      'print(hashlib.sha256(b"ukify").hexdigest(), decimal.Decimal(1) / decimal.Decimal(7), ctypes.sizeof(ctypes.c_long))',
+    ].join('\n');
+    const native = runNative(python, ['-c', code]);
+    expect(native.stdout).toMatch(/^OpenSSL .* 4950\n/);
+    expectSameRun(ukifyRun([python, '--dir', `${pythonLib}:${pythonLib}`, '--', '-c', code]), native);
+  });
+
   it('a python script writes a file in its working directory and reads it back', () => {
     const script = [
       'import os',
