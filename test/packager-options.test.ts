@@ -9,6 +9,8 @@ import { parseConfig, readConfig } from '../packager/config.js';
 import { etcFiles } from '../packager/etc-files.js';
 import { InitrdTree } from '../packager/initrd-tree.js';
 import { checkGuestPath, flagLayer, mergeEnv, mergeOptions, parsePlacement } from '../packager/options.js';
+import { kernelCommandLine } from '../runner/cmdline.js';
+import { MissingFiles, missingFilePath } from '../runner/missing-files.js';
 
 // getent reads /etc through glibc's NSS "files" service: the generated files are bound over the
 // host's in a private mount namespace (needs root or user namespaces).
@@ -257,5 +259,30 @@ describe('initrd tree', () => {
     expect(tree.canAdd('lnk/x')).toBe(false);
     tree.add(file('lnk/x', 'z'), '--file z:/lnk/x');
     expect(errorOf(() => tree.entries())).toBe('--file z:/lnk/x puts /lnk/x inside /lnk, which is not a directory (it comes from --dir t:/)');
+  });
+});
+
+describe('--missing-files in the runner', () => {
+  it('asks the kernel for trace_missing only when wanted', () => {
+    expect(kernelCommandLine({ env: [], verbose: false, traceMissing: true }).split(' ')).toContain('trace_missing');
+    expect(kernelCommandLine({ env: [], verbose: false })).not.toContain('trace_missing');
+  });
+
+  it('reads the kernel line of kernel/IMAGE.md and normalizes the path', () => {
+    expect(missingFilePath('ukify: missing-file /etc/ld.so.cache')).toBe('/etc/ld.so.cache');
+    expect(missingFilePath('ukify: missing-file /srv/app/../rel/./x\r')).toBe('/srv/rel/x');
+    expect(missingFilePath('ukify: missing-file /a b/c d')).toBe('/a b/c d');
+    expect(missingFilePath("ukify: unsupported syscall 'socket' (41)")).toBeUndefined();
+    expect(missingFilePath('ukify: missing-file ')).toBeUndefined();
+  });
+
+  it('keeps each path once, sorted, after a header; other lines are left to the caller', () => {
+    const missing = new MissingFiles();
+    expect(missing.take('ukify: missing-file /b')).toBe(true);
+    expect(missing.take('ukify: missing-file /a')).toBe(true);
+    expect(missing.take('ukify: missing-file /b')).toBe(true);
+    expect(missing.take('ukify: boot: 65536 KiB RAM')).toBe(false);
+    expect(missing.report()).toBe('ukify: missing files (looked up by the program, not in the image): 2\n  /a\n  /b\n');
+    expect(new MissingFiles().report()).toMatch(/^ukify: missing files: none/);
   });
 });
