@@ -25,7 +25,11 @@ export interface Initrd {
 
 const encoder = new TextEncoder();
 
+// The kernel reads /.ukify/workdir into a buffer of this size, its NUL included (kernel/main.c).
+const MAX_WORKDIR = 1023;
+
 function addWorkdir(tree: InitrdTree, workdir: string): void {
+  if (encoder.encode(workdir).length > MAX_WORKDIR) throw new OptionsError(`the working directory path is longer than ${MAX_WORKDIR} bytes`);
   const name = cpioName(workdir);
   if (name !== '') {
     if (tree.has(name) && !tree.isDirectory(name)) {

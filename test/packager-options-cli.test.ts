@@ -260,6 +260,7 @@ describe('bad --file/--dir/-w: one line, exit 2, nothing written', () => {
     ['a guest path under /.ukify', ['--file', 'my-hosts:/.ukify/x'], /\/\.ukify is reserved/],
     ['a relative workdir', ['-w', 'srv'], /--workdir srv: the guest path 'srv' must be absolute/],
     ['a workdir that is a file', ['--file', 'my-hosts:/srv', '-w', '/srv'], /the working directory \/srv is not a directory in the image \(it comes from --file my-hosts:\/srv\)/],
+    ['a workdir too long for the kernel', ['-w', `/${'d/'.repeat(600)}`], /the working directory path is longer than 1023 bytes/],
     ['a path inside a symlink', ['--dir', 'tree:/t', '--file', 'my-hosts:/t/rel-link/x'], /puts \/t\/rel-link\/x inside \/t\/rel-link, which is not a directory/],
   ];
   for (const [what, flags, pattern] of cases) {
