@@ -17,7 +17,10 @@ export function buildProgram(): Command {
     .name('ukify')
     .description('Turn an unmodified Linux x86-64 ELF program into a bootable unikernel image')
     .version(version, '-V, --version')
-    .showHelpAfterError()
+    // Usage mistakes are one line (`ukify: unknown option '--x'`) and exit status 2, like every bad input.
+    // Set before the commands are registered: subcommands copy these settings when created.
+    .exitOverride()
+    .configureOutput({ outputError: (message, write) => write(`ukify: ${message.replace(/^error: /, '')}`) })
     // The default command's build options must not swallow a subcommand's options of the same name.
     .enablePositionalOptions();
   registerDefault(program);
@@ -33,12 +36,13 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
   try {
     await program.parseAsync(process.argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode;
+      // Help and version end with status 0; everything else commander reports is a usage error.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
     process.exitCode = reportError(error);
