@@ -102,7 +102,10 @@ bool signal_setup_frame(struct regs *r, const struct siginfo_k *info, const stru
 	memset(&f, 0, sizeof(f));
 	f.pretcode = a->restorer;
 	f.uc.flags = (fpu_frame_size() > 512 ? UC_FP_XSTATE : 0) | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
-	signal_get_altstack(r->rsp, &f.uc.stack);
+	/* as Linux: the stored flags, not whether the interrupted code was on the stack */
+	f.uc.stack = s->altstack;
+	if (!f.uc.stack.size)
+		f.uc.stack.flags = SS_DISABLE;
 	save_context(r, &f.uc.mcontext);
 	f.uc.mcontext.oldmask = oldmask;
 	f.uc.mcontext.cr2 = info->signo == SIGSEGV || info->signo == SIGBUS ? info->fault.addr : 0;

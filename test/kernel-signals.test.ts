@@ -1,20 +1,29 @@
 // Signal delivery in the kernel, under QEMU (TCG): each program's guest output and status are
 // compared with the same binary run natively on Linux.
+import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { fixturePath, type FixtureName } from '../fixtures/index.js';
-import { runGuest, runTracedNative } from './kernel-boot.js';
-import { runNative } from './helpers/native.js';
+import { runGuest } from './kernel-boot.js';
+import { runNative, type NativeRun } from './helpers/native.js';
 
 const staticVariants = ['glibc-static', 'glibc-static-pie', 'musl-static'] as const;
+type StaticVariant = (typeof staticVariants)[number];
 
-function sameAsNative(prog: FixtureName, variant: (typeof staticVariants)[number]): void {
+/** The status a shell reports: the exit status, or 128 + the number of the killing signal. */
+function shellStatus(run: NativeRun): number {
+  if (run.status !== null) return run.status;
+  if (run.signal === null) throw new Error('native run has neither a status nor a signal');
+  return 128 + constants.signals[run.signal];
+}
+
+function sameAsNative(prog: FixtureName, variant: StaticVariant, args: readonly string[] = []): void {
   const path = fixturePath(prog, variant);
-  const ref = runNative(path);
-  expect(ref.status, 'native status').not.toBeNull();
+  const ref = runNative(path, args);
+  expect(ref.timedOut, 'native run timed out').toBe(false);
   expect(ref.stdout).not.toContain('FAILED');
-  const guest = runGuest(path);
+  const guest = runGuest(path, { args });
   expect(guest.stdout).toBe(ref.stdout);
-  expect(guest.exit).toBe(ref.status);
+  expect(guest.exit).toBe(shellStatus(ref));
   expect(guest.log).not.toMatch(/unsupported syscall|panic/);
 }
 
@@ -22,6 +31,33 @@ describe('signals fixture: handlers, pending on block, SIG_IGN, SIGSEGV recovere
   for (const variant of staticVariants) {
     it(`signals.${variant} behaves as natively`, () => sameAsNative('signals', variant));
   }
+});
+
+describe('sys-sigframe: frame, restored state, fault codes, order, flags, alternate stack', () => {
+  for (const variant of staticVariants) {
+    it(`sys-sigframe.${variant} prints what it prints natively`, () => {
+      sameAsNative('sys-sigframe', variant);
+    });
+  }
+});
+
+describe('default actions (guest status = 128 + signal, as the native shell sees it)', () => {
+  const modes = ['term', 'abort', 'kill9', 'badstack', 'blockedsegv', 'segvinhandler', 'ignored'];
+  for (const mode of modes) {
+    it(`sys-sigframe ${mode}`, () => sameAsNative('sys-sigframe', 'musl-static', [mode]));
+  }
+
+  it('abort under glibc: 134 and a log line naming SIGABRT', () => {
+    sameAsNative('sys-sigframe', 'glibc-static', ['abort']);
+    const guest = runGuest(fixturePath('sys-sigframe', 'glibc-static'), { args: ['abort'] });
+    expect(guest.log).toMatch(/SIGABRT \(sent by tkill\/tgkill\) with no handler, rip [0-9a-f]+ in /);
+  });
+
+  it('a frame that cannot be written ends the app with SIGSEGV and says why', () => {
+    const guest = runGuest(fixturePath('sys-sigframe', 'musl-static'), { args: ['badstack'] });
+    expect(guest.log).toMatch(/cannot deliver SIGILL: the signal frame does not fit/);
+    expect(guest.exit).toBe(139);
+  });
 });
 
 describe('crash without a handler', () => {
