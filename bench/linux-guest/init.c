@@ -1,7 +1,9 @@
 /* /init of the Linux-guest baseline. Runs /prog with the arguments stored NUL-separated in /args
  * (the kernel command line cannot carry arbitrary bytes), prints how it ended and the guest's uptime
  * around the run, then powers the VM off. The report lines are framed by markers so that the host
- * can tell the program's output from kernel messages on the same serial console.
+ * can tell the program's output from kernel messages on the same serial console. The program gets
+ * an empty environment, as under `ukify run` without -e (the HOME=/ and TERM=linux that the kernel
+ * gives init would change what a program does, e.g. Python's site module).
  * Built static at bench time; the kernel starts it as PID 1 with /dev/console on fds 0-2. */
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 
 static char arg_bytes[65536];
 static char *prog_argv[MAX_ARGS + 2];
+static char *prog_envp[] = { NULL };
 
 static long long uptime_ns(void)
 {
@@ -68,7 +71,7 @@ int main(void)
 		power_off();
 	}
 	if (pid == 0) {
-		execv("/prog", prog_argv);
+		execve("/prog", prog_argv, prog_envp);
 		printf("\n@@ukify-guest error cannot exec /prog\n");
 		_exit(127);
 	}

@@ -1,9 +1,15 @@
 // The guest's initramfs: our /init (init.c, compiled static at bench time), the program as /prog and
 // its arguments NUL-separated in /args. The kernel's built-in initramfs already provides /dev/console.
+// A dynamic program also gets its PT_INTERP loader and its libraries, placed as ukify's packager
+// places them (host paths, fallback links), and host directory trees can be added (a stdlib).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cpioArchive } from '../../packager/cpio.js';
+import { readElf } from '../../analyzer/elf/index.js';
+import { cpioArchive, type CpioEntry } from '../../packager/cpio.js';
+import { collectFiles } from '../../packager/extra-files.js';
+import { InitrdTree } from '../../packager/initrd-tree.js';
+import { libraryEntries } from '../../packager/libraries.js';
 import { repoRoot } from '../../fixtures/index.js';
 import { LinuxGuestError } from './error.js';
 
@@ -44,12 +50,43 @@ function readProgram(path: string): Uint8Array {
   }
 }
 
-/** Writes a cpio newc initrd that runs `program` (a static binary) with `args` and powers off. */
-export function makeInitramfs(program: string, args: readonly string[], outPath: string): void {
+/** A host directory tree and where it goes in the guest (both absolute). */
+export interface GuestDir {
+  host: string;
+  guest: string;
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0] ?? 'error' : String(error);
+}
+
+/**
+ * The loader and libraries of a dynamic program (none for a static one) and the directory trees,
+ * parent directories included, sorted so that a directory comes before what it holds.
+ */
+export function supportEntries(program: string, bytes: Uint8Array, dirs: readonly GuestDir[]): CpioEntry[] {
+  const tree = new InitrdTree();
+  try {
+    for (const entry of libraryEntries(program, readElf(bytes, program))) tree.add(entry, `the libraries of ${program}`);
+    const collected = collectFiles([], dirs.map((d) => ({ ...d, source: `the directory ${d.host}` })));
+    for (const file of collected.entries) tree.add(file.entry, file.source);
+    return tree.entries();
+  } catch (error) {
+    throw new LinuxGuestError(`cannot gather what ${program} needs: ${reason(error)}`);
+  }
+}
+
+/**
+ * Writes a cpio newc initrd that runs `program` with `args` and powers off; a dynamic program's
+ * loader and libraries come along, and each of `dirs` is copied in.
+ */
+export function makeInitramfs(program: string, args: readonly string[], outPath: string, dirs: readonly GuestDir[] = []): void {
+  const bytes = readProgram(program);
   const archive = cpioArchive([
     { name: 'init', mode: 0o100755, data: readFileSync(buildInit()) },
-    { name: 'prog', mode: 0o100755, data: readProgram(program) },
+    { name: 'prog', mode: 0o100755, data: bytes },
     { name: 'args', mode: 0o100644, data: argsFile(args) },
+    ...supportEntries(program, bytes, dirs),
   ]);
   mkdirSync(dirname(outPath), { recursive: true });
   writeFileSync(outPath, archive);
