@@ -13,10 +13,12 @@ export interface TimedCommand {
   /** Extra child descriptors 3 and 4 as pipes (QEMU's COM2 and debugcon channels). */
   extraFds?: boolean;
   timeoutMs?: number;
+  /** How a failure message names the command; default: the command line. */
+  what?: string;
 }
 
-export function commandText(c: TimedCommand): string {
-  return [c.command, ...c.args].join(' ');
+function commandText(c: TimedCommand): string {
+  return c.what ?? [c.command, ...c.args].join(' ');
 }
 
 /** Runs the command and returns its wall time in ms. */
