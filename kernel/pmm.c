@@ -16,6 +16,7 @@ static int nregions;
 static int cur;         /* region the bump pointer is in */
 static u64 free_list;   /* physical address of the first free frame, 0 if none */
 static u64 free_count;  /* frames on the free list */
+static u64 total_bytes; /* usable RAM: what was free at the first allocation */
 
 void pmm_add_region(u64 start, u64 end)
 {
@@ -57,6 +58,8 @@ void pmm_reserve(u64 start, u64 end)
 u64 pmm_alloc(void)
 {
 	u64 pa = 0;
+	if (!total_bytes)
+		total_bytes = pmm_free_bytes();
 	if (free_list) {
 		pa = free_list;
 		free_list = *(u64 *)phys_to_virt(pa);
@@ -87,3 +90,5 @@ u64 pmm_free_bytes(void)
 		n += regions[i].end - regions[i].start;
 	return n;
 }
+
+u64 pmm_total_bytes(void) { return total_bytes; }

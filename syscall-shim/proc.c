@@ -28,10 +28,6 @@ long sys_exit_group(long status) { proc_exit((int)status); }
 long sys_getpid(void) { return 1; }
 long sys_gettid(void) { return 1; }
 long sys_getppid(void) { return 0; }
-long sys_getuid(void) { return 0; }
-long sys_geteuid(void) { return 0; }
-long sys_getgid(void) { return 0; }
-long sys_getegid(void) { return 0; }
 
 long sys_arch_prctl(long code, u64 addr)
 {
@@ -113,6 +109,8 @@ long sys_getrlimit(long res, u64 out)
 	struct rlimit_k r = default_limit((int)res);
 	return copy_to_user(out, &r, sizeof(r));
 }
+
+long sys_setrlimit(long res, u64 limit) { return limit ? sys_prlimit64(0, res, limit, 0) : -EFAULT; }
 
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16

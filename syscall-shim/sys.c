@@ -1,7 +1,8 @@
-/* System information and randomness. */
+/* System information, personality and randomness. */
 #include "clock.h"
 #include "errno.h"
 #include "lib.h"
+#include "mm.h"
 #include "uaccess.h"
 
 #define GRND_NONBLOCK 1
@@ -39,4 +40,40 @@ long sys_getrandom(u64 buf, u64 len, long flags)
 		memcpy((u8 *)buf + off, &r, MIN(8UL, len - off));
 	}
 	return (long)len;
+}
+
+struct sysinfo_k {
+	i64 uptime;
+	u64 loads[3];
+	u64 totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	u16 procs, pad;
+	u64 totalhigh, freehigh;
+	u32 mem_unit;
+};
+_Static_assert(sizeof(struct sysinfo_k) == 112, "struct sysinfo of x86-64 Linux");
+
+/* Load averages are not computed: they read 0. */
+long sys_sysinfo(u64 out)
+{
+	u64 ns = clock_monotonic_ns();
+	struct sysinfo_k si = { 0 };
+	si.uptime = (i64)(ns / 1000000000UL + (ns % 1000000000UL != 0)); /* rounded up, as Linux */
+	si.totalram = pmm_total_bytes();
+	si.freeram = pmm_free_bytes();
+	si.procs = 1;
+	si.mem_unit = 1;
+	return copy_to_user(out, &si, sizeof(si));
+}
+
+#define PER_QUERY 0xffffffffu
+
+static u32 persona; /* PER_LINUX */
+
+/* Recorded and reported back; no flag (ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, ...) has an effect. */
+long sys_personality(long p)
+{
+	u32 old = persona;
+	if ((u32)p != PER_QUERY)
+		persona = (u32)p;
+	return old;
 }

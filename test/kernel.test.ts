@@ -49,6 +49,7 @@ const sysPrograms: Record<string, string> = {
   'sys-time': '',
   'sys-signal': '',
   'sys-files': '',
+  'sys-misc': '',
 };
 
 describe('syscall test programs', () => {

@@ -31,6 +31,7 @@ void pmm_reserve(u64 start, u64 end);
 u64 pmm_alloc(void);        /* a zeroed frame, or 0 when memory is exhausted */
 void pmm_free(u64 pa);
 u64 pmm_free_bytes(void);
+u64 pmm_total_bytes(void); /* usable RAM after the kernel and the bundle */
 
 /* vmm.c: the one address space (kernel half + the app's half). */
 void vmm_init(u64 ram_top);

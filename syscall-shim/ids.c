@@ -1,0 +1,252 @@
+/* Credentials of the one process: real/effective/saved/fs user and group ids, supplementary groups
+ * and capabilities, changed by the rules of Linux (kernel/sys.c, security/commoncap.c): a process
+ * with CAP_SETUID (CAP_SETGID) may set any id, others only ids they already hold; leaving uid 0
+ * drops capabilities, returning to euid 0 restores the permitted ones. The app starts as root with
+ * every capability. The ids are recorded and reported only: files are still created as root and
+ * permissions are never checked (IMAGE.md: everyone is root). */
+#include "creds.h"
+#include "errno.h"
+#include "lib.h"
+#include "uaccess.h"
+
+#define NO_ID 0xffffffffu /* (uid_t)-1: "leave unchanged" */
+#define NGROUPS 64         /* Linux allows 65536; more than this is refused with ENOMEM */
+#define NGROUPS_MAX 65536
+#define CAP_SETGID 6
+#define CAP_SETUID 7
+#define CAP_SETPCAP 8
+#define CAP_ALL ((1UL << 41) - 1) /* CAP_CHOWN .. CAP_CHECKPOINT_RESTORE (40) */
+/* Capabilities that follow the fs uid: CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, FSETID,
+ * LINUX_IMMUTABLE, MAC_OVERRIDE. */
+#define CAP_FS_MASK (0x1fUL | 1UL << 9 | 1UL << 32)
+
+struct ids {
+	u32 r, e, s, fs;
+};
+
+static struct ids uid, gid;
+static u64 cap_eff = CAP_ALL, cap_prm = CAP_ALL, cap_inh;
+static u32 groups[NGROUPS];
+static u32 ngroups;
+
+bool cred_capable(int cap) { return cap_eff & (1UL << cap); }
+static bool capable(int cap) { return cred_capable(cap); }
+static bool held(const struct ids *c, u32 id) { return id == c->r || id == c->e || id == c->s; }
+
+/* Capability fix-ups after a user id change (cap_emulate_setxuid). */
+static void fix_caps(struct ids old)
+{
+	bool old_root = !old.r || !old.e || !old.s;
+	if (old_root && uid.r && uid.e && uid.s)
+		cap_prm = cap_eff = 0;
+	if (!old.e && uid.e)
+		cap_eff = 0;
+	if (old.e && !uid.e)
+		cap_eff = cap_prm;
+}
+
+/* setresuid/setresgid: an unprivileged process may only pick ids it already holds. */
+static long set_res(struct ids *c, int cap, u32 r, u32 e, u32 s)
+{
+	if (!capable(cap) && ((r != NO_ID && !held(c, r)) || (e != NO_ID && !held(c, e)) || (s != NO_ID && !held(c, s))))
+		return -EPERM;
+	if (r != NO_ID)
+		c->r = r;
+	if (e != NO_ID)
+		c->e = e;
+	if (s != NO_ID)
+		c->s = s;
+	c->fs = c->e;
+	return 0;
+}
+
+static long set_re(struct ids *c, int cap, u32 r, u32 e)
+{
+	bool priv = capable(cap);
+	if (r != NO_ID && !priv && r != c->r && r != c->e)
+		return -EPERM;
+	if (e != NO_ID && !priv && !held(c, e))
+		return -EPERM;
+	u32 old_r = c->r;
+	if (r != NO_ID)
+		c->r = r;
+	if (e != NO_ID)
+		c->e = e;
+	if (r != NO_ID || (e != NO_ID && e != old_r))
+		c->s = c->e;
+	c->fs = c->e;
+	return 0;
+}
+
+static long set_one(struct ids *c, int cap, u32 id)
+{
+	if (id == NO_ID)
+		return -EINVAL;
+	if (capable(cap))
+		c->r = c->s = id;
+	else if (id != c->r && id != c->s)
+		return -EPERM;
+	c->e = c->fs = id;
+	return 0;
+}
+
+/* setfsuid/setfsgid return the old value whatever happens (so -1 reads it). */
+static long set_fs(struct ids *c, int cap, u32 id)
+{
+	u32 old = c->fs;
+	if (id != NO_ID && (capable(cap) || held(c, id) || id == c->fs))
+		c->fs = id;
+	return old;
+}
+
+static long get_res(const struct ids *c, u64 r, u64 e, u64 s)
+{
+	if (copy_to_user(r, &c->r, 4) || copy_to_user(e, &c->e, 4) || copy_to_user(s, &c->s, 4))
+		return -EFAULT;
+	return 0;
+}
+
+/* Runs a uid change and the capability fix-up that follows it. */
+#define UID_CHANGE(call)                                \
+	do {                                            \
+		struct ids old = uid;                   \
+		long err = (call);                      \
+		if (!err)                               \
+			fix_caps(old);                  \
+		return err;                             \
+	} while (0)
+
+long sys_getuid(void) { return uid.r; }
+long sys_geteuid(void) { return uid.e; }
+long sys_getgid(void) { return gid.r; }
+long sys_getegid(void) { return gid.e; }
+long sys_getresuid(u64 r, u64 e, u64 s) { return get_res(&uid, r, e, s); }
+long sys_getresgid(u64 r, u64 e, u64 s) { return get_res(&gid, r, e, s); }
+
+long sys_setuid(long id) { UID_CHANGE(set_one(&uid, CAP_SETUID, (u32)id)); }
+long sys_setreuid(long r, long e) { UID_CHANGE(set_re(&uid, CAP_SETUID, (u32)r, (u32)e)); }
+long sys_setresuid(long r, long e, long s) { UID_CHANGE(set_res(&uid, CAP_SETUID, (u32)r, (u32)e, (u32)s)); }
+long sys_setgid(long id) { return set_one(&gid, CAP_SETGID, (u32)id); }
+long sys_setregid(long r, long e) { return set_re(&gid, CAP_SETGID, (u32)r, (u32)e); }
+long sys_setresgid(long r, long e, long s) { return set_res(&gid, CAP_SETGID, (u32)r, (u32)e, (u32)s); }
+long sys_setfsgid(long id) { return set_fs(&gid, CAP_SETGID, (u32)id); }
+
+long sys_setfsuid(long id)
+{
+	u32 old = uid.fs;
+	long ret = set_fs(&uid, CAP_SETUID, (u32)id);
+	/* the fs capabilities follow the fs uid */
+	if (!old && uid.fs)
+		cap_eff &= ~CAP_FS_MASK;
+	if (old && !uid.fs)
+		cap_eff |= cap_prm & CAP_FS_MASK;
+	return ret;
+}
+
+long sys_getgroups(long size, u64 list)
+{
+	size = (int)size;
+	if (size < 0)
+		return -EINVAL;
+	if (size == 0)
+		return ngroups;
+	if ((u64)size < ngroups)
+		return -EINVAL;
+	return copy_to_user(list, groups, ngroups * 4) ? -EFAULT : (long)ngroups;
+}
+
+long sys_setgroups(long size, u64 list)
+{
+	size = (int)size;
+	if (!capable(CAP_SETGID))
+		return -EPERM;
+	if (size < 0 || size > NGROUPS_MAX)
+		return -EINVAL;
+	if (size > NGROUPS)
+		return -ENOMEM;
+	u32 next[NGROUPS];
+	if (copy_from_user(next, list, (u64)size * 4))
+		return -EFAULT;
+	/* kept sorted, as Linux does (getgroups returns them in order) */
+	for (long i = 1; i < size; i++)
+		for (long j = i; j > 0 && next[j - 1] > next[j]; j--) {
+			u32 t = next[j];
+			next[j] = next[j - 1];
+			next[j - 1] = t;
+		}
+	memcpy(groups, next, (u64)size * 4);
+	ngroups = (u32)size;
+	return 0;
+}
+
+#define CAP_V1 0x19980330
+#define CAP_V2 0x20071026
+#define CAP_V3 0x20080522
+
+struct cap_header {
+	u32 version;
+	i32 pid;
+};
+
+struct cap_data {
+	u32 effective, permitted, inheritable;
+};
+
+/* The number of cap_data words the header's version carries; an unknown version is answered with
+ * the preferred one written back and EINVAL. */
+static long cap_words(u64 header, struct cap_header *h)
+{
+	if (copy_from_user(h, header, sizeof(*h)))
+		return -EFAULT;
+	if (h->version == CAP_V1)
+		return 1;
+	if (h->version == CAP_V2 || h->version == CAP_V3)
+		return 2;
+	u32 v = CAP_V3;
+	return copy_to_user(header, &v, 4) ? -EFAULT : -EINVAL;
+}
+
+long sys_capget(u64 header, u64 data)
+{
+	struct cap_header h;
+	long words = cap_words(header, &h);
+	if (!data) /* a version probe: EINVAL only tells the version, written back */
+		return words == -EINVAL ? 0 : MIN(words, 0L);
+	if (words < 0)
+		return words;
+	if (h.pid < 0)
+		return -EINVAL;
+	if (h.pid != 0 && h.pid != 1)
+		return -ESRCH;
+	struct cap_data d[2];
+	for (int i = 0; i < 2; i++)
+		d[i] = (struct cap_data){ (u32)(cap_eff >> 32 * i), (u32)(cap_prm >> 32 * i), (u32)(cap_inh >> 32 * i) };
+	return copy_to_user(data, d, (u64)words * sizeof(d[0]));
+}
+
+long sys_capset(u64 header, u64 data)
+{
+	struct cap_header h;
+	long words = cap_words(header, &h);
+	if (words < 0)
+		return words;
+	if (h.pid != 0 && h.pid != 1)
+		return -EPERM;
+	struct cap_data d[2] = { 0 };
+	if (copy_from_user(d, data, (u64)words * sizeof(d[0])))
+		return -EFAULT;
+	u64 eff = 0, prm = 0, inh = 0;
+	for (int i = 0; i < words; i++) {
+		eff |= (u64)d[i].effective << 32 * i;
+		prm |= (u64)d[i].permitted << 32 * i;
+		inh |= (u64)d[i].inheritable << 32 * i;
+	}
+	eff &= CAP_ALL, prm &= CAP_ALL, inh &= CAP_ALL;
+	/* the bounding set is full: only these subset rules apply */
+	if (!capable(CAP_SETPCAP) && (inh & ~(cap_inh | cap_prm)))
+		return -EPERM;
+	if ((prm & ~cap_prm) || (eff & ~prm))
+		return -EPERM;
+	cap_eff = eff, cap_prm = prm, cap_inh = inh;
+	return 0;
+}

@@ -1,0 +1,87 @@
+/* Memory locking and memory barriers. There is no swap: pages, once backed, are never paged out, so
+ * locking only checks its arguments as Linux does (the range must be mapped). With one thread on
+ * one CPU every barrier is already complete when the call is made. */
+#include "errno.h"
+#include "mm.h"
+#include "vma.h"
+
+#define MLOCK_ONFAULT 1
+#define MCL_CURRENT 1
+#define MCL_FUTURE 2
+#define MCL_ONFAULT 4
+
+/* 0 when every page of [addr, addr+len) is mapped, else -ENOMEM (-EINVAL if it wraps). */
+static long range_mapped(u64 addr, u64 len)
+{
+	u64 start = ALIGN_DOWN(addr, PAGE_SIZE);
+	if (addr + len < addr)
+		return -EINVAL;
+	u64 end = ALIGN_UP(addr + len, PAGE_SIZE);
+	while (start < end) {
+		struct vma *v = vma_find(start);
+		if (!v || v->start > start)
+			return -ENOMEM;
+		start = v->end;
+	}
+	return 0;
+}
+
+long sys_mlock(u64 addr, u64 len) { return range_mapped(addr, len); }
+long sys_munlock(u64 addr, u64 len) { return range_mapped(addr, len); }
+
+long sys_mlock2(u64 addr, u64 len, long flags)
+{
+	if (flags & ~(long)MLOCK_ONFAULT)
+		return -EINVAL;
+	return range_mapped(addr, len);
+}
+
+long sys_mlockall(long flags)
+{
+	if (!flags || (flags & ~(long)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+		return -EINVAL;
+	return 0;
+}
+
+long sys_munlockall(void) { return 0; }
+
+#define MEMBARRIER_CMD_QUERY 0
+#define MEMBARRIER_CMD_GLOBAL 1
+#define MEMBARRIER_CMD_GLOBAL_EXPEDITED 2
+#define MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED 4
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED 8
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED 16
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE 32
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE 64
+#define MEMBARRIER_CMD_GET_REGISTRATIONS 512
+#define MEMBARRIER_SUPPORTED 0x27f /* all of the above; not the rseq commands (no rseq) */
+
+static long registered; /* REGISTER_* commands made */
+
+long sys_membarrier(long cmd, long flags, long cpu)
+{
+	(void)cpu; /* only for the rseq command */
+	cmd = (int)cmd;
+	if (flags)
+		return -EINVAL;
+	switch (cmd) {
+	case MEMBARRIER_CMD_QUERY:
+		return MEMBARRIER_SUPPORTED;
+	case MEMBARRIER_CMD_GLOBAL:
+	case MEMBARRIER_CMD_GLOBAL_EXPEDITED:
+		return 0;
+	case MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED:
+	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED:
+	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE:
+		registered |= cmd;
+		return 0;
+	case MEMBARRIER_CMD_PRIVATE_EXPEDITED:
+	case MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE:
+		/* each needs its registration first */
+		return registered & (cmd << 1) ? 0 : -EPERM;
+	case MEMBARRIER_CMD_GET_REGISTRATIONS:
+		return registered;
+	default:
+		return -EINVAL;
+	}
+}
