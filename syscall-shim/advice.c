@@ -1,0 +1,29 @@
+/* Advice about file access. Every file lives in RAM, so, as on Linux's ramfs and tmpfs, there is
+ * nothing to read ahead or drop: after Linux's checks of the fd and the advice, nothing happens. */
+#include "errno.h"
+#include "fs.h"
+#include "vfs.h"
+
+#define POSIX_FADV_NOREUSE 5 /* the last advice: NORMAL, RANDOM, SEQUENTIAL, WILLNEED, DONTNEED */
+
+long sys_fadvise64(long fd, long off, long len, long advice)
+{
+	(void)off;
+	struct file *f = fd_get((int)fd);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	if (S_ISFIFO(f->ino->mode))
+		return -ESPIPE;
+	if (len < 0 || (int)advice < 0 || (int)advice > POSIX_FADV_NOREUSE)
+		return -EINVAL;
+	return 0;
+}
+
+long sys_readahead(long fd, long off, u64 count)
+{
+	(void)off, (void)count;
+	struct file *f = fd_get((int)fd);
+	if (!f || (f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	return S_ISREG(f->ino->mode) ? 0 : -EINVAL;
+}
