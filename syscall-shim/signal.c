@@ -1,5 +1,6 @@
 /* Signal syscalls of the one process (pid 1, tid 1): dispositions, the mask, sending to itself,
- * waiting, the alternate stack and rt_sigreturn. Delivery itself is in kernel/signal*.c. There is
+ * waiting, the alternate stack and rt_sigreturn. Delivery itself is in kernel/signal*.c. Ids,
+ * signal numbers and `how` are C ints in Linux's prototypes: only the low 32 bits count. There is
  * no source of asynchronous signals yet (no timers, no other threads), so a wait that nothing
  * pending can satisfy would last forever: it ends the app as a deadlock, like futex. */
 #include "clock.h"
@@ -21,8 +22,9 @@ static NORETURN void deadlock(const char *call)
 	proc_exit(128 + SIGABRT);
 }
 
-long sys_rt_sigaction(long sig, u64 act, u64 oldact, u64 sigsetsize)
+long sys_rt_sigaction(long sig_arg, u64 act, u64 oldact, u64 sigsetsize)
 {
+	int sig = (int)sig_arg;
 	if (sigsetsize != 8)
 		return -EINVAL;
 	if (sig < 1 || sig > NSIG || (act && (sig == SIGKILL || sig == SIGSTOP)))
@@ -35,14 +37,15 @@ long sys_rt_sigaction(long sig, u64 act, u64 oldact, u64 sigsetsize)
 	if (act) {
 		next.mask &= ~UNBLOCKABLE;
 		*slot = next;
-		signal_action_changed((int)sig);
+		signal_action_changed(sig);
 	}
 	return 0;
 }
 
 /* Unblocked pending signals are delivered on the way back to the app (syscall_dispatch). */
-long sys_rt_sigprocmask(long how, u64 set, u64 oldset, u64 sigsetsize)
+long sys_rt_sigprocmask(long how_arg, u64 set, u64 oldset, u64 sigsetsize)
 {
+	int how = (int)how_arg;
 	if (sigsetsize != 8)
 		return -EINVAL;
 	u64 old = proc.sig.blocked, s = 0;
@@ -74,43 +77,47 @@ long sys_rt_sigpending(u64 set, u64 sigsetsize)
 
 long sys_rt_sigreturn(void) { return signal_return(current_regs); }
 
-static long send(long sig, int code, u64 value)
+static long send(int sig, int code, u64 value)
 {
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	if (sig == 0)
 		return 0; /* only "does the target exist" */
-	struct siginfo_k info = { .signo = (i32)sig, .code = code };
+	struct siginfo_k info = { .signo = sig, .code = code };
 	info.kill.pid = SELF;
 	info.kill.value = value;
 	return signal_send(&info) ? 0 : -EAGAIN;
 }
 
 /* As Linux, the target is looked up before the signal number is checked. kill(-1) reaches every process but the caller and init: here, none. */
-long sys_kill(long pid, long sig)
+long sys_kill(long pid_arg, long sig_arg)
 {
+	int pid = (int)pid_arg, sig = (int)sig_arg;
 	if (pid != 0 && pid != SELF)
 		return -ESRCH;
 	return send(sig, SI_USER, 0);
 }
 
-long sys_tkill(long tid, long sig)
+long sys_tkill(long tid_arg, long sig_arg)
 {
+	int tid = (int)tid_arg, sig = (int)sig_arg;
 	if (tid <= 0)
 		return -EINVAL;
 	return tid == SELF ? send(sig, SI_TKILL, 0) : -ESRCH;
 }
 
-long sys_tgkill(long tgid, long tid, long sig)
+long sys_tgkill(long tgid_arg, long tid_arg, long sig_arg)
 {
+	int tgid = (int)tgid_arg, tid = (int)tid_arg, sig = (int)sig_arg;
 	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
 	return tgid == SELF && tid == SELF ? send(sig, SI_TKILL, 0) : -ESRCH;
 }
 
 /* sigqueue(3): the app's own siginfo, with the same limits as Linux on forged si_code values. */
-long sys_rt_sigqueueinfo(long pid, long sig, u64 uinfo)
+long sys_rt_sigqueueinfo(long pid_arg, long sig_arg, u64 uinfo)
 {
+	int pid = (int)pid_arg, sig = (int)sig_arg;
 	struct siginfo_k info;
 	if (copy_from_user(&info, uinfo, sizeof(info)))
 		return -EFAULT;
@@ -120,7 +127,7 @@ long sys_rt_sigqueueinfo(long pid, long sig, u64 uinfo)
 		return (info.code >= 0 || info.code == SI_TKILL) ? -EPERM : -ESRCH;
 	if (sig == 0)
 		return 0;
-	info.signo = (i32)sig;
+	info.signo = sig;
 	return signal_send(&info) ? 0 : -EAGAIN;
 }
 

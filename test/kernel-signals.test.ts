@@ -3,7 +3,8 @@
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { fixturePath, type FixtureName } from '../fixtures/index.js';
-import { runGuest } from './kernel-boot.js';
+import { loadCatalog } from '../syscall-shim/catalog.js';
+import { runGuest, runTracedNative } from './kernel-boot.js';
 import { runNative, type NativeRun } from './helpers/native.js';
 
 const staticVariants = ['glibc-static', 'glibc-static-pie', 'musl-static'] as const;
@@ -58,6 +59,31 @@ describe('default actions (guest status = 128 + signal, as the native shell sees
     expect(guest.log).toMatch(/cannot deliver SIGILL: the signal frame does not fit/);
     expect(guest.exit).toBe(139);
   });
+});
+
+// The signal syscalls of the catalog; those not `missing` must be exercised by sys-signal.
+const signalSyscalls = new Set([
+  'rt_sigaction', 'rt_sigprocmask', 'rt_sigreturn', 'rt_sigpending', 'rt_sigtimedwait', 'rt_sigqueueinfo',
+  'rt_sigsuspend', 'rt_tgsigqueueinfo', 'sigaltstack', 'kill', 'tkill', 'tgkill', 'pause', 'alarm',
+  'getitimer', 'setitimer', 'signalfd', 'signalfd4', 'restart_syscall',
+]);
+
+describe('sys-signal: every signal syscall the catalog claims, with its error cases', () => {
+  it('natively, under strace, it makes each non-missing signal syscall of the catalog', () => {
+    const claimed = [...loadCatalog().values()]
+      .filter((e) => signalSyscalls.has(e.name) && e.status !== 'missing')
+      .map((e) => e.name);
+    expect(claimed.length).toBeGreaterThanOrEqual(10);
+    for (const variant of ['glibc-static', 'musl-static'] as const) {
+      const traced = runTracedNative(fixturePath('sys-signal', variant));
+      expect(traced.stdout).not.toContain('FAILED');
+      expect(claimed.filter((n) => !traced.syscalls.has(n)), variant).toEqual([]);
+    }
+  });
+
+  for (const variant of staticVariants) {
+    it(`sys-signal.${variant} prints what it prints natively`, () => sameAsNative('sys-signal', variant));
+  }
 });
 
 describe('crash without a handler', () => {
