@@ -164,13 +164,6 @@ long sys_rt_sigsuspend(u64 umask, u64 sigsetsize)
 	return -EINTR;
 }
 
-long sys_pause(void)
-{
-	if (!signal_deliverable())
-		deadlock("pause");
-	return -EINTR;
-}
-
 struct timespec_k {
 	i64 sec, nsec;
 };
