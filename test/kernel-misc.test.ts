@@ -106,4 +106,21 @@ describe('real programs and the syscalls of syscall-shim/ids.c, xattr.c, resourc
     expect(native.stdout).toContain('[10, 20, 30] (0, 0, 0) (0, 0, 0)\n(0, 1000, 0) (0, 5, 0)\nsetgroups as euid 1000: EPERM\n');
     expectSameRun(ukifyRun(['/usr/bin/python3', '--dir', '/usr/lib/python3.11:/usr/lib/python3.11', '--', '-c', code]), native);
   });
+
+  it('python3 os.copy_file_range between two files in a temporary folder, as natively', () => {
+    const code = [
+      'import os, tempfile',
+      'd = tempfile.mkdtemp(); a, b = os.path.join(d, "a"), os.path.join(d, "b")',
+      'open(a, "wb").write(bytes(range(256)) * 40)',
+      'fi, fo = os.open(a, os.O_RDONLY), os.open(b, os.O_WRONLY | os.O_CREAT)',
+      'print(os.copy_file_range(fi, fo, 5000, 100), os.copy_file_range(fi, fo, 99999), os.copy_file_range(fi, fo, 10))',
+      'os.close(fi); os.close(fo); data = open(b, "rb").read()',
+      'print(len(data), data == (bytes(range(256)) * 40)[100:5100] + bytes(range(256)) * 40)',
+      'os.unlink(a); os.unlink(b); os.rmdir(d)',
+    ].join('\n');
+    const native = runNative('/usr/bin/python3', ['-c', code]);
+    // the first copy gives its own input offset, so the second starts at the file's offset 0
+    expect(native.stdout).toBe('5000 10240 0\n15240 True\n');
+    expectSameRun(ukifyRun(['/usr/bin/python3', '--dir', '/usr/lib/python3.11:/usr/lib/python3.11', '--', '-c', code]), native);
+  });
 });
