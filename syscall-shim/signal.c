@@ -131,6 +131,27 @@ long sys_rt_sigqueueinfo(long pid_arg, long sig_arg, u64 uinfo)
 	return signal_send(&info) ? 0 : -EAGAIN;
 }
 
+/* pthread_sigqueue(3): the same, to one thread */
+long sys_rt_tgsigqueueinfo(long tgid_arg, long tid_arg, long sig_arg, u64 uinfo)
+{
+	int tgid = (int)tgid_arg, tid = (int)tid_arg, sig = (int)sig_arg;
+	struct siginfo_k info;
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	if (copy_from_user(&info, uinfo, sizeof(info)))
+		return -EFAULT;
+	if ((info.code >= 0 || info.code == SI_TKILL) && tid != SELF)
+		return -EPERM;
+	if (tgid != SELF || tid != SELF)
+		return -ESRCH;
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (sig == 0)
+		return 0;
+	info.signo = sig;
+	return signal_send(&info) ? 0 : -EAGAIN;
+}
+
 long sys_sigaltstack(u64 uss, u64 uoss)
 {
 	u64 sp = current_regs->rsp;
