@@ -119,9 +119,12 @@ void lapic_init(void)
 
 void lapic_eoi(void) { *lapic_reg(LAPIC_EOI) = 0; }
 
-/* QEMU's LAPIC timer counts at 1 GHz; on other hardware the loop below re-arms as needed. */
-static void lapic_oneshot_ns(u64 ns)
+u64 lapic_timer_arms;
+
+/* QEMU's LAPIC timer counts at 1 GHz; on other hardware the callers re-arm as needed. */
+void lapic_oneshot_ns(u64 ns)
 {
+	lapic_timer_arms++;
 	*lapic_reg(LAPIC_TIMER_INIT) = (u32)MIN(MAX(ns, 1000UL), 0x7fffffffUL);
 }
 

@@ -7,6 +7,11 @@ u64 clock_monotonic_ns(void);
 u64 clock_realtime_ns(void);
 void lapic_init(void);
 void lapic_eoi(void);
+/* One interrupt (vector 32) after about ns (at least 1 us, at most ~2 s). lapic_timer_arms counts
+ * the calls: the scheduler re-arms its own deadline when someone else armed the timer since. */
+void lapic_oneshot_ns(u64 ns);
+extern u64 lapic_timer_arms;
+#define TIMER_VECTOR 32
 /* Halts until the monotonic clock reaches deadline_ns or `until` returns true (may be NULL). */
 void sleep_until(u64 deadline_ns, bool (*until)(void));
 u64 entropy_u64(void); /* hardware RNG, else mixed timer bits */
