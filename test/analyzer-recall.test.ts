@@ -60,7 +60,7 @@ const fixtureRuns: [string, string[]][] = [
   ['signals', []],
   ['mmap', []],
   ['time', []],
-  ['nullsys', []],
+  ['nullsys', ['1000']],
   ['probe', []],
   ['crash', []],
 ];
