@@ -99,6 +99,8 @@ void clock_init(u64 khz)
 	kinfo("clock: tsc %lu kHz (from %s)", tsc_khz, source);
 }
 
+u64 clock_tsc_khz(void) { return tsc_khz; }
+
 static u64 ticks_to_ns(u64 t) { return t / tsc_khz * 1000000 + (t % tsc_khz) * 1000000 / tsc_khz; }
 
 u64 clock_monotonic_ns(void) { return ticks_to_ns(rdtsc() - boot_tsc); }

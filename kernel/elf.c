@@ -144,16 +144,28 @@ static long load_segment(const struct source *s, const struct phdr *ph, u64 bias
 	u64 flags = prot_to_pte(prot_of(ph->flags));
 	u64 file_start = ph->vaddr + bias, file_end = file_start + ph->filesz;
 	for (u64 va = start; va < end; va += PAGE_SIZE) {
-		u64 pa = pmm_alloc();
+		/* each frame is written once: the file's bytes, zeros around them (bss, page ends) */
+		u64 pa = pmm_alloc_uninit();
 		if (!pa) {
 			kerr("out of memory loading the app (raise the VM's memory)");
 			return -ENOMEM;
 		}
+		u8 *page = phys_to_virt(pa);
 		u64 lo = MAX(va, file_start), hi = MIN(va + PAGE_SIZE, file_end);
-		if (lo < hi && !src_read(s, (u8 *)phys_to_virt(pa) + (lo - va), hi - lo, ph->offset + (lo - file_start)))
+		if (lo >= hi) {
+			memset(page, 0, PAGE_SIZE);
+		} else {
+			memset(page, 0, lo - va);
+			memset(page + (hi - va), 0, va + PAGE_SIZE - hi);
+		}
+		if (lo < hi && !src_read(s, page + (lo - va), hi - lo, ph->offset + (lo - file_start))) {
+			pmm_free(pa);
 			return bad(s, "cannot read a segment");
-		if (!vmm_map(va, pa, flags))
+		}
+		if (!vmm_map(va, pa, flags)) {
+			pmm_free(pa);
 			return -ENOMEM;
+		}
 	}
 	return 0;
 }

@@ -30,6 +30,20 @@ struct hvm_memmap_entry {
 extern char __kernel_end[];
 static struct cmdline cmd;
 
+/* Boot phase timestamps (TSC), logged with `verbose` once the app is about to start. */
+enum { T_ENTRY, T_TABLES, T_CPU, T_CLOCK, T_FS, T_LOAD, T_COUNT };
+static u64 stamps[T_COUNT];
+
+static void log_boot_phases(void)
+{
+	static const char *const names[T_COUNT] = { "", "memory and page tables", "cpu tables", "clock",
+						   "file system", "app load" };
+	u64 khz = clock_tsc_khz();
+	for (int i = 1; i < T_COUNT; i++)
+		kinfo("boot: %s %lu us", names[i], (stamps[i] - stamps[i - 1]) * 1000 / khz);
+	kinfo("boot: kernel entry to app %lu us", (stamps[T_COUNT - 1] - stamps[T_ENTRY]) * 1000 / khz);
+}
+
 /* Registers RAM with the frame allocator; returns the top of RAM. */
 static u64 read_memory_map(const struct hvm_start_info *si)
 {
@@ -123,7 +137,10 @@ static NORETURN void start_app(void)
 		kerr("out of memory building the app's stack");
 		power_off(126);
 	}
+	stamps[T_LOAD] = rdtsc();
+	log_boot_phases();
 	kinfo("app: entry %lx, stack %lx, %lu KiB free", img.entry, sp, pmm_free_bytes() >> 10);
+	kinfo("HACK enter tsc %lu", rdtsc());
 	static struct regs r;
 	r.rip = img.entry;
 	r.rsp = sp;
@@ -135,6 +152,7 @@ static NORETURN void start_app(void)
 
 void kmain(u32 start_info_pa)
 {
+	stamps[T_ENTRY] = rdtsc();
 	const struct hvm_start_info *si = phys_to_virt(start_info_pa);
 	if (si->magic != PVH_MAGIC)
 		panic("not started through PVH");
@@ -148,14 +166,17 @@ void kmain(u32 start_info_pa)
 		pmm_reserve(bs, be);
 	}
 	vmm_init(ram_top);
+	stamps[T_TABLES] = rdtsc();
 	gdt_init();
 	idt_init();
 	fpu_init();
 	syscall_init();
 	serial_init(COM1);
 	serial_init(COM2);
+	stamps[T_CPU] = rdtsc();
 	clock_init(cmd.tsc_khz);
 	lapic_init();
+	stamps[T_CLOCK] = rdtsc();
 	kinfo("boot: %lu KiB RAM, %lu KiB free", ram_top >> 10, pmm_free_bytes() >> 10);
 	if (!have_bundle)
 		power_off(127);
@@ -164,5 +185,6 @@ void kmain(u32 start_info_pa)
 	fs_init();
 	enter_workdir();
 	fs_trace_missing = cmd.trace_missing;
+	stamps[T_FS] = rdtsc();
 	start_app();
 }

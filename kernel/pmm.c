@@ -1,6 +1,6 @@
 /* Physical frame allocator: a bump pointer through the RAM regions of the PVH memory map, plus a
- * free list of returned frames (linked through the direct map). Frames are zeroed when handed out,
- * so boot does no bulk zeroing. */
+ * free list of returned frames (linked through the direct map). Frames are zeroed when handed out
+ * (unless the caller fills them itself), so boot does no bulk zeroing. */
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
@@ -55,7 +55,7 @@ void pmm_reserve(u64 start, u64 end)
 	}
 }
 
-u64 pmm_alloc(void)
+u64 pmm_alloc_uninit(void)
 {
 	u64 pa = 0;
 	if (!total_bytes)
@@ -72,7 +72,14 @@ u64 pmm_alloc(void)
 		pa = regions[cur].start;
 		regions[cur].start += PAGE_SIZE;
 	}
-	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
+u64 pmm_alloc(void)
+{
+	u64 pa = pmm_alloc_uninit();
+	if (pa)
+		memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	return pa;
 }
 

@@ -41,8 +41,10 @@ bool vmm_map(u64 va, u64 pa, u64 flags)
 	u64 *e = walk(va, 0, true);
 	if (!e)
 		return false;
+	u64 old = *e;
 	*e = pa | flags;
-	invlpg(va);
+	if (old & PTE_P) /* the TLB never holds a not-present entry: a new mapping needs no flush */
+		invlpg(va);
 	return true;
 }
 

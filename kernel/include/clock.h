@@ -3,6 +3,7 @@
 #include "types.h"
 
 void clock_init(u64 tsc_khz_from_cmdline);
+u64 clock_tsc_khz(void); /* the TSC frequency the clocks use */
 u64 clock_monotonic_ns(void);
 u64 clock_realtime_ns(void);
 void lapic_init(void);

@@ -29,6 +29,7 @@ static inline u64 virt_to_phys(const void *va)
 void pmm_add_region(u64 start, u64 end);
 void pmm_reserve(u64 start, u64 end);
 u64 pmm_alloc(void);        /* a zeroed frame, or 0 when memory is exhausted */
+u64 pmm_alloc_uninit(void); /* the same, not zeroed: for callers that write the whole frame */
 void pmm_free(u64 pa);
 u64 pmm_free_bytes(void);
 u64 pmm_total_bytes(void); /* usable RAM after the kernel and the bundle */
