@@ -1,5 +1,5 @@
 // `ukify build`, the I/O edge of the packager: read the program and the kernel, assemble, write.
-import { existsSync, readFileSync, realpathSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, realpathSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { readElf } from '../analyzer/elf/index.js';
 import { appEntries, checkBootable, guestPath } from './app.js';
@@ -10,11 +10,9 @@ import { initrdFor } from './initrd.js';
 import { inspectImage } from './inspect.js';
 import type { Placement } from './options.js';
 import { kernelPath } from './paths.js';
+import { BuildError, readInput } from './read-input.js';
 
-export class BuildError extends Error {
-  readonly userFacing = true;
-  readonly exitCode = 2;
-}
+export { BuildError, readInput };
 
 export interface BuildRequest {
   program: string;
@@ -37,16 +35,6 @@ export interface BuildResult {
   argv0: string;
   /** Things the user may want to know (skipped special files, modules whose libraries are missing). */
   warnings: string[];
-}
-
-export function readInput(path: string, what: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(code);
-    throw new BuildError(`cannot read ${what} ${path}: ${reason}`);
-  }
 }
 
 export function defaultOutput(program: string): string {

@@ -2,12 +2,6 @@
 import { Option, type Command } from 'commander';
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import type { Analysis } from '../../analyzer/analysis.js';
-import { ansiPaint, noPaint, wantColor } from '../../analyzer/report/color.js';
-import { renderHtml } from '../../analyzer/report/html.js';
-import { renderJson } from '../../analyzer/report/json.js';
-import { renderMarkdown } from '../../analyzer/report/markdown.js';
-import { progressLine } from '../../analyzer/report/progress.js';
-import { renderTerminal } from '../../analyzer/report/terminal.js';
 import { UserError } from '../user-error.js';
 
 interface AnalyzeOptions {
@@ -59,9 +53,14 @@ function writeHtml(file: string, html: string): void {
   }
 }
 
-function render(analysis: Analysis, options: AnalyzeOptions): string {
-  if (options.json === true) return renderJson(analysis);
-  if (options.markdown === true) return renderMarkdown(analysis);
+// The renderers are loaded by the command, not at start-up (ukify run IMAGE needs none of them).
+async function render(analysis: Analysis, options: AnalyzeOptions): Promise<string> {
+  if (options.json === true) return (await import('../../analyzer/report/json.js')).renderJson(analysis);
+  if (options.markdown === true) return (await import('../../analyzer/report/markdown.js')).renderMarkdown(analysis);
+  const [{ ansiPaint, noPaint, wantColor }, { renderTerminal }] = await Promise.all([
+    import('../../analyzer/report/color.js'),
+    import('../../analyzer/report/terminal.js'),
+  ]);
   const paint = wantColor(process.stdout.isTTY === true, process.env) ? ansiPaint : noPaint;
   const table = renderTerminal(analysis, paint);
   return options.html === undefined ? table : `${table}HTML report: ${options.html}\n`;
@@ -78,7 +77,10 @@ export function registerAnalyze(program: Command): void {
     .action(async (elf: string, options: AnalyzeOptions) => {
       checkProgramFile(elf);
       // Loaded here, not at start-up: the disassembler is only needed by this command.
-      const { analyzeProgram } = await import('../../analyzer/analyze.js');
+      const [{ analyzeProgram }, { progressLine }] = await Promise.all([
+        import('../../analyzer/analyze.js'),
+        import('../../analyzer/report/progress.js'),
+      ]);
       const progress = progressLine(process.stderr);
       let analysis: Analysis;
       try {
@@ -86,7 +88,7 @@ export function registerAnalyze(program: Command): void {
       } finally {
         progress.done();
       }
-      if (options.html !== undefined) writeHtml(options.html, renderHtml(analysis));
-      process.stdout.write(render(analysis, options));
+      if (options.html !== undefined) writeHtml(options.html, (await import('../../analyzer/report/html.js')).renderHtml(analysis));
+      process.stdout.write(await render(analysis, options));
     });
 }

@@ -2,7 +2,6 @@
 // package a program into a bootable image.
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import { buildImageFile } from '../../packager/build.js';
 import { addPackageFlags, buildFields, packageOptions, printWarnings, type PackageFlags } from './package-flags.js';
 
 interface BuildOptions extends PackageFlags {
@@ -20,8 +19,10 @@ export function registerBuild(program: Command): void {
     .argument('<elf>', 'program to package')
     .argument('[args...]', 'arguments the program gets in the guest (put them after --)')
     .option('-o, --output <image>', 'image to write (default: <program name>.img here; an existing non-image file is only replaced when named here)');
-  addPackageFlags(command).action((elf: string, args: string[], flags: BuildOptions) => {
+  addPackageFlags(command).action(async (elf: string, args: string[], flags: BuildOptions) => {
     const options = packageOptions(flags, args);
+    // Loaded here, not at start-up: other commands (ukify run IMAGE) need none of the packager.
+    const { buildImageFile } = await import('../../packager/build.js');
     const result = buildImageFile({
       program: elf,
       ...(flags.output === undefined ? {} : { output: flags.output }),

@@ -4,9 +4,6 @@
 import type { Command } from 'commander';
 import { basename, relative } from 'node:path';
 import type { Analysis } from '../../analyzer/analysis.js';
-import { progressLine } from '../../analyzer/report/progress.js';
-import { coverageLine } from '../../analyzer/report/summary.js';
-import { buildImageFile } from '../../packager/build.js';
 import { checkProgramFile } from './analyze.js';
 import { formatSize } from './build.js';
 import { addPackageFlags, buildFields, packageOptions, printWarnings, type PackageFlags } from './package-flags.js';
@@ -20,8 +17,13 @@ export function registerDefault(program: Command): void {
     checkProgramFile(elf);
     // Bad options fail before the (slower) analysis.
     const options = packageOptions(flags, args);
-    // Loaded here, not at start-up: the disassembler is only needed when analyzing.
-    const { analyzeProgram } = await import('../../analyzer/analyze.js');
+    // Loaded here, not at start-up: other commands (ukify run IMAGE) need neither the analyzer nor the packager.
+    const [{ analyzeProgram }, { progressLine }, { coverageLine }, { buildImageFile }] = await Promise.all([
+      import('../../analyzer/analyze.js'),
+      import('../../analyzer/report/progress.js'),
+      import('../../analyzer/report/summary.js'),
+      import('../../packager/build.js'),
+    ]);
     const progress = progressLine(process.stderr);
     let analysis: Analysis;
     try {

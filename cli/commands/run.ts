@@ -8,9 +8,9 @@ import { basename, join } from 'node:path';
 import { accelRequests, type AccelRequest } from '../../runner/accel.js';
 import { minimumMemoryMiB, parseMemoryMiB } from '../../runner/memory.js';
 import { DEFAULT_MEMORY, runImage } from '../../runner/run.js';
-import { imageFor, readInput } from '../../packager/build.js';
 import { checkEnvPairs } from '../../packager/env.js';
 import { hasElfMagic, inspectImage } from '../../packager/inspect.js';
+import { readInput } from '../../packager/read-input.js';
 import { UserError } from '../user-error.js';
 import { addPackageFlags, buildFields, packageOptions, printWarnings, type PackageFlags } from './package-flags.js';
 
@@ -47,6 +47,8 @@ async function runProgram(path: string, args: string[], options: RunOptions): Pr
   if (!hasElfMagic(bytes)) throw new UserError(`${path} is neither an ukify image nor an ELF program`);
   // A program: env and args go into the bundle, exactly as given (no command-line quoting).
   const merged = packageOptions(options, args);
+  // Loaded here, not at start-up: booting an image needs none of the packager.
+  const { imageFor } = await import('../../packager/build.js');
   const { image, warnings } = imageFor({ program: path, ...buildFields(merged) });
   printWarnings(warnings);
   const info = inspectImage(image);
