@@ -38,6 +38,7 @@
 .endm
 
 #define FRAME_CS (18 * 8)
+#define REGS_SIZE (22 * 8) /* sizeof(struct regs) */
 
 	.text
 /* 256 stubs of 16 bytes each: idt_init computes isr_stubs + 16 * vector. Vectors where the CPU
@@ -60,17 +61,55 @@ isr_stubs:
 isr_common:
 	PUSH_REGS
 	testb $3, FRAME_CS(%rsp)
-	jz 1f
-	swapgs
-1:	mov %rsp, %rdi
+	jnz from_user
+	mov %rsp, %rdi
 	xor %ebp, %ebp
 	call trap
-	testb $3, FRAME_CS(%rsp)
-	jz 2f
-	swapgs
-2:	POP_REGS
+	POP_REGS
 	add $16, %rsp
 	iretq
+
+/* From the app: the frame moves from the IST stack (shared by all threads) to the top of the
+ * thread's own kernel stack, where a syscall puts it too: the trap may switch threads. */
+from_user:
+	swapgs
+	cld
+	mov %rsp, %rsi
+	mov %gs:0, %rdi
+	sub $REGS_SIZE, %rdi
+	mov %rdi, %rsp
+	mov $(REGS_SIZE / 8), %ecx
+	rep movsq
+	mov %rsp, %rdi
+	xor %ebp, %ebp
+	call trap
+	.globl thread_first_return
+thread_first_return:
+	POP_REGS
+	add $16, %rsp
+	swapgs
+	iretq
+
+/* switch_stacks(u64 *save_ksp, u64 new_ksp): saves the callee-saved registers and the stack
+ * pointer of the running thread, continues on another thread's kernel stack. A new thread's
+ * stack holds six zeros and thread_first_return. */
+	.globl switch_stacks
+switch_stacks:
+	push %rbp
+	push %rbx
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, (%rdi)
+	mov %rsi, %rsp
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbx
+	pop %rbp
+	ret
 
 /* syscall: rcx = user rip, r11 = user rflags, IF/DF/TF/AC cleared by SFMASK. */
 	.globl syscall_entry

@@ -3,6 +3,7 @@
  * app ends with a fault report and 128+signal (Linux likewise forces the default action). */
 #include "log.h"
 #include "proc.h"
+#include "thread.h"
 #include "signal_frame.h"
 #include "vma.h"
 
@@ -69,8 +70,8 @@ void signal_fault(struct regs *r, u64 cr2, const char *what)
 	int sig = info.signo;
 	struct sigaction_k *a = &proc.sig.actions[sig - 1];
 	/* the report shows the faulting address for page faults, else where it happened */
-	if (a->handler == SIG_DFL || a->handler == SIG_IGN || (proc.sig.blocked & sigbit(sig)))
+	if (a->handler == SIG_DFL || a->handler == SIG_IGN || (current->sig.blocked & sigbit(sig)))
 		proc_fatal_signal(r, sig, what, r->vector == 14 ? cr2 : r->rip);
-	signal_run_handler(r, &info, proc.sig.blocked);
+	signal_run_handler(r, &info, current->sig.blocked);
 	signal_deliver(r);
 }

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "mm.h"
 #include "proc.h"
+#include "thread.h"
 #include "uaccess.h"
 
 _Static_assert(sizeof(struct siginfo_k) == 128, "siginfo_t is 128 bytes");
@@ -27,26 +28,26 @@ _Static_assert(sizeof(struct ucontext_k) == 304, "the kernel's ucontext is 304 b
 
 static bool on_stack_range(u64 sp)
 {
-	const struct stack_k *ss = &proc.sig.altstack;
+	const struct stack_k *ss = &current->sig.altstack;
 	return sp > ss->sp && sp - ss->sp <= ss->size;
 }
 
 bool signal_on_altstack(u64 sp)
 {
 	/* with SS_AUTODISARM the stack is disarmed while in use: never "on" it (as Linux) */
-	return !(proc.sig.altstack.flags & SS_AUTODISARM) && on_stack_range(sp);
+	return !(current->sig.altstack.flags & SS_AUTODISARM) && on_stack_range(sp);
 }
 
 static i32 altstack_flags(u64 sp)
 {
-	if (!proc.sig.altstack.size)
+	if (!current->sig.altstack.size)
 		return SS_DISABLE;
-	return (signal_on_altstack(sp) ? SS_ONSTACK : 0) | proc.sig.altstack.flags;
+	return (signal_on_altstack(sp) ? SS_ONSTACK : 0) | current->sig.altstack.flags;
 }
 
 void signal_get_altstack(u64 sp, struct stack_k *out)
 {
-	*out = proc.sig.altstack;
+	*out = current->sig.altstack;
 	out->flags = altstack_flags(sp);
 }
 
@@ -58,12 +59,12 @@ long signal_set_altstack(u64 sp, const struct stack_k *ss)
 	if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE)
 		return -EINVAL;
 	if (mode == SS_DISABLE) {
-		proc.sig.altstack = (struct stack_k){ 0 };
+		current->sig.altstack = (struct stack_k){ 0 };
 		return 0;
 	}
 	if (ss->size < MINSIGSTKSZ)
 		return -ENOMEM;
-	proc.sig.altstack = (struct stack_k){ .sp = ss->sp, .size = ss->size, .flags = ss->flags & SS_AUTODISARM };
+	current->sig.altstack = (struct stack_k){ .sp = ss->sp, .size = ss->size, .flags = ss->flags & SS_AUTODISARM };
 	return 0;
 }
 
@@ -86,7 +87,7 @@ bool signal_setup_frame(struct regs *r, const struct siginfo_k *info, const stru
 	/* x86-64 Linux has no default restorer: without one the app gets SIGSEGV */
 	if (!(a->flags & SA_RESTORER) || a->handler >= USER_RIP_LIMIT)
 		return false;
-	struct sigstate *s = &proc.sig;
+	struct sigthread *s = &current->sig;
 	bool nested = signal_on_altstack(r->rsp), entering = false;
 	u64 sp = r->rsp - RED_ZONE;
 	if ((a->flags & SA_ONSTACK) && s->altstack.size && !signal_on_altstack(sp)) {
@@ -157,7 +158,7 @@ long signal_return(struct regs *r)
 	r->rflags = (r->rflags & ~RFLAGS_USER) | (sc->rflags & RFLAGS_USER);
 	r->cs = USER_CS;
 	r->ss = USER_DS;
-	proc.sig.blocked = uc.sigmask & ~UNBLOCKABLE;
+	current->sig.blocked = uc.sigmask & ~UNBLOCKABLE;
 	signal_set_altstack(r->rsp, &uc.stack); /* as Linux: a refused setting is not an error here */
 	return (long)sc->rax;
 }

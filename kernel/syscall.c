@@ -3,6 +3,7 @@
 #include "errno.h"
 #include "log.h"
 #include "proc.h"
+#include "sched.h"
 #include "signal.h"
 
 struct regs *current_regs;
@@ -20,8 +21,11 @@ static void report_unsupported(u64 nr)
 
 bool syscall_dispatch(struct regs *r)
 {
+	if (!current)
+		thread_boot();
 	current_regs = r;
 	u64 nr = r->rax;
+	current->syscall_nr = nr;
 	long ret;
 	if (nr < SYSCALL_COUNT && syscall_table[nr]) {
 		ret = syscall_table[nr]((long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10, (long)r->r8,
@@ -32,6 +36,7 @@ bool syscall_dispatch(struct regs *r)
 	}
 	r->rax = (u64)ret;
 	signal_deliver(r);
+	sched_before_user();
 	/* sysret to a non-canonical rip would fault in ring 0 with the user's stack */
 	if (r->rip >= 0x00007ffffffff000UL)
 		proc_fatal_signal(r, SIGSEGV, "return to a non-canonical address", r->rip);

@@ -1,9 +1,11 @@
 /* Exceptions and interrupts. From the app: page faults on lazily backed memory are served, any
- * other fault becomes a signal (signal_fault.c); pending signals are delivered before returning to
- * the app. From the kernel: panic. */
+ * other fault becomes a signal (signal_fault.c), the timer may switch threads; pending signals are
+ * delivered before returning to the app. From the kernel: panic, except interrupts in the idle
+ * loop. */
 #include "clock.h"
 #include "cpu.h"
 #include "log.h"
+#include "sched.h"
 #include "signal.h"
 #include "vma.h"
 #include "x86.h"
@@ -40,17 +42,18 @@ static NORETURN void kernel_fault(struct regs *r)
 	power_off(-1);
 }
 
-void trap(struct regs *r)
+static void user_trap(struct regs *r)
 {
+	if (!current)
+		thread_boot();
 	if (r->vector >= 32) {
 		if (r->vector != 0xff)
 			lapic_eoi();
-		if (r->cs & 3)
-			signal_deliver(r);
+		if (r->vector == TIMER_VECTOR)
+			sched_timer_interrupt(true); /* may switch threads: r is this thread's own frame */
+		signal_deliver(r);
 		return;
 	}
-	if (!(r->cs & 3))
-		kernel_fault(r);
 	u64 cr2 = 0;
 	if (r->vector == 14) {
 		cr2 = read_cr2();
@@ -58,4 +61,20 @@ void trap(struct regs *r)
 			return;
 	}
 	signal_fault(r, cr2, names[r->vector] ? names[r->vector] : "exception");
+}
+
+void trap(struct regs *r)
+{
+	if (r->cs & 3) {
+		user_trap(r);
+		sched_before_user();
+		return;
+	}
+	if (r->vector < 32)
+		kernel_fault(r);
+	/* the idle loop (interrupts are off elsewhere in the kernel) */
+	if (r->vector != 0xff)
+		lapic_eoi();
+	if (r->vector == TIMER_VECTOR)
+		sched_timer_interrupt(false);
 }

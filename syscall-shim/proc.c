@@ -1,10 +1,9 @@
-/* Process and thread identity, exit, TLS, resource limits, futex: one process with one thread. */
-#include "clock.h"
+/* Process and thread identity, exit, TLS, resource limits: one process, its threads (clone.c). */
 #include "errno.h"
 #include "lib.h"
-#include "log.h"
 #include "mm.h"
 #include "proc.h"
+#include "sched.h"
 #include "uaccess.h"
 #include "x86.h"
 
@@ -15,18 +14,13 @@
 #define RLIMIT_STACK 3
 #define RLIMIT_NOFILE 7
 #define RLIM_INFINITY (~0UL)
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAKE_BITSET 10
-#define FUTEX_CMD_MASK 0x7f /* without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME */
 
-long sys_exit(long status) { proc_exit((int)status); }
+long sys_exit(long status) { thread_exit((int)status & 0xff); }
 
 long sys_exit_group(long status) { proc_exit((int)status); }
 
 long sys_getpid(void) { return 1; }
-long sys_gettid(void) { return 1; }
+long sys_gettid(void) { return current->tid; }
 long sys_getppid(void) { return 0; }
 
 long sys_arch_prctl(long code, u64 addr)
@@ -37,17 +31,17 @@ long sys_arch_prctl(long code, u64 addr)
 		if (addr >= USER_TOP)
 			return -EPERM;
 		if (code == ARCH_SET_FS) {
-			proc.fs_base = addr;
+			current->fs_base = addr;
 			wrmsr(MSR_FS_BASE, addr);
 		} else {
-			proc.gs_base = addr;
+			current->gs_base = addr;
 			wrmsr(MSR_KERNEL_GS_BASE, addr); /* the user's GS base while we run after swapgs */
 		}
 		return 0;
 	case ARCH_GET_FS:
-		return copy_to_user(addr, &proc.fs_base, 8);
+		return copy_to_user(addr, &current->fs_base, 8);
 	case ARCH_GET_GS:
-		return copy_to_user(addr, &proc.gs_base, 8);
+		return copy_to_user(addr, &current->gs_base, 8);
 	default:
 		return -EINVAL;
 	}
@@ -55,15 +49,15 @@ long sys_arch_prctl(long code, u64 addr)
 
 long sys_set_tid_address(u64 tidptr)
 {
-	proc.clear_child_tid = tidptr;
-	return 1;
+	current->clear_child_tid = tidptr;
+	return current->tid;
 }
 
 long sys_set_robust_list(u64 head, u64 len)
 {
 	if (len != 24)
 		return -EINVAL;
-	proc.robust_list = head;
+	current->robust_list = head;
 	return 0;
 }
 
@@ -136,7 +130,11 @@ long sys_prctl(long option, u64 arg2)
 	return -EINVAL;
 }
 
-long sys_sched_yield(void) { return 0; }
+long sys_sched_yield(void)
+{
+	sched_yield_now();
+	return 0;
+}
 
 long sys_sched_getaffinity(long pid, u64 len, u64 mask)
 {
@@ -148,40 +146,4 @@ long sys_sched_getaffinity(long pid, u64 len, u64 mask)
 	if (copy_to_user(mask, &one, 8))
 		return -EFAULT;
 	return 8;
-}
-
-struct timespec_k {
-	i64 sec, nsec;
-};
-
-/* One thread: a wake finds no waiter; a wait either fails at once or can only end by timeout. */
-long sys_futex(u64 uaddr, long op, long val, u64 timeout)
-{
-	long cmd = op & FUTEX_CMD_MASK;
-	if (cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET)
-		return 0;
-	if (cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
-		return -ENOSYS;
-	u32 cur;
-	if (uaddr & 3)
-		return -EINVAL;
-	if (copy_from_user(&cur, uaddr, 4))
-		return -EFAULT;
-	if (cur != (u32)val)
-		return -EAGAIN;
-	if (!timeout) {
-		kerr("deadlock: futex wait on %lx with no other thread to wake it", uaddr);
-		proc_exit(128 + 6);
-	}
-	struct timespec_k ts;
-	if (copy_from_user(&ts, timeout, sizeof(ts)))
-		return -EFAULT;
-	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-		return -EINVAL;
-	u64 ns = (u64)ts.sec * 1000000000UL + (u64)ts.nsec;
-	/* FUTEX_WAIT takes a relative timeout, FUTEX_WAIT_BITSET an absolute one */
-	u64 deadline = cmd == FUTEX_WAIT ? clock_monotonic_ns() + ns
-			: (op & 256) ? ns - MIN(ns, clock_realtime_ns() - clock_monotonic_ns()) : ns;
-	sleep_until(deadline, NULL);
-	return -ETIMEDOUT;
 }

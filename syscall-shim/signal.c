@@ -1,12 +1,13 @@
-/* Signal syscalls of the one process (pid 1, tid 1): dispositions, the mask, sending to itself,
- * waiting, the alternate stack and rt_sigreturn. Delivery itself is in kernel/signal*.c. Ids,
- * signal numbers and `how` are C ints in Linux's prototypes: only the low 32 bits count. There is
- * no source of asynchronous signals yet (no timers, no other threads), so a wait that nothing
- * pending can satisfy would last forever: it ends the app as a deadlock, like futex. */
+/* Signal syscalls of the one process (pid 1): dispositions, the mask, sending to the process or
+ * to one of its threads, waiting, the alternate stack and rt_sigreturn. Delivery itself is in
+ * kernel/signal*.c. Ids, signal numbers and `how` are C ints in Linux's prototypes: only the low
+ * 32 bits count. Waits block the calling thread; one that nothing could ever end (every thread
+ * blocked, no timer) stops the app as a deadlock (kernel/sched.c). */
 #include "clock.h"
 #include "errno.h"
 #include "log.h"
 #include "proc.h"
+#include "sched.h"
 #include "signal.h"
 #include "syscall.h"
 #include "uaccess.h"
@@ -14,13 +15,7 @@
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
-#define SELF 1 /* getpid() and gettid() */
-
-static NORETURN void deadlock(const char *call)
-{
-	kerr("deadlock: %s with no signal pending and no other thread or timer to send one", call);
-	proc_exit(128 + SIGABRT);
-}
+#define PID 1 /* getpid() */
 
 long sys_rt_sigaction(long sig_arg, u64 act, u64 oldact, u64 sigsetsize)
 {
@@ -48,19 +43,19 @@ long sys_rt_sigprocmask(long how_arg, u64 set, u64 oldset, u64 sigsetsize)
 	int how = (int)how_arg;
 	if (sigsetsize != 8)
 		return -EINVAL;
-	u64 old = proc.sig.blocked, s = 0;
+	u64 old = current->sig.blocked, s = 0;
 	if (set) {
 		if (copy_from_user(&s, set, 8))
 			return -EFAULT;
 		if (how == SIG_BLOCK)
-			proc.sig.blocked |= s;
+			current->sig.blocked |= s;
 		else if (how == SIG_UNBLOCK)
-			proc.sig.blocked &= ~s;
+			current->sig.blocked &= ~s;
 		else if (how == SIG_SETMASK)
-			proc.sig.blocked = s;
+			current->sig.blocked = s;
 		else
 			return -EINVAL;
-		proc.sig.blocked &= ~UNBLOCKABLE;
+		current->sig.blocked &= ~UNBLOCKABLE;
 	}
 	if (oldset && copy_to_user(oldset, &old, 8))
 		return -EFAULT;
@@ -71,31 +66,32 @@ long sys_rt_sigpending(u64 set, u64 sigsetsize)
 {
 	if (sigsetsize > 8)
 		return -EINVAL;
-	u64 pending = proc.sig.pending & proc.sig.blocked;
+	u64 pending = (current->sig.own.set | proc.sig.shared.set) & current->sig.blocked;
 	return copy_to_user(set, &pending, sigsetsize);
 }
 
 long sys_rt_sigreturn(void) { return signal_return(current_regs); }
 
-static long send(int sig, int code, u64 value)
+static long send(struct thread *t, int sig, int code, u64 value)
 {
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	if (sig == 0)
 		return 0; /* only "does the target exist" */
 	struct siginfo_k info = { .signo = sig, .code = code };
-	info.kill.pid = SELF;
+	info.kill.pid = PID;
 	info.kill.value = value;
-	return signal_send(&info) ? 0 : -EAGAIN;
+	bool queued = t ? signal_send_thread(t, &info) : signal_send(&info);
+	return queued ? 0 : -EAGAIN;
 }
 
 /* As Linux, the target is looked up before the signal number is checked. kill(-1) reaches every process but the caller and init: here, none. */
 long sys_kill(long pid_arg, long sig_arg)
 {
 	int pid = (int)pid_arg, sig = (int)sig_arg;
-	if (pid != 0 && pid != SELF)
+	if (pid != 0 && pid != PID)
 		return -ESRCH;
-	return send(sig, SI_USER, 0);
+	return send(NULL, sig, SI_USER, 0);
 }
 
 long sys_tkill(long tid_arg, long sig_arg)
@@ -103,7 +99,8 @@ long sys_tkill(long tid_arg, long sig_arg)
 	int tid = (int)tid_arg, sig = (int)sig_arg;
 	if (tid <= 0)
 		return -EINVAL;
-	return tid == SELF ? send(sig, SI_TKILL, 0) : -ESRCH;
+	struct thread *t = thread_find(tid);
+	return t ? send(t, sig, SI_TKILL, 0) : -ESRCH;
 }
 
 long sys_tgkill(long tgid_arg, long tid_arg, long sig_arg)
@@ -111,7 +108,8 @@ long sys_tgkill(long tgid_arg, long tid_arg, long sig_arg)
 	int tgid = (int)tgid_arg, tid = (int)tid_arg, sig = (int)sig_arg;
 	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	return tgid == SELF && tid == SELF ? send(sig, SI_TKILL, 0) : -ESRCH;
+	struct thread *t = thread_find(tid);
+	return tgid == PID && t ? send(t, sig, SI_TKILL, 0) : -ESRCH;
 }
 
 /* sigqueue(3): the app's own siginfo, with the same limits as Linux on forged si_code values. */
@@ -123,7 +121,7 @@ long sys_rt_sigqueueinfo(long pid_arg, long sig_arg, u64 uinfo)
 		return -EFAULT;
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (pid != SELF)
+	if (pid != PID)
 		return (info.code >= 0 || info.code == SI_TKILL) ? -EPERM : -ESRCH;
 	if (sig == 0)
 		return 0;
@@ -140,16 +138,17 @@ long sys_rt_tgsigqueueinfo(long tgid_arg, long tid_arg, long sig_arg, u64 uinfo)
 		return -EINVAL;
 	if (copy_from_user(&info, uinfo, sizeof(info)))
 		return -EFAULT;
-	if ((info.code >= 0 || info.code == SI_TKILL) && tid != SELF)
+	if ((info.code >= 0 || info.code == SI_TKILL) && tid != current->tid)
 		return -EPERM;
-	if (tgid != SELF || tid != SELF)
+	struct thread *t = thread_find(tid);
+	if (tgid != PID || !t)
 		return -ESRCH;
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	if (sig == 0)
 		return 0;
 	info.signo = sig;
-	return signal_send(&info) ? 0 : -EAGAIN;
+	return signal_send_thread(t, &info) ? 0 : -EAGAIN;
 }
 
 long sys_sigaltstack(u64 uss, u64 uoss)
@@ -169,6 +168,13 @@ long sys_sigaltstack(u64 uss, u64 uoss)
 	return 0;
 }
 
+/* Sleeps until a signal the thread does not block is pending. */
+static void wait_for_signal(void)
+{
+	while (sched_block(NULL, 0, true) != WAKE_SIGNAL)
+		;
+}
+
 /* Waits with a temporary mask; a handler runs, then the old mask is back (signal_deliver). */
 long sys_rt_sigsuspend(u64 umask, u64 sigsetsize)
 {
@@ -177,19 +183,25 @@ long sys_rt_sigsuspend(u64 umask, u64 sigsetsize)
 		return -EINVAL;
 	if (copy_from_user(&mask, umask, 8))
 		return -EFAULT;
-	proc.sig.saved_mask = proc.sig.blocked;
-	proc.sig.restore_mask = true;
-	proc.sig.blocked = mask & ~UNBLOCKABLE;
-	if (!signal_deliverable())
-		deadlock("rt_sigsuspend");
-	return -EINTR;
+	current->sig.saved_mask = current->sig.blocked;
+	current->sig.restore_mask = true;
+	current->sig.blocked = mask & ~UNBLOCKABLE;
+	wait_for_signal();
+	return -ERESTARTNOHAND;
+}
+
+long sys_pause(void)
+{
+	wait_for_signal();
+	return -ERESTARTNOHAND;
 }
 
 struct timespec_k {
 	i64 sec, nsec;
 };
 
-/* sigwaitinfo/sigtimedwait: takes a pending signal of the set, blocked or not. */
+/* sigwaitinfo/sigtimedwait: takes a pending signal of the set, blocked or not, waiting for one
+ * with the set unblocked meanwhile (so a signal of the set wakes this thread), as Linux. */
 long sys_rt_sigtimedwait(u64 uset, u64 uinfo, u64 utimeout, u64 sigsetsize)
 {
 	u64 set;
@@ -200,15 +212,20 @@ long sys_rt_sigtimedwait(u64 uset, u64 uinfo, u64 utimeout, u64 sigsetsize)
 		return -EFAULT;
 	if (utimeout && (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000))
 		return -EINVAL;
+	set &= ~UNBLOCKABLE;
 	struct siginfo_k info;
-	if (!signal_dequeue(set & ~UNBLOCKABLE, &info)) {
-		if (signal_deliverable())
-			return -EINTR;
-		if (!utimeout)
-			deadlock("rt_sigtimedwait");
-		u64 ns = ts.sec > 1000000000L ? ~0UL >> 1 : (u64)ts.sec * 1000000000UL + (u64)ts.nsec;
-		sleep_until(clock_monotonic_ns() + ns, NULL);
-		return -EAGAIN;
+	if (!signal_dequeue(set, &info)) {
+		u64 deadline = 0;
+		if (utimeout) {
+			u64 ns = ts.sec > 1000000000L ? ~0UL >> 1 : (u64)ts.sec * 1000000000UL + (u64)ts.nsec;
+			deadline = clock_monotonic_ns() + MAX(ns, 1);
+		}
+		u64 blocked = current->sig.blocked;
+		current->sig.blocked &= ~set;
+		enum wake_reason why = sched_block(NULL, deadline, true);
+		current->sig.blocked = blocked;
+		if (!signal_dequeue(set, &info))
+			return why == WAKE_TIMEOUT ? -EAGAIN : -EINTR;
 	}
 	if (uinfo && copy_to_user(uinfo, &info, sizeof(info)))
 		return -EFAULT;

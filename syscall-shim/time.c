@@ -1,6 +1,7 @@
-/* Clocks and sleeping. CPU-time clocks report time since boot (the app is the only thing running). */
+/* Clocks and sleeping (the thread blocks; others run). CPU-time clocks report time since boot. */
 #include "clock.h"
 #include "errno.h"
+#include "sched.h"
 #include "uaccess.h"
 
 #define CLOCK_REALTIME 0
@@ -89,21 +90,32 @@ static long read_timespec(u64 p, u64 *ns)
 	return 0;
 }
 
+/* Sleeps until the monotonic deadline; a signal ends the sleep early with EINTR and, when rem is
+ * given, the time left (relative sleeps only). */
+static long sleep_interruptible(u64 deadline, u64 rem)
+{
+	if (sched_block(NULL, deadline, true) != WAKE_SIGNAL)
+		return 0;
+	u64 now = clock_monotonic_ns(), left = deadline > now ? deadline - now : 0;
+	struct timespec_k ts = { (i64)(left / NS), (i64)(left % NS) };
+	if (rem && copy_to_user(rem, &ts, sizeof(ts)))
+		return -EFAULT;
+	return -EINTR;
+}
+
+static u64 add_ns(u64 a, u64 b) { return b > ~0UL - a ? ~0UL : a + b; }
+
 long sys_nanosleep(u64 req, u64 rem)
 {
-	(void)rem; /* never interrupted: no signals are delivered yet */
 	u64 ns;
 	long err = read_timespec(req, &ns);
 	if (err)
 		return err;
-	u64 now = clock_monotonic_ns();
-	sleep_until(ns > ~0UL - now ? ~0UL : now + ns, NULL);
-	return 0;
+	return sleep_interruptible(add_ns(clock_monotonic_ns(), MAX(ns, 1)), rem);
 }
 
 long sys_clock_nanosleep(long clk, long flags, u64 req, u64 rem)
 {
-	(void)rem;
 	u64 ns, now;
 	long err = clock_ns(clk, &now);
 	if (err)
@@ -113,7 +125,7 @@ long sys_clock_nanosleep(long clk, long flags, u64 req, u64 rem)
 	if ((err = read_timespec(req, &ns)))
 		return err;
 	u64 mono = clock_monotonic_ns();
-	u64 delta = (flags & TIMER_ABSTIME) ? (ns > now ? ns - now : 0) : ns;
-	sleep_until(delta > ~0UL - mono ? ~0UL : mono + delta, NULL);
-	return 0;
+	if (flags & TIMER_ABSTIME)
+		return sleep_interruptible(add_ns(mono, ns > now ? ns - now : 1), 0);
+	return sleep_interruptible(add_ns(mono, MAX(ns, 1)), rem);
 }

@@ -1,27 +1,22 @@
-/* Pipes: a 64 KiB ring of frames between a read end and a write end. With one thread, a read
- * that would wait for data nobody can write (or a write into a full pipe nobody drains) could
- * never finish: the app is stopped as deadlocked (status 134), like futex does. */
+/* Pipes: a 64 KiB ring of frames between a read end and a write end. A read with no data and a
+ * write with no room block the thread until the other side moves (or closes), or a signal comes. */
 #include "errno.h"
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
-#include "proc.h"
+#include "sched.h"
 #include "vfs.h"
 
 #define PIPE_PAGES 16
 #define PIPE_SIZE (PIPE_PAGES * PAGE_SIZE)
+#define PIPE_BUF PAGE_SIZE /* writes up to this size are atomic */
 
 struct pipe {
 	u64 frames[PIPE_PAGES];
 	u64 rpos, wpos; /* running byte counts; wpos - rpos bytes are buffered */
 	u32 readers, writers;
+	struct waitq waiting; /* readers waiting for data, writers for room */
 };
-
-static NORETURN void deadlock(const char *what)
-{
-	kerr("deadlock: %s a pipe with no other thread to %s it", what, what[0] == 'r' ? "fill" : "drain");
-	proc_exit(128 + 6);
-}
 
 static u8 *byte_at(struct pipe *p, u64 pos)
 {
@@ -34,12 +29,13 @@ static long pipe_read(struct file *f, u8 *buf, u64 len, u64 off)
 	struct pipe *p = f->ino->priv;
 	if (!len)
 		return 0;
-	if (p->wpos == p->rpos) {
+	while (p->wpos == p->rpos) {
 		if (!p->writers)
 			return 0;
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		deadlock("reading from");
+		if (sched_block(&p->waiting, 0, true) == WAKE_SIGNAL)
+			return -ERESTARTSYS;
 	}
 	u64 n = MIN(len, p->wpos - p->rpos);
 	for (u64 done = 0; done < n;) {
@@ -48,30 +44,39 @@ static long pipe_read(struct file *f, u8 *buf, u64 len, u64 off)
 		p->rpos += chunk;
 		done += chunk;
 	}
+	waitq_wake(&p->waiting, MAX_THREADS);
 	return (long)n;
 }
 
+/* Writes everything before returning, blocking while the pipe is full (as Linux); a signal or a
+ * closed read end cuts it short. */
 static long pipe_write(struct file *f, const u8 *buf, u64 len, u64 off)
 {
 	(void)off;
 	struct pipe *p = f->ino->priv;
-	if (!p->readers)
-		return -EPIPE;
-	u64 space = PIPE_SIZE - (p->wpos - p->rpos);
-	if (!space || (len <= PAGE_SIZE && space < len)) { /* small writes are atomic */
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		deadlock("writing to");
+	u64 done = 0;
+	while (done < len) {
+		if (!p->readers)
+			return done ? (long)done : -EPIPE;
+		u64 space = PIPE_SIZE - (p->wpos - p->rpos);
+		if (!space || (len <= PIPE_BUF && space < len)) {
+			if (f->flags & O_NONBLOCK)
+				return done ? (long)done : -EAGAIN;
+			if (sched_block(&p->waiting, 0, true) == WAKE_SIGNAL)
+				return done ? (long)done : -ERESTARTSYS;
+			continue;
+		}
+		u64 n = MIN(len - done, space);
+		for (u64 end = done + n; done < end;) {
+			u64 chunk = MIN(end - done, PAGE_SIZE - p->wpos % PAGE_SIZE);
+			memcpy(byte_at(p, p->wpos), buf + done, chunk);
+			p->wpos += chunk;
+			done += chunk;
+		}
+		waitq_wake(&p->waiting, MAX_THREADS);
+		inode_touch(f->ino, true);
 	}
-	u64 n = MIN(len, space);
-	for (u64 done = 0; done < n;) {
-		u64 chunk = MIN(n - done, PAGE_SIZE - p->wpos % PAGE_SIZE);
-		memcpy(byte_at(p, p->wpos), buf + done, chunk);
-		p->wpos += chunk;
-		done += chunk;
-	}
-	inode_touch(f->ino, true);
-	return (long)n;
+	return (long)done;
 }
 
 static void pipe_release(struct file *f)
@@ -81,6 +86,7 @@ static void pipe_release(struct file *f)
 		p->readers--;
 	else
 		p->writers--;
+	waitq_wake(&p->waiting, MAX_THREADS); /* end of file for readers, EPIPE for writers */
 	if (!p->readers && !p->writers) {
 		for (int i = 0; i < PIPE_PAGES; i++)
 			pmm_free(p->frames[i]);

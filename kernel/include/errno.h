@@ -37,3 +37,7 @@
 #define ELOOP 40
 #define EOPNOTSUPP 95
 #define ETIMEDOUT 110
+/* Kernel-internal: never seen by the app. The syscall is restarted when no handler runs (and
+ * after a SA_RESTART handler for ERESTARTSYS); otherwise the app gets EINTR. */
+#define ERESTARTSYS 512
+#define ERESTARTNOHAND 514

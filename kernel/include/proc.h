@@ -1,4 +1,4 @@
-/* The app's process state: one process, one thread for now. */
+/* The app's process state: one process; its threads are in thread.h. */
 #pragma once
 #include "types.h"
 #include "cpu.h"
@@ -12,9 +12,7 @@ struct proc {
 	struct vma *vmas;
 	u64 brk_start, brk;
 	u64 load_bias;          /* added to link-time addresses (PIE) */
-	u64 fs_base, gs_base;
-	u64 clear_child_tid, robust_list;
-	struct sigstate sig;
+	struct sigstate sig;    /* dispositions, process-directed signals (threads: thread.h) */
 	struct rlimit_k rlimits[RLIM_NLIMITS];
 	const char *exe;        /* absolute path of the app in the initrd */
 	int argc;               /* the app's arguments (for /proc/self/cmdline) */

@@ -1,6 +1,7 @@
-/* Signals of the app: dispositions, the blocked mask, the pending queue, delivery to handlers
- * through a Linux x86-64 rt_sigframe on the user stack, and rt_sigreturn. One thread for now: the
- * state lives in struct proc. */
+/* Signals of the app: dispositions, the blocked mask, the pending queues, delivery to handlers
+ * through a Linux x86-64 rt_sigframe on the user stack, and rt_sigreturn. Dispositions and
+ * process-directed signals live in struct proc, the mask and thread-directed signals in each
+ * struct thread. */
 #pragma once
 #include "cpu.h"
 #include "types.h"
@@ -92,31 +93,49 @@ struct stack_k {
 
 #define SIGQUEUE_LEN 32
 
-struct sigstate {
-	struct sigaction_k actions[NSIG];
-	u64 blocked;
-	u64 pending;     /* one bit per signal with at least one queued instance */
-	u64 saved_mask;  /* rt_sigsuspend: the mask to put back once a handler frame is built */
-	bool restore_mask;
-	struct stack_k altstack; /* size 0: disabled */
+/* Pending signals of a thread or of the process. */
+struct sigqueue_k {
+	u64 set;                              /* one bit per signal with at least one queued instance */
 	struct siginfo_k standard[32];        /* the one pending instance of signals 1-31 */
 	int nqueued;
 	struct siginfo_k queue[SIGQUEUE_LEN]; /* real-time signals, in arrival order */
 };
 
+/* Shared by the threads (CLONE_SIGHAND): dispositions and process-directed signals (kill,
+ * sigqueue, timers), taken by any thread that does not block them. */
+struct sigstate {
+	struct sigaction_k actions[NSIG];
+	struct sigqueue_k shared;
+};
+
+/* Per thread: the mask, signals sent to the thread (tgkill, faults), the alternate stack. */
+struct sigthread {
+	u64 blocked;
+	u64 saved_mask;  /* rt_sigsuspend: the mask to put back once a handler frame is built */
+	bool restore_mask;
+	struct stack_k altstack; /* size 0: disabled */
+	struct sigqueue_k own;
+};
+
+struct thread;
+
 const char *signal_name(int sig);
 
-/* Queues a signal for the app; false when the queue is full (real-time signals only). SIGKILL
- * ends the app at once. */
+/* Queues a signal for the process (any thread not blocking it takes it) or for one thread;
+ * false when the queue is full (real-time signals only). SIGKILL ends the app at once. A thread
+ * sleeping interruptibly that can take the signal wakes up. */
 bool signal_send(const struct siginfo_k *info);
-/* Removes the lowest pending signal in set; false if none. */
+bool signal_send_thread(struct thread *t, const struct siginfo_k *info);
+/* Removes the current thread's lowest pending signal in set (its own first); false if none. */
 bool signal_dequeue(u64 set, struct siginfo_k *out);
 /* Drops every queued instance of sig (its disposition became "ignore"). */
 void signal_discard(int sig);
 /* After rt_sigaction: drops the pending instances of sig if it is now ignored. */
 void signal_action_changed(int sig);
-/* Signals pending and not blocked. */
+/* Signals pending for the current thread (its own and the process's) and not blocked. */
 u64 signal_deliverable(void);
+/* The same for any thread. */
+u64 signal_pending_for(const struct thread *t);
 /* On every return to user mode: handler frames for pending unblocked signals, default actions. */
 void signal_deliver(struct regs *r);
 /* A fault in user mode (vector < 32; cr2 for page faults). */

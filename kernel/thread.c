@@ -1,0 +1,146 @@
+/* Threads: each one owns a slot of kernel virtual memory holding, from the bottom, an unmapped
+ * guard page, its kernel stack, its struct thread and its FPU image. Dead threads keep their slot
+ * for the next clone (their stack may still be in use until the scheduler has switched away). */
+#include "thread.h"
+#include "errno.h"
+#include "futex.h"
+#include "lib.h"
+#include "log.h"
+#include "mm.h"
+#include "proc.h"
+#include "sched.h"
+#include "uaccess.h"
+#include "x86.h"
+
+#define THREAD_AREA 0xffffc90000000000UL
+#define SLOT_SIZE 0x10000UL
+#define KSTACK_PAGES 8
+#define STRUCT_PAGES ((sizeof(struct thread) + PAGE_SIZE - 1) / PAGE_SIZE)
+#define CR4_OSXSAVE (1UL << 18)
+
+static struct thread *slots[MAX_THREADS];
+static int nslots, alive, next_tid = 2;
+static int leader_status; /* Linux reports the first thread's exit status once all are gone */
+
+struct thread *thread_at(int i) { return i < nslots ? slots[i] : NULL; }
+int thread_count(void) { return alive; }
+
+struct thread *thread_find(int tid)
+{
+	for (int i = 0; i < nslots; i++)
+		if (slots[i] && slots[i]->tid == tid && slots[i]->state != T_DEAD)
+			return slots[i];
+	return NULL;
+}
+
+static bool map_pages(u64 va, u64 n)
+{
+	for (u64 i = 0; i < n; i++) {
+		u64 pa = pmm_alloc();
+		if (!pa || !vmm_map(va + i * PAGE_SIZE, pa, PTE_P | PTE_W | PTE_NX))
+			return false; /* the slot stays half mapped; it is not reused */
+	}
+	return true;
+}
+
+/* A new slot: the struct and FPU pages always, the stack unless the thread has one (tid 1). */
+static struct thread *new_slot(bool with_stack)
+{
+	u64 fpu_pages = (cpu_xsave_size() + PAGE_SIZE - 1) / PAGE_SIZE;
+	if (nslots == MAX_THREADS)
+		return NULL;
+	if ((1 + KSTACK_PAGES + STRUCT_PAGES + fpu_pages) * PAGE_SIZE > SLOT_SIZE)
+		panic("thread slot too small for an FPU image of %lu bytes", cpu_xsave_size());
+	u64 base = THREAD_AREA + (u64)nslots * SLOT_SIZE;
+	u64 stack = base + PAGE_SIZE, stack_top = stack + KSTACK_PAGES * PAGE_SIZE;
+	if ((with_stack && !map_pages(stack, KSTACK_PAGES)) || !map_pages(stack_top, STRUCT_PAGES + fpu_pages))
+		return NULL;
+	struct thread *t = (struct thread *)stack_top;
+	t->kstack_top = stack_top;
+	t->fpu = (u8 *)(stack_top + STRUCT_PAGES * PAGE_SIZE);
+	slots[nslots++] = t;
+	return t;
+}
+
+static bool has_xsave(void)
+{
+	static int known; /* 0: not yet read, 1: no, 2: yes */
+	if (!known)
+		known = read_cr4() & CR4_OSXSAVE ? 2 : 1;
+	return known == 2;
+}
+
+void thread_fpu_save(struct thread *t)
+{
+	if (has_xsave())
+		__asm__ volatile("xsave64 (%0)" : : "r"(t->fpu), "a"(~0U), "d"(~0U) : "memory");
+	else
+		__asm__ volatile("fxsave64 (%0)" : : "r"(t->fpu) : "memory");
+}
+
+void thread_fpu_load(struct thread *t)
+{
+	if (has_xsave())
+		__asm__ volatile("xrstor64 (%0)" : : "r"(t->fpu), "a"(~0U), "d"(~0U) : "memory");
+	else
+		__asm__ volatile("fxrstor64 (%0)" : : "r"(t->fpu) : "memory");
+}
+
+struct thread *thread_boot(void)
+{
+	struct thread *t = new_slot(false);
+	if (!t)
+		panic("out of memory for the first thread");
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(t->kstack_top)); /* the boot kernel stack */
+	t->tid = 1;
+	t->state = T_RUNNING;
+	t->fs_base = rdmsr(MSR_FS_BASE);
+	alive = 1;
+	current = t;
+	return t;
+}
+
+struct thread *thread_create(const struct regs *regs)
+{
+	struct thread *t = NULL;
+	for (int i = 0; i < nslots && !t; i++)
+		if (slots[i]->state == T_DEAD && slots[i] != current)
+			t = slots[i];
+	if (!t && !(t = new_slot(true)))
+		return NULL;
+	u64 top = t->kstack_top;
+	u8 *fpu = t->fpu;
+	memset(t, 0, sizeof(*t));
+	t->kstack_top = top;
+	t->fpu = fpu;
+	t->tid = next_tid++;
+	t->fs_base = current->fs_base;
+	t->gs_base = current->gs_base;
+	t->sig.blocked = current->sig.blocked; /* the mask is inherited, the alternate stack is not */
+	thread_fpu_save(t);                     /* and the FPU registers, as they are now */
+	*thread_regs(t) = *regs;
+	/* what switch_stacks pops: six callee-saved registers, then its return address */
+	u64 *sp = (u64 *)thread_regs(t);
+	*--sp = (u64)thread_first_return;
+	for (int i = 0; i < 6; i++)
+		*--sp = 0;
+	t->ksp = (u64)sp;
+	alive++;
+	sched_add(t);
+	return t;
+}
+
+void thread_exit(int status)
+{
+	struct thread *t = current;
+	if (t->clear_child_tid) {
+		u32 zero = 0;
+		if (!copy_to_user(t->clear_child_tid, &zero, 4))
+			futex_wake(t->clear_child_tid, 1, FUTEX_BITSET_ANY);
+	}
+	if (t->tid == 1)
+		leader_status = status;
+	if (--alive == 0)
+		proc_exit(leader_status);
+	sched_exit();
+}

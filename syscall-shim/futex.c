@@ -1,0 +1,85 @@
+/* futex(2): WAIT, WAKE, the bitset forms, REQUEUE and CMP_REQUEUE, with timeouts (relative for
+ * WAIT, absolute on CLOCK_MONOTONIC or CLOCK_REALTIME for WAIT_BITSET). Private and shared futexes
+ * behave alike (one address space). PI futexes and WAKE_OP are not implemented (ENOSYS). */
+#include "clock.h"
+#include "errno.h"
+#include "futex.h"
+#include "uaccess.h"
+
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_CLOCK_REALTIME 256
+#define NS 1000000000UL
+
+struct timespec_k {
+	i64 sec, nsec;
+};
+
+/* The monotonic deadline of a wait; 0 for none. */
+static long deadline_of(long cmd, long op, u64 utime, u64 *deadline)
+{
+	struct timespec_k ts;
+	*deadline = 0;
+	if (!utime)
+		return 0;
+	if (copy_from_user(&ts, utime, sizeof(ts)))
+		return -EFAULT;
+	if (ts.sec < 0 || ts.nsec < 0 || (u64)ts.nsec >= NS)
+		return -EINVAL;
+	u64 ns = (u64)ts.sec > ~0UL / NS - 1 ? ~0UL / 2 : (u64)ts.sec * NS + (u64)ts.nsec;
+	u64 mono = clock_monotonic_ns();
+	if (cmd == FUTEX_WAIT)
+		*deadline = mono + ns;
+	else if (op & FUTEX_CLOCK_REALTIME)
+		*deadline = mono + (ns > clock_realtime_ns() ? ns - clock_realtime_ns() : 0);
+	else
+		*deadline = ns;
+	*deadline = MAX(*deadline, 1); /* 0 means "no timeout" */
+	return 0;
+}
+
+long sys_futex(u64 uaddr, long op, long val, u64 utime, u64 uaddr2, long val3)
+{
+	long cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+	if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
+		return -ENOSYS;
+	u32 bitset = cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_WAKE_BITSET ? (u32)val3 : FUTEX_BITSET_ANY;
+	if (!bitset)
+		return -EINVAL;
+	switch (cmd) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET: {
+		u64 deadline;
+		long err = deadline_of(cmd, op, utime, &deadline);
+		if (err)
+			return err;
+		if (uaddr & 3)
+			return -EINVAL;
+		return futex_wait(uaddr, (u32)val, bitset, deadline);
+	}
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
+		return uaddr & 3 ? -EINVAL : futex_wake(uaddr, (int)val, bitset);
+	case FUTEX_REQUEUE:
+	case FUTEX_CMP_REQUEUE: {
+		int nwake = (int)val, nrequeue = (int)utime; /* the timeout argument carries a count */
+		if (nwake < 0 || nrequeue < 0 || (uaddr & 3) || (uaddr2 & 3))
+			return -EINVAL;
+		if (cmd == FUTEX_CMP_REQUEUE) {
+			u32 cur;
+			if (copy_from_user(&cur, uaddr, 4))
+				return -EFAULT;
+			if (cur != (u32)val3)
+				return -EAGAIN;
+		}
+		return futex_requeue(uaddr, nwake, nrequeue, uaddr2);
+	}
+	default:
+		return -ENOSYS;
+	}
+}
