@@ -50,6 +50,7 @@ const sysPrograms: Record<string, string> = {
   'sys-signal': '',
   'sys-files': '',
   'sys-misc': '',
+  'sys-threads': '',
 };
 
 describe('syscall test programs', () => {
