@@ -1,7 +1,8 @@
 // `npm run bench -- boot [RUNS]`: how long `ukify run` takes for a static hello, next to the QEMU floor
 // (bench/floor: a PVH kernel that powers off at once, booted with the same QEMU flags).
-// Prints medians of RUNS (default 10) wall-clock runs, image and kernel sizes, and the smallest -m
-// at which hello still runs (bisected on the raw QEMU command, below the runner's own minimum check).
+// Prints medians of RUNS (default 10) wall-clock runs, the kernel's own boot phase times (its
+// `verbose` log, TSC-based), image and kernel sizes, and the smallest -m at which hello still runs
+// (bisected on the raw QEMU command, below the runner's own minimum check).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import { fixturePath } from '../fixtures/index.js';
 import { imageFor } from '../packager/build.js';
 import { kernelPath } from '../packager/paths.js';
-import { chooseAccel } from '../runner/accel.js';
+import { chooseAccel, type Accel } from '../runner/accel.js';
 import { kernelCommandLine } from '../runner/cmdline.js';
 import { kvmUsable, readCpuinfo, readHostTscKhz } from '../runner/host.js';
 import { qemuArgs } from '../runner/qemu-args.js';
@@ -51,13 +52,36 @@ function timeInterleaved(runs: number, rows: Timed[]): void {
   }
 }
 
-async function bootsIn(image: string, memoryMiB: number, append: string): Promise<boolean> {
+/** Boots an image once on the raw QEMU command; its status, COM1 output and kernel log lines. */
+async function bootOnce(image: string, memoryMiB: number, accel: Accel, append: string): Promise<{ status: number; out: string; log: string[] }> {
   const stdout = new PassThrough();
   const chunks: Buffer[] = [];
   stdout.on('data', (c: Buffer) => chunks.push(c));
-  const args = qemuArgs({ image, memoryMiB, accel: 'tcg', append, stderrFd: STDERR_FD, debugconFd: DEBUGCON_FD });
-  const status = await runQemu({ qemu: QEMU, args, onLog: () => undefined, stdout, stderr: new PassThrough() });
-  return status === 0 && Buffer.concat(chunks).toString().includes('argc=1');
+  const log: string[] = [];
+  const args = qemuArgs({ image, memoryMiB, accel, append, stderrFd: STDERR_FD, debugconFd: DEBUGCON_FD });
+  const status = await runQemu({ qemu: QEMU, args, onLog: (line) => log.push(line), stdout, stderr: new PassThrough() });
+  return { status, out: Buffer.concat(chunks).toString(), log };
+}
+
+async function bootsIn(image: string, memoryMiB: number, append: string): Promise<boolean> {
+  const { status, out } = await bootOnce(image, memoryMiB, 'tcg', append);
+  return status === 0 && out.includes('argc=1');
+}
+
+/**
+ * The kernel's boot phases (its `verbose` lines `ukify: boot: NAME N us`), each the median of `runs`
+ * boots, in the kernel's order. The times include the kernel's own log lines of that phase.
+ */
+async function bootPhases(image: string, accel: Accel, append: string, runs: number): Promise<string> {
+  const phases = new Map<string, number[]>();
+  for (let i = 0; i < runs; i++) {
+    const { log } = await bootOnce(image, 64, accel, `${append} verbose`.trim());
+    for (const line of log) {
+      const m = /^ukify: boot: (.*) (\d+) us$/.exec(line);
+      if (m?.[1] !== undefined && m[2] !== undefined) phases.set(m[1], [...(phases.get(m[1]) ?? []), Number(m[2])]);
+    }
+  }
+  return [...phases].map(([name, us]) => `${name} ${median(us)} us`).join(', ') || 'none logged';
 }
 
 /** The smallest whole MiB in [1, high] that boots, assuming more memory never hurts. */
@@ -92,34 +116,48 @@ export async function run(args: string[]): Promise<void> {
       qemuArgs({ image: kernel, memoryMiB: 64, accel, append, stderrFd: STDERR_FD, debugconFd: DEBUGCON_FD });
 
     // The floor powers off without an exit record: QEMU exits 1 ((0 << 1) | 1), as after hello's record.
+    const floorRow: Timed = { what: 'QEMU floor (raw qemu, floor kernel)', command: QEMU, args: qemu(floor), status: 1, times: [] };
+    const glibcRow: Timed = { what: 'raw qemu, hello.glibc-static image', command: QEMU, args: qemu(image), status: 1, times: [] };
+    const muslRow: Timed = { what: 'raw qemu, hello.musl-static image', command: QEMU, args: qemu(muslImage), status: 1, times: [] };
+    const runRow: Timed = { what: 'ukify run hello.img (glibc)', command: process.execPath, args: [cli, 'run', image], status: 0, times: [] };
+    const nodeRow: Timed = { what: 'node startup (node -e 0)', command: process.execPath, args: ['-e', '0'], status: 0, times: [] };
     const rows: Timed[] = [
-      { what: 'QEMU floor (raw qemu, floor kernel)', command: QEMU, args: qemu(floor), status: 1, times: [] },
-      { what: 'raw qemu, hello image', command: QEMU, args: qemu(image), status: 1, times: [] },
-      { what: 'raw qemu, hello.musl-static image', command: QEMU, args: qemu(muslImage), status: 1, times: [] },
-      { what: 'ukify run hello.img', command: process.execPath, args: [cli, 'run', image], status: 0, times: [] },
+      floorRow,
+      glibcRow,
+      muslRow,
+      runRow,
       { what: 'ukify run hello (temporary image)', command: process.execPath, args: [cli, 'run', program], status: 0, times: [] },
-      { what: 'node startup (node -e 0)', command: process.execPath, args: ['-e', '0'], status: 0, times: [] },
+      nodeRow,
     ];
     timeInterleaved(runs, rows);
-    const floorTimes = rows[0]?.times ?? [];
-    const floorMs = median(floorTimes);
+    // Differences are medians of per-round differences, which cancel load shared by a round.
+    const over = (r: Timed, base: Timed): number => median(r.times.map((t, i) => t - (base.times[i] ?? 0)));
     process.stdout.write(`boot: static hello (${program}), accel ${accel}, -m 64M, ${runs} interleaved rounds\n`);
     process.stdout.write(`${'what'.padEnd(40)} ${'median ms'.padStart(10)} ${'min ms'.padStart(8)} ${'over floor'.padStart(11)}\n`);
     for (const r of rows) {
-      // Over the floor: the median of per-round differences, which cancels load shared by a round.
-      const over = median(r.times.map((t, i) => t - (floorTimes[i] ?? 0)));
       process.stdout.write(
-        `${r.what.padEnd(40)} ${median(r.times).toFixed(1).padStart(10)} ${Math.min(...r.times).toFixed(1).padStart(8)} ${over.toFixed(1).padStart(11)}\n`,
+        `${r.what.padEnd(40)} ${median(r.times).toFixed(1).padStart(10)} ${Math.min(...r.times).toFixed(1).padStart(8)} ${over(r, floorRow).toFixed(1).padStart(11)}\n`,
       );
     }
-    const rawOver = median((rows[1]?.times ?? []).map((t, i) => t - (floorTimes[i] ?? 0)));
-    process.stdout.write(`target: raw qemu hello < floor + 10 ms: ${rawOver < 10 ? 'met' : 'NOT met'} (${rawOver.toFixed(1)} ms; floor ${floorMs.toFixed(1)} ms)\n`);
+    const floorMs = median(floorRow.times);
+    for (const r of [glibcRow, muslRow]) {
+      const ms = over(r, floorRow);
+      process.stdout.write(`target: ${r.what} < floor + 10 ms: ${ms < 10 ? 'met' : 'NOT met'} (${ms.toFixed(1)} ms; floor ${floorMs.toFixed(1)} ms)\n`);
+    }
+    process.stdout.write(
+      `ukify run's own cost (ukify run hello.img - raw qemu hello image): ${over(runRow, glibcRow).toFixed(1)} ms, of which node startup ${median(nodeRow.times).toFixed(1)} ms\n`,
+    );
+    const phaseRuns = 5;
+    process.stdout.write(`kernel boot phases (hello.glibc-static, medians of ${phaseRuns} verbose boots): ${await bootPhases(image, accel, append, phaseRuns)}\n`);
 
     const kernelBytes = statSync(kernelPath()).size;
     process.stdout.write(`image size: ${statSync(image).size} bytes; program ${statSync(program).size} bytes\n`);
     process.stdout.write(`kernel size: ${kernelBytes} bytes (target <= 300 KB: ${kernelBytes <= 300 * 1024 ? 'met' : 'NOT met'})\n`);
-    const smallest = await smallestMemory(image, append, 64);
-    process.stdout.write(`smallest -m for hello: ${smallest === undefined ? 'does not boot in 64 MiB' : `${smallest} MiB`} (target 8 MiB: ${smallest !== undefined && smallest <= 8 ? 'met' : 'NOT met'})\n`);
+    for (const [name, file] of [['hello.glibc-static', image], ['hello.musl-static', muslImage]] as const) {
+      const smallest = await smallestMemory(file, append, 64);
+      const shown = smallest === undefined ? 'does not boot in 64 MiB' : `${smallest} MiB`;
+      process.stdout.write(`smallest -m for ${name}: ${shown} (target 8 MiB: ${smallest !== undefined && smallest <= 8 ? 'met' : 'NOT met'})\n`);
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
