@@ -6,6 +6,7 @@
 #include "cpu.h"
 #include "elf.h"
 #include "fs.h"
+#include "vfs.h"
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
@@ -95,17 +96,17 @@ static void build_args(struct boot_args *a)
 
 static char exe_path[256];
 
-/* The app's working directory: the one /.ukify/workdir names when the image has it (IMAGE.md), else /. */
+/* The app's working directory: the one /.ukify/workdir names when the image has it (IMAGE.md), else /.
+ * The file is read in place from the initrd, like the app: opening it through the VFS would run
+ * (and, under TCG, translate) the whole open path for one small file at every boot. */
 static void enter_workdir(void)
 {
 	static char dir[1024];
-	struct file *f;
-	if (vfs_open("/.ukify/workdir", O_RDONLY, 0, &f))
+	struct file_ref f;
+	if (!initrd_find("/.ukify/workdir", &f) || !S_ISREG(f.mode) || !f.size)
 		return;
-	long n = vfs_pread(f, dir, sizeof(dir) - 1, 0);
-	vfs_close(f);
-	if (n <= 0)
-		return;
+	u64 n = MIN(f.size, sizeof(dir) - 1);
+	memcpy(dir, f.data, n);
 	dir[n] = 0;
 	long err = vfs_chdir(dir);
 	if (err) {
