@@ -1,5 +1,6 @@
 /* Parses the kernel command line (IMAGE.md). Words are split in place into a private copy. */
 #include "cmdline.h"
+#include "console.h"
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
@@ -58,7 +59,9 @@ void cmdline_parse(const char *s, struct cmdline *out)
 			log_level = LOG_VERBOSE;
 		} else if (!strcmp(word, "trace_missing")) {
 			out->trace_missing = true;
+		} else if (!strncmp(word, "console=", 8)) {
+			console_set_mode(word + 8);
 		}
-		/* other options (virtio_mmio.device=, console=...) belong to other subsystems */
+		/* other options (virtio_mmio.device=, ...) belong to other subsystems */
 	}
 }

@@ -6,6 +6,7 @@
  * first sleeper's deadline, the alarm. */
 #include "sched.h"
 #include "clock.h"
+#include "console.h"
 #include "log.h"
 #include "proc.h"
 #include "signal.h"
@@ -156,9 +157,10 @@ static void idle(void)
 	if (run_head)
 		return;
 	u64 next = next_deadline();
-	if (next == NEVER)
+	if (next == NEVER && !console_awaited())
 		deadlock();
-	lapic_oneshot_ns(next > now ? next - now : 0);
+	if (next != NEVER) /* else only the console's interrupt can wake a thread */
+		lapic_oneshot_ns(next > now ? next - now : 0);
 	timer_dirty = true;
 	wait_for_interrupt();
 }

@@ -1,4 +1,5 @@
-/* 16550 UART driver, polled: output waits for the transmitter, input is checked by the caller. */
+/* 16550 UART driver: output waits for the transmitter (polled); input is taken by the caller, who
+ * may ask for an interrupt when data arrives. */
 #include "serial.h"
 #include "x86.h"
 
@@ -10,6 +11,8 @@
 #define LSR 5
 #define LSR_DATA 0x01
 #define LSR_THRE 0x20
+#define IER_RX 0x01
+#define FCR_ENABLE_CLEAR_TRIGGER14 0xc7
 
 void serial_init(u16 port)
 {
@@ -35,3 +38,7 @@ void serial_write(u16 port, const u8 *buf, size_t len)
 bool serial_can_read(u16 port) { return inb(port + LSR) & LSR_DATA; }
 
 u8 serial_read_byte(u16 port) { return inb(port + DATA); }
+
+void serial_enable_fifo(u16 port) { outb(port + FCR, FCR_ENABLE_CLEAR_TRIGGER14); }
+
+void serial_enable_rx_irq(u16 port) { outb(port + IER, IER_RX); }

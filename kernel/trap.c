@@ -3,6 +3,7 @@
  * delivered before returning to the app. From the kernel: panic, except interrupts in the idle
  * loop. */
 #include "clock.h"
+#include "console.h"
 #include "cpu.h"
 #include "log.h"
 #include "sched.h"
@@ -47,6 +48,8 @@ static void user_trap(struct regs *r)
 	if (!current)
 		thread_boot();
 	if (r->vector >= 32) {
+		if (r->vector == CONSOLE_VECTOR)
+			console_irq();
 		if (r->vector != 0xff)
 			lapic_eoi();
 		if (r->vector == TIMER_VECTOR)
@@ -73,6 +76,8 @@ void trap(struct regs *r)
 	if (r->vector < 32)
 		kernel_fault(r);
 	/* the idle loop (interrupts are off elsewhere in the kernel) */
+	if (r->vector == CONSOLE_VECTOR)
+		console_irq();
 	if (r->vector != 0xff)
 		lapic_eoi();
 	if (r->vector == TIMER_VECTOR)

@@ -1,6 +1,7 @@
 // The kernel command line (QEMU -append), as kernel/IMAGE.md defines it: space-separated options,
 // then optionally `--` and the words that replace argv[1..]. Words that need it are double-quoted,
 // with `"` and `\` escaped by a backslash.
+import type { ConsoleMode } from './console-mode.js';
 
 export interface KernelCommandLine {
   tscKhz?: number;
@@ -10,6 +11,8 @@ export interface KernelCommandLine {
   verbose: boolean;
   /** Asks the kernel to log every path a lookup did not find (`ukify: missing-file PATH`). */
   traceMissing?: boolean;
+  /** How COM1 input comes (console=tty or console=framed); without it the console is raw. */
+  console?: ConsoleMode;
   /** Replaces argv[1..] of the bundle when given (even when empty). */
   args?: string[];
 }
@@ -25,6 +28,7 @@ export function kernelCommandLine(options: KernelCommandLine): string {
   if (options.tscKhz !== undefined) words.push(`tsc_khz=${options.tscKhz}`);
   if (options.verbose) words.push('verbose');
   if (options.traceMissing === true) words.push('trace_missing');
+  if (options.console !== undefined) words.push(`console=${options.console}`);
   for (const pair of options.env) words.push(quoteWord(`env=${pair}`));
   if (options.args !== undefined) words.push('--', ...options.args.map(quoteWord));
   return words.join(' ');

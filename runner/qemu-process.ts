@@ -1,13 +1,18 @@
 // Runs QEMU with the image's channels wired to this process: COM1 is QEMU's own stdin/stdout
-// (inherited, so the app's bytes reach our stdout untouched), COM2 and the debugcon come back
-// on sockets (child fds 3 and 4) that we copy to stderr. QEMU's own messages (fd 2) are kept to
-// explain a failure in one line.
+// (stdout inherited, so the app's bytes reach our stdout untouched), COM2 and the debugcon come
+// back on sockets (child fds 3 and 4) that we copy to stderr. QEMU's own messages (fd 2) are kept
+// to explain a failure in one line. With an input, QEMU's stdin is a socket we feed: from the
+// kernel's `ukify-console: ready` record on (it drops what arrives before), framed or as is.
 import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import type { ConsoleMode } from './console-mode.js';
 import { exitOutcome, LineSplitter, parseExitRecord, type ExitRecord } from './exit-record.js';
+import { FramingStream } from './stdin-framing.js';
 
 export const STDERR_FD = 3;
 export const DEBUGCON_FD = 4;
+/** The kernel's record that its console takes input (kernel/IMAGE.md). */
+export const CONSOLE_READY = 'ukify-console: ready';
 
 export class QemuError extends Error {
   readonly userFacing = true;
@@ -25,6 +30,20 @@ export interface QemuRun {
   stdout?: NodeJS.WritableStream;
   /** Where COM2 output and our own one-line errors go (default: our stderr). */
   stderr?: NodeJS.WritableStream;
+  /** COM1's input, for a kernel started with console=MODE; without it QEMU inherits our stdin. */
+  input?: { mode: ConsoleMode; source: Readable };
+}
+
+/** Feeds the source to QEMU's stdin (framed or as is) with back-pressure; returns the stop. */
+function feed(input: { mode: ConsoleMode; source: Readable }, stdin: Writable): () => void {
+  stdin.on('error', () => undefined); // EPIPE once QEMU is gone: nothing is left to feed
+  const stream = input.mode === 'framed' ? input.source.pipe(new FramingStream()) : input.source;
+  stream.pipe(stdin, { end: false });
+  return () => {
+    stream.unpipe(stdin);
+    input.source.unpipe();
+    input.source.destroy();
+  };
 }
 
 const signalStatus: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
@@ -33,7 +52,9 @@ const signalStatus: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIG
 export function runQemu(run: QemuRun): Promise<number> {
   return new Promise((resolve, reject) => {
     const stderr = run.stderr ?? process.stderr;
-    const child = spawn(run.qemu, run.args, { stdio: ['inherit', run.stdout === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe', 'pipe'] });
+    const stdin = run.input === undefined ? 'inherit' : 'pipe';
+    const child = spawn(run.qemu, run.args, { stdio: [stdin, run.stdout === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe', 'pipe'] });
+    let stopFeeding: (() => void) | undefined;
     if (run.stdout !== undefined) child.stdout?.pipe(run.stdout, { end: false });
     let record: ExitRecord | undefined;
     let interrupted: NodeJS.Signals | undefined;
@@ -44,7 +65,9 @@ export function runQemu(run: QemuRun): Promise<number> {
     const onLine = (line: string): void => {
       const parsed = parseExitRecord(line);
       if (parsed !== undefined) record = parsed;
-      else run.onLog(line);
+      else if (line === CONSOLE_READY) {
+        if (run.input !== undefined && child.stdin !== null && stopFeeding === undefined) stopFeeding = feed(run.input, child.stdin);
+      } else run.onLog(line);
     };
     debugcon.setEncoding('latin1');
     debugcon.on('data', (chunk: string) => lines.push(chunk).forEach(onLine));
@@ -60,7 +83,11 @@ export function runQemu(run: QemuRun): Promise<number> {
     };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     signals.forEach((s) => process.on(s, stop));
-    const cleanup = (): void => signals.forEach((s) => process.off(s, stop));
+    const cleanup = (): void => {
+      signals.forEach((s) => process.off(s, stop));
+      stopFeeding?.();
+      if (stopFeeding === undefined) run.input?.source.destroy();
+    };
 
     let failed = false;
     child.on('error', (error: NodeJS.ErrnoException) => {

@@ -3,11 +3,13 @@ import { readFileSync } from 'node:fs';
 import { inspectImage } from '../packager/inspect.js';
 import { chooseAccel, type AccelRequest } from './accel.js';
 import { kernelCommandLine } from './cmdline.js';
+import { consoleMode } from './console-mode.js';
 import { kvmUsable, readCpuinfo, readHostTscKhz } from './host.js';
 import { MemorySizeError, minimumMemoryMiB, parseMemoryMiB } from './memory.js';
 import { MissingFiles } from './missing-files.js';
 import { qemuArgs } from './qemu-args.js';
 import { DEBUGCON_FD, QemuError, runQemu, STDERR_FD } from './qemu-process.js';
+import { onlcrStream, rawTerminal } from './terminal.js';
 
 export const DEFAULT_MEMORY = '64M';
 export const QEMU = 'qemu-system-x86_64';
@@ -49,7 +51,9 @@ export async function runImage(request: RunRequest): Promise<number> {
   if (request.accel === 'kvm' && !usable) throw new QemuError('--accel kvm: /dev/kvm is missing or not readable and writable by you', 2);
   const accel = chooseAccel(request.accel, cpuinfo, usable);
   const tscKhz = readHostTscKhz(cpuinfo);
+  const inputMode = consoleMode(process.stdin.isTTY === true, process.stdout.isTTY === true);
   const append = kernelCommandLine({
+    console: inputMode,
     ...(tscKhz === undefined ? {} : { tscKhz }),
     env: [...request.env],
     verbose: request.verbose,
@@ -70,13 +74,24 @@ export async function runImage(request: RunRequest): Promise<number> {
   const args = qemuArgs({ image: request.image, memoryMiB, accel, append, stderrFd: STDERR_FD, debugconFd: DEBUGCON_FD });
   const qemu = request.qemu ?? QEMU;
   if (request.verbose) process.stderr.write(`ukify: ${accel}, ${memoryMiB} MiB: ${[qemu, ...args].map(shellWord).join(' ')}\n`);
+  // With console=tty our terminal is raw: what we print ourselves needs its \r\n from us.
+  let restoreTerminal: (() => void) | undefined;
+  if (inputMode === 'tty') {
+    restoreTerminal = rawTerminal();
+    if (restoreTerminal === undefined) throw new QemuError('cannot put the terminal in raw mode (stty failed); run with stdin redirected instead', 2);
+  }
+  const stderr = restoreTerminal !== undefined && process.stderr.isTTY === true ? onlcrStream(process.stderr) : process.stderr;
   const missing = request.missingFiles === true ? new MissingFiles() : undefined;
   const onLog = (line: string): void => {
-    if (missing?.take(line) !== true) process.stderr.write(`${line}\n`);
+    if (missing?.take(line) !== true) stderr.write(`${line}\n`);
   };
-  const status = await runQemu({ qemu, args, onLog });
-  if (missing !== undefined) process.stderr.write(missing.report());
-  return status;
+  try {
+    const status = await runQemu({ qemu, args, onLog, stderr, input: { mode: inputMode, source: process.stdin } });
+    if (missing !== undefined) stderr.write(missing.report());
+    return status;
+  } finally {
+    restoreTerminal?.();
+  }
 }
 
 /** A word as a POSIX shell would need it, for showing a command the user can paste. */

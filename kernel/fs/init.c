@@ -1,5 +1,6 @@
 /* The file system at boot: the root, the initrd's files, /dev, /proc, /sys, /tmp, fds 0-2. */
 #include "clock.h"
+#include "console.h"
 #include "lib.h"
 #include "log.h"
 #include "vfs.h"
@@ -34,8 +35,7 @@ void fs_init(void)
 	procfs_init(ensure_dir("proc", 0555), ensure_dir("sys", 0555));
 	ensure_dir("tmp", 01777);
 	struct file *con = console_file(false);
-	fd_install(con, 0, false);
-	file_get(con);
+	fd_install(console_stdin(con), 0, false);
 	fd_install(con, 1, false);
 	fd_install(console_file(true), 2, false);
 	kinfo("fs: ready in %lu us", (clock_monotonic_ns() - t0) / 1000);

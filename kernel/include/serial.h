@@ -9,3 +9,7 @@ void serial_init(u16 port);
 void serial_write(u16 port, const u8 *buf, size_t len);
 bool serial_can_read(u16 port);
 u8 serial_read_byte(u16 port);
+/* 16-byte FIFOs, interrupt at 14 received bytes (or a pause); clears what the receiver holds. */
+void serial_enable_fifo(u16 port);
+/* An interrupt (the port's ISA IRQ) while received data waits. */
+void serial_enable_rx_irq(u16 port);

@@ -1,0 +1,22 @@
+/* The console (kernel/fs/console.c): the app's stdin and stdout on COM1, its stderr on COM2,
+ * behind a line discipline (tty.h). The mode comes from the kernel command line (IMAGE.md). */
+#pragma once
+#include "types.h"
+
+#define CONSOLE_VECTOR 0x24 /* COM1's receive interrupt (ISA IRQ 4) */
+
+struct file;
+struct inode;
+
+/* console=NAME from the command line: "tty", "framed"; without it the console is raw. */
+void console_set_mode(const char *name);
+/* Makes the console devices in dev and starts taking input from COM1. */
+void console_init(struct inode *dev);
+/* The interrupt handler for CONSOLE_VECTOR: moves received bytes into the line discipline
+ * (which may echo, or send the app SIGINT). */
+void console_irq(void);
+/* Whether a thread waits for console input: then an idle CPU is not a deadlock. */
+bool console_awaited(void);
+/* The app's fd 0, given its fd 1 (the console): the same open file, except with console=framed
+ * where stdin is a pipe-like file that is not a terminal. */
+struct file *console_stdin(struct file *out);
