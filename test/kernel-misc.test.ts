@@ -1,49 +1,18 @@
 // Real Debian programs that call the identity, xattr, resource and scheduling syscalls
 // (syscall-shim/ids.c, xattr.c, resource.c, sched.c, ...), booted with `ukify run PROGRAM` and
 // compared with the same command run natively (as root, like the guest's app).
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { etcFiles } from '../packager/etc-files.js';
 import { kernelElf } from './kernel-boot.js';
 import { runNative } from './helpers/native.js';
+import { expectSameRun, ukifyRun } from './helpers/guest.js';
 
-const cli = resolve('dist/cli/main.js');
 const work = mkdtempSync(join(tmpdir(), 'ukify-misc-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-interface GuestRun {
-  status: number | null;
-  stdout: string;
-  /** What the program wrote on stderr: the lines not from the kernel (`ukify: ...`). */
-  appStderr: string;
-  stderr: string;
-}
-
-function ukifyRun(args: string[]): GuestRun {
-  const r = spawnSync(process.execPath, [cli, 'run', ...args], {
-    cwd: work,
-    encoding: 'utf8',
-    timeout: 300_000,
-    input: '',
-    env: { ...process.env, UKIFY_KERNEL: kernelElf },
-  });
-  const appStderr = r.stderr
-    .split('\n')
-    .slice(0, -1)
-    .filter((l) => !l.startsWith('ukify: '))
-    .map((l) => `${l}\n`)
-    .join('');
-  return { status: r.status, stdout: r.stdout, appStderr, stderr: r.stderr };
-}
-
-function expectSameRun(guest: GuestRun, native: { stdout: string; stderr: string; status: number | null }): void {
-  expect(guest.stdout).toBe(native.stdout);
-  expect(guest.appStderr).toBe(native.stderr);
-  expect(guest.status, guest.stderr).toBe(native.status);
-}
+const run = (args: string[]) => ukifyRun(args, { cwd: work, env: { ...process.env, UKIFY_KERNEL: kernelElf } });
 
 describe('real programs and the syscalls of syscall-shim/ids.c, xattr.c, resource.c, sched.c', () => {
   it('the tests run as root, as the guest app does (the native oracle below assumes it)', () => {
@@ -56,7 +25,7 @@ describe('real programs and the syscalls of syscall-shim/ids.c, xattr.c, resourc
     for (const f of etcFiles()) writeFileSync(join(etc, f.path.slice('/etc/'.length)), f.text, { mode: 0o644 });
     const native = runNative('/usr/bin/ls', ['-la', etc]);
     expect(native.stderr).toBe('');
-    const guest = ukifyRun(['/usr/bin/ls', '--', '-la', '/etc']);
+    const guest = run(['/usr/bin/ls', '--', '-la', '/etc']);
     expect(guest.appStderr).toBe(native.stderr);
     expect(guest.stdout).toMatch(/ passwd\n/);
     expect(guest.status, guest.stderr).toBe(native.status);
@@ -64,13 +33,13 @@ describe('real programs and the syscalls of syscall-shim/ids.c, xattr.c, resourc
 
   for (const args of [[], ['-G'], ['-u'], ['-gn'], ['-Gn']]) {
     it(`id ${args.join(' ')} (coreutils): Linux's output and status`, () => {
-      expectSameRun(ukifyRun(['/usr/bin/id', '--', ...args]), runNative('/usr/bin/id', args));
+      expectSameRun(run(['/usr/bin/id', '--', ...args]), runNative('/usr/bin/id', args));
     });
   }
 
   for (const args of [['id'], ['id', '-G'], ['groups'], ['ionice', '-p', '1']]) {
     it(`busybox ${args.join(' ')}: Linux's output and status`, () => {
-      expectSameRun(ukifyRun(['/bin/busybox', '--', ...args]), runNative('/bin/busybox', args));
+      expectSameRun(run(['/bin/busybox', '--', ...args]), runNative('/bin/busybox', args));
     });
   }
 
@@ -81,7 +50,7 @@ describe('real programs and the syscalls of syscall-shim/ids.c, xattr.c, resourc
     ] as const) {
       const native = runNative('/bin/busybox', args);
       expect(native.stdout).toMatch(shape);
-      const guest = ukifyRun(['/bin/busybox', '--', ...args]);
+      const guest = run(['/bin/busybox', '--', ...args]);
       expect(guest.stdout).toMatch(shape);
       expect(guest.appStderr).toBe('');
       expect(guest.status).toBe(0);
@@ -104,7 +73,7 @@ describe('real programs and the syscalls of syscall-shim/ids.c, xattr.c, resourc
     ].join('\n');
     const native = runNative('/usr/bin/python3', ['-c', code]);
     expect(native.stdout).toContain('[10, 20, 30] (0, 0, 0) (0, 0, 0)\n(0, 1000, 0) (0, 5, 0)\nsetgroups as euid 1000: EPERM\n');
-    expectSameRun(ukifyRun(['/usr/bin/python3', '--dir', '/usr/lib/python3.11:/usr/lib/python3.11', '--', '-c', code]), native);
+    expectSameRun(run(['/usr/bin/python3', '--dir', '/usr/lib/python3.11:/usr/lib/python3.11', '--', '-c', code]), native);
   });
 
   it('python3 os.copy_file_range between two files in a temporary folder, as natively', () => {
@@ -121,6 +90,6 @@ describe('real programs and the syscalls of syscall-shim/ids.c, xattr.c, resourc
     const native = runNative('/usr/bin/python3', ['-c', code]);
     // the first copy gives its own input offset, so the second starts at the file's offset 0
     expect(native.stdout).toBe('5000 10240 0\n15240 True\n');
-    expectSameRun(ukifyRun(['/usr/bin/python3', '--dir', '/usr/lib/python3.11:/usr/lib/python3.11', '--', '-c', code]), native);
+    expectSameRun(run(['/usr/bin/python3', '--dir', '/usr/lib/python3.11:/usr/lib/python3.11', '--', '-c', code]), native);
   });
 });

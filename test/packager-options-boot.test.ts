@@ -4,37 +4,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runNative } from './helpers/native.js';
+import { ukifyRun } from './helpers/guest.js';
 
-const cli = resolve('dist/cli/main.js');
 const busybox = '/bin/busybox';
 const work = mkdtempSync(join(tmpdir(), 'ukify-options-boot-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-interface GuestRun {
-  status: number | null;
-  stdout: string;
-  /** The app's stderr: stderr without the kernel's and the runner's `ukify:` lines (and the list under them). */
-  appStderr: string;
-  /** The runner's --missing-files list. */
-  missing: string[];
-  stderr: string;
-}
-
-function ukifyRun(args: string[]): GuestRun {
-  const r = spawnSync(process.execPath, [cli, 'run', ...args], { cwd: work, encoding: 'utf8', timeout: 120_000, input: '' });
-  const lines = r.stderr.split('\n');
-  const header = lines.findIndex((l) => l.startsWith('ukify: missing files'));
-  const missing = header < 0 ? [] : lines.slice(header + 1).filter((l) => l.startsWith('  ')).map((l) => l.trim());
-  const appStderr = lines
-    .slice(0, -1) // the text after the last newline: empty
-    .filter((l, i) => !l.startsWith('ukify: ') && !(header >= 0 && i > header && l.startsWith('  ')))
-    .map((l) => `${l}\n`)
-    .join('');
-  return { status: r.status, stdout: r.stdout, appStderr, missing, stderr: r.stderr };
-}
+const run = (args: string[]) => ukifyRun(args, { cwd: work, timeoutMs: 120_000 });
 
 const isRoot = process.getuid?.() === 0;
 
@@ -43,7 +21,7 @@ describe('ukify run PROGRAM with build options, under QEMU', () => {
     const dir = join(work, 'some', 'work dir');
     mkdirSync(dir, { recursive: true });
     const native = runNative(busybox, ['pwd'], { cwd: dir });
-    const guest = ukifyRun([busybox, '-w', dir, '--', 'pwd']);
+    const guest = run([busybox, '-w', dir, '--', 'pwd']);
     expect(guest.stdout).toBe(native.stdout);
     expect(guest.status).toBe(0);
   });
@@ -56,15 +34,15 @@ describe('ukify run PROGRAM with build options, under QEMU', () => {
     execFileSync('ln', ['-s', 'sub/b.txt', join(tree, 'link')]);
     // The same absolute paths in the guest as on the host: the outputs must match byte for byte.
     const cat = ['cat', join(tree, 'a.txt'), join(tree, 'link')];
-    expect(ukifyRun([busybox, '--dir', tree, '--', ...cat]).stdout).toBe(runNative(busybox, cat).stdout);
+    expect(run([busybox, '--dir', tree, '--', ...cat]).stdout).toBe(runNative(busybox, cat).stdout);
     const find = ['find', tree];
-    const guestFind = ukifyRun([busybox, '--dir', tree, '--', ...find]);
+    const guestFind = run([busybox, '--dir', tree, '--', ...find]);
     expect(guestFind.stdout.split('\n').sort()).toEqual(runNative(busybox, find).stdout.split('\n').sort());
     expect(guestFind.status).toBe(0);
   });
 
   it.skipIf(!isRoot)('the generated /etc/passwd answers getpwuid(0) as the host\'s does for root (busybox whoami)', () => {
-    const guest = ukifyRun([busybox, '--', 'whoami']);
+    const guest = run([busybox, '--', 'whoami']);
     expect(guest.stdout).toBe(runNative(busybox, ['whoami']).stdout);
     expect(guest.stdout).toBe('root\n');
   });
@@ -78,7 +56,7 @@ describe('ukify run PROGRAM with build options, under QEMU', () => {
     const enoent = [...new Set([...readFileSync(trace, 'utf8').matchAll(/^\d+\s+\w+\((?:AT_FDCWD, )?"([^"]+)".*= -1 ENOENT/gm)].map((m) => m[1] as string))].sort();
     expect(enoent).toEqual(['/nope/a', join(work, 'absent')].sort());
 
-    const guest = ukifyRun([busybox, '--file', present, '--missing-files', '--', ...args]);
+    const guest = run([busybox, '--file', present, '--missing-files', '--', ...args]);
     expect(guest.missing).toEqual(enoent);
     expect(guest.stdout).toBe(native.stdout);
     expect(guest.appStderr).toBe(native.stderr);
@@ -89,7 +67,7 @@ describe('ukify run PROGRAM with build options, under QEMU', () => {
   });
 
   it('--missing-files with nothing missing says so', () => {
-    const guest = ukifyRun([busybox, '--missing-files', '--', 'true']);
+    const guest = run([busybox, '--missing-files', '--', 'true']);
     expect(guest.status).toBe(0);
     expect(guest.missing).toEqual([]);
     expect(guest.stderr).toMatch(/^ukify: missing files: none/m);

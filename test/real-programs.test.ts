@@ -1,52 +1,26 @@
 // Real Debian programs, unmodified, booted with `ukify run PROGRAM` (a temporary image with their
 // libraries and the files they need), each compared with the same command run natively.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { etcFiles } from '../packager/etc-files.js';
 import { runNative } from './helpers/native.js';
+import { expectSameRun, ukifyRun } from './helpers/guest.js';
 
-const cli = resolve('dist/cli/main.js');
 const work = mkdtempSync(join(tmpdir(), 'ukify-real-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+const run = (args: string[]) => ukifyRun(args, { cwd: work });
 
 const python = '/usr/bin/python3';
 const pythonLib = '/usr/lib/python3.11';
-
-interface GuestRun {
-  status: number | null;
-  stdout: string;
-  /** stderr without the kernel's `ukify: ...` lines: what the program itself wrote there. */
-  appStderr: string;
-  stderr: string;
-}
-
-function ukifyRun(args: string[]): GuestRun {
-  const r = spawnSync(process.execPath, [cli, 'run', ...args], { cwd: work, encoding: 'utf8', timeout: 300_000, input: '' });
-  const appStderr = r.stderr
-    .split('\n')
-    .slice(0, -1)
-    .filter((l) => !l.startsWith('ukify: '))
-    .map((l) => `${l}\n`)
-    .join('');
-  return { status: r.status, stdout: r.stdout, appStderr, stderr: r.stderr };
-}
-
-/** Compares a guest run with a native one: stdout, the program's stderr and the exit status. */
-function expectSameRun(guest: GuestRun, native: { stdout: string; stderr: string; status: number | null }): void {
-  expect(guest.stdout).toBe(native.stdout);
-  expect(guest.appStderr).toBe(native.stderr);
-  expect(guest.status, guest.stderr).toBe(native.status);
-}
 
 describe('real programs under ukify, against native runs', () => {
   it('python3 -c: json of a dict, with the standard library from --dir', () => {
     const code = 'import json; print(json.dumps({"a": [1,2,3], "b": sum(range(10))}))';
     const native = runNative(python, ['-c', code]);
     expect(native.stdout).toBe('{"a": [1, 2, 3], "b": 45}\n');
-    expectSameRun(ukifyRun([python, '--dir', `${pythonLib}:${pythonLib}`, '--', '-c', code]), native);
+    expectSameRun(run([python, '--dir', `${pythonLib}:${pythonLib}`, '--', '-c', code]), native);
   });
 
   it('python3 extension modules under --dir get their libraries (libssl, libcrypto, libsqlite3, libmpdec, libffi)', () => {
@@ -58,7 +32,7 @@ describe('real programs under ukify, against native runs', () => {
     ].join('\n');
     const native = runNative(python, ['-c', code]);
     expect(native.stdout).toMatch(/^OpenSSL .* 4950\n/);
-    expectSameRun(ukifyRun([python, '--dir', `${pythonLib}:${pythonLib}`, '--', '-c', code]), native);
+    expectSameRun(run([python, '--dir', `${pythonLib}:${pythonLib}`, '--', '-c', code]), native);
   });
 
   it('a python script writes a file in its working directory and reads it back', () => {
@@ -82,7 +56,7 @@ describe('real programs under ukify, against native runs', () => {
     const native = runNative(python, ['rw.py'], { cwd: dir });
     expect(native.stdout).toMatch(/^51 line 7: 49 end /);
     rmSync(join(dir, 'notes.txt.old'));
-    const guest = ukifyRun([python, '--dir', `${pythonLib}:${pythonLib}`, '--file', `${join(dir, 'rw.py')}:/app/rw.py`, '-w', '/app', '--', 'rw.py']);
+    const guest = run([python, '--dir', `${pythonLib}:${pythonLib}`, '--file', `${join(dir, 'rw.py')}:/app/rw.py`, '-w', '/app', '--', 'rw.py']);
     expectSameRun(guest, native);
   });
 
@@ -103,7 +77,7 @@ describe('real programs under ukify, against native runs', () => {
     writeFileSync(join(dir, 'fill.sql'), `${sql}\n`);
     const native = runNative('/usr/bin/sqlite3', ['data.db', '.read fill.sql'], { cwd: dir });
     expect(native.stdout).toContain('6|52.5|6\n');
-    const guest = ukifyRun(['/usr/bin/sqlite3', '--file', `${join(dir, 'fill.sql')}:/data/fill.sql`, '-w', '/data', '--', 'data.db', '.read fill.sql']);
+    const guest = run(['/usr/bin/sqlite3', '--file', `${join(dir, 'fill.sql')}:/data/fill.sql`, '-w', '/data', '--', 'data.db', '.read fill.sql']);
     expectSameRun(guest, native);
   });
 
@@ -130,7 +104,7 @@ describe('real programs under ukify, against native runs', () => {
     for (const f of etcFiles()) writeFileSync(join(etc, f.path.slice('/etc/'.length)), f.text, { mode: 0o644 });
     const native = runNative('/usr/bin/ls', ['-la', '--time-style=+', etc]);
     expect(native.status).toBe(0);
-    const guest = ukifyRun(['/usr/bin/ls', '--', ...lsArgs]);
+    const guest = run(['/usr/bin/ls', '--', ...lsArgs]);
     expect(lsRows(guest.stdout)).toEqual(lsRows(native.stdout));
     expect(lsRows(guest.stdout)).toHaveLength(7);
     expect(guest.status).toBe(native.status);
@@ -138,7 +112,7 @@ describe('real programs under ukify, against native runs', () => {
 
   it('ls -la /etc writes to stderr what it writes natively (nothing)', () => {
     const native = runNative('/usr/bin/ls', ['-la', '--time-style=+', etc]);
-    const guest = ukifyRun(['/usr/bin/ls', '--', ...lsArgs]);
+    const guest = run(['/usr/bin/ls', '--', ...lsArgs]);
     expect(guest.appStderr).toBe(native.stderr);
   });
 
@@ -177,12 +151,12 @@ describe('real programs under ukify, against native runs', () => {
     const args = ['-t', '-p', `${prefix}/`, '-c', `${prefix}/conf/nginx.conf`];
     const native = runNative('/usr/sbin/nginx', args);
     expect(native.stderr).toMatch(/test is successful/);
-    expectSameRun(ukifyRun(['/usr/sbin/nginx', '--dir', prefix, '--', ...args]), native);
+    expectSameRun(run(['/usr/sbin/nginx', '--dir', prefix, '--', ...args]), native);
   });
 
   it.skip('nginx -t with a server listening on a port: skipped, the kernel has no socket() yet (unsupported syscall socket (41): "socket() 0.0.0.0:8080 failed (38: Function not implemented)")', () => {
     const prefix = nginxPrefix('nginx-listen', '    server { listen 8080; location / { return 200 "hi\\n"; } }');
     const args = ['-t', '-p', `${prefix}/`, '-c', `${prefix}/conf/nginx.conf`];
-    expectSameRun(ukifyRun(['/usr/sbin/nginx', '--dir', prefix, '--', ...args]), runNative('/usr/sbin/nginx', args));
+    expectSameRun(run(['/usr/sbin/nginx', '--dir', prefix, '--', ...args]), runNative('/usr/sbin/nginx', args));
   });
 });
