@@ -1,6 +1,8 @@
 // Backward data flow over a function's CFG: the set of values a register can hold just before an
 // instruction. Values are constants, arguments of the enclosing function (the register's value at
 // entry), or unknown with a reason. Merges take the union (a phi with several values).
+// A register reloaded from a stack slot is followed back to the store that spilled it: Go keeps no
+// value in a register across a call, so its syscall wrappers spill the number and reload it.
 import type { ReadData } from './decode.js';
 import type { Cfg } from './cfg.js';
 import type { ArithOp, Def, Semantics } from './effect.js';
@@ -65,41 +67,94 @@ function mapConsts(v: ValueSet, f: (c: bigint) => bigint, paramReason: string): 
   return out;
 }
 
+/** What the walk follows: a register, or the 8 bytes at rsp+slot (rsp as it is at that point). */
+type Loc = { reg: Gpr; slot?: undefined } | { reg?: undefined; slot: bigint };
+
 interface Walk {
   ctx: FlowContext;
   steps: number;
-  onStack: Set<number>;
-  memo: Map<number, ValueSet>;
+  onStack: Set<string>;
+  memo: Map<string, ValueSet>;
   cut: boolean;
+  /** Whether the function takes the address of stack memory (then a slot may change behind our back). */
+  stackEscapes?: boolean;
 }
 
 /** The values `reg` can hold just before the instruction at `index`. */
 export function valuesBefore(ctx: FlowContext, index: number, reg: Gpr): ValueSet {
   const walk: Walk = { ctx, steps: 0, onStack: new Set(), memo: new Map(), cut: false };
-  const v = evalIn(walk, reg, ctx.cfg.blockOf[index], index);
+  const v = evalIn(walk, { reg }, ctx.cfg.blockOf[index], index);
   if (v.consts.size === 0 && v.params.size === 0 && v.unknown.size === 0) v.unknown.add('code reached only through an unresolved jump');
   return v;
 }
 
-function evalIn(w: Walk, reg: Gpr, block: number, pos: number): ValueSet {
+function evalIn(w: Walk, start: Loc, block: number, pos: number): ValueSet {
   const { cfg } = w.ctx;
+  let loc = start;
   for (let i = pos - 1; i >= cfg.blockStart[block]; i--) {
     if (++w.steps > maxSteps) return unknown('data flow too complex');
-    const def = w.ctx.semanticsAt(i).defs.get(reg);
-    if (def !== undefined) return applyDef(w, def, reg, block, i);
+    const s = w.ctx.semanticsAt(i);
+    if (loc.slot === undefined) {
+      const def = s.defs.get(loc.reg);
+      if (def !== undefined) return applyDef(w, def, loc.reg, block, i);
+      continue;
+    }
+    const step = slotStep(w, s, loc.slot, block, i);
+    if (typeof step !== 'bigint') return step;
+    loc = { slot: step };
   }
-  return atBlockStart(w, reg, block);
+  return atBlockStart(w, loc, block);
 }
 
-function atBlockStart(w: Walk, reg: Gpr, block: number): ValueSet {
+/**
+ * Walking back over one instruction while following the slot at rsp+slot: the value when the
+ * instruction stores it, unknown when it may change it otherwise, else the slot's offset before it.
+ * A call is passed over: compilers reload a spilled value after a call only when the callee cannot
+ * reach it (and the function takes no stack address, checked before following a slot).
+ */
+function slotStep(w: Walk, s: Semantics, slot: bigint, block: number, i: number): ValueSet | bigint {
+  const st = s.stackStore;
+  if (st !== undefined && st.offset === slot) {
+    if (st.value !== undefined) return constant(st.value);
+    if (st.from !== undefined) return evalIn(w, { reg: st.from }, block, i);
+  }
+  const overlaps = (offset: bigint, size: number): boolean => offset < slot + 8n && slot < offset + BigInt(size);
+  if (s.stackWrites === 'frame') return unknown('stack slot written through rbp');
+  if ((st !== undefined && overlaps(st.offset, 8)) || s.stackWrites?.some((x) => overlaps(x.offset, x.size))) return unknown('stack slot overwritten');
+  if (s.rspDelta !== undefined) {
+    const before = slot + s.rspDelta;
+    return before < 0n ? unknown('stack slot below the stack pointer') : before;
+  }
+  return s.movesStack ? unknown('stack pointer changed') : slot;
+}
+
+function stackEscapes(w: Walk): boolean {
+  if (w.stackEscapes === undefined) {
+    w.stackEscapes = false;
+    for (let i = 0; i < w.ctx.cfg.blockOf.length && !w.stackEscapes; i++) w.stackEscapes = w.ctx.semanticsAt(i).stackAddress === true;
+  }
+  return w.stackEscapes;
+}
+
+function constant(value: bigint): ValueSet {
+  const v = emptyValues();
+  v.consts.add(value);
+  return v;
+}
+
+function atBlockStart(w: Walk, loc: Loc, block: number): ValueSet {
   const { cfg } = w.ctx;
   const out = emptyValues();
-  if (block === cfg.entry) out.params.add(reg);
+  if (block === cfg.entry) {
+    if (loc.slot === undefined) out.params.add(loc.reg);
+    else out.unknown.add('loaded from the caller\'s stack frame');
+  }
   // A block without predecessors (bytes found between reached code, often padding that falls into
   // it) adds nothing; when no path at all gives a value, valuesBefore reports it.
   const preds = cfg.preds[block];
+  const locKey = loc.slot === undefined ? `r${loc.reg}` : `s${loc.slot}`;
   for (const p of preds) {
-    const key = p * 16 + reg;
+    const key = `${p}:${locKey}`;
     const known = w.memo.get(key);
     if (known !== undefined) {
       union(out, known);
@@ -113,7 +168,7 @@ function atBlockStart(w: Walk, reg: Gpr, block: number): ValueSet {
     w.onStack.add(key);
     const cutBefore = w.cut;
     w.cut = false;
-    const v = evalIn(w, reg, p, cfg.blockEnd[p]);
+    const v = evalIn(w, loc, p, cfg.blockEnd[p]);
     w.onStack.delete(key);
     if (!w.cut) w.memo.set(key, v);
     w.cut = w.cut || cutBefore;
@@ -124,18 +179,15 @@ function atBlockStart(w: Walk, reg: Gpr, block: number): ValueSet {
 
 function applyDef(w: Walk, def: Def, reg: Gpr, block: number, i: number): ValueSet {
   switch (def.kind) {
-    case 'const': {
-      const v = emptyValues();
-      v.consts.add(def.value);
-      return v;
-    }
+    case 'const':
+      return constant(def.value);
     case 'copy': {
-      const from = evalIn(w, def.from, block, i);
+      const from = evalIn(w, { reg: def.from }, block, i);
       if (def.add === 0n && !def.signExtend32) return from;
       return mapConsts(from, (c) => BigInt.asUintN(def.width, (def.signExtend32 ? BigInt.asIntN(32, c) : c) + def.add), 'offset from argument');
     }
     case 'arith':
-      return mapConsts(evalIn(w, reg, block, i), (c) => BigInt.asUintN(def.width, arith(def.op, c, def.imm)), 'arithmetic on argument');
+      return mapConsts(evalIn(w, { reg }, block, i), (c) => BigInt.asUintN(def.width, arith(def.op, c, def.imm)), 'arithmetic on argument');
     case 'load': {
       const raw = w.ctx.readConst(def.addr, def.size);
       if (raw === undefined) return unknown(`loaded from writable memory at 0x${def.addr.toString(16)}`);
@@ -145,14 +197,16 @@ function applyDef(w: Walk, def: Def, reg: Gpr, block: number, i: number): ValueS
       return v;
     }
     case 'cmov': {
-      const v = evalIn(w, def.from, block, i);
-      union(v, evalIn(w, reg, block, i));
+      const v = evalIn(w, { reg: def.from }, block, i);
+      union(v, evalIn(w, { reg }, block, i));
       return v;
     }
     case 'partial': {
       const mask = (1n << BigInt(def.bits)) - 1n;
-      return mapConsts(evalIn(w, reg, block, i), (c) => (c & ~mask) | def.value, 'partial write over argument');
+      return mapConsts(evalIn(w, { reg }, block, i), (c) => (c & ~mask) | def.value, 'partial write over argument');
     }
+    case 'stackLoad':
+      return stackEscapes(w) ? unknown('loaded from a stack slot whose address is taken') : evalIn(w, { slot: def.offset }, block, i);
     case 'pop':
       return popped(w, block, i);
     case 'unknown':
@@ -177,7 +231,7 @@ function popped(w: Walk, block: number, popIndex: number): ValueSet {
         v.consts.add(s.push.value);
         return v;
       }
-      if (s.push.from !== undefined) return evalIn(w, s.push.from, block, i);
+      if (s.push.from !== undefined) return evalIn(w, { reg: s.push.from }, block, i);
       break;
     }
     if ([...s.defs.values()].some((d) => d.kind === 'pop')) depth++;

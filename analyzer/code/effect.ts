@@ -4,6 +4,8 @@
 import { Instruction, InstructionInfoFactory, MemorySize, Mnemonic, OpAccess, OpKind, Register } from 'iced-x86';
 import { callerSaved, type Gpr, gprOf, RAX, RCX, R11, RSP } from './regs.js';
 
+const RBP: Gpr = 5;
+
 export type ArithOp = 'add' | 'sub' | 'and' | 'or' | 'xor' | 'shl' | 'shr';
 
 export type Def =
@@ -13,6 +15,8 @@ export type Def =
   /** dest = dest op imm, truncated to width. */
   | { kind: 'arith'; op: ArithOp; imm: bigint; width: 32 | 64 }
   | { kind: 'load'; addr: number; size: 1 | 2 | 4 | 8; signed: boolean; width: 32 | 64 }
+  /** dest = the 8 bytes at rsp+offset (a spill slot reloaded, as Go does around every call). */
+  | { kind: 'stackLoad'; offset: bigint }
   /** dest = from, or unchanged (cmovcc). */
   | { kind: 'cmov'; from: Gpr }
   | { kind: 'pop' }
@@ -25,6 +29,14 @@ export interface Semantics {
   push?: { value?: bigint; from?: Gpr };
   /** Changes rsp other than by push/pop (so a pop cannot be matched across it). */
   movesStack: boolean;
+  /** rsp after = rsp before + rspDelta, when rsp changes by a known amount (push, pop, add/sub rsp, imm). */
+  rspDelta?: bigint;
+  /** An 8-byte store of a register or a constant to [rsp+offset] (rsp as it is after the instruction). */
+  stackStore?: { offset: bigint; from?: Gpr; value?: bigint };
+  /** Other writes to the stack: [rsp+offset, +size) ranges, or 'frame' for a write through rbp (anywhere). */
+  stackWrites?: { offset: bigint; size: number }[] | 'frame';
+  /** Takes the address of stack memory (lea through rsp or rbp, other than setting up rbp itself). */
+  stackAddress?: boolean;
 }
 
 const arithOps = new Map<Mnemonic, ArithOp>([
@@ -63,8 +75,43 @@ function fixedAddress(ins: Instruction): number | undefined {
   return undefined;
 }
 
+/** An rsp-based memory operand without an index: its displacement, else undefined. */
+function rspOffset(ins: Instruction): bigint | undefined {
+  if (ins.memoryBase !== Register.RSP || ins.memoryIndex !== Register.None) return undefined;
+  return BigInt.asIntN(64, ins.memoryDisplacementU64);
+}
+
 function name(ins: Instruction): string {
   return Mnemonic[ins.mnemonic].toLowerCase();
+}
+
+interface UsedMemoryInfo {
+  access: OpAccess;
+  base: Register;
+  index: Register;
+  displacement: bigint;
+  memorySize: MemorySize;
+  free(): void;
+}
+
+function writes(a: OpAccess): boolean {
+  return a === OpAccess.Write || a === OpAccess.CondWrite || a === OpAccess.ReadWrite || a === OpAccess.ReadCondWrite;
+}
+
+/** The stack writes among an instruction's memory accesses (each wasm object freed after reading). */
+function stackWritesOf(used: UsedMemoryInfo[]): Semantics['stackWrites'] {
+  const out: { offset: bigint; size: number }[] = [];
+  let frame = false;
+  for (const u of used) {
+    if (writes(u.access)) {
+      if (u.base === Register.RBP || (u.base === Register.RSP && u.index !== Register.None)) frame = true;
+      // Vector stores are up to 64 bytes; an unknown size is taken as that much.
+      else if (u.base === Register.RSP) out.push({ offset: BigInt.asIntN(64, u.displacement), size: memBytes(u.memorySize) ?? 64 });
+    }
+    u.free();
+  }
+  if (frame) return 'frame';
+  return out.length > 0 ? out : undefined;
 }
 
 /** The semantics of a decoded instruction. `factory` answers for instructions not modelled here. */
@@ -84,9 +131,12 @@ export function semanticsOf(ins: Instruction, factory: InstructionInfoFactory): 
       defs.set(dest.gpr, wide ? { kind: 'const', value: BigInt.asUintN(width, v) } : dest.high8 ? { kind: 'unknown', reason: 'partial register write' } : { kind: 'partial', bits: dest.bits as 8 | 16, value: BigInt.asUintN(dest.bits, v) });
     } else if (src !== undefined && wide && src.bits === dest.bits) {
       defs.set(dest.gpr, { kind: 'copy', from: src.gpr, add: 0n, width, signExtend32: false });
+      if ((src.gpr === RSP || src.gpr === RBP) && dest.gpr !== RBP) out.stackAddress = true;
     } else if (k1 === OpKind.Memory && wide) {
       const addr = fixedAddress(ins);
-      defs.set(dest.gpr, addr === undefined ? { kind: 'unknown', reason: 'loaded from memory' } : { kind: 'load', addr, size: (width / 8) as 4 | 8, signed: false, width });
+      const slot = width === 64 ? rspOffset(ins) : undefined;
+      if (slot !== undefined) defs.set(dest.gpr, { kind: 'stackLoad', offset: slot });
+      else defs.set(dest.gpr, addr === undefined ? { kind: 'unknown', reason: 'loaded from memory' } : { kind: 'load', addr, size: (width / 8) as 4 | 8, signed: false, width });
     } else defs.set(dest.gpr, { kind: 'unknown', reason: 'partial register write' });
     return out;
   }
@@ -103,6 +153,11 @@ export function semanticsOf(ins: Instruction, factory: InstructionInfoFactory): 
   }
   if (m === Mnemonic.Lea && dest !== undefined && wide) {
     const base = ins.memoryBase;
+    if ((base === Register.RSP || base === Register.RBP) && dest.gpr !== RBP) out.stackAddress = true;
+    if (dest.gpr === RSP) {
+      out.movesStack = true;
+      if (base === Register.RSP && ins.memoryIndex === Register.None) out.rspDelta = BigInt.asIntN(64, ins.memoryDisplacementU64);
+    }
     if (ins.memoryIndex !== Register.None) defs.set(dest.gpr, { kind: 'unknown', reason: 'computed by lea with an index' });
     else if (base === Register.RIP) defs.set(dest.gpr, { kind: 'const', value: BigInt.asUintN(width, ins.ipRelMemoryAddress) });
     else if (base === Register.None) defs.set(dest.gpr, { kind: 'const', value: BigInt.asUintN(width, ins.memoryDisplacementU64) });
@@ -120,7 +175,11 @@ export function semanticsOf(ins: Instruction, factory: InstructionInfoFactory): 
   const op = arithOps.get(m);
   if (op !== undefined && dest !== undefined && wide && k1 !== undefined && isImmediate(k1)) {
     defs.set(dest.gpr, { kind: 'arith', op, imm: BigInt.asUintN(64, ins.immediate(1)), width });
-    if (dest.gpr === RSP) out.movesStack = true;
+    if (dest.gpr === RSP) {
+      out.movesStack = true;
+      const imm = BigInt.asIntN(64, ins.immediate(1));
+      if (width === 64 && (op === 'add' || op === 'sub')) out.rspDelta = op === 'add' ? imm : -imm;
+    }
     return out;
   }
   if ((m === Mnemonic.Inc || m === Mnemonic.Dec) && dest !== undefined && wide) {
@@ -138,6 +197,7 @@ export function semanticsOf(ins: Instruction, factory: InstructionInfoFactory): 
   }
   if (m === Mnemonic.Pop && dest !== undefined && dest.bits === 64) {
     defs.set(dest.gpr, { kind: 'pop' });
+    out.rspDelta = 8n;
     return out;
   }
   if (m === Mnemonic.Push && ins.opCount === 1) {
@@ -145,6 +205,18 @@ export function semanticsOf(ins: Instruction, factory: InstructionInfoFactory): 
     if (isImmediate(k)) out.push = { value: BigInt.asUintN(64, ins.immediate(0)) };
     else if (dest !== undefined && dest.bits === 64) out.push = { from: dest.gpr };
     else out.push = {};
+    out.rspDelta = -8n;
+    out.stackStore = { offset: 0n, ...out.push };
+    if (out.push.value === undefined && out.push.from === undefined) out.stackWrites = [{ offset: 0n, size: 8 }];
+    return out;
+  }
+  if (m === Mnemonic.Mov && ins.opCount === 2 && ins.op0Kind === OpKind.Memory) {
+    const slot = rspOffset(ins);
+    const size = memBytes(ins.memorySize);
+    if (slot !== undefined && size === 8 && (src?.bits === 64 || (k1 !== undefined && isImmediate(k1)))) {
+      out.stackStore = src !== undefined ? { offset: slot, from: src.gpr } : { offset: slot, value: BigInt.asUintN(64, ins.immediate(1)) };
+    } else if (slot !== undefined) out.stackWrites = [{ offset: slot, size: size ?? 64 }];
+    else if (ins.memoryBase === Register.RBP) out.stackWrites = 'frame';
     return out;
   }
   if (m === Mnemonic.Call) {
@@ -160,6 +232,7 @@ export function semanticsOf(ins: Instruction, factory: InstructionInfoFactory): 
   // usedRegisters() hands out wasm objects: read each, then free it and the info.
   const info = factory.info(ins);
   const used = info.usedRegisters() as { register: Register; access: OpAccess; free(): void }[];
+  if (ins.memoryBase === Register.RSP || ins.memoryBase === Register.RBP) out.stackWrites = stackWritesOf(info.usedMemory() as UsedMemoryInfo[]);
   info.free();
   for (const u of used) {
     const a = u.access;
