@@ -8,6 +8,7 @@ import { type ElfFile, executableRegions, PF_W, PT_LOAD, readAtVaddr } from './e
 import { type CodeRange, functionBounds, type FunctionBounds, functionNames, rootAddresses } from './functions.js';
 import { gotSlots, type ImportTarget, pltStubs } from './imports.js';
 import { binaryKind } from './kind.js';
+import { exportNamer, exportsNamedFromData } from './named-exports.js';
 import { type ForwardCall, type FunctionSummary, type ObjectSummary, type SiteSummary, summaryVersion } from './summary.js';
 
 const STT_FUNC = 2;
@@ -15,7 +16,6 @@ const STT_GNU_IFUNC = 10;
 const SHT_PROGBITS = 1;
 const SHF_ALLOC = 2n;
 const SHF_EXECINSTR = 4n;
-const SHF_WRITE = 1n;
 const ET_EXEC = 2;
 
 interface Region {
@@ -76,6 +76,8 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
   const roots = rootAddresses(elf);
   const ranges: CodeRange[] = regions.map((r) => ({ start: r.start, end: r.end }));
   const names = functionNames(elf);
+  const exports = exportsOf(elf);
+  const namer = exportNamer(elf, exports);
 
   // Function table: known bounds first; calls and references found while decoding add more.
   let bounds = functionBounds(elf, ranges, roots);
@@ -160,6 +162,10 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
         const target = stubs.get(ref) ?? slots.get(ref);
         if (target !== undefined) callTo(target, i, true);
         else if (regionOf(ref) !== undefined) callTo(ref, i, true);
+        else {
+          const named = namer(ref);
+          if (named !== undefined) callTo(named, i, true);
+        }
       }
     }
   }
@@ -221,30 +227,14 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
     sha256,
     kind: binaryKind(elf),
     functions,
-    exports: exportsOf(elf),
-    roots: [...new Set([...roots, ...exportsNamedInData(elf)])].filter((a) => starts.has(a)),
+    exports,
+    roots: [...new Set([...roots, ...exportsNamedFromData(elf, namer)])].filter((a) => starts.has(a)),
     dataRefs: dataRefs(elf, starts),
     forwarders: [...forwarders].flatMap(([fn, regs]) => [...regs].map((reg) => ({ fn, reg }))),
     forwardCalls,
     assumedImports: Object.fromEntries([...importedForwarders].map(([k, v]) => [k, [...v]])),
     decodedBytes,
   };
-}
-
-/**
- * Exported functions whose name the object holds as a string in read-only data: it looks them up
- * by name at run time (musl's loader finds its stage-2/3 functions in its own symbol table).
- */
-function exportsNamedInData(elf: ElfFile): number[] {
-  const strings = new Set<string>();
-  const text = new TextDecoder('latin1');
-  for (const s of elf.sections) {
-    if (s.type !== SHT_PROGBITS || (s.flags & SHF_ALLOC) === 0n || (s.flags & (SHF_EXECINSTR | SHF_WRITE)) !== 0n) continue;
-    const b = readAtVaddr(elf, s.addr, Number(s.size));
-    if (b === undefined) continue;
-    for (const part of text.decode(b).split('\0')) if (part.length > 1 && part.length < 128) strings.add(part);
-  }
-  return exportsOf(elf).filter((e) => strings.has(e.name)).map((e) => e.addr);
 }
 
 function toSite(addr: number, v: ValueSet): SiteSummary {

@@ -1,0 +1,58 @@
+// Exported functions an object looks up by name at run time (musl's loader finds its stage-2/3
+// functions in its own symbol table with the strings "__dls2b" and "__dls3"). A name only counts
+// where something points at it: a reachable function that takes the string's address (the caller
+// treats it as an address taken), or a pointer stored in data (a root, as data is not tracked).
+import { type ElfFile, PF_X, PT_LOAD, readAtVaddr } from './elf/index.js';
+
+const R_X86_64_RELATIVE = 8;
+const ET_EXEC = 2;
+const maxName = 128;
+
+export type ExportNamer = (addr: number) => number | undefined;
+
+/** The NUL-terminated string at addr in a loaded segment (old links keep .rodata with the code), or undefined. */
+function cStringAt(elf: ElfFile, addr: number): string | undefined {
+  const a = BigInt(addr);
+  const seg = elf.programHeaders.find((p) => p.type === PT_LOAD && a >= p.vaddr && a < p.vaddr + p.filesz);
+  if (seg === undefined) return undefined;
+  const len = Number(seg.vaddr + seg.filesz - a);
+  const b = readAtVaddr(elf, a, Math.min(maxName + 1, len));
+  if (b === undefined) return undefined;
+  const end = b.indexOf(0);
+  return end <= 0 ? undefined : String.fromCharCode(...b.subarray(0, end));
+}
+
+/** Maps an address to the start of the exported function the string there names (memoized). */
+export function exportNamer(elf: ElfFile, exports: readonly { name: string; addr: number }[]): ExportNamer {
+  const byName = new Map(exports.map((e) => [e.name, e.addr]));
+  const memo = new Map<number, number | undefined>();
+  return (addr) => {
+    if (byName.size === 0) return undefined;
+    if (memo.has(addr)) return memo.get(addr);
+    const s = cStringAt(elf, addr);
+    const hit = s === undefined ? undefined : byName.get(s);
+    memo.set(addr, hit);
+    return hit;
+  };
+}
+
+/** Exports named by strings that data points at: relocated pointers, and aligned words of fixed-address executables. */
+export function exportsNamedFromData(elf: ElfFile, namer: ExportNamer): number[] {
+  const out = new Set<number>();
+  const add = (addr: number): void => {
+    const hit = namer(addr);
+    if (hit !== undefined) out.add(hit);
+  };
+  for (const r of elf.relocations) if (r.type === R_X86_64_RELATIVE) add(Number(r.addend));
+  if (elf.header.type === ET_EXEC) {
+    for (const p of elf.programHeaders) {
+      if (p.type !== PT_LOAD || (p.flags & PF_X) !== 0) continue;
+      const b = readAtVaddr(elf, p.vaddr, Number(p.filesz));
+      if (b === undefined) continue;
+      const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      const skip = Number((8n - (p.vaddr % 8n)) % 8n);
+      for (let o = skip; o + 8 <= b.length; o += 8) add(Number(view.getBigUint64(o, true)));
+    }
+  }
+  return [...out];
+}
