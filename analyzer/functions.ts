@@ -1,7 +1,8 @@
-// Where functions start and end: symbols (.symtab, .dynsym), else .eh_frame FDEs, plus the entry
+// Where functions start and end: symbols (.symtab, .dynsym), else .eh_frame FDEs or Go's pclntab, plus the entry
 // point and init arrays. Bounds are "trusted" when a symbol size or an FDE gives them; otherwise a
 // function runs to the next known start.
 import type { ElfFile } from './elf/index.js';
+import { goFunctions } from './gopclntab.js';
 import { isPltSection } from './imports.js';
 
 const STT_FUNC = 2;
@@ -49,6 +50,7 @@ export function functionNames(elf: ElfFile): Map<number, string> {
       if (prev === undefined || (prev.startsWith('_') && !s.name.startsWith('_'))) names.set(a, s.name);
     }
   }
+  for (const g of goFunctions(elf)) if (!names.has(g.start)) names.set(g.start, g.name);
   return names;
 }
 
@@ -73,6 +75,11 @@ export function functionBounds(elf: ElfFile, code: CodeRange[], extraStarts: num
     const end = Number(f.end);
     const prev = ends.get(a);
     if (prev === undefined || Number.isNaN(prev)) ends.set(a, end);
+  }
+  for (const g of goFunctions(elf)) {
+    if (!inCode(g.start) || inPlt(g.start)) continue;
+    const prev = ends.get(g.start);
+    if (prev === undefined || Number.isNaN(prev)) ends.set(g.start, g.end);
   }
   for (const a of extraStarts) if (inCode(a) && !inPlt(a) && !ends.has(a)) ends.set(a, NaN);
   const names = functionNames(elf);
