@@ -2,7 +2,7 @@
 // walk what is reachable from the entry points, and collect the syscall numbers of the reachable
 // sites, resolving numbers passed through functions like syscall() at their callers.
 import type { UnresolvedSite } from './analysis.js';
-import { gprNames } from './code/regs.js';
+import { paramName } from './code/dataflow.js';
 import type { FunctionSummary, ObjectSummary } from './summary.js';
 
 export interface LinkedObject {
@@ -107,7 +107,7 @@ export function link(objects: LinkedObject[], allExportsAreRoots: boolean): Link
     visiting.add(key);
     const callers = incoming.get(key) ?? [];
     if (opaque[obj].has(fn) || callers.length === 0) {
-      flag(obj, siteAddr, fn, `number comes from argument ${gprNames[reg]} of ${nameOf(obj, fn)}, which is called through a pointer`);
+      flag(obj, siteAddr, fn, `number comes from argument ${paramName(reg)} of ${nameOf(obj, fn)}, which is called through a pointer`);
     }
     for (const { obj: cobj, call } of callers) {
       for (const n of call.nrs) out.add(n);

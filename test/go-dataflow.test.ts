@@ -4,10 +4,12 @@
 // slot may have changed and the number must stay unresolved.
 import { describe, expect, it } from 'vitest';
 import { decodeFunction, Flow, RegionDecoder, type ReadData } from '../analyzer/code/decode.js';
-import { valuesBefore } from '../analyzer/code/dataflow.js';
+import { stackArg, valuesBefore } from '../analyzer/code/dataflow.js';
 import { flowContext, SemanticsCache } from '../analyzer/code/semantics.js';
 import { RAX } from '../analyzer/code/regs.js';
 import { assemble } from './analyzer-asm.js';
+
+type At = 'syscall' | 'last call' | 'last jump';
 
 interface Values {
   nrs: number[];
@@ -16,7 +18,12 @@ interface Values {
 }
 
 /** The values of rax at the first instruction of the given kind (a syscall, or the last call). */
-function raxAt(source: string, at: 'syscall' | 'last call'): Values {
+function raxAt(source: string, at: At): Values {
+  return valuesAt(source, at, RAX);
+}
+
+/** The values of a parameter (register, or stackArg + k) at the first syscall or the last call. */
+function valuesAt(source: string, at: At, param: number): Values {
   const bytes = assemble(source);
   const region = { base: 0, bytes };
   const read: ReadData = () => undefined;
@@ -25,9 +32,10 @@ function raxAt(source: string, at: 'syscall' | 'last call'): Values {
   try {
     const fn = decodeFunction(dec, 0, 0, bytes.length, read, 'none');
     const ctx = flowContext(fn, sem, read);
-    const indices = fn.flows.map((f, i) => ((at === 'syscall' ? f === Flow.Syscall : f === Flow.Call) ? i : -1)).filter((i) => i >= 0);
+    const flow = at === 'syscall' ? Flow.Syscall : at === 'last call' ? Flow.Call : Flow.Jump;
+    const indices = fn.flows.map((f, i) => (f === flow ? i : -1)).filter((i) => i >= 0);
     const index = at === 'syscall' ? indices[0] : indices[indices.length - 1];
-    const v = valuesBefore(ctx, index, RAX);
+    const v = valuesBefore(ctx, index, param);
     return { nrs: [...v.consts].map(Number).sort((a, b) => a - b), params: [...v.params].sort(), unknown: [...v.unknown] };
   } finally {
     dec.free();
@@ -106,10 +114,34 @@ describe('Go: stack slots that may have changed stay unresolved', () => {
     expect(v).toEqual({ nrs: [], params: [], unknown: ['loaded from a stack slot whose address is taken'] });
     expect(raxAt('mov qword ptr [rsp+8], 1\nmov rdi, rsp\ncall 1f\nmov rax, [rsp+8]\nsyscall\nret\n1: ret', 'syscall').nrs).toEqual([]);
   });
-  it('a slot never stored in the function is the caller\'s', () => {
-    expect(raxAt('mov rax, [rsp+8]\nsyscall\nret', 'syscall').unknown).toEqual(["loaded from the caller's stack frame"]);
+  it('a slot never stored in the function that is no argument (the return address) is unresolved', () => {
+    expect(raxAt('mov rax, [rsp]\nsyscall\nret', 'syscall').unknown).toEqual(["loaded from the caller's stack frame"]);
   });
   it('rsp changed by an unknown amount', () => {
     expect(raxAt('mov qword ptr [rsp+8], 1\nand rsp, rdi\nmov rax, [rsp+8]\nsyscall\nret', 'syscall').unknown).toEqual(['stack pointer changed']);
+  });
+});
+
+// Go's assembly functions (ABI0) take their arguments on the stack: MOVQ trap+0(FP), AX is
+// mov rax, [rsp+8] in a function without a frame; callers store them at [rsp], [rsp+8], ...
+describe('Go: numbers passed on the stack (ABI0)', () => {
+  it('a number read from the first stack argument is that argument', () => {
+    expect(raxAt('mov rax, [rsp+8]\nmov rdi, [rsp+16]\nsyscall\nret', 'syscall')).toEqual({ nrs: [], params: [stackArg], unknown: [] });
+    expect(raxAt('sub rsp, 24\nmov rax, [rsp+24+8+16]\nsyscall\nadd rsp, 24\nret', 'syscall').params).toEqual([stackArg + 2]);
+  });
+  it('the caller stores the argument right before the call', () => {
+    const src = 'sub rsp, 0x20\nmov qword ptr [rsp], 0x27\nmovups [rsp+8], xmm15\nmov qword ptr [rsp+0x18], 0\nnop dword ptr [rax+rax]\ncall 1f\nadd rsp, 0x20\nret\n1: ret';
+    expect(valuesAt(src, 'last call', stackArg)).toEqual({ nrs: [0x27], params: [], unknown: [] });
+    expect(valuesAt(src, 'last call', stackArg + 3).nrs).toEqual([0]);
+  });
+  it('a stack argument passed on from the caller\'s own register argument (ABI wrapper)', () => {
+    expect(valuesAt('sub rsp, 0x18\nmov [rsp], rax\nmov [rsp+8], rbx\ncall 1f\nadd rsp, 0x18\nret\n1: ret', 'last call', stackArg)).toEqual({ nrs: [], params: [RAX], unknown: [] });
+  });
+  it('a tail jump: the arguments sit above the return address', () => {
+    expect(valuesAt('mov qword ptr [rsp], 1\nmov qword ptr [rsp+8], 60\njmp 1f\n1: ret', 'last jump', stackArg).nrs).toEqual([60]);
+  });
+  it('an argument stored before another call, or memory written in between, is unresolved', () => {
+    expect(valuesAt('mov qword ptr [rsp], 39\ncall 1f\ncall 1f\nret\n1: ret', 'last call', stackArg).unknown).toEqual(['stack argument stored before an earlier call']);
+    expect(valuesAt('mov qword ptr [rsp], 39\nmov [rdi], rax\ncall 1f\nret\n1: ret', 'last call', stackArg).unknown).toEqual(["memory written between a stack argument's store and the call"]);
   });
 });

@@ -3,15 +3,28 @@
 // entry), or unknown with a reason. Merges take the union (a phi with several values).
 // A register reloaded from a stack slot is followed back to the store that spilled it: Go keeps no
 // value in a register across a call, so its syscall wrappers spill the number and reload it.
+// Arguments passed on the stack (Go's assembly functions, ABI0) are parameters too: see stackArg.
 import type { ReadData } from './decode.js';
 import type { Cfg } from './cfg.js';
 import type { ArithOp, Def, Semantics } from './effect.js';
 import { type Gpr, gprNames } from './regs.js';
 
+/**
+ * Parameter numbers from 16 up are stack arguments: stackArg + k is the k-th 8-byte word above the
+ * return address at entry ([rsp+8+8k]), which is [rsp+8k] just before the call.
+ */
+export const stackArg = 16;
+const maxStackArgs = 16;
+
+/** A parameter's name in messages: the register, or the stack argument. */
+export function paramName(p: number): string {
+  return p < stackArg ? gprNames[p] : `stack argument ${p - stackArg}`;
+}
+
 export interface ValueSet {
   consts: Set<bigint>;
-  /** Registers at function entry the value comes from unchanged. */
-  params: Set<Gpr>;
+  /** Parameters the value comes from unchanged: registers at function entry, or stack arguments (stackArg + k). */
+  params: Set<number>;
   /** Why some path gives no usable value. */
   unknown: Set<string>;
 }
@@ -63,12 +76,15 @@ function mapConsts(v: ValueSet, f: (c: bigint) => bigint, paramReason: string): 
   const out = emptyValues();
   for (const c of v.consts) out.consts.add(f(c));
   for (const u of v.unknown) out.unknown.add(u);
-  for (const p of v.params) out.unknown.add(`${paramReason} ${gprNames[p]}`);
+  for (const p of v.params) out.unknown.add(`${paramReason} ${paramName(p)}`);
   return out;
 }
 
-/** What the walk follows: a register, or the 8 bytes at rsp+slot (rsp as it is at that point). */
-type Loc = { reg: Gpr; slot?: undefined } | { reg?: undefined; slot: bigint };
+/**
+ * What the walk follows: a register, or the 8 bytes at rsp+slot (rsp as it is at that point);
+ * `outgoing` marks an argument being passed to a call, which the code stores after any earlier call.
+ */
+type Loc = { reg: Gpr; slot?: undefined } | { reg?: undefined; slot: bigint; outgoing?: boolean };
 
 interface Walk {
   ctx: FlowContext;
@@ -80,10 +96,13 @@ interface Walk {
   stackEscapes?: boolean;
 }
 
-/** The values `reg` can hold just before the instruction at `index`. */
-export function valuesBefore(ctx: FlowContext, index: number, reg: Gpr): ValueSet {
+/** The values parameter `param` (a register, or a stack argument of a call) holds just before the instruction at `index`. */
+export function valuesBefore(ctx: FlowContext, index: number, param: number): ValueSet {
   const walk: Walk = { ctx, steps: 0, onStack: new Set(), memo: new Map(), cut: false };
-  const v = evalIn(walk, { reg }, ctx.cfg.blockOf[index], index);
+  // A tail jump leaves the return address on the stack: its stack arguments start 8 bytes higher.
+  const skip = ctx.semanticsAt(index).call === true ? 0 : 8;
+  const loc: Loc = param < stackArg ? { reg: param } : { slot: BigInt(skip + 8 * (param - stackArg)), outgoing: true };
+  const v = evalIn(walk, loc, ctx.cfg.blockOf[index], index);
   if (v.consts.size === 0 && v.params.size === 0 && v.unknown.size === 0) v.unknown.add('code reached only through an unresolved jump');
   return v;
 }
@@ -99,9 +118,12 @@ function evalIn(w: Walk, start: Loc, block: number, pos: number): ValueSet {
       if (def !== undefined) return applyDef(w, def, loc.reg, block, i);
       continue;
     }
+    // Between an argument's store and its call, nothing but rsp-based stores may change it.
+    if (loc.outgoing === true && s.call) return unknown('stack argument stored before an earlier call');
+    if (loc.outgoing === true && s.memWrite) return unknown('memory written between a stack argument\'s store and the call');
     const step = slotStep(w, s, loc.slot, block, i);
     if (typeof step !== 'bigint') return step;
-    loc = { slot: step };
+    loc = { slot: step, outgoing: loc.outgoing };
   }
   return atBlockStart(w, loc, block);
 }
@@ -146,13 +168,15 @@ function atBlockStart(w: Walk, loc: Loc, block: number): ValueSet {
   const { cfg } = w.ctx;
   const out = emptyValues();
   if (block === cfg.entry) {
+    const arg = loc.slot === undefined ? undefined : (loc.slot - 8n) / 8n;
     if (loc.slot === undefined) out.params.add(loc.reg);
+    else if (arg !== undefined && loc.slot % 8n === 0n && arg >= 0n && arg < BigInt(maxStackArgs)) out.params.add(stackArg + Number(arg));
     else out.unknown.add('loaded from the caller\'s stack frame');
   }
   // A block without predecessors (bytes found between reached code, often padding that falls into
   // it) adds nothing; when no path at all gives a value, valuesBefore reports it.
   const preds = cfg.preds[block];
-  const locKey = loc.slot === undefined ? `r${loc.reg}` : `s${loc.slot}`;
+  const locKey = loc.slot === undefined ? `r${loc.reg}` : `${loc.outgoing === true ? 'o' : 's'}${loc.slot}`;
   for (const p of preds) {
     const key = `${p}:${locKey}`;
     const known = w.memo.get(key);

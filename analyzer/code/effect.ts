@@ -37,6 +37,10 @@ export interface Semantics {
   stackWrites?: { offset: bigint; size: number }[] | 'frame';
   /** Takes the address of stack memory (lea through rsp or rbp, other than setting up rbp itself). */
   stackAddress?: boolean;
+  /** A call instruction. */
+  call?: boolean;
+  /** May write memory through a base other than rsp (any memory destination operand, string stores). */
+  memWrite?: boolean;
 }
 
 const arithOps = new Map<Mnemonic, ArithOp>([
@@ -53,6 +57,9 @@ const cmovs = new Set<Mnemonic>([
   Mnemonic.Cmova, Mnemonic.Cmovae, Mnemonic.Cmovb, Mnemonic.Cmovbe, Mnemonic.Cmove, Mnemonic.Cmovg, Mnemonic.Cmovge, Mnemonic.Cmovl,
   Mnemonic.Cmovle, Mnemonic.Cmovne, Mnemonic.Cmovno, Mnemonic.Cmovnp, Mnemonic.Cmovns, Mnemonic.Cmovo, Mnemonic.Cmovp, Mnemonic.Cmovs,
 ]);
+
+/** Instructions with a memory first operand that only read it (multi-byte nops, compares). */
+const memoryReaders = new Set<Mnemonic>([Mnemonic.Nop, Mnemonic.Cmp, Mnemonic.Test, Mnemonic.Bt, Mnemonic.Prefetchnta, Mnemonic.Prefetcht0, Mnemonic.Prefetcht1, Mnemonic.Prefetcht2]);
 
 function isImmediate(k: OpKind): boolean {
   return k >= OpKind.Immediate8 && k <= OpKind.Immediate32to64;
@@ -124,6 +131,7 @@ export function semanticsOf(ins: Instruction, factory: InstructionInfoFactory): 
   const width = dest?.bits === 64 ? 64 : 32;
   const k1 = ins.opCount > 1 ? ins.op1Kind : undefined;
   const src = k1 === OpKind.Register ? gprOf(ins.op1Register) : undefined;
+  if (ins.opCount > 0 && !memoryReaders.has(m) && ((ins.op0Kind === OpKind.Memory && ins.memoryBase !== Register.RSP) || (ins.op0Kind >= OpKind.MemorySegSI && ins.op0Kind <= OpKind.MemoryESRDI))) out.memWrite = true;
 
   if (m === Mnemonic.Mov && dest !== undefined) {
     if (k1 !== undefined && isImmediate(k1)) {
@@ -220,6 +228,7 @@ export function semanticsOf(ins: Instruction, factory: InstructionInfoFactory): 
     return out;
   }
   if (m === Mnemonic.Call) {
+    out.call = true;
     for (const g of callerSaved) defs.set(g, { kind: 'unknown', reason: g === RAX ? 'return value of a call' : 'changed by a call' });
     return out;
   }
