@@ -47,8 +47,14 @@ describe('Go programs under ukify behave as natively', () => {
   it('go-hello.cgo (dynamically linked against glibc, threads through pthread_create): exit status 3', () => {
     expect(sameAsNative('hello', 'cgo', ['3', 'x'], { UKIFY_GREETING: 'cgo' }).status).toBe(3);
   });
-  it('go-workers.static pool: goroutines on two threads, channels, WaitGroup', () => {
-    expect(sameAsNative('workers', 'static', ['pool']).stdout).toMatch(/^results: \[0 2002 /);
+  it('go-workers.static pool, ids: goroutines on two threads, channels, WaitGroup; process and user ids', () => {
+    const r = sameAsNative('workers', 'static', ['pool', 'ids']);
+    expect(r.stdout).toMatch(/^results: \[0 2002 /);
+    expect(r.stdout).toContain('uid == euid: true');
+  });
+  it('go-workers.stripped and go-hello.pie (as Debian ships Go programs: stripped; PIE, cgo)', () => {
+    sameAsNative('workers', 'stripped', ['pool']);
+    sameAsNative('hello', 'pie', ['5'], { UKIFY_GREETING: 'pie' });
   });
   // Go's netpoller registers every opened file and drives every timer: without epoll the runtime
   // stops at start-up of these parts ("fatal error: runtime: netpollinit failed").
