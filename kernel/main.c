@@ -141,7 +141,6 @@ static NORETURN void start_app(void)
 	stamps[T_LOAD] = rdtsc();
 	log_boot_phases();
 	kinfo("app: entry %lx, stack %lx, %lu KiB free", img.entry, sp, pmm_free_bytes() >> 10);
-	kinfo("HACK enter tsc %lu", rdtsc());
 	static struct regs r;
 	r.rip = img.entry;
 	r.rsp = sp;
