@@ -208,21 +208,6 @@ static const struct file_ops console_ops = {
 /* console=framed's stdin: reads like the console, no terminal ioctls (ENOTTY), not writable */
 static const struct file_ops pipe_ops = { .read = console_read, .readable = console_readable };
 
-static struct inode *chrdev(u32 mode_bits, u64 rdev, const struct file_ops *ops)
-{
-	struct inode *ino = inode_new(mode_bits);
-	if (!ino)
-		panic("out of memory making the console");
-	ino->rdev = rdev;
-	ino->ops = ops;
-	return ino;
-}
-
-static void add(struct inode *dir, const char *name, struct inode *ino)
-{
-	if (dir_add(dir, name, strlen(name), ino))
-		panic("out of memory making /dev");
-}
 
 static void announce_ready(void)
 {
@@ -233,14 +218,14 @@ static void announce_ready(void)
 
 void console_init(struct inode *dev)
 {
-	con_out = chrdev(S_IFCHR | 0620, MKDEV(4, 64), &console_ops);
-	con_err = chrdev(S_IFCHR | 0620, MKDEV(4, 65), &console_ops);
-	add(dev, "console", con_out);
-	add(dev, "tty", chrdev(S_IFCHR | 0666, MKDEV(5, 0), &console_ops));
-	add(dev, "ttyS0", con_out);
-	add(dev, "ttyS1", con_err);
+	con_out = dev_node(S_IFCHR | 0620, MKDEV(4, 64), &console_ops);
+	con_err = dev_node(S_IFCHR | 0620, MKDEV(4, 65), &console_ops);
+	dev_add(dev, "console", con_out);
+	dev_add(dev, "tty", dev_node(S_IFCHR | 0666, MKDEV(5, 0), &console_ops));
+	dev_add(dev, "ttyS0", con_out);
+	dev_add(dev, "ttyS1", con_err);
 	if (mode == FRAMED)
-		con_pipe = chrdev(S_IFIFO | 0600, 0, &pipe_ops);
+		con_pipe = dev_node(S_IFIFO | 0600, 0, &pipe_ops);
 
 	tty_init(&tty, mode == TTY);
 	tty.emit = emit;

@@ -36,9 +36,9 @@ static const struct file_ops zero_ops = { .read = zero_read, .write = null_write
 static const struct file_ops full_ops = { .read = zero_read, .write = full_write, .seekable = true };
 static const struct file_ops random_ops = { .read = random_read, .write = null_write };
 
-static struct inode *chrdev(u32 perm, u64 rdev, const struct file_ops *ops)
+struct inode *dev_node(u32 mode_bits, u64 rdev, const struct file_ops *ops)
 {
-	struct inode *ino = inode_new(S_IFCHR | perm);
+	struct inode *ino = inode_new(mode_bits);
 	if (!ino)
 		panic("out of memory making devices");
 	ino->rdev = rdev;
@@ -46,7 +46,7 @@ static struct inode *chrdev(u32 perm, u64 rdev, const struct file_ops *ops)
 	return ino;
 }
 
-static void add(struct inode *dir, const char *name, struct inode *ino)
+void dev_add(struct inode *dir, const char *name, struct inode *ino)
 {
 	if (dir_add(dir, name, strlen(name), ino))
 		panic("out of memory making /dev");
@@ -60,17 +60,17 @@ static void add_link(struct inode *dir, const char *name, const char *target)
 		panic("out of memory making /dev");
 	memcpy(l->lnk.target, target, n + 1);
 	l->size = n;
-	add(dir, name, l);
+	dev_add(dir, name, l);
 }
 
 void dev_init(struct inode *dev)
 {
 	console_init(dev);
-	add(dev, "null", chrdev(0666, MKDEV(1, 3), &null_ops));
-	add(dev, "zero", chrdev(0666, MKDEV(1, 5), &zero_ops));
-	add(dev, "full", chrdev(0666, MKDEV(1, 7), &full_ops));
-	add(dev, "random", chrdev(0666, MKDEV(1, 8), &random_ops));
-	add(dev, "urandom", chrdev(0666, MKDEV(1, 9), &random_ops));
+	dev_add(dev, "null", dev_node(S_IFCHR | 0666, MKDEV(1, 3), &null_ops));
+	dev_add(dev, "zero", dev_node(S_IFCHR | 0666, MKDEV(1, 5), &zero_ops));
+	dev_add(dev, "full", dev_node(S_IFCHR | 0666, MKDEV(1, 7), &full_ops));
+	dev_add(dev, "random", dev_node(S_IFCHR | 0666, MKDEV(1, 8), &random_ops));
+	dev_add(dev, "urandom", dev_node(S_IFCHR | 0666, MKDEV(1, 9), &random_ops));
 	add_link(dev, "fd", "/proc/self/fd");
 	add_link(dev, "stdin", "/proc/self/fd/0");
 	add_link(dev, "stdout", "/proc/self/fd/1");

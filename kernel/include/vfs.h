@@ -162,6 +162,9 @@ long fd_close(long fd);
 
 /* fs/dev.c, fs/pipe.c, fs/procfs.c */
 void dev_init(struct inode *dev);
+/* A device or pipe inode, and its entry in /dev; both panic when memory runs out at boot. */
+struct inode *dev_node(u32 mode_bits, u64 rdev, const struct file_ops *ops);
+void dev_add(struct inode *dir, const char *name, struct inode *ino);
 struct file *console_file(bool err);
 long pipe_create(struct file **rd, struct file **wr);
 void procfs_init(struct inode *proc, struct inode *sys);
