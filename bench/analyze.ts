@@ -1,6 +1,7 @@
 // `npm run bench -- analyze [PROGRAM] [RUNS]`: analysis time of a program with all its libraries,
 // cold (fresh cache dir) and warm (cache filled), median of several runs, beside the raw decoding
-// throughput of iced-x86 alone over the same code.
+// throughput of iced-x86 alone over the same code. For nginx, the static set's size beside the
+// syscalls nginx makes under strace while it serves.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,9 @@ import { Decoder, DecoderOptions, Instruction } from 'iced-x86';
 import { analyzeProgram } from '../analyzer/analyze.js';
 import { executableRegions } from '../analyzer/elf/index.js';
 import { libraryClosure, readObject } from '../analyzer/libraries.js';
+import { nginxWorkload, traceNginxServing } from '../test/helpers/strace.js';
+
+const nginx = '/usr/sbin/nginx';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -39,7 +43,7 @@ function rawThroughput(paths: string[]): { bytes: number; ms: number } {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const program = args[0] ?? '/usr/sbin/nginx';
+  const program = args[0] ?? nginx;
   const runs = Number(args[1] ?? 5);
   const root = mkdtempSync(join(tmpdir(), 'ukify-bench-analyze-'));
   try {
@@ -64,6 +68,13 @@ export async function run(args: string[]): Promise<void> {
     process.stdout.write(`analyze ${program}: ${paths.length} objects, ${mb.toFixed(2)} MB of code, ${analysis.syscalls.length} syscalls, ${runs} runs each\n`);
     const w = Math.max(...rows.map((r) => r[0].length));
     for (const [a, b, c] of rows) process.stdout.write(`  ${a.padEnd(w)}  ${b.padStart(8)}  ${c}\n`);
+    if (program === nginx) {
+      // Precision: the static set beside what nginx does when it serves (target: below 2x).
+      const seen = await traceNginxServing();
+      const missed = [...seen].filter((n) => !analysis.syscalls.some((s) => s.nr === n));
+      process.stdout.write(`  static set ${analysis.syscalls.length} / traced ${seen.size} = ${(analysis.syscalls.length / seen.size).toFixed(2)}x` +
+        `${missed.length > 0 ? `, MISSED ${missed.join(' ')}` : ''}\n  traced: ${nginxWorkload}\n`);
+    }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -1,47 +1,26 @@
 // Recall of the static syscall set: every syscall a program makes when it runs on the host (seen by
 // strace) must be in the set the analyzer finds without running it. Precision (static / traced) is
 // printed for each program.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeProgram } from '../analyzer/analyze.js';
 import { loadCatalog } from '../syscall-shim/catalog.js';
 import { fixturePath, variants } from '../fixtures/index.js';
+import { traceNginxServing, traceRun } from './helpers/strace.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ukify-recall-'));
 const cacheDir = join(work, 'cache');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const numberOf = new Map([...loadCatalog().values()].map((e) => [e.name, e.nr]));
-
-/** Syscall names strace saw, mapped to numbers. The first execve is strace starting the program. */
-function traced(argv: string[]): Set<number> {
-  const out = join(work, `trace-${process.hrtime.bigint()}`);
-  spawnSync('strace', ['-f', '-qq', '-o', out, ...argv], { cwd: work, stdio: 'ignore', timeout: 30_000, env: { PATH: '/usr/bin:/bin', HOME: work } });
-  const lines = readFileSync(out, 'utf8').split('\n');
-  const names: string[] = [];
-  for (const line of lines) {
-    const m = /^(?:\d+\s+)?(?:<\.\.\. ([a-z0-9_]+) resumed>|([a-z0-9_]+)\()/.exec(line);
-    if (m !== null) names.push(m[1] ?? m[2]);
-  }
-  const first = names.indexOf('execve');
-  if (first >= 0) names.splice(first, 1);
-  const nrs = new Set<number>();
-  for (const n of names) {
-    // strace names numbers it does not know as syscall_0x1f4.
-    const nr = n.startsWith('syscall_0x') ? Number.parseInt(n.slice(10), 16) : numberOf.get(n);
-    if (nr === undefined) throw new Error(`strace printed a syscall the catalog does not name: ${n}`);
-    nrs.add(nr);
-  }
-  return nrs;
+async function checkRecall(label: string, binary: string, argv: string[]): Promise<void> {
+  await checkTrace(label, binary, traceRun(work, argv).syscalls);
 }
 
-async function checkRecall(label: string, binary: string, argv: string[]): Promise<void> {
+async function checkTrace(label: string, binary: string, seen: Set<number>): Promise<void> {
   const analysis = await analyzeProgram(binary, { cacheDir });
   const found = new Set(analysis.syscalls.map((s) => s.nr));
-  const seen = traced(argv);
   // A number outside the catalog (a program probing an unknown syscall) is reported as unresolved.
   const unknownNrs = analysis.unresolved.map((u) => /^(\d+) is not an x86-64 syscall number$/.exec(u.reason)?.[1]).filter((n) => n !== undefined).map(Number);
   const missed = [...seen].filter((n) => !found.has(n) && !unknownNrs.includes(n)).map((n) => analysisName(n));
@@ -94,5 +73,8 @@ describe('static syscall set contains every traced syscall (Debian programs)', (
     const conf = join(work, 'nginx.conf');
     writeFileSync(conf, `pid ${work}/nginx.pid;\nerror_log ${work}/error.log;\nevents {}\nhttp {\n  access_log off;\n  server { listen 127.0.0.1:18080; }\n}\n`);
     await checkRecall('nginx -t', '/usr/sbin/nginx', ['/usr/sbin/nginx', '-t', '-c', conf, '-p', work, '-e', `${work}/error.log`]);
+  });
+  it('nginx serving requests, reloading and stopping', async () => {
+    await checkTrace('nginx serving', '/usr/sbin/nginx', await traceNginxServing());
   });
 });

@@ -3,8 +3,8 @@
 // - objdump: every number Go code puts in AX as a constant right before a `syscall` instruction or a
 //   call to one of Go's syscall entry points (syscall.Syscall and friends, ABIInternal: number in AX)
 //   is in the set. Go's linker drops dead code, so these sites are reachable.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,13 +12,13 @@ import { analyzeProgram } from '../analyzer/analyze.js';
 import type { Analysis } from '../analyzer/analysis.js';
 import { loadCatalog } from '../syscall-shim/catalog.js';
 import { goBuilds, goFixturePath } from '../fixtures/go/index.js';
+import { traceRun } from './helpers/strace.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ukify-go-recall-'));
 const cacheDir = join(work, 'cache');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const catalog = loadCatalog();
-const numberOf = new Map([...catalog.values()].map((e) => [e.name, e.nr]));
 const nameOf = (nr: number): string => catalog.get(nr)?.name ?? String(nr);
 
 const analyses = new Map<string, Promise<Analysis>>();
@@ -33,20 +33,9 @@ function analysisOf(path: string): Promise<Analysis> {
 
 /** Syscall numbers strace saw (all threads), without strace's own execve of the program. */
 function traced(argv: string[]): Set<number> {
-  const out = join(work, `trace-${process.hrtime.bigint()}`);
-  const r = spawnSync('strace', ['-f', '-qq', '-o', out, ...argv], { cwd: work, stdio: 'ignore', timeout: 60_000, env: { PATH: '/usr/bin:/bin', HOME: work, TMPDIR: work } });
+  const r = traceRun(work, argv);
   expect(r.status, `${argv.join(' ')} under strace`).toBe(0);
-  const names: string[] = [];
-  for (const line of readFileSync(out, 'utf8').split('\n')) {
-    const m = /^(?:\d+\s+)?(?:<\.\.\. ([a-z0-9_]+) resumed>|([a-z0-9_]+)\()/.exec(line);
-    if (m !== null) names.push(m[1] ?? m[2]);
-  }
-  names.splice(names.indexOf('execve'), 1);
-  return new Set(names.map((n) => {
-    const nr = numberOf.get(n);
-    if (nr === undefined) throw new Error(`strace printed a syscall the catalog does not name: ${n}`);
-    return nr;
-  }));
+  return r.syscalls;
 }
 
 // Go 1.19's entry points that take the syscall number in AX.
