@@ -9,10 +9,32 @@ export interface SharedLibrary {
   neededBy: string[]; // paths of the objects that need it
 }
 
+/**
+ * How a function on a reachability path was reached from the step before it (the first step: why
+ * it counts as reachable at all).
+ */
+export type PathHow =
+  | 'root' // entry point, init function, or an export looked up by name
+  | 'export' // the analyzed file is a library: all its exports count
+  | 'data' // its address is stored in data
+  | 'call' // a direct call from the step before
+  | 'pointer' // the step before takes its address
+  | 'import' // the step before calls it through the PLT or GOT
+  | 'import-pointer' // the step before takes its address through the GOT
+  | 'number'; // the step before calls it, passing the syscall number (like glibc's syscall())
+
+export interface PathStep {
+  object: string;
+  function: string;
+  how: PathHow;
+}
+
 /** One place a syscall can come from: an object (the binary or a library, by path) and a function in it. */
 export interface SyscallOrigin {
   object: string;
   function: string;
+  /** With the `paths` option: a shortest chain from a root to this function, ending with it. */
+  path?: PathStep[];
 }
 
 export interface SyscallUse {

@@ -13,6 +13,8 @@ import type { ObjectSummary } from './summary.js';
 
 export interface AnalyzeOptions {
   cacheDir?: string;
+  /** Give each origin of a syscall a shortest reachability path (see SyscallOrigin.path). */
+  paths?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -71,7 +73,7 @@ export async function analyzeProgram(path: string, options: AnalyzeOptions = {})
     exportedForwarders(s, forwarders);
     await new Promise((r) => setImmediate(r));
   }
-  const linked = link(loadOrder.map((o) => ({ path: o.path, summary: summaries.get(o) as ObjectSummary })), kind === 'shared-library');
+  const linked = link(loadOrder.map((o) => ({ path: o.path, summary: summaries.get(o) as ObjectSummary })), kind === 'shared-library', options.paths === true);
   return toAnalysis(abs, kind, program, closure.libraries, linked);
 }
 

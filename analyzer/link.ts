@@ -1,7 +1,7 @@
 // The whole program: bind imports to exports across objects (by name and version, in load order),
 // walk what is reachable from the entry points, and collect the syscall numbers of the reachable
 // sites, resolving numbers passed through functions like syscall() at their callers.
-import type { UnresolvedSite } from './analysis.js';
+import type { PathHow, PathStep, SyscallOrigin, UnresolvedSite } from './analysis.js';
 import { paramName } from './code/dataflow.js';
 import type { FunctionSummary, ObjectSummary } from './summary.js';
 
@@ -14,7 +14,7 @@ export interface SyscallSources {
   /** "object:address" of each site that can issue the number. */
   sites: Set<string>;
   /** "object\0function" -> origin. */
-  from: Map<string, { object: string; function: string }>;
+  from: Map<string, SyscallOrigin>;
 }
 
 export interface LinkResult {
@@ -25,10 +25,16 @@ export interface LinkResult {
 }
 
 type Ref = { obj: number; fn: number };
+/** How a reachable function was first reached: from which function (none for a root), and how. */
+type ReachedBy = { how: PathHow; prev?: Ref };
 
 const hex = (a: number): string => `0x${a.toString(16)}`;
 
-export function link(objects: LinkedObject[], allExportsAreRoots: boolean): LinkResult {
+/**
+ * With `paths`, each origin of a syscall carries a shortest chain of functions from a root to it
+ * (reachability is breadth-first, so the first way a function is reached is a shortest one).
+ */
+export function link(objects: LinkedObject[], allExportsAreRoots: boolean, paths = false): LinkResult {
   const fns = objects.map((o) => new Map(o.summary.functions.map((f) => [f.start, f])));
   const exportsByName = new Map<string, { obj: number; addr: number; version?: string }[]>();
   objects.forEach((o, obj) => {
@@ -51,33 +57,42 @@ export function link(objects: LinkedObject[], allExportsAreRoots: boolean): Link
     return ref;
   };
 
-  // Reachability. `opaque` marks functions reached other than by a direct call (pointers, roots).
-  const reached = objects.map(() => new Set<number>());
+  // Reachability, breadth-first. `opaque` marks functions reached other than by a direct call (pointers, roots).
+  const reached = objects.map(() => new Map<number, ReachedBy>());
   const opaque = objects.map(() => new Set<number>());
   const work: Ref[] = [];
-  const reach = (r: Ref | undefined, byPointer: boolean): void => {
+  const reach = (r: Ref | undefined, how: PathHow, prev?: Ref): void => {
     if (r === undefined || !fns[r.obj].has(r.fn)) return;
-    if (byPointer) opaque[r.obj].add(r.fn);
+    if (how !== 'call' && how !== 'import') opaque[r.obj].add(r.fn);
     if (reached[r.obj].has(r.fn)) return;
-    reached[r.obj].add(r.fn);
+    reached[r.obj].set(r.fn, { how, prev });
     work.push(r);
   };
   objects.forEach((o, obj) => {
-    for (const a of o.summary.roots) reach({ obj, fn: a }, true);
-    for (const a of o.summary.dataRefs) reach({ obj, fn: a }, true);
+    for (const a of o.summary.roots) reach({ obj, fn: a }, 'root');
+    for (const a of o.summary.dataRefs) reach({ obj, fn: a }, 'data');
   });
-  if (allExportsAreRoots) for (const e of objects[0].summary.exports) reach({ obj: 0, fn: e.addr }, true);
-  while (work.length > 0) {
-    const { obj, fn } = work.pop() as Ref;
-    const f = fns[obj].get(fn) as FunctionSummary;
-    for (const c of f.calls) reach({ obj, fn: c }, false);
-    for (const c of f.refs) reach({ obj, fn: c }, true);
-    for (const k of f.imports) reach(bind(k), false);
-    for (const k of f.importRefs) reach(bind(k), true);
+  if (allExportsAreRoots) for (const e of objects[0].summary.exports) reach({ obj: 0, fn: e.addr }, 'export');
+  for (let next = 0; next < work.length; next++) {
+    const from = work[next];
+    const f = fns[from.obj].get(from.fn) as FunctionSummary;
+    for (const c of f.calls) reach({ obj: from.obj, fn: c }, 'call', from);
+    for (const c of f.refs) reach({ obj: from.obj, fn: c }, 'pointer', from);
+    for (const k of f.imports) reach(bind(k), 'import', from);
+    for (const k of f.importRefs) reach(bind(k), 'import-pointer', from);
   }
 
   const unresolved: UnresolvedSite[] = [];
   const nameOf = (obj: number, fn: number): string => fns[obj].get(fn)?.name ?? `sub_${fn.toString(16)}`;
+  const pathTo = (r: Ref): PathStep[] => {
+    const steps: PathStep[] = [];
+    for (let at: Ref | undefined = r; at !== undefined; ) {
+      const by = reached[at.obj].get(at.fn) as ReachedBy;
+      steps.push({ object: objects[at.obj].path, function: nameOf(at.obj, at.fn), how: by.how });
+      at = by.prev;
+    }
+    return steps.reverse();
+  };
   const flag = (obj: number, addr: number, fn: number, reason: string): void => {
     unresolved.push({ object: objects[obj].path, address: hex(addr), function: nameOf(obj, fn), reason });
   };
@@ -95,14 +110,14 @@ export function link(objects: LinkedObject[], allExportsAreRoots: boolean): Link
       incoming.set(key, list);
     }
   });
-  const memo = new Map<string, Set<number>>();
+  const memo = new Map<string, Map<number, Ref>>();
   const visiting = new Set<string>();
-  /** Numbers that reach argument `reg` of a forwarder, from its reachable callers. */
-  const numbersOf = (obj: number, fn: number, reg: number, siteAddr: number): Set<number> => {
+  /** Numbers that reach argument `reg` of a forwarder from its reachable callers, each with a caller that passes it as a constant. */
+  const numbersOf = (obj: number, fn: number, reg: number, siteAddr: number): Map<number, Ref> => {
     const key = `${obj}:${fn}:${reg}`;
     const known = memo.get(key);
     if (known !== undefined) return known;
-    const out = new Set<number>();
+    const out = new Map<number, Ref>();
     if (visiting.has(key)) return out;
     visiting.add(key);
     const callers = incoming.get(key) ?? [];
@@ -110,9 +125,9 @@ export function link(objects: LinkedObject[], allExportsAreRoots: boolean): Link
       flag(obj, siteAddr, fn, `number comes from argument ${paramName(reg)} of ${nameOf(obj, fn)}, which is called through a pointer`);
     }
     for (const { obj: cobj, call } of callers) {
-      for (const n of call.nrs) out.add(n);
+      for (const n of call.nrs) if (!out.has(n)) out.set(n, { obj: cobj, fn: call.caller });
       for (const reason of call.unresolved) flag(cobj, call.addr, call.caller, `number passed to ${nameOf(obj, fn)}: ${reason}`);
-      for (const p of call.params) for (const n of numbersOf(cobj, call.caller, p, call.addr)) out.add(n);
+      for (const p of call.params) for (const [n, giver] of numbersOf(cobj, call.caller, p, call.addr)) if (!out.has(n)) out.set(n, giver);
     }
     visiting.delete(key);
     memo.set(key, out);
@@ -123,18 +138,24 @@ export function link(objects: LinkedObject[], allExportsAreRoots: boolean): Link
   const abi32: UnresolvedSite[] = [];
   let reachableFunctions = 0;
   objects.forEach((o, obj) => {
-    for (const fn of reached[obj]) {
+    for (const fn of reached[obj].keys()) {
       reachableFunctions++;
       const f = fns[obj].get(fn) as FunctionSummary;
       for (const a of f.abi32) abi32.push({ object: o.path, address: hex(a), function: f.name, reason: '32-bit syscall ABI (int 0x80 or sysenter)' });
       for (const site of f.sites) {
-        const nrs = new Set(site.nrs);
-        for (const p of site.params) for (const n of numbersOf(obj, fn, p, site.addr)) nrs.add(n);
+        // Each number, with the caller that passes it when it comes through an argument.
+        const nrs = new Map<number, Ref | undefined>(site.nrs.map((n) => [n, undefined]));
+        for (const p of site.params) for (const [n, giver] of numbersOf(obj, fn, p, site.addr)) if (!nrs.has(n)) nrs.set(n, giver);
         for (const reason of site.unresolved) flag(obj, site.addr, fn, reason);
-        for (const n of nrs) {
+        for (const [n, giver] of nrs) {
           const s = syscalls.get(n) ?? { sites: new Set<string>(), from: new Map() };
           s.sites.add(`${obj}:${site.addr}`);
-          s.from.set(`${o.path}\0${f.name}`, { object: o.path, function: f.name });
+          const key = `${o.path}\0${f.name}`;
+          if (!s.from.has(key)) {
+            const origin: SyscallOrigin = { object: o.path, function: f.name };
+            if (paths) origin.path = giver === undefined ? pathTo({ obj, fn }) : [...pathTo(giver), { object: o.path, function: f.name, how: 'number' }];
+            s.from.set(key, origin);
+          }
           syscalls.set(n, s);
         }
       }

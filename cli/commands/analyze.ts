@@ -1,13 +1,16 @@
-// `ukify analyze <elf> [--json | --markdown] [--html FILE]`: the syscall coverage report of a program.
+// `ukify analyze <elf> [--json | --markdown] [--html FILE] [--why SYSCALL]`: the syscall coverage
+// report of a program, or why it can make one syscall.
 import { Option, type Command } from 'commander';
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import type { Analysis } from '../../analyzer/analysis.js';
+import { loadCatalog } from '../../syscall-shim/catalog.js';
 import { UserError } from '../user-error.js';
 
 interface AnalyzeOptions {
   json?: boolean;
   markdown?: boolean;
   html?: string;
+  why?: string;
 }
 
 /** The reason a file system call failed, in words, from its errno code. */
@@ -66,6 +69,31 @@ async function render(analysis: Analysis, options: AnalyzeOptions): Promise<stri
   return options.html === undefined ? table : `${table}HTML report: ${options.html}\n`;
 }
 
+/** The catalog's number for a syscall given by name or number; a name it does not know is a usage error. */
+function syscallNumber(nameOrNumber: string): number {
+  const catalog = loadCatalog();
+  if (/^\d+$/.test(nameOrNumber) && catalog.has(Number(nameOrNumber))) return Number(nameOrNumber);
+  for (const e of catalog.values()) if (e.name === nameOrNumber) return e.nr;
+  throw new UserError(`--why: '${nameOrNumber}' is not an x86-64 syscall name or number (see ukify syscalls)`);
+}
+
+/** --why: the paths to one syscall; exit status 1 when the program cannot make it, like grep finding nothing. */
+async function explain(analysis: Analysis, nr: number, json: boolean): Promise<void> {
+  const use = analysis.syscalls.find((s) => s.nr === nr);
+  if (use === undefined) {
+    const name = loadCatalog().get(nr)?.name ?? String(nr);
+    process.stdout.write(json ? 'null\n' : `${name} (${nr}): not in the set; no reachable code of ${analysis.binary} can make it\n`);
+    process.exitCode = 1;
+    return;
+  }
+  if (json) {
+    process.stdout.write(`${JSON.stringify(use, null, 2)}\n`);
+    return;
+  }
+  const [{ ansiPaint, noPaint, wantColor }, { renderWhy }] = await Promise.all([import('../../analyzer/report/color.js'), import('../../analyzer/report/why.js')]);
+  process.stdout.write(renderWhy(use, wantColor(process.stdout.isTTY === true, process.env) ? ansiPaint : noPaint));
+}
+
 export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
@@ -74,7 +102,9 @@ export function registerAnalyze(program: Command): void {
     .addOption(new Option('--json', 'print the report as JSON').conflicts('markdown'))
     .addOption(new Option('--markdown', 'print the report as a GitHub-flavoured Markdown table'))
     .option('--html <file>', 'also write the report as a self-contained HTML page to <file>')
+    .addOption(new Option('--why <syscall>', 'show how the program reaches each function that can make <syscall> (name or number)').conflicts(['markdown', 'html']))
     .action(async (elf: string, options: AnalyzeOptions) => {
+      const why = options.why === undefined ? undefined : syscallNumber(options.why);
       checkProgramFile(elf);
       // Loaded here, not at start-up: the disassembler is only needed by this command.
       const [{ analyzeProgram }, { progressLine }] = await Promise.all([
@@ -84,10 +114,11 @@ export function registerAnalyze(program: Command): void {
       const progress = progressLine(process.stderr);
       let analysis: Analysis;
       try {
-        analysis = await analyzeProgram(elf, { onProgress: (message: string) => progress.update(message) });
+        analysis = await analyzeProgram(elf, { onProgress: (message: string) => progress.update(message), paths: why !== undefined });
       } finally {
         progress.done();
       }
+      if (why !== undefined) return explain(analysis, why, options.json === true);
       if (options.html !== undefined) writeHtml(options.html, (await import('../../analyzer/report/html.js')).renderHtml(analysis));
       process.stdout.write(await render(analysis, options));
     });
