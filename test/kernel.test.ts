@@ -51,6 +51,7 @@ const sysPrograms: Record<string, string> = {
   'sys-files': '',
   'sys-misc': '',
   'sys-threads': '',
+  'sys-poll': '',
 };
 
 describe('syscall test programs', () => {

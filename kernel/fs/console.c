@@ -16,6 +16,7 @@
 #include "ioapic.h"
 #include "lib.h"
 #include "log.h"
+#include "poll.h"
 #include "proc.h"
 #include "sched.h"
 #include "serial.h"
@@ -42,7 +43,7 @@ enum mode { RAW, FRAMED, TTY };
 static enum mode mode = RAW;
 static struct tty tty;
 static bool escaped;         /* framed: the last byte was FRAME_ESC */
-static struct inode *con_out, *con_err, *con_pipe;
+static struct inode *con_out, *con_err, *con_pipe, *con_tty;
 
 void console_set_mode(const char *name)
 {
@@ -99,9 +100,15 @@ void console_irq(void)
 {
 	pump();
 	waitq_wake(&readers, MAX_THREADS);
+	poll_wake(con_out);
+	poll_wake(con_tty);
+	if (con_pipe)
+		poll_wake(con_pipe);
 }
 
-bool console_awaited(void) { return readers.head != NULL; }
+bool console_awaited(void) { return readers.head != NULL || poll_awaits_console(); }
+
+bool console_is_input(struct file *f) { return f->ino == con_out || f->ino == con_tty || (con_pipe && f->ino == con_pipe); }
 
 static bool canonical(void) { return tty.discipline && (tty.t.lflag & ICANON); }
 
@@ -202,11 +209,25 @@ static u64 console_readable(struct file *f)
 	return tty_available(&tty);
 }
 
+/* Readable when a read would not block (a line, in canonical mode), as Linux's n_tty; output
+ * never waits. The framed stdin is a pipe: hung up at the end of the input. */
+static u32 console_poll(struct file *f)
+{
+	if (f->ino == con_err)
+		return POLLOUT | POLLWRNORM;
+	pump();
+	bool ready = tty_read_ready(&tty) && !(f->ino == con_pipe && tty.eof && !tty_available(&tty));
+	u32 in = ready ? POLLIN | POLLRDNORM : 0;
+	if (f->ino == con_pipe)
+		return in | (tty.eof ? POLLHUP : 0);
+	return in | POLLOUT | POLLWRNORM;
+}
+
 static const struct file_ops console_ops = {
-	.read = console_read, .write = console_write, .ioctl = console_ioctl, .readable = console_readable,
+	.read = console_read, .write = console_write, .ioctl = console_ioctl, .readable = console_readable, .poll = console_poll,
 };
 /* console=framed's stdin: reads like the console, no terminal ioctls (ENOTTY), not writable */
-static const struct file_ops pipe_ops = { .read = console_read, .readable = console_readable };
+static const struct file_ops pipe_ops = { .read = console_read, .readable = console_readable, .poll = console_poll };
 
 
 static void announce_ready(void)
@@ -221,7 +242,8 @@ void console_init(struct inode *dev)
 	con_out = dev_node(S_IFCHR | 0620, MKDEV(4, 64), &console_ops);
 	con_err = dev_node(S_IFCHR | 0620, MKDEV(4, 65), &console_ops);
 	dev_add(dev, "console", con_out);
-	dev_add(dev, "tty", dev_node(S_IFCHR | 0666, MKDEV(5, 0), &console_ops));
+	con_tty = dev_node(S_IFCHR | 0666, MKDEV(5, 0), &console_ops);
+	dev_add(dev, "tty", con_tty);
 	dev_add(dev, "ttyS0", con_out);
 	dev_add(dev, "ttyS1", con_err);
 	if (mode == FRAMED)

@@ -1,4 +1,5 @@
 /* Open files: an inode, an offset, the open flags; shared by dup'ed descriptors. */
+#include "epoll.h"
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
@@ -25,6 +26,8 @@ void file_put(struct file *f)
 {
 	if (--f->refs)
 		return;
+	if (f->epoll_items)
+		epoll_forget_file(f);
 	if (f->ino->ops && f->ino->ops->release && !(f->flags & O_PATH))
 		f->ino->ops->release(f);
 	inode_put(f->ino);

@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
+#include "poll.h"
 #include "sched.h"
 #include "vfs.h"
 
@@ -45,6 +46,7 @@ static long pipe_read(struct file *f, u8 *buf, u64 len, u64 off)
 		done += chunk;
 	}
 	waitq_wake(&p->waiting, MAX_THREADS);
+	poll_wake(f->ino);
 	return (long)n;
 }
 
@@ -74,6 +76,7 @@ static long pipe_write(struct file *f, const u8 *buf, u64 len, u64 off)
 			done += chunk;
 		}
 		waitq_wake(&p->waiting, MAX_THREADS);
+		poll_wake(f->ino);
 		inode_touch(f->ino, true);
 	}
 	return (long)done;
@@ -87,6 +90,7 @@ static void pipe_release(struct file *f)
 	else
 		p->writers--;
 	waitq_wake(&p->waiting, MAX_THREADS); /* end of file for readers, EPIPE for writers */
+	poll_wake(f->ino);
 	if (!p->readers && !p->writers) {
 		for (int i = 0; i < PIPE_PAGES; i++)
 			pmm_free(p->frames[i]);
@@ -101,8 +105,18 @@ static u64 pipe_readable(struct file *f)
 	return p->wpos - p->rpos;
 }
 
+/* As Linux: the read end is readable with data, hung up without writers; the write end is
+ * writable with a page of room, in error without readers. */
+static u32 pipe_poll(struct file *f)
+{
+	struct pipe *p = f->ino->priv;
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		return (p->wpos != p->rpos ? POLLIN | POLLRDNORM : 0) | (p->writers ? 0 : POLLHUP);
+	return (PIPE_SIZE - (p->wpos - p->rpos) >= PIPE_BUF ? POLLOUT | POLLWRNORM : 0) | (p->readers ? 0 : POLLERR);
+}
+
 static const struct file_ops pipe_ops = {
-	.read = pipe_read, .write = pipe_write, .release = pipe_release, .readable = pipe_readable,
+	.read = pipe_read, .write = pipe_write, .release = pipe_release, .readable = pipe_readable, .poll = pipe_poll,
 };
 
 long pipe_create(struct file **rd, struct file **wr)

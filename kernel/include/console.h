@@ -3,6 +3,8 @@
 #pragma once
 #include "types.h"
 
+struct file;
+
 #define CONSOLE_VECTOR 0x24 /* COM1's receive interrupt (ISA IRQ 4) */
 
 struct file;
@@ -17,6 +19,8 @@ void console_init(struct inode *dev);
 void console_irq(void);
 /* Whether a thread waits for console input: then an idle CPU is not a deadlock. */
 bool console_awaited(void);
+/* Whether f reads the console's input (its readiness changes on COM1's interrupt). */
+bool console_is_input(struct file *f);
 /* The app's fd 0, given its fd 1 (the console): the same open file, except with console=framed
  * where stdin is a pipe-like file that is not a terminal. */
 struct file *console_stdin(struct file *out);

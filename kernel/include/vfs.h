@@ -33,6 +33,7 @@ struct file_ops {
 	long (*ioctl)(struct file *f, long req, u64 arg);
 	void (*release)(struct file *f);
 	u64 (*readable)(struct file *f); /* bytes a read would return now (FIONREAD) */
+	u32 (*poll)(struct file *f);     /* POLL* events ready now (poll.h); NULL: always ready */
 	bool seekable;
 };
 
@@ -48,6 +49,7 @@ struct inode {
 	u32 mode, uid, gid, nlink;
 	u32 refs; /* open files, mappings, the working directory */
 	u64 ino, size, rdev;
+	u64 poll_events; /* readiness changes counted by poll_wake (edge-triggered epoll) */
 	u64 atime, mtime, ctime; /* ns since the epoch */
 	const struct file_ops *ops;
 	void *priv;
@@ -80,6 +82,7 @@ struct file {
 	u64 off;
 	u32 flags; /* O_ACCMODE, O_APPEND, O_NONBLOCK, O_PATH, ... */
 	u32 refs;
+	u32 epoll_items; /* epoll interest lists it is on */
 	char *path; /* as opened (for /proc/self/fd and getcwd of fchdir), may be NULL */
 	void *priv;
 };
@@ -167,4 +170,6 @@ struct inode *dev_node(u32 mode_bits, u64 rdev, const struct file_ops *ops);
 void dev_add(struct inode *dir, const char *name, struct inode *ino);
 struct file *console_file(bool err);
 long pipe_create(struct file **rd, struct file **wr);
+/* fs/eventfd.c: an eventfd file with the given counter (semaphore: reads take 1). */
+long eventfd_new(u64 initval, bool semaphore, bool nonblock, struct file **out);
 void procfs_init(struct inode *proc, struct inode *sys);
