@@ -7,15 +7,22 @@
 //     "files": {"/guest/path": "host/path"},       host paths relative to the config file's folder
 //     "dirs": {"/guest/dir": "host/dir"},
 //     "workdir": "/guest/dir",                     the program's working directory
-//     "memory": "256M"                             guest memory for `ukify run PROGRAM`
+//     "memory": "256M",                            guest memory for `ukify run PROGRAM`
+//     "ports": ["8080:80", "5353:53/udp"]          host ports forwarded to the guest (ukify run -p)
 //   }
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MemorySizeError, parseMemoryMiB } from '../runner/memory.js';
+import { checkUniquePorts, parsePortSpec, type PortForward } from '../runner/ports.js';
 import { checkGuestPath, OptionsError, type OptionLayer, type Placement } from './options.js';
 
 export const CONFIG_NAME = 'ukify.json';
-const FIELDS = ['args', 'env', 'files', 'dirs', 'workdir', 'memory'];
+const FIELDS = ['args', 'env', 'files', 'dirs', 'workdir', 'memory', 'ports'];
+
+/** A config file's options: the image's (options.ts) and the port forwards of `ukify run`. */
+export interface ConfigLayer extends OptionLayer {
+  ports?: PortForward[];
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -59,8 +66,15 @@ function placements(value: unknown, file: string, field: string, base: string): 
   });
 }
 
+/** Each spec as `-p` takes it; two forwards of one host port are an error here too. */
+function portForwards(value: unknown, file: string): PortForward[] {
+  const forwards = stringList(value, file, 'ports').map((spec, i) => parsePortSpec(spec, `${file}: ports[${i}] ${spec}`));
+  checkUniquePorts(forwards);
+  return forwards;
+}
+
 /** Parses a config file's text; `file` names it in errors, relative host paths start at `base`. */
-export function parseConfig(text: string, file: string, base: string): OptionLayer {
+export function parseConfig(text: string, file: string, base: string): ConfigLayer {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -71,7 +85,7 @@ export function parseConfig(text: string, file: string, base: string): OptionLay
   const unknown = Object.keys(data).find((k) => !FIELDS.includes(k));
   if (unknown !== undefined) fail(file, unknown, `unknown field (known fields: ${FIELDS.join(', ')})`);
 
-  const layer: OptionLayer = {};
+  const layer: ConfigLayer = {};
   if (data['args'] !== undefined) layer.args = stringList(data['args'], file, 'args');
   if (data['env'] !== undefined) layer.env = envPairs(data['env'], file);
   if (data['files'] !== undefined) layer.files = placements(data['files'], file, 'files', base);
@@ -92,6 +106,7 @@ export function parseConfig(text: string, file: string, base: string): OptionLay
     }
     layer.memory = String(memory);
   }
+  if (data['ports'] !== undefined) layer.ports = portForwards(data['ports'], file);
   return layer;
 }
 
@@ -99,7 +114,7 @@ export function parseConfig(text: string, file: string, base: string): OptionLay
  * The config layer: the file named by -c (which must exist), else ./ukify.json when there is one,
  * else nothing.
  */
-export function readConfig(explicit: string | undefined, cwd: string): OptionLayer {
+export function readConfig(explicit: string | undefined, cwd: string): ConfigLayer {
   const path = explicit === undefined ? join(cwd, CONFIG_NAME) : resolve(cwd, explicit);
   if (explicit === undefined && !existsSync(path)) return {};
   const shown = explicit ?? CONFIG_NAME;

@@ -1,5 +1,12 @@
 // The QEMU command line for an image, as a pure function of the options (channels: kernel/IMAGE.md).
 import type { Accel } from './accel.js';
+import { hostfwd, type PortForward } from './ports.js';
+
+/**
+ * The guest's address on QEMU's user network (slirp's defaults: guest 10.0.2.15, gateway 10.0.2.2),
+ * passed to the kernel as `ip=ADDR/PREFIX,GATEWAY` (kernel/IMAGE.md).
+ */
+export const GUEST_IP_OPTION = 'ip=10.0.2.15/24,10.0.2.2';
 
 export interface QemuOptions {
   image: string;
@@ -9,6 +16,23 @@ export interface QemuOptions {
   /** Child file descriptors (connected sockets) that carry COM2 (the app's stderr) and the debugcon. */
   stderrFd: number;
   debugconFd: number;
+  /** A user-mode network with these forwards (possibly none); without it the VM has no network device. */
+  network?: { forwards: readonly PortForward[] };
+}
+
+/** The kernel command line QEMU gets: with a network, the guest address goes first (before any `--`). */
+export function guestAppend(append: string, network: boolean): string {
+  if (!network) return append;
+  return append === '' ? GUEST_IP_OPTION : `${GUEST_IP_OPTION} ${append}`;
+}
+
+/**
+ * `-netdev user` (slirp) with one hostfwd per forward, and a virtio-net device. On microvm a
+ * `-device virtio-net-device` sits on a virtio-mmio transport, which QEMU (with acpi=off) announces
+ * by appending `virtio_mmio.device=512@ADDR:IRQ` to the kernel command line.
+ */
+export function networkArgs(forwards: readonly PortForward[]): string[] {
+  return ['-netdev', ['user', 'id=net0', ...forwards.map(hostfwd)].join(','), '-device', 'virtio-net-device,netdev=net0'];
 }
 
 export function qemuArgs(o: QemuOptions): string[] {
@@ -21,7 +45,7 @@ export function qemuArgs(o: QemuOptions): string[] {
     '-cpu', o.accel === 'kvm' ? 'host' : 'max',
     '-m', `${o.memoryMiB}M`,
     '-kernel', o.image,
-    '-append', o.append,
+    '-append', guestAppend(o.append, o.network !== undefined),
     // COM1: QEMU's own stdin and stdout, so a terminal reaches the app directly. signal=on keeps
     // Ctrl-C a signal to QEMU (which stops the VM) rather than a byte for the guest.
     '-chardev', 'stdio,id=com1,signal=on',
@@ -31,5 +55,6 @@ export function qemuArgs(o: QemuOptions): string[] {
     '-chardev', `socket,id=dbg,fd=${o.debugconFd}`,
     '-device', 'isa-debugcon,chardev=dbg,iobase=0xe9',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=4',
+    ...(o.network === undefined ? [] : networkArgs(o.network.forwards)),
   ];
 }

@@ -1,5 +1,6 @@
 // `ukify run` on an image: check it, choose memory, accelerator and TSC, then boot it.
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { inspectImage } from '../packager/inspect.js';
 import { chooseAccel, type AccelRequest } from './accel.js';
 import { kernelCommandLine } from './cmdline.js';
@@ -7,7 +8,8 @@ import { consoleMode } from './console-mode.js';
 import { kvmUsable, readCpuinfo, readHostTscKhz } from './host.js';
 import { MemorySizeError, minimumMemoryMiB, parseMemoryMiB } from './memory.js';
 import { MissingFiles } from './missing-files.js';
-import { qemuArgs } from './qemu-args.js';
+import { bindFailure, checkHostPorts, failedForward, forwardingLine, PortError, type PortForward } from './ports.js';
+import { guestAppend, qemuArgs } from './qemu-args.js';
 import { DEBUGCON_FD, QemuError, runQemu, STDERR_FD } from './qemu-process.js';
 import { onlcrStream, rawTerminal } from './terminal.js';
 
@@ -16,6 +18,8 @@ export const QEMU = 'qemu-system-x86_64';
 const MAX_APPEND = 2048;
 const MAX_CMDLINE_ENV = 32;
 const MAX_CMDLINE_ARGS = 64;
+// What QEMU appends for the network device: ` virtio_mmio.device=512@0xfeb00e00:12`, with room to spare.
+const VIRTIO_MMIO_CMDLINE = 48;
 
 export interface RunRequest {
   image: string;
@@ -29,6 +33,10 @@ export interface RunRequest {
   /** Lists, after the app's output, the paths it looked up that were not in the image. */
   missingFiles?: boolean;
   qemu?: string;
+  /** Host ports forwarded to the guest; any forward gives the VM a network. */
+  ports?: readonly PortForward[];
+  /** A network even without forwards. */
+  net?: boolean;
 }
 
 /** Boots an image and resolves with the status `ukify run` exits with. */
@@ -52,6 +60,8 @@ export async function runImage(request: RunRequest): Promise<number> {
   const accel = chooseAccel(request.accel, cpuinfo, usable);
   const tscKhz = readHostTscKhz(cpuinfo);
   const inputMode = consoleMode(process.stdin.isTTY === true, process.stdout.isTTY === true);
+  const ports = request.ports ?? [];
+  const network = request.net === true || ports.length > 0;
   const append = kernelCommandLine({
     console: inputMode,
     ...(tscKhz === undefined ? {} : { tscKhz }),
@@ -68,10 +78,16 @@ export async function runImage(request: RunRequest): Promise<number> {
     );
   }
   // The kernel copies its command line into a 4 KiB buffer and refuses anything of half that or more.
-  if (append.length >= MAX_APPEND) {
-    throw new QemuError(`the arguments and environment make a kernel command line of ${append.length} bytes (at most ${MAX_APPEND - 1}); build them into the image instead: ukify build PROGRAM -e ... -- ARGS`, 2);
+  const cmdlineLength = guestAppend(append, network).length + (network ? VIRTIO_MMIO_CMDLINE : 0);
+  if (cmdlineLength >= MAX_APPEND) {
+    throw new QemuError(`the arguments and environment make a kernel command line of ${cmdlineLength} bytes (at most ${MAX_APPEND - 1}); build them into the image instead: ukify build PROGRAM -e ... -- ARGS`, 2);
   }
-  const args = qemuArgs({ image: request.image, memoryMiB, accel, append, stderrFd: STDERR_FD, debugconFd: DEBUGCON_FD });
+  // A host port that is taken would make QEMU exit with a message about its -netdev option.
+  await checkHostPorts(ports);
+  const args = qemuArgs({
+    image: request.image, memoryMiB, accel, append, stderrFd: STDERR_FD, debugconFd: DEBUGCON_FD,
+    ...(network ? { network: { forwards: ports } } : {}),
+  });
   const qemu = request.qemu ?? QEMU;
   if (request.verbose) process.stderr.write(`ukify: ${accel}, ${memoryMiB} MiB: ${[qemu, ...args].map(shellWord).join(' ')}\n`);
   // With console=tty our terminal is raw: what we print ourselves needs its \r\n from us.
@@ -80,13 +96,17 @@ export async function runImage(request: RunRequest): Promise<number> {
     restoreTerminal = rawTerminal();
     if (restoreTerminal === undefined) throw new QemuError('cannot put the terminal in raw mode (stty failed); run with stdin redirected instead', 2);
   }
-  const stderr = restoreTerminal !== undefined && process.stderr.isTTY === true ? onlcrStream(process.stderr) : process.stderr;
+  const terminalStderr = restoreTerminal !== undefined && process.stderr.isTTY === true ? onlcrStream(process.stderr) : process.stderr;
+  if (process.stderr.isTTY === true || request.verbose) for (const f of ports) terminalStderr.write(`${forwardingLine(f)}\n`);
+  const portWatch = new PortFailureWatch(terminalStderr, ports);
+  const stderr = ports.length > 0 ? portWatch.stream : terminalStderr;
   const missing = request.missingFiles === true ? new MissingFiles() : undefined;
   const onLog = (line: string): void => {
     if (missing?.take(line) !== true) stderr.write(`${line}\n`);
   };
   try {
     const status = await runQemu({ qemu, args, onLog, stderr, input: { mode: inputMode, source: process.stdin } });
+    if (portWatch.failed !== undefined) throw portWatch.failed;
     if (missing !== undefined) stderr.write(missing.report());
     return status;
   } finally {
@@ -97,4 +117,26 @@ export async function runImage(request: RunRequest): Promise<number> {
 /** A word as a POSIX shell would need it, for showing a command the user can paste. */
 function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Passes everything to `target`, except runQemu's one-line failure when QEMU could not set up a
+ * forward (the port was taken after checkHostPorts): that becomes `failed`, reported as a bad -p.
+ * runQemu writes its own failure line in a single write, so a whole chunk is checked.
+ */
+class PortFailureWatch {
+  failed: PortError | undefined;
+  readonly stream: Writable;
+
+  constructor(target: NodeJS.WritableStream, forwards: readonly PortForward[]) {
+    this.stream = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        const text = chunk.toString('latin1');
+        const forward = text.startsWith('ukify: ') ? failedForward(text, forwards) : undefined;
+        if (forward !== undefined && this.failed === undefined) this.failed = new PortError(bindFailure(forward, 'EADDRINUSE'));
+        else target.write(chunk);
+        done();
+      },
+    });
+  }
 }

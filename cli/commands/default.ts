@@ -1,18 +1,22 @@
 // `ukify <elf> [build options] [-- ARGS...]`: analyze a program, print its syscall coverage line, build
-// <name>.img from it (with the options of `ukify build`, ukify.json included) and say how to run it.
+// <name>.img from it (with the options of `ukify build`, ukify.json included) and say how to run it
+// (with the -p forwards and --net given here or in ukify.json: they belong to `ukify run`, not the image).
 // The analysis is printed first: it is useful even when the image cannot be built.
 import type { Command } from 'commander';
 import { basename, relative } from 'node:path';
 import type { Analysis } from '../../analyzer/analysis.js';
 import { checkProgramFile } from './analyze.js';
 import { formatSize } from './build.js';
-import { addPackageFlags, buildFields, packageOptions, printWarnings, type PackageFlags } from './package-flags.js';
+import {
+  addNetworkFlags, addPackageFlags, buildFields, networkWords, packageOptions, printWarnings, type NetworkFlags, type PackageFlags,
+} from './package-flags.js';
 
 export function registerDefault(program: Command): void {
   program
     .argument('[elf]', 'program to analyze and build into an image (<name>.img here)')
     .argument('[args...]', 'arguments the program gets in the guest (put them after --)');
-  addPackageFlags(program).action(async (elf: string | undefined, args: string[], flags: PackageFlags) => {
+  addNetworkFlags(program);
+  addPackageFlags(program).action(async (elf: string | undefined, args: string[], flags: PackageFlags & NetworkFlags) => {
     if (elf === undefined) program.help();
     checkProgramFile(elf);
     // Bad options fail before the (slower) analysis.
@@ -36,6 +40,7 @@ export function registerDefault(program: Command): void {
     printWarnings(result.warnings);
     const shown = relative(process.cwd(), result.output) || result.output;
     process.stdout.write(`wrote ${shown} (${formatSize(result.size)})\n`);
-    process.stdout.write(`run it: ukify run ${shown} -- ARGS...   (details: ukify analyze ${elf})\n`);
+    const run = ['ukify', 'run', shown, ...networkWords(options.ports, flags.net === true), '--', 'ARGS...'].join(' ');
+    process.stdout.write(`run it: ${run}   (details: ukify analyze ${elf})\n`);
   });
 }

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { readConfig } from '../../packager/config.js';
 import { flagLayer, mergeOptions, type PackageOptions } from '../../packager/options.js';
+import { formatPortSpec, mergePorts, parsePortFlags, type PortForward } from '../../runner/ports.js';
 
 export interface PackageFlags {
   env?: string[];
@@ -10,6 +11,12 @@ export interface PackageFlags {
   dir?: string[];
   workdir?: string;
   config?: string;
+}
+
+/** The network flags of `ukify run` and `ukify PROGRAM`. */
+export interface NetworkFlags {
+  publish?: string[];
+  net?: boolean;
 }
 
 export function collect(value: string, previous: string[] | undefined): string[] {
@@ -25,11 +32,34 @@ export function addPackageFlags(command: Command): Command {
     .option('-c, --config <FILE>', 'options from a JSON file (default: ./ukify.json when present); flags override it');
 }
 
-/** The config file's options, then the flags (which win); `memory` only matters to `ukify run`. */
-export function packageOptions(flags: PackageFlags & { memory?: string }, args: readonly string[], cwd = process.cwd()): PackageOptions {
+export function addNetworkFlags(command: Command): Command {
+  return command
+    .option(
+      '-p, --publish <HOST:GUEST>',
+      'forward a host port to a guest port (repeatable): HOST:GUEST, PORT (same on both sides) or ADDR:HOST:GUEST, tcp unless /udp. ' +
+        'ADDR defaults to 127.0.0.1: only this machine can connect, safer than all interfaces (0.0.0.0)',
+      collect,
+    )
+    .option('--net', 'give the VM a network (QEMU user networking, guest 10.0.2.15) even without -p');
+}
+
+/** The config file's options, then the flags (which win); `memory` and `ports` only matter to `ukify run`. */
+export function packageOptions(
+  flags: PackageFlags & NetworkFlags & { memory?: string },
+  args: readonly string[],
+  cwd = process.cwd(),
+): PackageOptions & { ports: PortForward[] } {
+  // The flags are checked first: a bad -p is reported before anything in the config file.
+  const flagPorts = parsePortFlags(flags.publish ?? []);
   const config = readConfig(flags.config, cwd);
   const layer = flagLayer({ ...flags, args }, cwd);
-  return mergeOptions(config, layer);
+  return { ...mergeOptions(config, layer), ports: mergePorts(config.ports ?? [], flagPorts) };
+}
+
+/** The network flags of a `ukify run` command line that does what the forwards and --net ask. */
+export function networkWords(ports: readonly PortForward[], net: boolean): string[] {
+  if (ports.length === 0) return net ? ['--net'] : [];
+  return ports.flatMap((f) => ['-p', formatPortSpec(f)]);
 }
 
 /** The fields of a packager BuildRequest that the options give. */

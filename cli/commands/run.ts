@@ -1,4 +1,5 @@
-// `ukify run <image|elf> [-m SIZE] [--accel auto|kvm|tcg] [-e KEY=VAL]... [-v] [--missing-files] [-- ARGS...]`.
+// `ukify run <image|elf> [-m SIZE] [--accel auto|kvm|tcg] [-e KEY=VAL]... [-p [ADDR:]HOST:GUEST[/udp]]... [--net]
+//  [-v] [--missing-files] [-- ARGS...]`.
 // A program (rather than an image) takes every build option too (--file, --dir, -w, -c): it is built
 // into a temporary image first, removed afterwards.
 import { Option, type Command } from 'commander';
@@ -7,14 +8,15 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { accelRequests, type AccelRequest } from '../../runner/accel.js';
 import { minimumMemoryMiB, parseMemoryMiB } from '../../runner/memory.js';
+import { parsePortFlags } from '../../runner/ports.js';
 import { DEFAULT_MEMORY, runImage } from '../../runner/run.js';
 import { checkEnvPairs } from '../../packager/env.js';
 import { hasElfMagic, inspectImage } from '../../packager/inspect.js';
 import { readInput } from '../../packager/read-input.js';
 import { UserError } from '../user-error.js';
-import { addPackageFlags, buildFields, packageOptions, printWarnings, type PackageFlags } from './package-flags.js';
+import { addNetworkFlags, addPackageFlags, buildFields, packageOptions, printWarnings, type NetworkFlags, type PackageFlags } from './package-flags.js';
 
-interface RunOptions extends PackageFlags {
+interface RunOptions extends PackageFlags, NetworkFlags {
   memory?: string;
   accel: AccelRequest;
   verbose?: boolean;
@@ -36,13 +38,14 @@ function buildOnlyFlags(options: RunOptions): string[] {
 
 async function runProgram(path: string, args: string[], options: RunOptions): Promise<number> {
   if (options.memory !== undefined) parseMemoryMiB(options.memory); // a malformed -m fails before anything is built
-  const common = { accel: options.accel, verbose: options.verbose === true, missingFiles: options.missingFiles === true };
+  const common = { accel: options.accel, verbose: options.verbose === true, missingFiles: options.missingFiles === true, net: options.net === true };
   const bytes = readInput(path, 'file');
   if (inspectImage(bytes) !== undefined) {
     const misplaced = buildOnlyFlags(options);
     if (misplaced.length > 0) throw new UserError(`${misplaced.join(', ')}: ${path} is an image, already built; give these when building it (ukify build)`);
     const env = checkEnvPairs(options.env ?? []);
-    return runImage({ image: path, ...common, memory: options.memory ?? DEFAULT_MEMORY, env, ...(args.length > 0 ? { args } : {}) });
+    const ports = parsePortFlags(options.publish ?? []);
+    return runImage({ image: path, ...common, ports, memory: options.memory ?? DEFAULT_MEMORY, env, ...(args.length > 0 ? { args } : {}) });
   }
   if (!hasElfMagic(bytes)) throw new UserError(`${path} is neither an ukify image nor an ELF program`);
   // A program: env and args go into the bundle, exactly as given (no command-line quoting).
@@ -57,7 +60,7 @@ async function runProgram(path: string, args: string[], options: RunOptions): Pr
   try {
     const imagePath = join(dir, `${basename(path)}.img`);
     writeFileSync(imagePath, image);
-    return await runImage({ image: imagePath, ...common, memory: merged.memory ?? roomy, env: [] });
+    return await runImage({ image: imagePath, ...common, ports: merged.ports, memory: merged.memory ?? roomy, env: [] });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -73,6 +76,7 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--accel <accel>', 'accelerator: auto (KVM only with VT-x/AMD-V), kvm or tcg').choices(accelRequests).default('auto'))
     .option('-v, --verbose', 'show the whole kernel log on stderr (default: warnings and errors only)')
     .option('--missing-files', 'after the program exits, list the paths it looked up that were not in the image');
+  addNetworkFlags(command);
   addPackageFlags(command).action(async (target: string, args: string[], options: RunOptions) => {
     process.exitCode = await runProgram(target, args, options);
   });
