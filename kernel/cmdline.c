@@ -5,7 +5,10 @@
 #include "log.h"
 #include "mm.h"
 
+#define VIRTIO_KEY "virtio_mmio.device="
+
 static char buf[4096];
+static char raw[2048];
 
 /* Next word from *s into the buffer at *w (quotes group, \" and \\ escape); NULL at the end. */
 static char *next_word(const char **s, char **w)
@@ -38,6 +41,8 @@ void cmdline_parse(const char *s, struct cmdline *out)
 		return;
 	if (strlen(s) >= sizeof(buf) / 2)
 		panic("kernel command line too long");
+	memcpy(raw, s, strlen(s) + 1);
+	out->raw = raw;
 	char *w = buf;
 	char *word;
 	while ((word = next_word(&s, &w))) {
@@ -64,4 +69,105 @@ void cmdline_parse(const char *s, struct cmdline *out)
 		}
 		/* other options (virtio_mmio.device=, ...) belong to other subsystems */
 	}
+	/* QEMU appends its virtio_mmio.device= words after everything, `--` and its arguments too */
+	struct virtio_mmio_entry e;
+	while (out->nargs && !strncmp(out->args[out->nargs - 1], VIRTIO_KEY, sizeof(VIRTIO_KEY) - 1) &&
+	       cmdline_parse_virtio_mmio(out->args[out->nargs - 1] + sizeof(VIRTIO_KEY) - 1, &e))
+		out->nargs--;
+}
+
+/* memparse's suffixes: K, M, G (either case). */
+static u64 size_suffix(char c)
+{
+	switch (c) {
+	case 'k': case 'K': return 1UL << 10;
+	case 'm': case 'M': return 1UL << 20;
+	case 'g': case 'G': return 1UL << 30;
+	default: return 0;
+	}
+}
+
+bool cmdline_parse_virtio_mmio(const char *v, struct virtio_mmio_entry *out)
+{
+	size_t len = strlen(v), n;
+	u64 size, base, irq;
+	if (!(n = parse_u64(v, len, 0, &size)) || !size)
+		return false;
+	v += n, len -= n;
+	if (len && size_suffix(*v)) {
+		u64 mul = size_suffix(*v);
+		if (size > ~0UL / mul)
+			return false;
+		size *= mul;
+		v++, len--;
+	}
+	if (!len || *v != '@')
+		return false;
+	v++, len--;
+	if (!(n = parse_u64(v, len, 0, &base)))
+		return false;
+	v += n, len -= n;
+	if (!len || *v != ':')
+		return false;
+	v++, len--;
+	if (!(n = parse_u64(v, len, 10, &irq)) || irq > 0xffffffffUL)
+		return false;
+	v += n, len -= n;
+	/* an optional platform device id may follow (":ID"); nothing else */
+	if (len && (*v != ':' || parse_u64(v + 1, len - 1, 10, &(u64){ 0 }) != len - 1))
+		return false;
+	if (base & 3 || base + size < base)
+		return false;
+	*out = (struct virtio_mmio_entry){ base, size, (u32)irq };
+	return true;
+}
+
+/* Word scratch for the scans below; cmdline_parse's buffer keeps the words it handed out. */
+static char scan[sizeof(raw)];
+
+int cmdline_virtio_mmio(const char *s, struct virtio_mmio_entry *out, int max)
+{
+	const size_t klen = sizeof(VIRTIO_KEY) - 1;
+	int n = 0, before_args = 0;
+	bool in_args = false;
+	if (!s || strlen(s) >= sizeof(scan))
+		return 0;
+	char *w = scan;
+	char *word;
+	while ((word = next_word(&s, &w))) {
+		struct virtio_mmio_entry e;
+		bool valid = !strncmp(word, VIRTIO_KEY, klen) && cmdline_parse_virtio_mmio(word + klen, &e);
+		if (!in_args && !strcmp(word, "--")) {
+			in_args = true;
+			before_args = n;
+		} else if (in_args) {
+			/* after `--` only the trailing run is the kernel's: any other word makes what came
+			 * before it the app's arguments */
+			if (!valid)
+				n = before_args;
+			else if (n < max)
+				out[n++] = e;
+		} else if (strncmp(word, VIRTIO_KEY, klen)) {
+			continue;
+		} else if (!valid) {
+			kwarn("ignoring malformed option '%s' (expected virtio_mmio.device=SIZE@ADDR:IRQ)", word);
+		} else if (n < max) {
+			out[n++] = e;
+		} else {
+			kwarn("too many virtio_mmio.device= options; '%s' ignored", word);
+		}
+	}
+	return n;
+}
+
+bool cmdline_has_flag(const char *s, const char *flag)
+{
+	if (!s || strlen(s) >= sizeof(scan))
+		return false;
+	char *w = scan;
+	char *word;
+	while ((word = next_word(&s, &w)) && strcmp(word, "--"))
+		if (!strcmp(word, flag))
+			return true;
+	return false;
 }

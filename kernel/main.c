@@ -10,6 +10,7 @@
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
+#include "netdev.h"
 #include "proc.h"
 #include "serial.h"
 #include "x86.h"
@@ -32,13 +33,13 @@ extern char __kernel_end[];
 static struct cmdline cmd;
 
 /* Boot phase timestamps (TSC), logged with `verbose` once the app is about to start. */
-enum { T_ENTRY, T_TABLES, T_CPU, T_CLOCK, T_FS, T_LOAD, T_COUNT };
+enum { T_ENTRY, T_TABLES, T_CPU, T_CLOCK, T_FS, T_NET, T_LOAD, T_COUNT };
 static u64 stamps[T_COUNT];
 
 static void log_boot_phases(void)
 {
 	static const char *const names[T_COUNT] = { "", "memory and page tables", "cpu tables", "clock",
-						   "file system", "app load" };
+						   "file system", "network device", "app load" };
 	u64 khz = clock_tsc_khz();
 	for (int i = 1; i < T_COUNT; i++)
 		kinfo("boot: %s %lu us", names[i], (stamps[i] - stamps[i - 1]) * 1000 / khz);
@@ -186,5 +187,7 @@ void kmain(u32 start_info_pa)
 	enter_workdir();
 	fs_trace_missing = cmd.trace_missing;
 	stamps[T_FS] = rdtsc();
+	netdev_init(cmd.raw);
+	stamps[T_NET] = rdtsc();
 	start_app();
 }

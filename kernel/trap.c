@@ -8,6 +8,7 @@
 #include "log.h"
 #include "sched.h"
 #include "signal.h"
+#include "virtio.h"
 #include "vma.h"
 #include "x86.h"
 
@@ -50,6 +51,8 @@ static void user_trap(struct regs *r)
 	if (r->vector >= 32) {
 		if (r->vector == CONSOLE_VECTOR)
 			console_irq();
+		if (r->vector == NET_VECTOR)
+			virtio_net_irq();
 		if (r->vector != 0xff)
 			lapic_eoi();
 		if (r->vector == TIMER_VECTOR)
@@ -78,6 +81,8 @@ void trap(struct regs *r)
 	/* the idle loop (interrupts are off elsewhere in the kernel) */
 	if (r->vector == CONSOLE_VECTOR)
 		console_irq();
+	if (r->vector == NET_VECTOR)
+		virtio_net_irq();
 	if (r->vector != 0xff)
 		lapic_eoi();
 	if (r->vector == TIMER_VECTOR)

@@ -25,6 +25,8 @@ export interface BootOptions {
   memoryMiB?: number;
   /** Kernel command line; tsc_khz= is added. */
   append?: string;
+  /** Extra QEMU arguments, after the standard ones (e.g. a network device). */
+  qemuArgs?: readonly string[];
 }
 
 let counter = 0;
@@ -57,6 +59,7 @@ export function bootImage(image: string, opts: BootOptions = {}): GuestRun {
     '-chardev', `file,id=com2,path=${err}`, '-device', 'isa-serial,chardev=com2,index=1',
     '-chardev', `file,id=dbg,path=${log}`, '-device', 'isa-debugcon,chardev=dbg,iobase=0xe9',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=4',
+    ...(opts.qemuArgs ?? []),
   ], { input: opts.input ?? '', encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
   if (r.error) throw r.error;
   const logText = readFileSync(log, 'utf8');

@@ -11,6 +11,20 @@ struct cmdline {
 	bool has_args;
 	int nargs;
 	const char *args[64];
+	const char *raw; /* the whole line, for subsystems that read their own options (netdev_init) */
 };
 
 void cmdline_parse(const char *s, struct cmdline *out);
+
+/* One virtio_mmio.device=SIZE@ADDR:IRQ[:ID] option (SIZE with an optional K, M or G suffix). */
+struct virtio_mmio_entry {
+	u64 base, size;
+	u32 irq;
+};
+/* Parses the value after '='; false when it is not of that form. */
+bool cmdline_parse_virtio_mmio(const char *value, struct virtio_mmio_entry *out);
+/* Every well-formed virtio_mmio.device= option of line s, in order (at most max); malformed ones
+ * are logged and skipped. Returns how many were stored. */
+int cmdline_virtio_mmio(const char *s, struct virtio_mmio_entry *out, int max);
+/* Whether line s (before any `--`) has the option word `flag`. */
+bool cmdline_has_flag(const char *s, const char *flag);
