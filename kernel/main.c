@@ -10,6 +10,7 @@
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
+#include "net.h"
 #include "netdev.h"
 #include "proc.h"
 #include "serial.h"
@@ -188,6 +189,7 @@ void kmain(u32 start_info_pa)
 	fs_trace_missing = cmd.trace_missing;
 	stamps[T_FS] = rdtsc();
 	netdev_init(cmd.raw);
+	net_configure(cmd.raw);
 	stamps[T_NET] = rdtsc();
 	start_app();
 }

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "console.h"
 #include "log.h"
+#include "net.h"
 #include "proc.h"
 #include "signal.h"
 #include "syscall.h"
@@ -93,10 +94,12 @@ void sched_signal_wake(struct thread *t)
 		sched_wake(t, WAKE_SIGNAL);
 }
 
-/* The earliest sleeper's deadline or the alarm; NEVER if none. */
+/* The earliest sleeper's deadline, the alarm or lwIP's next timer; NEVER if none. */
 static u64 next_deadline(void)
 {
 	u64 next = alarm_at ? alarm_at : NEVER;
+	if (net_next_deadline())
+		next = MIN(next, net_next_deadline());
 	for (int i = 0; i < MAX_THREADS; i++) {
 		struct thread *t = thread_at(i);
 		if (!t)
@@ -121,6 +124,7 @@ static void fire_alarm(u64 now)
 /* Wakes the sleepers whose deadline has passed; sends SIGALRM when the alarm is due. */
 static void expire(u64 now)
 {
+	net_poll(); /* lwIP's due timers; what they do may wake threads */
 	for (int i = 0; i < MAX_THREADS; i++) {
 		struct thread *t = thread_at(i);
 		if (!t)
@@ -157,7 +161,7 @@ static void idle(void)
 	if (run_head)
 		return;
 	u64 next = next_deadline();
-	if (next == NEVER && !console_awaited())
+	if (next == NEVER && !console_awaited() && !net_device_up())
 		deadlock();
 	if (next != NEVER) /* else only the console's interrupt can wake a thread */
 		lapic_oneshot_ns(next > now ? next - now : 0);

@@ -52,6 +52,7 @@ const sysPrograms: Record<string, string> = {
   'sys-misc': '',
   'sys-threads': '',
   'sys-poll': '',
+  'sys-net': '',
 };
 
 describe('syscall test programs', () => {

@@ -9,6 +9,7 @@
 /* Probes the virtio-mmio devices named on the command line (see cmdline.h) for a network device and
  * starts it; false when there is none (the app then has loopback only). */
 bool netdev_init(const char *cmdline);
+bool netdev_present(void); /* netdev_init found and started a device */
 void netdev_mac(u8 mac[6]);
 /* Copies one frame into the transmit queue; false when the queue is full (the frame is dropped,
  * as a busy link would). */

@@ -1,0 +1,57 @@
+/* lwIP's configuration for the kernel: no OS layer (NO_SYS: the raw API, called only from kernel
+ * code, which is never preempted, and from interrupts taken in user mode or the idle loop), IPv4
+ * with TCP, UDP, ICMP and ARP over Ethernet, a loopback interface for 127.0.0.1. One heap, made at
+ * net_init from RAM frames (LWIP_RAM_HEAP_POINTER), holds pbufs and every pool. */
+#pragma once
+
+#define NO_SYS 1
+#define SYS_LIGHTWEIGHT_PROT 0
+#define LWIP_SOCKET 0
+#define LWIP_NETCONN 0
+#define LWIP_RAW 0
+#define LWIP_DHCP 0
+#define LWIP_AUTOIP 0
+#define LWIP_IGMP 0
+#define LWIP_DNS 0
+#define LWIP_IPV6 0
+#define LWIP_IPV4 1
+#define LWIP_ARP 1
+#define LWIP_ETHERNET 1
+#define LWIP_ICMP 1
+#define LWIP_UDP 1
+#define LWIP_TCP 1
+#define LWIP_STATS 0
+#define LWIP_NETIF_LOOPBACK 1
+#define LWIP_HAVE_LOOPIF 1
+#define LWIP_LOOPBACK_MAX_PBUFS 0
+#define LWIP_NETIF_STATUS_CALLBACK 0
+#define LWIP_CHECKSUM_ON_COPY 1
+#define SO_REUSE 1
+#define LWIP_TCP_KEEPALIVE 1
+
+/* Memory: one heap for everything, allocated at boot when networking starts. */
+#define MEM_LIBC_MALLOC 0
+#define MEMP_MEM_MALLOC 1
+#define MEM_ALIGNMENT 8
+#define MEM_SIZE (8 * 1024 * 1024)
+extern unsigned char *net_heap;
+#define LWIP_RAM_HEAP_POINTER net_heap
+#define PBUF_POOL_SIZE 256
+#define MEMP_NUM_TCP_PCB 256
+#define MEMP_NUM_TCP_PCB_LISTEN 32
+#define MEMP_NUM_UDP_PCB 64
+#define MEMP_NUM_TCP_SEG 1024
+#define MEMP_NUM_SYS_TIMEOUT 16
+
+/* TCP: 64 KiB windows and send buffers (one segment = one 1460-byte MSS). */
+#define TCP_MSS 1460
+#define TCP_WND (44 * TCP_MSS)
+#define TCP_SND_BUF (44 * TCP_MSS)
+#define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
+#define TCP_LISTEN_BACKLOG 1
+#define TCP_OVERSIZE TCP_MSS
+#define LWIP_TCP_TIMESTAMPS 0
+#define TCP_QUEUE_OOSEQ 1
+
+#define LWIP_NOASSERT 1
+#define LWIP_DEBUG 0

@@ -1,0 +1,193 @@
+/* The TCP/IP glue: lwIP's heap and clock, the interfaces (loopback, and the virtio-net device as
+ * en0 with the address from the kernel command line's ip=), frames in and out, lwIP's timers.
+ * lwIP starts with the first socket: a program without one pays nothing (and keeps the
+ * scheduler's deadlock check, which lwIP's periodic timers would otherwise defeat). */
+#include "net.h"
+#include "clock.h"
+#include "lib.h"
+#include "log.h"
+#include "mm.h"
+#include "netdev.h"
+#include "poll.h"
+#include "lwip/etharp.h"
+#include "lwip/init.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
+
+#define NET_HEAP_VBASE 0xffffd00000000000UL /* lwIP's heap, mapped from frames at net_init */
+
+unsigned char *net_heap;
+static struct netif eth;
+static bool started, have_eth;
+
+u32_t sys_now(void) { return (u32_t)(clock_monotonic_ns() / 1000000); }
+
+unsigned long net_random(void) { return entropy_u64(); }
+
+void net_lwip_panic(const char *msg) { panic("lwIP: %s", msg); }
+
+/* lwIP's netif_find reads the number in an interface name ("en0") with atoi. */
+long strtol(const char *s, char **end, int base)
+{
+	u64 v = 0;
+	size_t n = 0;
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	parse_u64(s, n, (unsigned)base, &v);
+	if (end)
+		*end = (char *)s + n;
+	return (long)v;
+}
+
+static err_t eth_output(struct netif *nif, struct pbuf *p)
+{
+	(void)nif;
+	static u8 frame[NETDEV_FRAME_MAX];
+	if (p->tot_len > sizeof(frame))
+		return ERR_BUF;
+	pbuf_copy_partial(p, frame, p->tot_len, 0);
+	return netdev_send(frame, p->tot_len) ? ERR_OK : ERR_MEM;
+}
+
+static err_t eth_setup(struct netif *nif)
+{
+	nif->name[0] = 'e';
+	nif->name[1] = 'n';
+	nif->mtu = 1500;
+	nif->hwaddr_len = 6;
+	netdev_mac(nif->hwaddr);
+	nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
+	nif->output = etharp_output;
+	nif->linkoutput = eth_output;
+	return ERR_OK;
+}
+
+void net_input(const void *frame, size_t len)
+{
+	if (!have_eth)
+		return;
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+	if (!p)
+		return; /* out of buffers: dropped, as a full NIC would */
+	pbuf_take(p, frame, (u16_t)len);
+	if (eth.input(p, &eth) != ERR_OK)
+		pbuf_free(p);
+}
+
+static bool loopback_pending(void)
+{
+	struct netif *n;
+	NETIF_FOREACH(n)
+		if (n->loop_first)
+			return true;
+	return false;
+}
+
+/* The heap, contiguous in kernel virtual memory, from frames. */
+static bool make_heap(void)
+{
+	for (u64 off = 0; off < MEM_SIZE + PAGE_SIZE; off += PAGE_SIZE) {
+		u64 pa = pmm_alloc();
+		if (!pa || !vmm_map(NET_HEAP_VBASE + off, pa, PTE_P | PTE_W | PTE_NX))
+			return false;
+	}
+	net_heap = (unsigned char *)NET_HEAP_VBASE;
+	return true;
+}
+
+/* "ip=A.B.C.D/PREFIX,GATEWAY" */
+static bool parse_ip(const char *s, ip4_addr_t *addr, ip4_addr_t *mask, ip4_addr_t *gw)
+{
+	u64 v[9];
+	const char *seps = "...,...";
+	size_t i = 0;
+	for (; i < 9; i++) {
+		size_t n = 0;
+		while (s[n] >= '0' && s[n] <= '9')
+			n++;
+		if (!n || parse_u64(s, n, 10, &v[i]) != n || v[i] > 255)
+			return false;
+		s += n;
+		if (i == 3) {
+			if (*s != '/')
+				return false;
+		} else if (i == 4) {
+			if (*s != ',' || v[4] > 32)
+				return false;
+		} else if (i < 8 && *s != seps[i < 4 ? i : i - 1]) {
+			return false;
+		}
+		if (i < 8)
+			s++;
+	}
+	if (*s && *s != ' ')
+		return false;
+	IP4_ADDR(addr, v[0], v[1], v[2], v[3]);
+	u32 m = v[4] ? ~0u << (32 - v[4]) : 0;
+	ip4_addr_set_u32(mask, lwip_htonl(m));
+	IP4_ADDR(gw, v[5], v[6], v[7], v[8]);
+	return true;
+}
+
+/* The value of the command line's ip= option (up to a space), or NULL. */
+static const char *ip_option(const char *cmdline)
+{
+	for (const char *p = cmdline; p && *p; p++)
+		if ((p == cmdline || p[-1] == ' ') && !strncmp(p, "ip=", 3))
+			return p + 3;
+	return NULL;
+}
+
+static const char *boot_cmdline;
+
+void net_configure(const char *cmdline) { boot_cmdline = cmdline; }
+
+bool net_start(void)
+{
+	if (started)
+		return true;
+	if (!make_heap()) {
+		kwarn("net: not enough memory for the network stack");
+		return false;
+	}
+	lwip_init(); /* also brings up the loopback interface, 127.0.0.1 */
+	started = true;
+	if (!netdev_present())
+		return true;
+	ip4_addr_t addr, mask, gw;
+	const char *ip = ip_option(boot_cmdline);
+	if (!ip || !parse_ip(ip, &addr, &mask, &gw)) {
+		if (ip)
+			kwarn("net: ip= is not ADDR/PREFIX,GATEWAY: using 10.0.2.15/24,10.0.2.2");
+		IP4_ADDR(&addr, 10, 0, 2, 15);
+		IP4_ADDR(&mask, 255, 255, 255, 0);
+		IP4_ADDR(&gw, 10, 0, 2, 2);
+	}
+	netif_add(&eth, &addr, &mask, &gw, NULL, eth_setup, ethernet_input);
+	netif_set_default(&eth);
+	netif_set_up(&eth);
+	have_eth = true;
+	return true;
+}
+
+void net_poll(void)
+{
+	if (!started)
+		return;
+	/* looped-back packets, until the loopback queue stays empty (answers queue more) */
+	for (int round = 0; round < 16 && loopback_pending(); round++)
+		netif_poll_all();
+	sys_check_timeouts();
+}
+
+u64 net_next_deadline(void)
+{
+	if (!started)
+		return 0;
+	u32 ms = sys_timeouts_sleeptime();
+	return ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? 0 : clock_monotonic_ns() + (u64)ms * 1000000;
+}
+
+bool net_device_up(void) { return have_eth; }

@@ -1,0 +1,68 @@
+/* The socket object shared by net/socket.c (files, options), net/tcp.c and net/udp.c. */
+#pragma once
+#include "sched.h"
+#include "socket.h"
+#include "lwip/tcp.h"
+#include "lwip/udp.h"
+
+enum sock_state { SS_NEW, SS_LISTENING, SS_CONNECTING, SS_CONNECTED, SS_CLOSED };
+
+/* A received datagram and its source. */
+struct dgram {
+	struct dgram *next;
+	struct pbuf *p;
+	ip_addr_t from;
+	u16 port;
+};
+
+struct sock {
+	int type; /* SOCK_STREAM or SOCK_DGRAM */
+	enum sock_state state;
+	struct tcp_pcb *tcp; /* NULL once lwIP freed it (reset, closed) */
+	struct udp_pcb *udp;
+	struct inode *ino;   /* the socket's file's inode; NULL for a connection not yet accepted */
+	struct waitq waiting;
+	u64 changes;         /* counts sock_changed calls: a wait that started before one does not sleep */
+	int error;           /* pending error (SO_ERROR), as a positive errno */
+	bool shut_rd, shut_wr;
+	/* stream: received data not yet read, and whether the peer sent FIN */
+	struct pbuf *rx;
+	bool rx_fin;
+	/* listening stream: connections waiting for accept */
+	struct sock **queue;
+	int queue_len, queue_max;
+	/* datagram: received datagrams not yet read */
+	struct dgram *dq, *dq_tail;
+	int dq_len;
+	bool reuseaddr, keepalive, nodelay;
+	u64 rcvtimeo, sndtimeo; /* ns; 0: none */
+};
+
+/* Something about s changed: wake its readers, writers and pollers. */
+void sock_changed(struct sock *s);
+/* Blocks on s until a change, the timeout (ns, 0: none) or a signal: 0, -EAGAIN or -ERESTARTSYS. */
+long sock_wait(struct sock *s, u64 timeout);
+struct sock *sock_alloc(int type);
+long sock_file(struct sock *s, u32 flags, struct file **out);
+long sock_take_error(struct sock *s);
+void ip_from_sockaddr(const struct sockaddr_in_k *a, ip_addr_t *ip);
+void sockaddr_from_ip(const ip_addr_t *ip, u16 port, struct sockaddr_in_k *a);
+
+long tcp_sock_init(struct sock *s);
+long tcp_sock_bind(struct sock *s, const ip_addr_t *ip, u16 port);
+long tcp_sock_listen(struct sock *s, int backlog);
+long tcp_sock_accept(struct sock *s, bool nonblock, struct sock **out);
+long tcp_sock_connect(struct sock *s, const ip_addr_t *ip, u16 port, bool nonblock);
+long tcp_sock_send(struct sock *s, const u8 *buf, u64 len, int flags, bool nonblock);
+long tcp_sock_recv(struct sock *s, u8 *buf, u64 len, int flags, bool nonblock);
+long tcp_sock_shutdown(struct sock *s, bool rd, bool wr);
+u32 tcp_sock_poll(struct sock *s);
+void tcp_sock_close(struct sock *s);
+
+long udp_sock_init(struct sock *s);
+long udp_sock_bind(struct sock *s, const ip_addr_t *ip, u16 port);
+long udp_sock_connect(struct sock *s, const ip_addr_t *ip, u16 port);
+long udp_sock_send(struct sock *s, const u8 *buf, u64 len, const ip_addr_t *ip, u16 port);
+long udp_sock_recv(struct sock *s, u8 *buf, u64 len, int flags, struct sockaddr_in_k *from, bool nonblock);
+u32 udp_sock_poll(struct sock *s);
+void udp_sock_close(struct sock *s);

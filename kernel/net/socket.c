@@ -1,0 +1,402 @@
+/* Sockets as files: creation, the file operations (read, write, poll, close), addresses,
+ * shutdown and options; the protocols are in tcp.c and udp.c. Only AF_INET (IPv4). */
+#include "clock.h"
+#include "errno.h"
+#include "fs.h"
+#include "lib.h"
+#include "mm.h"
+#include "net.h"
+#include "poll.h"
+#include "sock.h"
+
+#define SOCK_PACKET 10
+#define SOL_SOCKET 1
+#define SO_REUSEADDR 2
+#define SO_TYPE 3
+#define SO_ERROR 4
+#define SO_BROADCAST 6
+#define SO_SNDBUF 7
+#define SO_RCVBUF 8
+#define SO_KEEPALIVE 9
+#define SO_LINGER 13
+#define SO_REUSEPORT 15
+#define SO_RCVTIMEO 20
+#define SO_SNDTIMEO 21
+#define SO_ACCEPTCONN 30
+#define SO_PROTOCOL 38
+#define SO_DOMAIN 39
+#define IPPROTO_IP 0
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define TCP_NODELAY 1
+#define TCP_MAXSEG 2
+#define TCP_CORK 3
+#define TCP_KEEPIDLE 4
+#define TCP_KEEPINTVL 5
+#define TCP_KEEPCNT 6
+#define TCP_DEFER_ACCEPT 9
+#define TCP_QUICKACK 12
+#define TCP_FASTOPEN 23
+#define IP_TOS 1
+#define IP_TTL 2
+
+void sock_changed(struct sock *s)
+{
+	s->changes++;
+	waitq_wake(&s->waiting, MAX_THREADS);
+	if (s->ino)
+		poll_wake(s->ino);
+}
+
+long sock_wait(struct sock *s, u64 timeout)
+{
+	u64 seen = s->changes;
+	net_poll(); /* what the loopback holds may be what this thread waits for */
+	if (s->changes != seen)
+		return 0;
+	enum wake_reason why = sched_block(&s->waiting, timeout ? clock_monotonic_ns() + timeout : 0, true);
+	if (why == WAKE_SIGNAL)
+		return -ERESTARTSYS;
+	return why == WAKE_TIMEOUT ? -EAGAIN : 0;
+}
+
+struct sock *sock_alloc(int type)
+{
+	struct sock *s = kzalloc(sizeof(*s));
+	if (s)
+		s->type = type;
+	return s;
+}
+
+long sock_take_error(struct sock *s)
+{
+	long e = s->error;
+	s->error = 0;
+	return e;
+}
+
+void ip_from_sockaddr(const struct sockaddr_in_k *a, ip_addr_t *ip) { ip_addr_set_ip4_u32(ip, a->addr); }
+
+void sockaddr_from_ip(const ip_addr_t *ip, u16 port, struct sockaddr_in_k *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET;
+	a->port = lwip_htons(port);
+	a->addr = ip ? ip4_addr_get_u32(ip_2_ip4(ip)) : 0;
+}
+
+static struct sock *sock_of_file(struct file *f) { return f->ino->priv; }
+
+static long sock_read(struct file *f, u8 *buf, u64 len, u64 off)
+{
+	(void)off;
+	return sock_recv(sock_of_file(f), buf, len, 0, NULL, f->flags & O_NONBLOCK);
+}
+
+static long sock_write(struct file *f, const u8 *buf, u64 len, u64 off)
+{
+	(void)off;
+	return sock_send(sock_of_file(f), buf, len, 0, NULL, f->flags & O_NONBLOCK);
+}
+
+static u32 sock_poll(struct file *f)
+{
+	struct sock *s = sock_of_file(f);
+	return s->type == SOCK_STREAM ? tcp_sock_poll(s) : udp_sock_poll(s);
+}
+
+static u64 sock_readable(struct file *f)
+{
+	struct sock *s = sock_of_file(f);
+	if (s->type == SOCK_STREAM)
+		return s->rx ? s->rx->tot_len : 0;
+	return s->dq ? s->dq->p->tot_len : 0;
+}
+
+static void sock_release(struct file *f)
+{
+	struct sock *s = sock_of_file(f);
+	if (s->type == SOCK_STREAM)
+		tcp_sock_close(s);
+	else
+		udp_sock_close(s);
+	f->ino->priv = NULL;
+	kfree(s);
+	net_poll();
+}
+
+static const struct file_ops socket_ops = {
+	.read = sock_read, .write = sock_write, .poll = sock_poll, .readable = sock_readable, .release = sock_release,
+};
+
+struct sock *sock_of(struct file *f) { return f->ino->ops == &socket_ops ? f->ino->priv : NULL; }
+
+bool sock_is_datagram(const struct sock *s) { return s->type == SOCK_DGRAM; }
+
+long sock_file(struct sock *s, u32 flags, struct file **out)
+{
+	struct inode *ino = inode_new(S_IFSOCK | 0777);
+	struct file *f = ino ? file_new(ino, O_RDWR | flags, NULL) : NULL;
+	if (!f) {
+		if (ino)
+			inode_put(ino);
+		return -ENOMEM;
+	}
+	ino->ops = &socket_ops;
+	ino->priv = s;
+	s->ino = ino;
+	*out = f;
+	return 0;
+}
+
+long sock_create(int domain, int type, int protocol, struct file **out)
+{
+	if (!net_start())
+		return -ENOMEM;
+	if (domain != AF_INET)
+		return -EAFNOSUPPORT; /* AF_UNIX and AF_INET6 too, for now: see the catalog */
+	int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (kind <= 0 || kind > SOCK_PACKET)
+		return -EINVAL;
+	if (kind != SOCK_STREAM && kind != SOCK_DGRAM)
+		return -ESOCKTNOSUPPORT; /* raw, seqpacket, packet: see the catalog */
+	if (protocol && protocol != (kind == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
+		return -EPROTONOSUPPORT;
+	struct sock *s = sock_alloc(kind);
+	if (!s)
+		return -ENOMEM;
+	long err = kind == SOCK_STREAM ? tcp_sock_init(s) : udp_sock_init(s);
+	if (!err)
+		err = sock_file(s, type & SOCK_NONBLOCK ? O_NONBLOCK : 0, out);
+	if (err) {
+		if (s->tcp)
+			tcp_close(s->tcp);
+		if (s->udp)
+			udp_remove(s->udp);
+		kfree(s);
+	}
+	return err;
+}
+
+static long check_addr(const struct sockaddr_in_k *a)
+{
+	return a->family == AF_INET ? 0 : -EAFNOSUPPORT;
+}
+
+long sock_bind(struct sock *s, const struct sockaddr_in_k *a)
+{
+	long err = check_addr(a);
+	if (err)
+		return err;
+	ip_addr_t ip;
+	ip_from_sockaddr(a, &ip);
+	u16 port = lwip_ntohs(a->port);
+	return s->type == SOCK_STREAM ? tcp_sock_bind(s, &ip, port) : udp_sock_bind(s, &ip, port);
+}
+
+long sock_listen(struct sock *s, int backlog)
+{
+	return s->type == SOCK_STREAM ? tcp_sock_listen(s, backlog) : -EOPNOTSUPP;
+}
+
+long sock_accept(struct sock *s, bool nonblock, u32 flags, struct file **out, struct sockaddr_in_k *peer)
+{
+	if (s->type != SOCK_STREAM)
+		return -EOPNOTSUPP;
+	struct sock *c;
+	long err = tcp_sock_accept(s, nonblock, &c);
+	if (err)
+		return err;
+	if (c->tcp)
+		sockaddr_from_ip(&c->tcp->remote_ip, c->tcp->remote_port, peer);
+	else
+		sockaddr_from_ip(NULL, 0, peer);
+	err = sock_file(c, flags, out);
+	if (err) {
+		tcp_sock_close(c);
+		kfree(c);
+	}
+	return err;
+}
+
+long sock_connect(struct sock *s, const struct sockaddr_in_k *a, bool nonblock)
+{
+	long err = check_addr(a);
+	if (err)
+		return err;
+	ip_addr_t ip;
+	ip_from_sockaddr(a, &ip);
+	u16 port = lwip_ntohs(a->port);
+	return s->type == SOCK_STREAM ? tcp_sock_connect(s, &ip, port, nonblock) : udp_sock_connect(s, &ip, port);
+}
+
+long sock_send(struct sock *s, const u8 *buf, u64 len, int flags, const struct sockaddr_in_k *to, bool nonblock)
+{
+	long r;
+	if (s->type == SOCK_STREAM) {
+		r = tcp_sock_send(s, buf, len, flags, nonblock);
+	} else {
+		ip_addr_t ip;
+		if (to && check_addr(to))
+			return -EAFNOSUPPORT;
+		if (to)
+			ip_from_sockaddr(to, &ip);
+		r = udp_sock_send(s, buf, len, to ? &ip : NULL, to ? lwip_ntohs(to->port) : 0);
+	}
+	net_poll();
+	return r;
+}
+
+long sock_recv(struct sock *s, u8 *buf, u64 len, int flags, struct sockaddr_in_k *from, bool nonblock)
+{
+	if (s->type == SOCK_DGRAM)
+		return udp_sock_recv(s, buf, len, flags, from, nonblock);
+	long r = tcp_sock_recv(s, buf, len, flags, nonblock);
+	if (r >= 0 && from && s->tcp)
+		sockaddr_from_ip(&s->tcp->remote_ip, s->tcp->remote_port, from);
+	net_poll(); /* a window update may be due */
+	return r;
+}
+
+long sock_shutdown(struct sock *s, int how)
+{
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	bool rd = how != SHUT_WR, wr = how != SHUT_RD;
+	if (s->type == SOCK_DGRAM) {
+		if (s->state != SS_CONNECTED)
+			return -ENOTCONN;
+		s->shut_rd |= rd;
+		s->shut_wr |= wr;
+		sock_changed(s);
+		return 0;
+	}
+	long r = tcp_sock_shutdown(s, rd, wr);
+	net_poll();
+	return r;
+}
+
+long sock_name(struct sock *s, bool peer, struct sockaddr_in_k *out)
+{
+	if (s->type == SOCK_STREAM) {
+		if (peer && (s->state != SS_CONNECTED || !s->tcp))
+			return -ENOTCONN;
+		if (!s->tcp)
+			sockaddr_from_ip(NULL, 0, out);
+		else if (peer)
+			sockaddr_from_ip(&s->tcp->remote_ip, s->tcp->remote_port, out);
+		else
+			sockaddr_from_ip(&s->tcp->local_ip, s->tcp->local_port, out);
+		return 0;
+	}
+	if (peer && s->state != SS_CONNECTED)
+		return -ENOTCONN;
+	if (peer)
+		sockaddr_from_ip(&s->udp->remote_ip, s->udp->remote_port, out);
+	else
+		sockaddr_from_ip(&s->udp->local_ip, s->udp->local_port, out);
+	return 0;
+}
+
+struct timeval_k {
+	i64 sec, usec;
+};
+
+static long int_opt(const void *val, u32 len, int *out)
+{
+	if (len < sizeof(int))
+		return -EINVAL;
+	memcpy(out, val, sizeof(int));
+	return 0;
+}
+
+static long time_opt(const void *val, u32 len, u64 *ns)
+{
+	struct timeval_k tv;
+	if (len < sizeof(tv))
+		return -EINVAL;
+	memcpy(&tv, val, sizeof(tv));
+	if (tv.usec < 0 || tv.usec >= 1000000)
+		return -EDOM;
+	*ns = tv.sec < 0 ? 0 : (u64)tv.sec * 1000000000 + (u64)tv.usec * 1000;
+	return 0;
+}
+
+long sock_setopt(struct sock *s, int level, int name, const void *val, u32 len)
+{
+	int v = 0;
+	bool timeo = level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO);
+	if (!timeo && name != SO_LINGER) {
+		long err = int_opt(val, len, &v);
+		if (err)
+			return err;
+	}
+	if (level == SOL_SOCKET) {
+		switch (name) {
+		case SO_REUSEADDR:
+			s->reuseaddr = v;
+			return 0;
+		case SO_KEEPALIVE:
+			s->keepalive = v;
+			if (s->tcp && s->state != SS_LISTENING && v)
+				ip_set_option(s->tcp, SOF_KEEPALIVE);
+			else if (s->tcp && s->state != SS_LISTENING)
+				ip_reset_option(s->tcp, SOF_KEEPALIVE);
+			return 0;
+		case SO_RCVTIMEO:
+			return time_opt(val, len, &s->rcvtimeo);
+		case SO_SNDTIMEO:
+			return time_opt(val, len, &s->sndtimeo);
+		case SO_REUSEPORT: case SO_SNDBUF: case SO_RCVBUF: case SO_BROADCAST: case SO_LINGER:
+			return 0; /* recorded nowhere: see the catalog */
+		default:
+			return -ENOPROTOOPT;
+		}
+	}
+	if (level == IPPROTO_TCP && s->type == SOCK_STREAM) {
+		switch (name) {
+		case TCP_NODELAY: /* Nagle is always off (tcp.c) */
+			s->nodelay = v;
+			return 0;
+		case TCP_MAXSEG: case TCP_CORK: case TCP_KEEPIDLE: case TCP_KEEPINTVL: case TCP_KEEPCNT:
+		case TCP_DEFER_ACCEPT: case TCP_QUICKACK: case TCP_FASTOPEN:
+			return 0;
+		default:
+			return -ENOPROTOOPT;
+		}
+	}
+	if (level == IPPROTO_IP && (name == IP_TOS || name == IP_TTL))
+		return 0;
+	return -ENOPROTOOPT;
+}
+
+long sock_getopt(struct sock *s, int level, int name, void *val, u32 *len)
+{
+	int v;
+	if (level == SOL_SOCKET) {
+		switch (name) {
+		case SO_TYPE: v = s->type; break;
+		case SO_ERROR: v = (int)sock_take_error(s); break;
+		case SO_REUSEADDR: v = s->reuseaddr; break;
+		case SO_KEEPALIVE: v = s->keepalive; break;
+		case SO_SNDBUF: v = TCP_SND_BUF; break;
+		case SO_RCVBUF: v = TCP_WND; break;
+		case SO_ACCEPTCONN: v = s->state == SS_LISTENING; break;
+		case SO_DOMAIN: v = AF_INET; break;
+		case SO_PROTOCOL: v = s->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP; break;
+		default: return -ENOPROTOOPT;
+		}
+	} else if (level == IPPROTO_TCP && s->type == SOCK_STREAM) {
+		switch (name) {
+		case TCP_NODELAY: v = s->nodelay; break;
+		case TCP_MAXSEG: v = TCP_MSS; break;
+		default: return -ENOPROTOOPT;
+		}
+	} else {
+		return -ENOPROTOOPT;
+	}
+	u32 n = MIN(*len, (u32)sizeof(v));
+	memcpy(val, &v, n);
+	*len = n;
+	return 0;
+}

@@ -1,0 +1,324 @@
+/* The socket calls: descriptors and the app's addresses, options and message headers in and out
+ * of the socket layer (kernel/net/); sendfile, which also serves files and pipes. */
+#include "errno.h"
+#include "fs.h"
+#include "lib.h"
+#include "mm.h"
+#include "socket.h"
+#include "uaccess.h"
+#include "vfs.h"
+
+#define IOV_MAX 1024
+#define OPT_MAX 64
+
+static long socket_fd(long fd, struct sock **out)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	*out = sock_of(f);
+	return *out ? 0 : -ENOTSOCK;
+}
+
+static long install(struct file *f, bool cloexec)
+{
+	long fd = fd_install(f, 0, cloexec);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long sys_socket(long domain, long type, long protocol)
+{
+	struct file *f = NULL;
+	long err = sock_create((int)domain, (int)type, (int)protocol, &f);
+	return err ? err : install(f, type & SOCK_CLOEXEC);
+}
+
+/* An address from the app: AF_INET only, at least a sockaddr_in. */
+static long addr_in(u64 uaddr, u64 len, struct sockaddr_in_k *a)
+{
+	if ((int)len < 0)
+		return -EINVAL;
+	if (len < sizeof(*a)) {
+		u16 family = 0;
+		if (len >= 2 && copy_from_user(&family, uaddr, 2))
+			return -EFAULT;
+		return family == AF_INET || len < 2 ? -EINVAL : -EAFNOSUPPORT;
+	}
+	return copy_from_user(a, uaddr, sizeof(*a));
+}
+
+/* An address to the app: as much as fits, and the full size in *ulen (as Linux). */
+static long addr_out(u64 uaddr, u64 ulen, const struct sockaddr_in_k *a)
+{
+	if (!uaddr)
+		return 0;
+	i32 len;
+	if (copy_from_user(&len, ulen, sizeof(len)))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	i32 full = sizeof(*a);
+	if (copy_to_user(uaddr, a, (size_t)MIN(len, full)))
+		return -EFAULT;
+	return copy_to_user(ulen, &full, sizeof(full));
+}
+
+long sys_bind(long fd, u64 uaddr, u64 len)
+{
+	struct sock *s;
+	struct sockaddr_in_k a;
+	long err = socket_fd(fd, &s);
+	if (!err)
+		err = addr_in(uaddr, len, &a);
+	return err ? err : sock_bind(s, &a);
+}
+
+long sys_listen(long fd, long backlog)
+{
+	struct sock *s;
+	long err = socket_fd(fd, &s);
+	return err ? err : sock_listen(s, (int)backlog);
+}
+
+long sys_accept4(long fd, u64 uaddr, u64 ulen, long flags)
+{
+	struct sock *s;
+	long err = socket_fd(fd, &s);
+	if (err)
+		return err;
+	if (flags & ~(long)(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	if (uaddr && !user_range_ok(ulen, 4, true))
+		return -EFAULT;
+	struct file *lf = fd_get(fd), *f;
+	struct sockaddr_in_k peer;
+	err = sock_accept(s, lf->flags & O_NONBLOCK, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &f, &peer);
+	if (err)
+		return err;
+	long nfd = install(f, flags & SOCK_CLOEXEC);
+	if (nfd >= 0 && addr_out(uaddr, ulen, &peer)) {
+		fd_close(nfd);
+		return -EFAULT;
+	}
+	return nfd;
+}
+
+long sys_accept(long fd, u64 uaddr, u64 ulen) { return sys_accept4(fd, uaddr, ulen, 0); }
+
+long sys_connect(long fd, u64 uaddr, u64 len)
+{
+	struct sock *s;
+	struct sockaddr_in_k a;
+	long err = socket_fd(fd, &s);
+	if (!err)
+		err = addr_in(uaddr, len, &a);
+	return err ? err : sock_connect(s, &a, fd_get(fd)->flags & O_NONBLOCK);
+}
+
+static long name(long fd, u64 uaddr, u64 ulen, bool peer)
+{
+	struct sock *s;
+	struct sockaddr_in_k a;
+	long err = socket_fd(fd, &s);
+	if (!err)
+		err = sock_name(s, peer, &a);
+	return err ? err : addr_out(uaddr, ulen, &a) ? -EFAULT : 0;
+}
+
+long sys_getsockname(long fd, u64 uaddr, u64 ulen) { return name(fd, uaddr, ulen, false); }
+long sys_getpeername(long fd, u64 uaddr, u64 ulen) { return name(fd, uaddr, ulen, true); }
+
+long sys_shutdown(long fd, long how)
+{
+	struct sock *s;
+	long err = socket_fd(fd, &s);
+	return err ? err : sock_shutdown(s, (int)how);
+}
+
+long sys_setsockopt(long fd, long level, long optname, u64 uval, u64 len)
+{
+	struct sock *s;
+	u8 val[OPT_MAX];
+	long err = socket_fd(fd, &s);
+	if (err)
+		return err;
+	if ((int)len < 0)
+		return -EINVAL;
+	u32 n = (u32)MIN(len, sizeof(val));
+	if (copy_from_user(val, uval, n))
+		return -EFAULT;
+	return sock_setopt(s, (int)level, (int)optname, val, n);
+}
+
+long sys_getsockopt(long fd, long level, long optname, u64 uval, u64 ulen)
+{
+	struct sock *s;
+	u8 val[OPT_MAX];
+	i32 len;
+	long err = socket_fd(fd, &s);
+	if (err)
+		return err;
+	if (copy_from_user(&len, ulen, sizeof(len)))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	u32 n = (u32)MIN((u32)len, sizeof(val));
+	err = sock_getopt(s, (int)level, (int)optname, val, &n);
+	if (err)
+		return err;
+	if (copy_to_user(uval, val, n) || copy_to_user(ulen, &n, sizeof(n)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_sendto(long fd, u64 buf, u64 len, long flags, u64 uaddr, u64 alen)
+{
+	struct sock *s;
+	struct sockaddr_in_k a;
+	long err = socket_fd(fd, &s);
+	if (err)
+		return err;
+	if (uaddr && (err = addr_in(uaddr, alen, &a)))
+		return err;
+	if (!user_range_ok(buf, len, false))
+		return -EFAULT;
+	return sock_send(s, (const u8 *)buf, len, (int)flags, uaddr ? &a : NULL, fd_get(fd)->flags & O_NONBLOCK);
+}
+
+long sys_recvfrom(long fd, u64 buf, u64 len, long flags, u64 uaddr, u64 ulen)
+{
+	struct sock *s;
+	struct sockaddr_in_k from;
+	long err = socket_fd(fd, &s);
+	if (err)
+		return err;
+	if (!user_range_ok(buf, len, true) || (uaddr && !user_range_ok(ulen, 4, true)))
+		return -EFAULT;
+	memset(&from, 0, sizeof(from));
+	long n = sock_recv(s, (u8 *)buf, len, (int)flags, &from, fd_get(fd)->flags & O_NONBLOCK);
+	if (n >= 0 && uaddr && addr_out(uaddr, ulen, &from))
+		return -EFAULT;
+	return n;
+}
+
+struct msghdr_k {
+	u64 name;
+	u32 namelen, pad;
+	u64 iov, iovlen, control, controllen;
+	i32 flags;
+};
+
+struct iovec_k {
+	u64 base, len;
+};
+
+/* sendmsg and recvmsg: one call per buffer of the vector, stopping at a short one. A datagram
+ * is one call: it goes to (or comes from) the first non-empty buffer (see the catalog). */
+static long msg(long fd, u64 umsg, long flags, bool send)
+{
+	struct sock *s;
+	struct msghdr_k m;
+	struct sockaddr_in_k a;
+	long err = socket_fd(fd, &s);
+	if (err)
+		return err;
+	if (copy_from_user(&m, umsg, sizeof(m)))
+		return -EFAULT;
+	if (m.iovlen > IOV_MAX)
+		return -EMSGSIZE;
+	if (send && m.name && (err = addr_in(m.name, m.namelen, &a)))
+		return err;
+	bool nonblock = fd_get(fd)->flags & O_NONBLOCK;
+	if (!send)
+		memset(&a, 0, sizeof(a));
+	long total = 0;
+	for (u64 i = 0; i < m.iovlen; i++) {
+		struct iovec_k v;
+		if (copy_from_user(&v, m.iov + i * sizeof(v), sizeof(v)))
+			return total ? total : -EFAULT;
+		if (!v.len)
+			continue;
+		if (!user_range_ok(v.base, v.len, !send))
+			return total ? total : -EFAULT;
+		long n = send ? sock_send(s, (const u8 *)v.base, v.len, (int)flags, m.name ? &a : NULL, nonblock)
+			      : sock_recv(s, (u8 *)v.base, v.len, (int)flags, &a, nonblock);
+		if (n < 0)
+			return total ? total : n;
+		total += n;
+		if ((u64)n < v.len || sock_is_datagram(s))
+			break;
+		flags |= MSG_DONTWAIT; /* later buffers take what is there */
+	}
+	if (!send) {
+		if (m.name) {
+			u32 len = MIN(m.namelen, (u32)sizeof(a)), full = sizeof(a);
+			if (copy_to_user(m.name, &a, len) || copy_to_user(umsg + 8, &full, 4))
+				return -EFAULT;
+		}
+		u64 zero = 0;
+		i32 none = 0;
+		if (copy_to_user(umsg + 40, &zero, 8) || copy_to_user(umsg + 48, &none, 4)) /* no control data, no flags */
+			return -EFAULT;
+	}
+	return total;
+}
+
+long sys_sendmsg(long fd, u64 umsg, long flags) { return msg(fd, umsg, flags, true); }
+long sys_recvmsg(long fd, u64 umsg, long flags) { return msg(fd, umsg, flags, false); }
+
+/* sendfile: the file's bytes go to out_fd through a bounce frame (read in place from the initrd
+ * or the file's pages); a short write ends it. */
+long sys_sendfile(long out_fd, long in_fd, u64 uoff, u64 count)
+{
+	struct file *out = fd_get(out_fd), *in = fd_get(in_fd);
+	if (!out || !in || (in->flags & O_ACCMODE) == O_WRONLY || (out->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	if (!S_ISREG(in->ino->mode) || in->ino->ops || (out->flags & O_APPEND))
+		return -EINVAL;
+	u64 pos = in->off;
+	if (uoff) {
+		i64 o;
+		if (copy_from_user(&o, uoff, sizeof(o)))
+			return -EFAULT;
+		if (o < 0)
+			return -EINVAL;
+		pos = (u64)o;
+	}
+	u64 bounce = pmm_alloc_uninit();
+	if (!bounce)
+		return -ENOMEM;
+	u8 *buf = phys_to_virt(bounce);
+	u64 done = 0;
+	long err = 0;
+	while (done < count) {
+		long got = reg_read(in->ino, buf, MIN(count - done, PAGE_SIZE), pos);
+		if (got <= 0) {
+			err = got;
+			break;
+		}
+		long n = file_write(out, buf, (u64)got, out->off);
+		if (n <= 0) {
+			err = n;
+			break;
+		}
+		if (!out->ino->ops || out->ino->ops->seekable)
+			out->off += (u64)n;
+		done += (u64)n;
+		pos += (u64)n;
+		if (n < got)
+			break;
+	}
+	pmm_free(bounce);
+	if (!done && err)
+		return err;
+	if (uoff) {
+		i64 o = (i64)pos;
+		if (copy_to_user(uoff, &o, sizeof(o)))
+			return -EFAULT;
+	} else {
+		in->off = pos;
+	}
+	return (long)done;
+}
