@@ -2,12 +2,14 @@
 #include "proc.h"
 #include "cpu.h"
 #include "log.h"
+#include "net.h"
 #include "symbols.h"
 
 struct proc proc;
 
 void proc_exit(int status)
 {
+	net_exit();
 	power_off(status & 0xff);
 }
 

@@ -9,14 +9,17 @@
 #include "mm.h"
 #include "netdev.h"
 #include "poll.h"
+#include "socket.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 
-#define NET_HEAP_VBASE 0xffffd00000000000UL /* lwIP's heap, mapped from frames at net_init */
+#define NET_HEAP_VBASE 0xffffd00000000000UL /* lwIP's heap, mapped from frames at net_start */
+#define NET_EXIT_DRAIN_NS 2000000000UL     /* at exit, TCP gets this long to deliver what was written */
 
 unsigned char *net_heap;
 static struct netif eth;
@@ -191,3 +194,21 @@ u64 net_next_deadline(void)
 }
 
 bool net_device_up(void) { return have_eth; }
+
+/* Whether every connection has sent what the app wrote and had it acknowledged. */
+static bool drained(void)
+{
+	net_poll();
+	for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next)
+		if (p->unsent || p->unacked)
+			return false;
+	return true;
+}
+
+void net_exit(void)
+{
+	if (!started)
+		return;
+	sock_close_all();
+	sleep_until(clock_monotonic_ns() + NET_EXIT_DRAIN_NS, drained);
+}

@@ -400,3 +400,10 @@ long sock_getopt(struct sock *s, int level, int name, void *val, u32 *len)
 	*len = n;
 	return 0;
 }
+
+void sock_close_all(void)
+{
+	for (long fd = 0; fd < NR_FDS; fd++)
+		if (fd_table[fd].f && sock_of(fd_table[fd].f))
+			fd_close(fd);
+}
