@@ -1,0 +1,153 @@
+// Programs that serve over the network from inside the VM, reached from the host through
+// `ukify run -p HOST:GUEST` (QEMU user networking, virtio-net, the kernel's lwIP): what comes back
+// is compared with what was sent, with the files served, and with the program's native output.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixturePath } from '../fixtures/index.js';
+
+const cli = 'dist/cli/main.js';
+const work = mkdtempSync(join(tmpdir(), 'ukify-net-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+interface Guest {
+  proc: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+/** `ukify run ARGS...` in the background, its output collected. */
+function start(args: string[]): Guest {
+  const proc = spawn('node', [cli, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  proc.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exit = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)));
+  return { proc, stdout: () => out, stderr: () => err, exit };
+}
+
+/** Waits until the host port forwards to a guest that accepts (slirp accepts at once, then closes when nobody listens). */
+async function until(what: string, ready: () => Promise<boolean>, guest: Guest): Promise<void> {
+  const t0 = Date.now();
+  while (!(await ready())) {
+    if (guest.proc.exitCode !== null) throw new Error(`${what}: ukify run ended: ${guest.stderr()}`);
+    if (Date.now() - t0 > 30_000) throw new Error(`${what}: not ready after 30 s: ${guest.stderr()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Sends payload on one connection, half-closes, and returns all that comes back. */
+function echo(port: number, payload: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const got: Buffer[] = [];
+    const sock = connect(port, '127.0.0.1', () => sock.end(payload));
+    sock.on('data', (d: Buffer) => got.push(d));
+    sock.on('end', () => resolve(Buffer.concat(got)));
+    sock.on('error', reject);
+  });
+}
+
+interface Reply {
+  status: number;
+  body: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+function http(port: number, method: string, path: string, agent?: Agent): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, agent: agent ?? false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }));
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error(`${method} ${path}: no answer in 10 s`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function stop(guest: Guest): Promise<void> {
+  if (guest.proc.exitCode === null) guest.proc.kill('SIGTERM');
+  await guest.exit;
+}
+
+describe('serving from the VM through -p', () => {
+  for (const variant of ['musl-static', 'glibc-dynamic'] as const) {
+    it(`echo-server.${variant}: two connections of 1 MiB echoed byte for byte, then exit 0 as natively`, async () => {
+      const port = await freePort();
+      const guest = start([fixturePath('echo-server', variant), '-p', `${port}:7777`, '--', '7777', '2']);
+      try {
+        await until('echo-server', async () => guest.stdout().startsWith('listening on 7777\n'), guest);
+        const payloads = [Buffer.alloc(1 << 20, 0x5a), Buffer.from(Array.from({ length: 1 << 20 }, (_, i) => (i * 31) & 0xff))];
+        for (const p of payloads) expect((await echo(port, p)).equals(p)).toBe(true);
+        expect(await guest.exit).toBe(0);
+        expect(guest.stdout()).toBe(`listening on 7777\nconnection 1: echoed ${1 << 20} bytes\nconnection 2: echoed ${1 << 20} bytes\n`);
+      } finally {
+        await stop(guest);
+      }
+    });
+  }
+
+  it('nginx (Debian): a page, a 1 MiB file with sendfile, a 404, HEAD and keep-alive, as the files on disk', async () => {
+    const site = join(work, 'site');
+    mkdirSync(join(site, 'html'), { recursive: true });
+    const page = '<h1>served by nginx inside ukify</h1>\n';
+    const big = Buffer.from(Array.from({ length: 1 << 20 }, (_, i) => (i * 7 + (i >> 9)) & 0xff));
+    writeFileSync(join(site, 'html', 'index.html'), page);
+    writeFileSync(join(site, 'html', 'big.bin'), big);
+    // One process (no fork in the VM), in the foreground; temporary files under the guest's /tmp.
+    writeFileSync(
+      join(site, 'nginx.conf'),
+      [
+        'master_process off;',
+        'daemon off;',
+        'error_log stderr notice;',
+        'pid /tmp/nginx.pid;',
+        'events { worker_connections 64; }',
+        'http {',
+        '  access_log off; sendfile on; keepalive_timeout 30;',
+        '  client_body_temp_path /tmp/body; proxy_temp_path /tmp/proxy; fastcgi_temp_path /tmp/fastcgi;',
+        '  uwsgi_temp_path /tmp/uwsgi; scgi_temp_path /tmp/scgi;',
+        `  server { listen 80; root ${site}/html; }`,
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const port = await freePort();
+    const guest = start(['/usr/sbin/nginx', '--dir', site, '-p', `${port}:80`, '--', '-c', join(site, 'nginx.conf'), '-p', site]);
+    try {
+      await until('nginx', async () => (await http(port, 'GET', '/').catch(() => undefined))?.status === 200, guest);
+      const index = await http(port, 'GET', '/');
+      expect(index.body.toString()).toBe(page);
+      expect(index.headers['content-length']).toBe(String(page.length));
+      const file = await http(port, 'GET', '/big.bin');
+      expect(file.status).toBe(200);
+      expect(file.body.equals(readFileSync(join(site, 'html', 'big.bin')))).toBe(true);
+      expect((await http(port, 'GET', '/missing')).status).toBe(404);
+      const head = await http(port, 'HEAD', '/');
+      expect([head.status, head.body.length, head.headers['content-length']]).toEqual([200, 0, String(page.length)]);
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        for (let i = 0; i < 3; i++) expect((await http(port, 'GET', '/', agent)).body.toString()).toBe(page);
+      } finally {
+        agent.destroy();
+      }
+    } finally {
+      await stop(guest);
+    }
+  });
+});
