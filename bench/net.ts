@@ -10,12 +10,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../fixtures/index.js';
 import { formatTable, ratio, type TableRow } from './lib-table.js';
 import { median } from './syscall.js';
+import { freePort } from '../test/helpers/free-port.js';
 
 const cli = join(repoRoot, 'dist', 'cli', 'main.js');
 const nginx = '/usr/sbin/nginx';
@@ -26,14 +26,6 @@ function option(args: string[], flag: string, fallback: number): number {
   const n = i < 0 ? fallback : Number(args[i + 1]);
   if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${flag} wants a positive whole number`);
   return n;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 function config(site: string, listen: string): string {

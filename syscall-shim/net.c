@@ -65,13 +65,18 @@ static long addr_out(u64 uaddr, u64 ulen, const struct sockaddr_in_k *a)
 	return copy_to_user(ulen, &full, sizeof(full));
 }
 
+/* The socket at fd and the address the app gives with it. */
+static long socket_and_addr(long fd, u64 uaddr, u64 len, struct sock **s, struct sockaddr_in_k *a)
+{
+	long err = socket_fd(fd, s);
+	return err ? err : addr_in(uaddr, len, a);
+}
+
 long sys_bind(long fd, u64 uaddr, u64 len)
 {
 	struct sock *s;
 	struct sockaddr_in_k a;
-	long err = socket_fd(fd, &s);
-	if (!err)
-		err = addr_in(uaddr, len, &a);
+	long err = socket_and_addr(fd, uaddr, len, &s, &a);
 	return err ? err : sock_bind(s, &a);
 }
 
@@ -111,9 +116,7 @@ long sys_connect(long fd, u64 uaddr, u64 len)
 {
 	struct sock *s;
 	struct sockaddr_in_k a;
-	long err = socket_fd(fd, &s);
-	if (!err)
-		err = addr_in(uaddr, len, &a);
+	long err = socket_and_addr(fd, uaddr, len, &s, &a);
 	return err ? err : sock_connect(s, &a, fd_get(fd)->flags & O_NONBLOCK);
 }
 

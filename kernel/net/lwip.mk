@@ -10,6 +10,6 @@ LWIP_OBJS := $(patsubst $(LWIP)/%.c,$(OUT)/lwip/%.c.o,$(LWIP_SRCS))
 LWIP_INC := -I$(HERE)/net/include -I$(LWIP)/include
 
 # Third-party code: the kernel's warnings are not ours to fix there.
-$(OUT)/lwip/%.c.o: $(LWIP)/%.c $(HERE)/net/lwip.mk $(HERE)/net/include/lwipopts.h $(HERE)/net/include/arch/cc.h
+$(OUT)/lwip/%.c.o: $(LWIP)/%.c $(HERE)/net/lwip.mk $(wildcard $(HERE)/net/include/*.h $(HERE)/net/include/arch/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -Wall -Wextra -Werror -MMD -MP,$(CFLAGS)) -w $(LWIP_INC) -c -o $@ $<

@@ -178,19 +178,23 @@ long sock_create(int domain, int type, int protocol, struct file **out)
 	return err;
 }
 
-static long check_addr(const struct sockaddr_in_k *a)
+/* An app's address as lwIP's: AF_INET only. */
+static long endpoint(const struct sockaddr_in_k *a, ip_addr_t *ip, u16 *port)
 {
-	return a->family == AF_INET ? 0 : -EAFNOSUPPORT;
+	if (a->family != AF_INET)
+		return -EAFNOSUPPORT;
+	ip_from_sockaddr(a, ip);
+	*port = lwip_ntohs(a->port);
+	return 0;
 }
 
 long sock_bind(struct sock *s, const struct sockaddr_in_k *a)
 {
-	long err = check_addr(a);
+	ip_addr_t ip;
+	u16 port;
+	long err = endpoint(a, &ip, &port);
 	if (err)
 		return err;
-	ip_addr_t ip;
-	ip_from_sockaddr(a, &ip);
-	u16 port = lwip_ntohs(a->port);
 	return s->type == SOCK_STREAM ? tcp_sock_bind(s, &ip, port) : udp_sock_bind(s, &ip, port);
 }
 
@@ -221,12 +225,11 @@ long sock_accept(struct sock *s, bool nonblock, u32 flags, struct file **out, st
 
 long sock_connect(struct sock *s, const struct sockaddr_in_k *a, bool nonblock)
 {
-	long err = check_addr(a);
+	ip_addr_t ip;
+	u16 port;
+	long err = endpoint(a, &ip, &port);
 	if (err)
 		return err;
-	ip_addr_t ip;
-	ip_from_sockaddr(a, &ip);
-	u16 port = lwip_ntohs(a->port);
 	return s->type == SOCK_STREAM ? tcp_sock_connect(s, &ip, port, nonblock) : udp_sock_connect(s, &ip, port);
 }
 
@@ -237,11 +240,10 @@ long sock_send(struct sock *s, const u8 *buf, u64 len, int flags, const struct s
 		r = tcp_sock_send(s, buf, len, flags, nonblock);
 	} else {
 		ip_addr_t ip;
-		if (to && check_addr(to))
+		u16 port = 0;
+		if (to && endpoint(to, &ip, &port))
 			return -EAFNOSUPPORT;
-		if (to)
-			ip_from_sockaddr(to, &ip);
-		r = udp_sock_send(s, buf, len, to ? &ip : NULL, to ? lwip_ntohs(to->port) : 0);
+		r = udp_sock_send(s, buf, len, to ? &ip : NULL, port);
 	}
 	net_poll();
 	return r;

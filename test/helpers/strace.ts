@@ -3,10 +3,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalog } from '../../syscall-shim/catalog.js';
+import { freePort } from './free-port.js';
 
 const numberOf = new Map([...loadCatalog().values()].map((e) => [e.name, e.nr]));
 
@@ -123,14 +123,6 @@ async function until(ready: () => boolean, what: string): Promise<void> {
     if (waited > 20_000) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 /** One HTTP request; rejects unless the status is the one expected. The body is read and dropped. */

@@ -1,10 +1,3 @@
-/* The string functions lwIP's sources include <string.h> for: the kernel's own (lib.c). */
+/* lwIP's sources include <string.h> for memcpy and friends: the kernel's own (lib.h). */
 #pragma once
-#include <stddef.h>
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
+#include "lib.h"
