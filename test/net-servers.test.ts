@@ -1,0 +1,213 @@
+// Real server stacks serving from the VM through `ukify run -p HOST:GUEST`: Go's net/http (the
+// go-httpd fixture, its answers computed in the guest) and Python's http.server (Debian's python3).
+// Each is run natively too with the same requests; bodies, exit status and output must agree.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { goFixturePath } from '../fixtures/go/index.js';
+import { repoRoot } from '../fixtures/index.js';
+import { freePort } from './helpers/free-port.js';
+
+const cli = join(repoRoot, 'dist', 'cli', 'main.js');
+const work = mkdtempSync(join(tmpdir(), 'ukify-net-servers-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface Server {
+  proc: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+/** COMMAND ARGS... in the background (empty environment unless given), its output collected. */
+function start(command: string, args: string[], env: Record<string, string> = {}): Server {
+  const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: work });
+  let out = '';
+  let err = '';
+  proc.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  proc.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exit = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)));
+  return { proc, stdout: () => out, stderr: () => err, exit };
+}
+
+/** `ukify run ARGS...`: node needs PATH to find QEMU. */
+const ukifyRun = (args: string[]): Server => start(process.execPath, [cli, 'run', ...args], { PATH: process.env.PATH ?? '/usr/bin:/bin' });
+
+async function until(what: string, ready: () => Promise<boolean>, server: Server): Promise<void> {
+  const t0 = Date.now();
+  while (!(await ready())) {
+    if (server.proc.exitCode !== null) throw new Error(`${what}: ended (status ${server.proc.exitCode}): ${server.stderr()}`);
+    if (Date.now() - t0 > 60_000) throw new Error(`${what}: not ready after 60 s: ${server.stderr()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits for the exit status, at most ms; a server still running then is a failure. */
+async function exitWithin(server: Server, ms: number): Promise<number | null | 'still running'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'still running'>((done) => (timer = setTimeout(() => done('still running'), ms)));
+  try {
+    return await Promise.race([server.exit, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function stop(server: Server): Promise<void> {
+  if (server.proc.exitCode === null && server.proc.signalCode === null) server.proc.kill('SIGKILL');
+  await server.exit;
+}
+
+interface Reply {
+  status: number;
+  body: Buffer;
+}
+
+/** One request on its own connection (Connection: close). */
+function http(port: number, method: string, path: string, body?: Buffer): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const headers = body === undefined ? {} : { 'content-length': String(body.length), 'content-type': 'application/octet-stream' };
+    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: no answer in 30 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** True when something accepts a TCP connection on 127.0.0.1:port. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect(port, '127.0.0.1', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.on('error', () => resolve(false));
+  });
+}
+
+describe('Go net/http (go-httpd) serves from the VM as natively', () => {
+  // 256 KiB that is not one repeated byte, so a misplaced or dropped segment shows.
+  const payload = Buffer.from(Array.from({ length: 256 << 10 }, (_, i) => (i * 131 + (i >> 10)) & 0xff));
+  // 1 + 2 + ... + 1000, by Gauss: not what the program does (it adds one by one).
+  const sum1000 = (1000 * 1001) / 2;
+
+  /** The requests of one run; checks each answer and returns nothing (the server's stdout tells the rest). */
+  async function requests(port: number): Promise<void> {
+    const root = await http(port, 'GET', '/');
+    expect([root.status, root.body.toString()]).toEqual([200, 'hello from a Go net/http server\n']);
+    const sum = await http(port, 'GET', '/sum?n=1000');
+    expect([sum.status, sum.body.toString()]).toEqual([200, `${sum1000}\n`]);
+    const echo = await http(port, 'POST', '/echo', payload);
+    expect(echo.status).toBe(200);
+    expect(echo.body.length).toBe(payload.length);
+    expect(echo.body.equals(payload)).toBe(true);
+  }
+
+  for (const variant of ['static', 'stripped'] as const) {
+    it(`go-httpd.${variant}: GET /, GET /sum?n=1000, POST /echo of 256 KiB, then exit 0 with the native output`, async () => {
+      const program = goFixturePath('httpd', variant);
+
+      const nativePort = await freePort();
+      const native = start(program, [String(nativePort), '3']);
+      try {
+        await until('native go-httpd', async () => native.stdout().startsWith(`listening on ${nativePort}\n`), native);
+        await requests(nativePort);
+        expect(await exitWithin(native, 15_000)).toBe(0);
+      } finally {
+        await stop(native);
+      }
+
+      const hostPort = await freePort();
+      const guest = ukifyRun([program, '-p', `${hostPort}:8080`, '--', '8080', '3']);
+      try {
+        await until('go-httpd under ukify', async () => guest.stdout().startsWith('listening on 8080\n'), guest);
+        await requests(hostPort);
+        expect(await exitWithin(guest, 30_000), guest.stderr()).toBe(0);
+      } finally {
+        await stop(guest);
+      }
+      // The same lines, but for the port each one listened on.
+      expect(guest.stdout()).toBe(native.stdout().replace(`listening on ${nativePort}\n`, 'listening on 8080\n'));
+      expect(guest.stdout()).toContain(`request 2: GET /sum n=1000 -> ${sum1000}\n`);
+      expect(guest.stdout()).toMatch(/\nserved 3 requests\n$/);
+      expect(guest.stderr()).toBe(native.stderr());
+    }, 240_000);
+  }
+});
+
+describe("Python's http.server (Debian's python3) serves from the VM as natively", () => {
+  it('a file, a binary file and two directory listings as native python3 serves them; SIGTERM to ukify run ends it', async () => {
+    const site = join(work, 'site');
+    mkdirSync(join(site, 'sub', 'deeper'), { recursive: true });
+    writeFileSync(join(site, 'page.html'), '<h1>served by python inside ukify</h1>\n');
+    writeFileSync(join(site, 'data.bin'), Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7 + (i >> 9)) & 0xff)));
+    writeFileSync(join(site, 'sub', 'notes.txt'), 'one\ntwo\n');
+    writeFileSync(join(site, 'sub', 'Zebra & <co>.txt'), 'escaped in the listing\n');
+    symlinkSync('notes.txt', join(site, 'sub', 'link.txt')); // listed as "link.txt@"
+    const paths = ['/page.html', '/data.bin', '/', '/sub/', '/sub/link.txt', '/missing'];
+
+    const serve = async (port: number): Promise<Reply[]> => {
+      const replies: Reply[] = [];
+      for (const p of paths) replies.push(await http(port, 'GET', p));
+      return replies;
+    };
+
+    const nativePort = await freePort();
+    const native = start('/usr/bin/python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', site, String(nativePort)]);
+    let expected: Reply[];
+    try {
+      await until('native python3', () => accepts(nativePort), native);
+      expected = await serve(nativePort);
+    } finally {
+      await stop(native);
+    }
+    // The native answers are the files on disk: a check of the oracle itself.
+    expect(expected.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 404]);
+    expect(expected[1].body.equals(readFileSync(join(site, 'data.bin')))).toBe(true);
+    expect(expected[3].body.toString()).toContain('<a href="link.txt">link.txt@</a>');
+
+    const hostPort = await freePort();
+    const guest = ukifyRun([
+      '/usr/bin/python3',
+      '--dir',
+      '/usr/lib/python3.11',
+      '--dir',
+      `${site}:/srv`,
+      '-p',
+      `${hostPort}:8000`,
+      '--',
+      '-m',
+      'http.server',
+      '--bind',
+      '0.0.0.0',
+      '--directory',
+      '/srv',
+      '8000',
+    ]);
+    try {
+      // slirp accepts on the host port before the guest listens: wait for a real answer.
+      await until('python3 http.server under ukify', async () => (await http(hostPort, 'GET', '/').catch(() => undefined))?.status === 200, guest);
+      const got = await serve(hostPort);
+      expect(got.map((r) => r.status)).toEqual(expected.map((r) => r.status));
+      got.forEach((r, i) => expect(r.body.toString('latin1'), paths[i]).toBe(expected[i].body.toString('latin1')));
+      // http.server logs each request on stderr, with the client's address as the guest sees it.
+      expect(guest.stderr()).toMatch(/"GET \/sub\/link\.txt HTTP\/1\.1" 200 -/);
+
+      guest.proc.kill('SIGTERM');
+      expect(await exitWithin(guest, 15_000)).toBe(143);
+      // QEMU is gone with it: nothing forwards the host port any more.
+      expect(await accepts(hostPort)).toBe(false);
+    } finally {
+      await stop(guest);
+    }
+  }, 240_000);
+});
