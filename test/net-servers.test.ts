@@ -3,7 +3,7 @@
 // Each is run natively too with the same requests; bodies, exit status and output must agree.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,16 +65,19 @@ async function stop(server: Server): Promise<void> {
 interface Reply {
   status: number;
   body: Buffer;
+  /** The client's side of the connection: the same on requests that reused one. */
+  localPort?: number;
 }
 
-/** One request on its own connection (Connection: close). */
-function http(port: number, method: string, path: string, body?: Buffer): Promise<Reply> {
+/** One request, on its own connection (Connection: close) unless a keep-alive agent is given. */
+function http(port: number, method: string, path: string, body?: Buffer, agent?: Agent): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const headers = body === undefined ? {} : { 'content-length': String(body.length), 'content-type': 'application/octet-stream' };
-    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: agent ?? false }, (res) => {
       const chunks: Buffer[] = [];
+      const local = res.socket.localPort;
       res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), localPort: local }));
       res.on('error', reject);
     });
     req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: no answer in 30 s`)));
@@ -110,14 +113,24 @@ describe('Go net/http (go-httpd) serves from the VM as natively', () => {
     expect(echo.status).toBe(200);
     expect(echo.body.length).toBe(payload.length);
     expect(echo.body.equals(payload)).toBe(true);
+    // Two more on one kept-alive connection.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const a = await http(port, 'GET', '/sum?n=1', undefined, agent);
+      const b = await http(port, 'GET', '/sum?n=65536', undefined, agent);
+      expect([a.body.toString(), b.body.toString()]).toEqual(['1\n', `${(65536 * 65537) / 2}\n`]);
+      expect(b.localPort).toBe(a.localPort);
+    } finally {
+      agent.destroy();
+    }
   }
 
   for (const variant of ['static', 'stripped'] as const) {
-    it(`go-httpd.${variant}: GET /, GET /sum?n=1000, POST /echo of 256 KiB, then exit 0 with the native output`, async () => {
+    it(`go-httpd.${variant}: GET /, GET /sum?n=1000, POST /echo of 256 KiB, two on one kept-alive connection, then exit 0 with the native output`, async () => {
       const program = goFixturePath('httpd', variant);
 
       const nativePort = await freePort();
-      const native = start(program, [String(nativePort), '3']);
+      const native = start(program, [String(nativePort), '5']);
       try {
         await until('native go-httpd', async () => native.stdout().startsWith(`listening on ${nativePort}\n`), native);
         await requests(nativePort);
@@ -127,7 +140,7 @@ describe('Go net/http (go-httpd) serves from the VM as natively', () => {
       }
 
       const hostPort = await freePort();
-      const guest = ukifyRun([program, '-p', `${hostPort}:8080`, '--', '8080', '3']);
+      const guest = ukifyRun([program, '-p', `${hostPort}:8080`, '--', '8080', '5']);
       try {
         await until('go-httpd under ukify', async () => guest.stdout().startsWith('listening on 8080\n'), guest);
         await requests(hostPort);
@@ -138,14 +151,14 @@ describe('Go net/http (go-httpd) serves from the VM as natively', () => {
       // The same lines, but for the port each one listened on.
       expect(guest.stdout()).toBe(native.stdout().replace(`listening on ${nativePort}\n`, 'listening on 8080\n'));
       expect(guest.stdout()).toContain(`request 2: GET /sum n=1000 -> ${sum1000}\n`);
-      expect(guest.stdout()).toMatch(/\nserved 3 requests\n$/);
+      expect(guest.stdout()).toMatch(/\nserved 5 requests\n$/);
       expect(guest.stderr()).toBe(native.stderr());
     }, 240_000);
   }
 });
 
 describe("Python's http.server (Debian's python3) serves from the VM as natively", () => {
-  it('a file, a binary file and two directory listings as native python3 serves them; SIGTERM to ukify run ends it', async () => {
+  it('a file, a binary file (also 6 at once), two directory listings, a symlink and a 404 as native python3 serves them; SIGTERM to ukify run ends it', async () => {
     const site = join(work, 'site');
     mkdirSync(join(site, 'sub', 'deeper'), { recursive: true });
     writeFileSync(join(site, 'page.html'), '<h1>served by python inside ukify</h1>\n');
@@ -199,6 +212,9 @@ describe("Python's http.server (Debian's python3) serves from the VM as natively
       const got = await serve(hostPort);
       expect(got.map((r) => r.status)).toEqual(expected.map((r) => r.status));
       got.forEach((r, i) => expect(r.body.toString('latin1'), paths[i]).toBe(expected[i].body.toString('latin1')));
+      // -m http.server is a ThreadingHTTPServer: a thread per connection, here 6 at once.
+      const together = await Promise.all(Array.from({ length: 6 }, () => http(hostPort, 'GET', '/data.bin')));
+      for (const r of together) expect(r.body.equals(expected[1].body)).toBe(true);
       // http.server logs each request on stderr, with the client's address as the guest sees it.
       expect(guest.stderr()).toMatch(/"GET \/sub\/link\.txt HTTP\/1\.1" 200 -/);
 
