@@ -1,9 +1,12 @@
 // Boots Debian's kernel with our initramfs in the same QEMU machine ukify images use (microvm,
-// PVH via -kernel) and returns what the program printed and how long the whole VM run took.
+// PVH via -kernel) and returns what the program printed and how long the whole VM run took;
+// or, for a server, starts it and hands back a way to stop it (startLinux).
 import { spawn } from 'node:child_process';
 import { chooseAccel, type Accel } from '../../runner/accel.js';
 import { kvmUsable, readCpuinfo, readHostTscKhz } from '../../runner/host.js';
-import { parseGuestConsole, type GuestReport } from './console.js';
+import type { PortForward } from '../../runner/ports.js';
+import { networkArgs } from '../../runner/qemu-args.js';
+import { parseGuestConsole, programStarted, type GuestReport } from './console.js';
 import { LinuxGuestError } from './error.js';
 
 export interface LinuxBootOptions {
@@ -17,9 +20,14 @@ export interface LinuxBootOptions {
   accel?: Accel;
   /** Default: the host's, read by the runner; passed as tsc_early_khz=. */
   tscKhz?: number;
-  /** The VM is killed after this long. Default 120 s. */
+  /** The VM is killed after this long (startLinux: when the program has not started by then). Default 120 s. */
   timeoutMs?: number;
   qemu?: string;
+  /**
+   * QEMU user networking with these forwards and a virtio-net device, exactly as `ukify run -p`
+   * adds them; the initramfs must then hold the network modules (makeInitramfs with a network).
+   */
+  network?: { forwards: readonly PortForward[] };
 }
 
 export interface LinuxRun extends GuestReport {
@@ -51,15 +59,89 @@ export function linuxQemuArgs(o: LinuxBootOptions & { accel: Accel }): string[] 
     '-initrd', o.initrd,
     '-append', cmdline,
     '-serial', 'stdio',
+    // With ACPI on, microvm lists the virtio-mmio transport in its DSDT, where virtio_mmio finds it.
+    ...(o.network === undefined ? [] : networkArgs(o.network.forwards)),
   ];
 }
 
-export function bootLinux(options: LinuxBootOptions): Promise<LinuxRun> {
+function qemuCommand(options: LinuxBootOptions): { qemu: string; args: string[] } {
   const cpuinfo = readCpuinfo();
   const accel = options.accel ?? chooseAccel('auto', cpuinfo, kvmUsable());
   const tscKhz = options.tscKhz ?? readHostTscKhz(cpuinfo);
-  const qemu = options.qemu ?? 'qemu-system-x86_64';
-  const args = linuxQemuArgs({ ...options, accel, tscKhz });
+  return { qemu: options.qemu ?? 'qemu-system-x86_64', args: linuxQemuArgs({ ...options, accel, tscKhz }) };
+}
+
+function spawnError(qemu: string, error: NodeJS.ErrnoException): LinuxGuestError {
+  return new LinuxGuestError(error.code === 'ENOENT' ? `${qemu} not found: apt-get install qemu-system-x86` : `cannot start ${qemu}: ${error.message}`);
+}
+
+/** A guest whose program (a server) has started and keeps running. */
+export interface LinuxGuest {
+  /** From starting QEMU until init started the program (its start line on the console). */
+  startedMs: number;
+  running(): boolean;
+  /** Everything on the serial console so far (kernel messages, init's lines, the program's output). */
+  console(): string;
+  /** Kills the VM; resolves once QEMU has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Boots the guest and resolves once init has started the program, for servers that do not exit
+ * by themselves; rejects with one line when the guest fails or the program has not started
+ * within `timeoutMs`.
+ */
+export function startLinux(options: LinuxBootOptions): Promise<LinuxGuest> {
+  const { qemu, args } = qemuCommand(options);
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let consoleText = '';
+    let qemuStderr = '';
+    let settled = false;
+    const exited = new Promise<void>((done) => child.on('close', () => done()));
+    const fail = (why: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new LinuxGuestError(`Linux guest: ${why}`));
+    };
+    const timer = setTimeout(() => fail(`the program did not start within ${timeoutMs / 1000} s`), timeoutMs);
+    child.stdout.setEncoding('latin1');
+    child.stdout.on('data', (chunk: string) => {
+      consoleText += chunk;
+      if (settled) return;
+      const report = parseGuestConsole(consoleText);
+      if ('failure' in report && report.failure.startsWith('guest init:')) return fail(report.failure);
+      if (programStarted(consoleText) === undefined) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({
+        startedMs: Number(process.hrtime.bigint() - started) / 1e6,
+        running: () => child.exitCode === null && child.signalCode === null,
+        console: () => consoleText,
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          await exited;
+        },
+      });
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (qemuStderr += chunk));
+    child.on('error', (error: NodeJS.ErrnoException) => fail(spawnError(qemu, error).message));
+    child.on('close', (code) => {
+      const report = parseGuestConsole(consoleText);
+      const qemuSaid = qemuStderr.split('\n').find((l) => l.trim() !== '');
+      const reason = 'failure' in report ? report.failure : 'the program ended at once';
+      fail(`${reason}; ${qemuSaid !== undefined ? `QEMU: ${qemuSaid.trim()}` : `QEMU exit status ${code ?? 'none'}`}`);
+    });
+  });
+}
+
+export function bootLinux(options: LinuxBootOptions): Promise<LinuxRun> {
+  const { qemu, args } = qemuCommand(options);
   const timeoutMs = options.timeoutMs ?? 120_000;
 
   return new Promise((resolve, reject) => {
@@ -79,7 +161,7 @@ export function bootLinux(options: LinuxBootOptions): Promise<LinuxRun> {
 
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new LinuxGuestError(error.code === 'ENOENT' ? `${qemu} not found: apt-get install qemu-system-x86` : `cannot start ${qemu}: ${error.message}`));
+      reject(spawnError(qemu, error));
     });
     child.on('close', (code) => {
       clearTimeout(timer);

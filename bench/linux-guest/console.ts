@@ -18,6 +18,12 @@ const ERROR = /@@ukify-guest error ([^\n]*)/;
 // Linux's panic() line; the lines after it (stack, "Kernel Offset") say less about the cause.
 const PANIC = /Kernel panic - not syncing: ([^\n]*)/;
 
+/** The guest uptime at which init started the program, once the console shows it. */
+export function programStarted(consoleText: string): number | undefined {
+  const start = START.exec(consoleText.replace(/\r\n/g, '\n'));
+  return start === null ? undefined : Number(start[1]);
+}
+
 /** The report, or a one-line reason why the console shows no complete run. */
 export function parseGuestConsole(consoleText: string): GuestReport | { failure: string } {
   const text = consoleText.replace(/\r\n/g, '\n');

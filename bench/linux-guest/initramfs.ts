@@ -2,13 +2,16 @@
 // its arguments NUL-separated in /args. The kernel's built-in initramfs already provides /dev/console.
 // A dynamic program also gets its PT_INTERP loader and its libraries, placed as ukify's packager
 // places them (host paths, fallback links), and host directory trees can be added (a stdlib).
+// A networked guest also gets /net (init's cue to bring the network up), the kernel modules as
+// /modules/0.ko, 1.ko, ... in load order, and the /etc files an ukify image gets (passwd, hosts, ...).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readElf } from '../../analyzer/elf/index.js';
 import { cpioArchive, type CpioEntry } from '../../packager/cpio.js';
+import { etcFiles } from '../../packager/etc-files.js';
 import { collectFiles } from '../../packager/extra-files.js';
-import { InitrdTree } from '../../packager/initrd-tree.js';
+import { cpioName, InitrdTree } from '../../packager/initrd-tree.js';
 import { libraryEntries } from '../../packager/libraries.js';
 import { repoRoot } from '../../fixtures/index.js';
 import { LinuxGuestError } from './error.js';
@@ -60,16 +63,37 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0] ?? 'error' : String(error);
 }
 
+/** A guest with a network device: the kernel modules it needs, in load order (from prepareLinuxGuest). */
+export interface GuestNetwork {
+  modules: readonly string[];
+}
+
+function networkEntries(network: GuestNetwork): CpioEntry[] {
+  return [
+    { name: 'net', mode: 0o100644, data: new Uint8Array(0) },
+    { name: 'modules', mode: 0o040755 },
+    ...network.modules.map((path, i) => ({ name: `modules/${i}.ko`, mode: 0o100644, data: readFileSync(path) })),
+  ];
+}
+
 /**
- * The loader and libraries of a dynamic program (none for a static one) and the directory trees,
- * parent directories included, sorted so that a directory comes before what it holds.
+ * The loader and libraries of a dynamic program (none for a static one), the directory trees and,
+ * with a network, its entries and the /etc files the trees do not bring, parent directories
+ * included, sorted so that a directory comes before what it holds.
  */
-export function supportEntries(program: string, bytes: Uint8Array, dirs: readonly GuestDir[]): CpioEntry[] {
+export function supportEntries(program: string, bytes: Uint8Array, dirs: readonly GuestDir[], network?: GuestNetwork): CpioEntry[] {
   const tree = new InitrdTree();
   try {
     for (const entry of libraryEntries(program, readElf(bytes, program))) tree.add(entry, `the libraries of ${program}`);
     const collected = collectFiles([], dirs.map((d) => ({ ...d, source: `the directory ${d.host}` })));
     for (const file of collected.entries) tree.add(file.entry, file.source);
+    if (network !== undefined) {
+      for (const entry of networkEntries(network)) tree.add(entry, 'the network set-up');
+      for (const file of etcFiles()) {
+        const name = cpioName(file.path);
+        if (tree.canAdd(name)) tree.add({ name, mode: 0o100644, data: new TextEncoder().encode(file.text) }, 'the generated /etc files');
+      }
+    }
     return tree.entries();
   } catch (error) {
     throw new LinuxGuestError(`cannot gather what ${program} needs: ${reason(error)}`);
@@ -78,15 +102,16 @@ export function supportEntries(program: string, bytes: Uint8Array, dirs: readonl
 
 /**
  * Writes a cpio newc initrd that runs `program` with `args` and powers off; a dynamic program's
- * loader and libraries come along, and each of `dirs` is copied in.
+ * loader and libraries come along, each of `dirs` is copied in and, with `network`, init brings up
+ * lo and eth0 (10.0.2.15/24, default route via 10.0.2.2) before it starts the program.
  */
-export function makeInitramfs(program: string, args: readonly string[], outPath: string, dirs: readonly GuestDir[] = []): void {
+export function makeInitramfs(program: string, args: readonly string[], outPath: string, dirs: readonly GuestDir[] = [], network?: GuestNetwork): void {
   const bytes = readProgram(program);
   const archive = cpioArchive([
     { name: 'init', mode: 0o100755, data: readFileSync(buildInit()) },
     { name: 'prog', mode: 0o100755, data: bytes },
     { name: 'args', mode: 0o100644, data: argsFile(args) },
-    ...supportEntries(program, bytes, dirs),
+    ...supportEntries(program, bytes, dirs, network),
   ]);
   mkdirSync(dirname(outPath), { recursive: true });
   writeFileSync(outPath, archive);
