@@ -1,18 +1,19 @@
 // `npm run bench -- net [--requests N] [--rounds N]`: Debian's nginx serving a static site from an
-// ukify image (QEMU user networking, `ukify run -p`) beside the same nginx running natively, with
-// the same configuration and the same HTTP client, measured in interleaved rounds:
-// 1. start to first response: `ukify run nginx.img` (image prebuilt) or the native nginx, from spawn
-//    until a GET / answers 200;
+// ukify image (QEMU user networking, `ukify run -p`), from Debian's own kernel booted in the same
+// QEMU machine with the same networking (the Linux guest: bench/linux-guest/, nginx in its
+// initramfs), and natively, with the same configuration and the same HTTP client, measured in
+// interleaved rounds (each server started, measured and stopped in turn):
+// 1. start to first response: `ukify run nginx.img` (image prebuilt), the guest's QEMU (initramfs
+//    prebuilt) or the native nginx, from spawn until a GET / answers 200;
 // 2. latency of GET / (612 bytes) over one keep-alive connection, median of --requests per round;
 // 3. throughput of GET /big.bin (4 MiB, sendfile) on fresh connections.
-// The Linux guest is not in this table: Debian's kernel has virtio-net as a module, and its
-// initramfs here has no module loading.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../fixtures/index.js';
+import { LinuxGuestError, makeInitramfs, prepareLinuxGuest, startLinux } from './lib-linux-guest.js';
 import { formatTable, ratio, type TableRow } from './lib-table.js';
 import { median } from './syscall.js';
 import { freePort } from '../test/helpers/free-port.js';
@@ -60,8 +61,26 @@ function get(port: number, path: string, agent?: Agent): Promise<number> {
 
 interface Server {
   port: number;
-  proc: ChildProcess;
   startMs: number;
+  stop(): Promise<void>;
+}
+
+/** Polls GET / until it answers 200; `alive` false or 30 s without an answer is a failure. */
+async function firstResponse(what: string, port: number, t0: number, alive: () => string | undefined): Promise<void> {
+  for (;;) {
+    const ended = alive();
+    if (ended !== undefined) throw new Error(`${what} ended: ${ended}`);
+    if (performance.now() - t0 > 30_000) throw new Error(`${what}: no answer after 30 s`);
+    if (await get(port, '/').then(() => true, () => false)) return;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+async function stopProcess(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const ended = new Promise((done) => proc.on('exit', done));
+  proc.kill('SIGTERM');
+  await ended;
 }
 
 /** Spawns a server and waits for its first 200. */
@@ -70,20 +89,28 @@ async function startServer(port: number, command: string, args: string[]): Promi
   const proc = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   proc.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`${command} ended: ${err.trim().split('\n').pop() ?? ''}`);
-    if (performance.now() - t0 > 30_000) throw new Error(`${command}: no answer after 30 s`);
-    if (await get(port, '/').then(() => true, () => false)) break;
-    await new Promise((r) => setTimeout(r, 2));
+  const server = { port, startMs: 0, stop: () => stopProcess(proc) };
+  try {
+    await firstResponse(command, port, t0, () => (proc.exitCode === null ? undefined : (err.trim().split('\n').pop() ?? '')));
+  } catch (error) {
+    await server.stop();
+    throw error;
   }
-  return { port, proc, startMs: performance.now() - t0 };
+  return { ...server, startMs: performance.now() - t0 };
 }
 
-async function stopServer(s: Server): Promise<void> {
-  if (s.proc.exitCode !== null) return;
-  const ended = new Promise((done) => s.proc.on('exit', done));
-  s.proc.kill('SIGTERM');
-  await ended;
+/** Boots the Linux guest with `initrd` (nginx, listening on 80) forwarded from `port`, and waits for its first 200. */
+async function startLinuxServer(port: number, vmlinux: string, initrd: string): Promise<Server> {
+  const t0 = performance.now();
+  const forwards = [{ address: '127.0.0.1', hostPort: port, guestPort: 80, protocol: 'tcp' as const, source: 'bench net' }];
+  const guest = await startLinux({ vmlinux, initrd, network: { forwards }, timeoutMs: 30_000 });
+  try {
+    await firstResponse('the Linux guest', port, t0, () => (guest.running() ? undefined : guest.console().trim().split('\n').pop() ?? ''));
+  } catch (error) {
+    await guest.stop();
+    throw error;
+  }
+  return { port, startMs: performance.now() - t0, stop: () => guest.stop() };
 }
 
 async function latencyUs(port: number, requests: number): Promise<number> {
@@ -109,51 +136,84 @@ async function throughputMBs(port: number): Promise<number> {
   return n / 1e6 / ((performance.now() - t0) / 1000);
 }
 
+type Where = 'ukify' | 'linux' | 'native';
+
+/** The kernel and the nginx initramfs of the Linux guest, or why there is none. */
+function linuxGuest(site: string, guestConf: string, initrd: string): { vmlinux: string } | { unavailable: string } {
+  try {
+    const kernel = prepareLinuxGuest();
+    makeInitramfs(nginx, ['-c', guestConf, '-p', site], initrd, [{ host: site, guest: site }], { modules: kernel.modules });
+    return { vmlinux: kernel.vmlinux };
+  } catch (error) {
+    if (error instanceof LinuxGuestError) return { unavailable: error.message };
+    throw error;
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
   const requests = option(args, '--requests', 200);
   const rounds = option(args, '--rounds', 5);
-  const site = mkdtempSync(join(tmpdir(), 'ukify-bench-net-'));
-  const servers: Server[] = [];
+  // site/ is what the guests get (--dir, the initramfs); out/ holds the image and the initramfs.
+  const root = mkdtempSync(join(tmpdir(), 'ukify-bench-net-'));
+  const site = join(root, 'site');
+  const out = join(root, 'out');
+  let running: Server | undefined;
   try {
-    mkdirSync(join(site, 'html'));
+    mkdirSync(join(site, 'html'), { recursive: true });
+    mkdirSync(out);
     writeFileSync(join(site, 'html', 'index.html'), `<html><body>${'x'.repeat(612 - 26)}</body></html>`);
     writeFileSync(join(site, 'html', 'big.bin'), Buffer.alloc(bigSize, 0x42));
-    const image = join(site, 'nginx.img');
+    const image = join(out, 'nginx.img');
     const guestConf = join(site, 'guest.conf');
     writeFileSync(guestConf, config(site, '80'));
     const build = spawn('node', [cli, 'build', nginx, '-o', image, '--dir', site, '--', '-c', guestConf, '-p', site], { stdio: 'ignore' });
     if ((await new Promise((done) => build.on('exit', done))) !== 0) throw new Error('ukify build nginx failed');
+    const initrd = join(out, 'linux.cpio');
+    const linux = linuxGuest(site, guestConf, initrd);
 
-    const start: Record<'ukify' | 'native', number[]> = { ukify: [], native: [] };
-    const latency: Record<'ukify' | 'native', number[]> = { ukify: [], native: [] };
-    const throughput: Record<'ukify' | 'native', number[]> = { ukify: [], native: [] };
+    const start: Record<Where, number[]> = { ukify: [], linux: [], native: [] };
+    const latency: Record<Where, number[]> = { ukify: [], linux: [], native: [] };
+    const throughput: Record<Where, number[]> = { ukify: [], linux: [], native: [] };
+    type Start = (port: number, round: number) => Promise<Server>;
+    const servers: Array<[Where, Start]> = [['ukify', (port) => startServer(port, 'node', [cli, 'run', image, '-p', `${port}:80`])]];
+    if ('vmlinux' in linux) servers.push(['linux', (port) => startLinuxServer(port, linux.vmlinux, initrd)]);
+    servers.push([
+      'native',
+      (port, round) => {
+        const nativeConf = join(site, `native-${round}.conf`);
+        writeFileSync(nativeConf, config(site, `127.0.0.1:${port}`));
+        return startServer(port, nginx, ['-c', nativeConf, '-p', site, '-e', 'stderr']);
+      },
+    ]);
     for (let r = 0; r < rounds; r++) {
-      const gp = await freePort();
-      const guest = await startServer(gp, 'node', [cli, 'run', image, '-p', `${gp}:80`]);
-      servers.push(guest);
-      const np = await freePort();
-      const nativeConf = join(site, `native-${r}.conf`);
-      writeFileSync(nativeConf, config(site, `127.0.0.1:${np}`));
-      const native = await startServer(np, nginx, ['-c', nativeConf, '-p', site, '-e', 'stderr']);
-      servers.push(native);
-      for (const [name, s] of [['ukify', guest], ['native', native]] as const) {
-        start[name].push(s.startMs);
-        latency[name].push(await latencyUs(s.port, requests));
-        throughput[name].push(median([await throughputMBs(s.port), await throughputMBs(s.port), await throughputMBs(s.port)]));
+      for (const [where, startOne] of servers) {
+        const s = await startOne(await freePort(), r);
+        running = s;
+        start[where].push(s.startMs);
+        latency[where].push(await latencyUs(s.port, requests));
+        throughput[where].push(median([await throughputMBs(s.port), await throughputMBs(s.port), await throughputMBs(s.port)]));
+        await s.stop();
+        running = undefined;
       }
-      await stopServer(guest);
-      await stopServer(native);
     }
+    const m = (xs: number[]): number | undefined => (xs.length === 0 ? undefined : median(xs));
+    const row = (label: string, values: Record<Where, number[]>): TableRow => {
+      const [u, l, n] = [m(values.ukify), m(values.linux), m(values.native)];
+      return { label, cells: [u?.toFixed(0) ?? '-', l?.toFixed(0) ?? '-', n?.toFixed(0) ?? '-', ratio(u, l), ratio(u, n)] };
+    };
     const rows: TableRow[] = [
-      { label: 'start to first response (ms)', cells: [median(start.ukify).toFixed(0), median(start.native).toFixed(0), ratio(median(start.ukify), median(start.native))] },
-      { label: `GET / latency, keep-alive (us, median of ${requests})`, cells: [median(latency.ukify).toFixed(0), median(latency.native).toFixed(0), ratio(median(latency.ukify), median(latency.native))] },
-      { label: 'GET /big.bin 4 MiB (MB/s)', cells: [median(throughput.ukify).toFixed(0), median(throughput.native).toFixed(0), ratio(median(throughput.ukify), median(throughput.native))] },
-      { label: 'Debian Linux guest', unavailable: "its virtio-net driver is a module; the bench's initramfs loads none" },
+      row('start to first response (ms)', start),
+      row(`GET / latency, keep-alive (us, median of ${requests})`, latency),
+      row('GET /big.bin 4 MiB (MB/s)', throughput),
+      ...('unavailable' in linux ? [{ label: 'Debian Linux guest', unavailable: linux.unavailable }] : []),
     ];
-    process.stdout.write(`net: nginx static site, ${rounds} interleaved rounds; ukify run nginx.img -p (TCG, QEMU user networking) vs native nginx on 127.0.0.1\n`);
-    process.stdout.write(`${formatTable(['', 'ukify', 'native', 'ukify/native'], rows)}\n`);
+    process.stdout.write(
+      `net: nginx static site, ${rounds} interleaved rounds; ukify run nginx.img -p and Debian's kernel with nginx in its initramfs ` +
+        '(both QEMU microvm, TCG, user networking, virtio-net on virtio-mmio) vs native nginx on 127.0.0.1\n',
+    );
+    process.stdout.write(`${formatTable(['', 'ukify', 'linux guest', 'native', 'ukify/linux', 'ukify/native'], rows)}\n`);
   } finally {
-    for (const s of servers) await stopServer(s);
-    rmSync(site, { recursive: true, force: true });
+    if (running !== undefined) await running.stop();
+    rmSync(root, { recursive: true, force: true });
   }
 }

@@ -72,6 +72,8 @@ function networkEntries(network: GuestNetwork): CpioEntry[] {
   return [
     { name: 'net', mode: 0o100644, data: new Uint8Array(0) },
     { name: 'modules', mode: 0o040755 },
+    // ukify's kernel always makes /tmp (kernel/fs/init.c); servers put pid and temp files there.
+    { name: 'tmp', mode: 0o041777 },
     ...network.modules.map((path, i) => ({ name: `modules/${i}.ko`, mode: 0o100644, data: readFileSync(path) })),
   ];
 }
