@@ -113,7 +113,7 @@ static void if_up(int s, const char *name, const char *ip, const char *mask)
 		fail("SIOCSIFNETMASK", name);
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
 		fail("SIOCGIFFLAGS", name);
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	ifr.ifr_flags |= IFF_UP;
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
 		fail("SIOCSIFFLAGS", name);
 }
