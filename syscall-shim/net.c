@@ -10,6 +10,7 @@
 
 #define IOV_MAX 1024
 #define OPT_MAX 64
+#define SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage): Linux's limit on an address's length */
 
 static long socket_fd(long fd, struct sock **out)
 {
@@ -35,22 +36,43 @@ long sys_socket(long domain, long type, long protocol)
 	return err ? err : install(f, type & SOCK_CLOEXEC);
 }
 
-/* An address from the app: AF_INET only, at least a sockaddr_in. */
-static long addr_in(u64 uaddr, u64 len, struct sockaddr_in_k *a)
+long sys_socketpair(long domain, long type, long protocol, u64 usv)
 {
-	if ((int)len < 0)
-		return -EINVAL;
-	if (len < sizeof(*a)) {
-		u16 family = 0;
-		if (len >= 2 && copy_from_user(&family, uaddr, 2))
-			return -EFAULT;
-		return family == AF_INET || len < 2 ? -EINVAL : -EAFNOSUPPORT;
+	if (!user_range_ok(usv, 2 * sizeof(int), true))
+		return -EFAULT;
+	struct file *a, *b;
+	long err = sock_pair((int)domain, (int)type, (int)protocol, &a, &b);
+	if (err)
+		return err;
+	bool cloexec = type & SOCK_CLOEXEC;
+	int fds[2];
+	long fa = install(a, cloexec);
+	long fb = fa < 0 ? fa : install(b, cloexec);
+	if (fa < 0)
+		file_put(b);
+	if (fb < 0) {
+		if (fa >= 0)
+			fd_close(fa);
+		return fb;
 	}
-	return copy_from_user(a, uaddr, sizeof(*a));
+	fds[0] = (int)fa;
+	fds[1] = (int)fb;
+	return copy_to_user(usv, fds, sizeof(fds)); /* the range was checked: 0 */
+}
+
+/* An address from the app: its bytes (at most a sockaddr_un's 110) and its length; the socket
+ * layer checks them against its family. */
+static long addr_in(u64 uaddr, u64 len, struct sockaddr_k *a)
+{
+	if ((int)len < 0 || len > SOCKADDR_MAX)
+		return -EINVAL;
+	memset(a, 0, sizeof(*a));
+	a->len = (u32)len;
+	return copy_from_user(&a->un, uaddr, MIN(len, sizeof(a->un)));
 }
 
 /* An address to the app: as much as fits, and the full size in *ulen (as Linux). */
-static long addr_out(u64 uaddr, u64 ulen, const struct sockaddr_in_k *a)
+static long addr_out(u64 uaddr, u64 ulen, const struct sockaddr_k *a)
 {
 	if (!uaddr)
 		return 0;
@@ -59,14 +81,14 @@ static long addr_out(u64 uaddr, u64 ulen, const struct sockaddr_in_k *a)
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
-	i32 full = sizeof(*a);
-	if (copy_to_user(uaddr, a, (size_t)MIN(len, full)))
+	i32 full = (i32)a->len;
+	if (copy_to_user(uaddr, &a->un, (size_t)MIN(len, full)))
 		return -EFAULT;
 	return copy_to_user(ulen, &full, sizeof(full));
 }
 
 /* The socket at fd and the address the app gives with it. */
-static long socket_and_addr(long fd, u64 uaddr, u64 len, struct sock **s, struct sockaddr_in_k *a)
+static long socket_and_addr(long fd, u64 uaddr, u64 len, struct sock **s, struct sockaddr_k *a)
 {
 	long err = socket_fd(fd, s);
 	return err ? err : addr_in(uaddr, len, a);
@@ -75,7 +97,7 @@ static long socket_and_addr(long fd, u64 uaddr, u64 len, struct sock **s, struct
 long sys_bind(long fd, u64 uaddr, u64 len)
 {
 	struct sock *s;
-	struct sockaddr_in_k a;
+	struct sockaddr_k a;
 	long err = socket_and_addr(fd, uaddr, len, &s, &a);
 	return err ? err : sock_bind(s, &a);
 }
@@ -98,7 +120,7 @@ long sys_accept4(long fd, u64 uaddr, u64 ulen, long flags)
 	if (uaddr && !user_range_ok(ulen, 4, true))
 		return -EFAULT;
 	struct file *lf = fd_get(fd), *f;
-	struct sockaddr_in_k peer;
+	struct sockaddr_k peer;
 	err = sock_accept(s, lf->flags & O_NONBLOCK, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &f, &peer);
 	if (err)
 		return err;
@@ -115,7 +137,7 @@ long sys_accept(long fd, u64 uaddr, u64 ulen) { return sys_accept4(fd, uaddr, ul
 long sys_connect(long fd, u64 uaddr, u64 len)
 {
 	struct sock *s;
-	struct sockaddr_in_k a;
+	struct sockaddr_k a;
 	long err = socket_and_addr(fd, uaddr, len, &s, &a);
 	return err ? err : sock_connect(s, &a, fd_get(fd)->flags & O_NONBLOCK);
 }
@@ -123,7 +145,7 @@ long sys_connect(long fd, u64 uaddr, u64 len)
 static long name(long fd, u64 uaddr, u64 ulen, bool peer)
 {
 	struct sock *s;
-	struct sockaddr_in_k a;
+	struct sockaddr_k a;
 	long err = socket_fd(fd, &s);
 	if (!err)
 		err = sock_name(s, peer, &a);
@@ -179,7 +201,7 @@ long sys_getsockopt(long fd, long level, long optname, u64 uval, u64 ulen)
 long sys_sendto(long fd, u64 buf, u64 len, long flags, u64 uaddr, u64 alen)
 {
 	struct sock *s;
-	struct sockaddr_in_k a;
+	struct sockaddr_k a;
 	long err = socket_fd(fd, &s);
 	if (err)
 		return err;
@@ -193,7 +215,7 @@ long sys_sendto(long fd, u64 buf, u64 len, long flags, u64 uaddr, u64 alen)
 long sys_recvfrom(long fd, u64 buf, u64 len, long flags, u64 uaddr, u64 ulen)
 {
 	struct sock *s;
-	struct sockaddr_in_k from;
+	struct sockaddr_k from;
 	long err = socket_fd(fd, &s);
 	if (err)
 		return err;
@@ -223,7 +245,7 @@ static long msg(long fd, u64 umsg, long flags, bool send)
 {
 	struct sock *s;
 	struct msghdr_k m;
-	struct sockaddr_in_k a;
+	struct sockaddr_k a;
 	long err = socket_fd(fd, &s);
 	if (err)
 		return err;
@@ -233,6 +255,8 @@ static long msg(long fd, u64 umsg, long flags, bool send)
 		return -EMSGSIZE;
 	if (send && m.name && (err = addr_in(m.name, m.namelen, &a)))
 		return err;
+	if (send && m.controllen && sock_is_unix(s))
+		return -EOPNOTSUPP; /* SCM_RIGHTS and SCM_CREDENTIALS are not carried: say so, not drop them */
 	bool nonblock = fd_get(fd)->flags & O_NONBLOCK;
 	if (!send)
 		memset(&a, 0, sizeof(a));
@@ -256,8 +280,8 @@ static long msg(long fd, u64 umsg, long flags, bool send)
 	}
 	if (!send) {
 		if (m.name) {
-			u32 len = MIN(m.namelen, (u32)sizeof(a)), full = sizeof(a);
-			if (copy_to_user(m.name, &a, len) || copy_to_user(umsg + 8, &full, 4))
+			u32 len = MIN(m.namelen, a.len), full = a.len;
+			if (copy_to_user(m.name, &a.un, len) || copy_to_user(umsg + 8, &full, 4))
 				return -EFAULT;
 		}
 		u64 zero = 0;

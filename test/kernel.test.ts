@@ -53,6 +53,7 @@ const sysPrograms: Record<string, string> = {
   'sys-threads': '',
   'sys-poll': '',
   'sys-net': '',
+  'sys-unix': '',
 };
 
 describe('syscall test programs', () => {

@@ -1,4 +1,6 @@
-/* The socket object shared by net/socket.c (files, options), net/tcp.c and net/udp.c. */
+/* The socket object shared by net/socket.c (files, options), net/tcp.c, net/udp.c and
+ * net/unix.c. AF_UNIX sockets use the common part (type, state, wait queue, flags, the listen
+ * queue) and keep the rest in struct unix_sock, private to unix.c. */
 #pragma once
 #include "sched.h"
 #include "socket.h"
@@ -15,8 +17,11 @@ struct dgram {
 	u16 port;
 };
 
+struct unix_sock;
+
 struct sock {
-	int type; /* SOCK_STREAM or SOCK_DGRAM */
+	int family; /* AF_INET or AF_UNIX */
+	int type;   /* SOCK_STREAM or SOCK_DGRAM */
 	enum sock_state state;
 	struct tcp_pcb *tcp; /* NULL once lwIP freed it (reset, closed) */
 	struct udp_pcb *udp;
@@ -36,13 +41,14 @@ struct sock {
 	int dq_len;
 	bool reuseaddr, keepalive, nodelay;
 	u64 rcvtimeo, sndtimeo; /* ns; 0: none */
+	struct unix_sock *un;   /* AF_UNIX only */
 };
 
 /* Something about s changed: wake its readers, writers and pollers. */
 void sock_changed(struct sock *s);
 /* Blocks on s until a change, the timeout (ns, 0: none) or a signal: 0, -EAGAIN or -ERESTARTSYS. */
 long sock_wait(struct sock *s, u64 timeout);
-struct sock *sock_alloc(int type);
+struct sock *sock_alloc(int type); /* an AF_INET socket: unix.c sets family */
 long sock_file(struct sock *s, u32 flags, struct file **out);
 long sock_take_error(struct sock *s);
 void ip_from_sockaddr(const struct sockaddr_in_k *a, ip_addr_t *ip);
@@ -66,3 +72,21 @@ long udp_sock_send(struct sock *s, const u8 *buf, u64 len, const ip_addr_t *ip, 
 long udp_sock_recv(struct sock *s, u8 *buf, u64 len, int flags, struct sockaddr_in_k *from, bool nonblock);
 u32 udp_sock_poll(struct sock *s);
 void udp_sock_close(struct sock *s);
+
+/* unix.c: AF_UNIX. type is without SOCK_NONBLOCK/SOCK_CLOEXEC; flags: O_NONBLOCK or 0. */
+long unix_create(int type, int protocol, u32 flags, struct file **out);
+long unix_pair(int type, int protocol, u32 flags, struct file **a, struct file **b);
+long unix_bind(struct sock *s, const struct sockaddr_k *a);
+long unix_listen(struct sock *s, int backlog);
+long unix_accept(struct sock *s, bool nonblock, struct sock **out, struct sockaddr_k *peer);
+long unix_connect(struct sock *s, const struct sockaddr_k *a, bool nonblock);
+long unix_send(struct sock *s, const u8 *buf, u64 len, int flags, const struct sockaddr_k *to, bool nonblock);
+long unix_recv(struct sock *s, u8 *buf, u64 len, int flags, struct sockaddr_k *from, bool nonblock);
+long unix_shutdown(struct sock *s, bool rd, bool wr);
+long unix_name(struct sock *s, bool peer, struct sockaddr_k *out);
+/* SO_PEERCRED: the peer's pid, uid and gid. */
+void unix_peercred(struct sock *s, u32 cred[3]);
+u64 unix_buffer_size(void);
+u32 unix_poll(struct sock *s);
+u64 unix_readable(struct sock *s);
+void unix_close(struct sock *s); /* frees the AF_UNIX part; the caller frees s */

@@ -1,5 +1,6 @@
 /* Sockets as files: creation, the file operations (read, write, poll, close), addresses,
- * shutdown and options; the protocols are in tcp.c and udp.c. Only AF_INET (IPv4). */
+ * shutdown and options; the protocols are in tcp.c and udp.c (AF_INET, IPv4 only) and unix.c
+ * (AF_UNIX), chosen here by the socket's family. */
 #include "clock.h"
 #include "errno.h"
 #include "fs.h"
@@ -20,6 +21,8 @@
 #define SO_KEEPALIVE 9
 #define SO_LINGER 13
 #define SO_REUSEPORT 15
+#define SO_PASSCRED 16
+#define SO_PEERCRED 17
 #define SO_RCVTIMEO 20
 #define SO_SNDTIMEO 21
 #define SO_ACCEPTCONN 30
@@ -63,8 +66,10 @@ long sock_wait(struct sock *s, u64 timeout)
 struct sock *sock_alloc(int type)
 {
 	struct sock *s = kzalloc(sizeof(*s));
-	if (s)
+	if (s) {
+		s->family = AF_INET;
 		s->type = type;
+	}
 	return s;
 }
 
@@ -102,12 +107,16 @@ static long sock_write(struct file *f, const u8 *buf, u64 len, u64 off)
 static u32 sock_poll(struct file *f)
 {
 	struct sock *s = sock_of_file(f);
+	if (s->family == AF_UNIX)
+		return unix_poll(s);
 	return s->type == SOCK_STREAM ? tcp_sock_poll(s) : udp_sock_poll(s);
 }
 
 static u64 sock_readable(struct file *f)
 {
 	struct sock *s = sock_of_file(f);
+	if (s->family == AF_UNIX)
+		return unix_readable(s);
 	if (s->type == SOCK_STREAM)
 		return s->rx ? s->rx->tot_len : 0;
 	return s->dq ? s->dq->p->tot_len : 0;
@@ -116,7 +125,9 @@ static u64 sock_readable(struct file *f)
 static void sock_release(struct file *f)
 {
 	struct sock *s = sock_of_file(f);
-	if (s->type == SOCK_STREAM)
+	if (s->family == AF_UNIX)
+		unix_close(s);
+	else if (s->type == SOCK_STREAM)
 		tcp_sock_close(s);
 	else
 		udp_sock_close(s);
@@ -132,6 +143,8 @@ static const struct file_ops socket_ops = {
 struct sock *sock_of(struct file *f) { return f->ino->ops == &socket_ops ? f->ino->priv : NULL; }
 
 bool sock_is_datagram(const struct sock *s) { return s->type == SOCK_DGRAM; }
+
+bool sock_is_unix(const struct sock *s) { return s->family == AF_UNIX; }
 
 long sock_file(struct sock *s, u32 flags, struct file **out)
 {
@@ -151,11 +164,13 @@ long sock_file(struct sock *s, u32 flags, struct file **out)
 
 long sock_create(int domain, int type, int protocol, struct file **out)
 {
+	int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (domain == AF_UNIX)
+		return unix_create(kind, protocol, type & SOCK_NONBLOCK ? O_NONBLOCK : 0, out);
 	if (!net_start())
 		return -ENOMEM;
 	if (domain != AF_INET)
-		return -EAFNOSUPPORT; /* AF_UNIX and AF_INET6 too, for now: see the catalog */
-	int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+		return -EAFNOSUPPORT; /* AF_INET6 too, for now: see the catalog */
 	if (kind <= 0 || kind > SOCK_PACKET)
 		return -EINVAL;
 	if (kind != SOCK_STREAM && kind != SOCK_DGRAM)
@@ -178,18 +193,39 @@ long sock_create(int domain, int type, int protocol, struct file **out)
 	return err;
 }
 
-/* An app's address as lwIP's: AF_INET only. */
-static long endpoint(const struct sockaddr_in_k *a, ip_addr_t *ip, u16 *port)
+long sock_pair(int domain, int type, int protocol, struct file **a, struct file **b)
 {
+	int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (domain == AF_INET)
+		return -EOPNOTSUPP; /* as Linux: only AF_UNIX makes pairs */
+	if (domain != AF_UNIX)
+		return -EAFNOSUPPORT;
+	return unix_pair(kind, protocol, type & SOCK_NONBLOCK ? O_NONBLOCK : 0, a, b);
+}
+
+/* An app's address as lwIP's: AF_INET only, a whole sockaddr_in. */
+static long endpoint(const struct sockaddr_k *a, ip_addr_t *ip, u16 *port)
+{
+	if (a->len < sizeof(a->in))
+		return a->len >= 2 && a->family != AF_INET ? -EAFNOSUPPORT : -EINVAL;
 	if (a->family != AF_INET)
 		return -EAFNOSUPPORT;
-	ip_from_sockaddr(a, ip);
-	*port = lwip_ntohs(a->port);
+	ip_from_sockaddr(&a->in, ip);
+	*port = lwip_ntohs(a->in.port);
 	return 0;
 }
 
-long sock_bind(struct sock *s, const struct sockaddr_in_k *a)
+/* An AF_INET address for the app. */
+static void inet_name(const ip_addr_t *ip, u16 port, struct sockaddr_k *a)
 {
+	sockaddr_from_ip(ip, port, &a->in);
+	a->len = sizeof(a->in);
+}
+
+long sock_bind(struct sock *s, const struct sockaddr_k *a)
+{
+	if (s->family == AF_UNIX)
+		return unix_bind(s, a);
 	ip_addr_t ip;
 	u16 port;
 	long err = endpoint(a, &ip, &port);
@@ -200,31 +236,36 @@ long sock_bind(struct sock *s, const struct sockaddr_in_k *a)
 
 long sock_listen(struct sock *s, int backlog)
 {
+	if (s->family == AF_UNIX)
+		return unix_listen(s, backlog);
 	return s->type == SOCK_STREAM ? tcp_sock_listen(s, backlog) : -EOPNOTSUPP;
 }
 
-long sock_accept(struct sock *s, bool nonblock, u32 flags, struct file **out, struct sockaddr_in_k *peer)
+long sock_accept(struct sock *s, bool nonblock, u32 flags, struct file **out, struct sockaddr_k *peer)
 {
 	if (s->type != SOCK_STREAM)
 		return -EOPNOTSUPP;
 	struct sock *c;
-	long err = tcp_sock_accept(s, nonblock, &c);
+	long err = s->family == AF_UNIX ? unix_accept(s, nonblock, &c, peer) : tcp_sock_accept(s, nonblock, &c);
 	if (err)
 		return err;
-	if (c->tcp)
-		sockaddr_from_ip(&c->tcp->remote_ip, c->tcp->remote_port, peer);
-	else
-		sockaddr_from_ip(NULL, 0, peer);
+	if (c->family == AF_INET) /* unix_accept gave the peer's name */
+		inet_name(c->tcp ? &c->tcp->remote_ip : NULL, c->tcp ? c->tcp->remote_port : 0, peer);
 	err = sock_file(c, flags, out);
 	if (err) {
-		tcp_sock_close(c);
+		if (c->family == AF_UNIX)
+			unix_close(c);
+		else
+			tcp_sock_close(c);
 		kfree(c);
 	}
 	return err;
 }
 
-long sock_connect(struct sock *s, const struct sockaddr_in_k *a, bool nonblock)
+long sock_connect(struct sock *s, const struct sockaddr_k *a, bool nonblock)
 {
+	if (s->family == AF_UNIX)
+		return unix_connect(s, a, nonblock);
 	ip_addr_t ip;
 	u16 port;
 	long err = endpoint(a, &ip, &port);
@@ -233,29 +274,36 @@ long sock_connect(struct sock *s, const struct sockaddr_in_k *a, bool nonblock)
 	return s->type == SOCK_STREAM ? tcp_sock_connect(s, &ip, port, nonblock) : udp_sock_connect(s, &ip, port);
 }
 
-long sock_send(struct sock *s, const u8 *buf, u64 len, int flags, const struct sockaddr_in_k *to, bool nonblock)
+long sock_send(struct sock *s, const u8 *buf, u64 len, int flags, const struct sockaddr_k *to, bool nonblock)
 {
+	if (s->family == AF_UNIX)
+		return unix_send(s, buf, len, flags, to, nonblock);
 	long r;
 	if (s->type == SOCK_STREAM) {
 		r = tcp_sock_send(s, buf, len, flags, nonblock);
 	} else {
 		ip_addr_t ip;
 		u16 port = 0;
-		if (to && endpoint(to, &ip, &port))
-			return -EAFNOSUPPORT;
+		long err = to ? endpoint(to, &ip, &port) : 0;
+		if (err)
+			return err;
 		r = udp_sock_send(s, buf, len, to ? &ip : NULL, port);
 	}
 	net_poll();
 	return r;
 }
 
-long sock_recv(struct sock *s, u8 *buf, u64 len, int flags, struct sockaddr_in_k *from, bool nonblock)
+long sock_recv(struct sock *s, u8 *buf, u64 len, int flags, struct sockaddr_k *from, bool nonblock)
 {
+	if (s->family == AF_UNIX)
+		return unix_recv(s, buf, len, flags, from, nonblock);
+	if (from)
+		from->len = sizeof(from->in);
 	if (s->type == SOCK_DGRAM)
-		return udp_sock_recv(s, buf, len, flags, from, nonblock);
+		return udp_sock_recv(s, buf, len, flags, from ? &from->in : NULL, nonblock);
 	long r = tcp_sock_recv(s, buf, len, flags, nonblock);
 	if (r >= 0 && from && s->tcp)
-		sockaddr_from_ip(&s->tcp->remote_ip, s->tcp->remote_port, from);
+		inet_name(&s->tcp->remote_ip, s->tcp->remote_port, from);
 	net_poll(); /* a window update may be due */
 	return r;
 }
@@ -265,6 +313,8 @@ long sock_shutdown(struct sock *s, int how)
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
 	bool rd = how != SHUT_WR, wr = how != SHUT_RD;
+	if (s->family == AF_UNIX)
+		return unix_shutdown(s, rd, wr);
 	if (s->type == SOCK_DGRAM) {
 		if (s->state != SS_CONNECTED)
 			return -ENOTCONN;
@@ -278,25 +328,27 @@ long sock_shutdown(struct sock *s, int how)
 	return r;
 }
 
-long sock_name(struct sock *s, bool peer, struct sockaddr_in_k *out)
+long sock_name(struct sock *s, bool peer, struct sockaddr_k *out)
 {
+	if (s->family == AF_UNIX)
+		return unix_name(s, peer, out);
 	if (s->type == SOCK_STREAM) {
 		if (peer && (s->state != SS_CONNECTED || !s->tcp))
 			return -ENOTCONN;
 		if (!s->tcp)
-			sockaddr_from_ip(NULL, 0, out);
+			inet_name(NULL, 0, out);
 		else if (peer)
-			sockaddr_from_ip(&s->tcp->remote_ip, s->tcp->remote_port, out);
+			inet_name(&s->tcp->remote_ip, s->tcp->remote_port, out);
 		else
-			sockaddr_from_ip(&s->tcp->local_ip, s->tcp->local_port, out);
+			inet_name(&s->tcp->local_ip, s->tcp->local_port, out);
 		return 0;
 	}
 	if (peer && s->state != SS_CONNECTED)
 		return -ENOTCONN;
 	if (peer)
-		sockaddr_from_ip(&s->udp->remote_ip, s->udp->remote_port, out);
+		inet_name(&s->udp->remote_ip, s->udp->remote_port, out);
 	else
-		sockaddr_from_ip(&s->udp->local_ip, s->udp->local_port, out);
+		inet_name(&s->udp->local_ip, s->udp->local_port, out);
 	return 0;
 }
 
@@ -351,10 +403,14 @@ long sock_setopt(struct sock *s, int level, int name, const void *val, u32 len)
 			return time_opt(val, len, &s->sndtimeo);
 		case SO_REUSEPORT: case SO_SNDBUF: case SO_RCVBUF: case SO_BROADCAST: case SO_LINGER:
 			return 0; /* recorded nowhere: see the catalog */
+		case SO_PASSCRED:
+			return s->family == AF_UNIX ? 0 : -ENOPROTOOPT; /* no control messages: nothing to pass */
 		default:
 			return -ENOPROTOOPT;
 		}
 	}
+	if (s->family == AF_UNIX)
+		return -EOPNOTSUPP; /* as Linux: AF_UNIX has only SOL_SOCKET options */
 	if (level == IPPROTO_TCP && s->type == SOCK_STREAM) {
 		switch (name) {
 		case TCP_NODELAY: /* Nagle is always off (tcp.c) */
@@ -372,9 +428,44 @@ long sock_setopt(struct sock *s, int level, int name, const void *val, u32 len)
 	return -ENOPROTOOPT;
 }
 
+/* An option's value out: as much as fits. */
+static long opt_out(const void *v, u32 size, void *val, u32 *len)
+{
+	u32 n = MIN(*len, size);
+	memcpy(val, v, n);
+	*len = n;
+	return 0;
+}
+
+/* The options that differ for AF_UNIX; -ENOPROTOOPT for the common ones. */
+static long unix_getopt(struct sock *s, int level, int name, void *val, u32 *len)
+{
+	if (level != SOL_SOCKET)
+		return -EOPNOTSUPP;
+	if (name == SO_PEERCRED) {
+		u32 cred[3];
+		unix_peercred(s, cred);
+		return opt_out(cred, sizeof(cred), val, len);
+	}
+	int v;
+	switch (name) {
+	case SO_SNDBUF: case SO_RCVBUF: v = (int)unix_buffer_size(); break;
+	case SO_DOMAIN: v = AF_UNIX; break;
+	case SO_PROTOCOL: v = 0; break;
+	case SO_PASSCRED: v = 0; break;
+	default: return -ENOPROTOOPT;
+	}
+	return opt_out(&v, sizeof(v), val, len);
+}
+
 long sock_getopt(struct sock *s, int level, int name, void *val, u32 *len)
 {
 	int v;
+	if (s->family == AF_UNIX) {
+		long err = unix_getopt(s, level, name, val, len);
+		if (err != -ENOPROTOOPT)
+			return err;
+	}
 	if (level == SOL_SOCKET) {
 		switch (name) {
 		case SO_TYPE: v = s->type; break;
@@ -397,10 +488,7 @@ long sock_getopt(struct sock *s, int level, int name, void *val, u32 *len)
 	} else {
 		return -ENOPROTOOPT;
 	}
-	u32 n = MIN(*len, (u32)sizeof(v));
-	memcpy(val, &v, n);
-	*len = n;
-	return 0;
+	return opt_out(&v, sizeof(v), val, len);
 }
 
 void sock_close_all(void)
