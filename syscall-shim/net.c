@@ -45,18 +45,17 @@ long sys_socketpair(long domain, long type, long protocol, u64 usv)
 	if (err)
 		return err;
 	bool cloexec = type & SOCK_CLOEXEC;
-	int fds[2];
 	long fa = install(a, cloexec);
-	long fb = fa < 0 ? fa : install(b, cloexec);
-	if (fa < 0)
+	if (fa < 0) {
 		file_put(b);
+		return fa;
+	}
+	long fb = install(b, cloexec);
 	if (fb < 0) {
-		if (fa >= 0)
-			fd_close(fa);
+		fd_close(fa);
 		return fb;
 	}
-	fds[0] = (int)fa;
-	fds[1] = (int)fb;
+	int fds[2] = { (int)fa, (int)fb };
 	return copy_to_user(usv, fds, sizeof(fds)); /* the range was checked: 0 */
 }
 
