@@ -119,12 +119,13 @@ long tcp_sock_listen(struct sock *s, int backlog)
 		if (err)
 			return err;
 	}
-	int max = backlog < 1 ? 1 : backlog > 128 ? 128 : backlog;
+	/* as Linux, backlog + 1 connections may wait for accept; lwIP's backlog counts them (and the
+	 * handshakes under way) and drops further SYNs, which the clients send again later */
+	int max = (backlog < 0 ? 0 : backlog > 128 ? 128 : backlog) + 1;
 	s->queue = kzalloc(sizeof(*s->queue) * (size_t)max);
 	if (!s->queue)
 		return -ENOMEM;
-	/* lwIP's own backlog counts connections not yet accepted: ours does, so it gets the most */
-	struct tcp_pcb *lpcb = tcp_listen_with_backlog(s->tcp, 255);
+	struct tcp_pcb *lpcb = tcp_listen_with_backlog(s->tcp, (u8_t)max);
 	if (!lpcb) {
 		kfree(s->queue);
 		s->queue = NULL;
