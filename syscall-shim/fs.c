@@ -70,18 +70,30 @@ static long do_write(struct file *f, u64 buf, u64 len, const u64 *off)
 	return n;
 }
 
+/* read, write, readv and writev may block (pipes, sockets, the console): they hold the file (a
+ * reference) meanwhile, so that another thread closing the descriptor does not free it under them. */
 long sys_read(long fd, u64 buf, u64 len)
 {
 	struct file *f;
 	long err = readable_file(fd, &f);
-	return err ? err : do_read(f, buf, len, NULL);
+	if (err)
+		return err;
+	file_get(f);
+	long n = do_read(f, buf, len, NULL);
+	file_put(f);
+	return n;
 }
 
 long sys_write(long fd, u64 buf, u64 len)
 {
 	struct file *f;
 	long err = writable_file(fd, &f);
-	return err ? err : do_write(f, buf, len, NULL);
+	if (err)
+		return err;
+	file_get(f);
+	long n = do_write(f, buf, len, NULL);
+	file_put(f);
+	return n;
 }
 
 long sys_pread64(long fd, u64 buf, u64 len, long off)
@@ -113,12 +125,8 @@ long sys_pwrite64(long fd, u64 buf, u64 len, long off)
 }
 
 /* readv/writev and the positional forms: a short transfer ends the vector. */
-static long vector_io(long fd, u64 iov, long cnt, bool write, long off)
+static long vector_on(struct file *f, u64 iov, long cnt, bool write, long off)
 {
-	struct file *f;
-	long err = write ? writable_file(fd, &f) : readable_file(fd, &f);
-	if (err)
-		return err;
 	if (cnt < 0 || cnt > IOV_MAX)
 		return -EINVAL;
 	if (off != -1 && !positioned(f))
@@ -143,6 +151,18 @@ static long vector_io(long fd, u64 iov, long cnt, bool write, long off)
 			break;
 	}
 	return total;
+}
+
+static long vector_io(long fd, u64 iov, long cnt, bool write, long off)
+{
+	struct file *f;
+	long err = write ? writable_file(fd, &f) : readable_file(fd, &f);
+	if (err)
+		return err;
+	file_get(f); /* as in sys_read */
+	long n = vector_on(f, iov, cnt, write, off);
+	file_put(f);
+	return n;
 }
 
 long sys_readv(long fd, u64 iov, long cnt) { return vector_io(fd, iov, cnt, false, -1); }

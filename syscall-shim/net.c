@@ -21,6 +21,24 @@ static long socket_fd(long fd, struct sock **out)
 	return *out ? 0 : -ENOTSOCK;
 }
 
+/* The blocking calls hold the socket's file (a reference) until they return: another thread's
+ * close of the descriptor then leaves the socket alive under them, as on Linux. */
+static long hold_socket(long fd, struct file **f, struct sock **s)
+{
+	long err = socket_fd(fd, s);
+	if (err)
+		return err;
+	*f = fd_get(fd);
+	file_get(*f);
+	return 0;
+}
+
+static long release(struct file *f, long result)
+{
+	file_put(f);
+	return result;
+}
+
 static long install(struct file *f, bool cloexec)
 {
 	long fd = fd_install(f, 0, cloexec);
@@ -86,18 +104,13 @@ static long addr_out(u64 uaddr, u64 ulen, const struct sockaddr_k *a)
 	return copy_to_user(ulen, &full, sizeof(full));
 }
 
-/* The socket at fd and the address the app gives with it. */
-static long socket_and_addr(long fd, u64 uaddr, u64 len, struct sock **s, struct sockaddr_k *a)
-{
-	long err = socket_fd(fd, s);
-	return err ? err : addr_in(uaddr, len, a);
-}
-
 long sys_bind(long fd, u64 uaddr, u64 len)
 {
 	struct sock *s;
 	struct sockaddr_k a;
-	long err = socket_and_addr(fd, uaddr, len, &s, &a);
+	long err = socket_fd(fd, &s);
+	if (!err)
+		err = addr_in(uaddr, len, &a);
 	return err ? err : sock_bind(s, &a);
 }
 
@@ -108,19 +121,15 @@ long sys_listen(long fd, long backlog)
 	return err ? err : sock_listen(s, (int)backlog);
 }
 
-long sys_accept4(long fd, u64 uaddr, u64 ulen, long flags)
+static long accept_on(struct file *lf, struct sock *s, u64 uaddr, u64 ulen, long flags)
 {
-	struct sock *s;
-	long err = socket_fd(fd, &s);
-	if (err)
-		return err;
 	if (flags & ~(long)(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
 	if (uaddr && !user_range_ok(ulen, 4, true))
 		return -EFAULT;
-	struct file *lf = fd_get(fd), *f;
+	struct file *f;
 	struct sockaddr_k peer;
-	err = sock_accept(s, lf->flags & O_NONBLOCK, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &f, &peer);
+	long err = sock_accept(s, lf->flags & O_NONBLOCK, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &f, &peer);
 	if (err)
 		return err;
 	long nfd = install(f, flags & SOCK_CLOEXEC);
@@ -131,14 +140,26 @@ long sys_accept4(long fd, u64 uaddr, u64 ulen, long flags)
 	return nfd;
 }
 
+long sys_accept4(long fd, u64 uaddr, u64 ulen, long flags)
+{
+	struct file *f;
+	struct sock *s;
+	long err = hold_socket(fd, &f, &s);
+	return err ? err : release(f, accept_on(f, s, uaddr, ulen, flags));
+}
+
 long sys_accept(long fd, u64 uaddr, u64 ulen) { return sys_accept4(fd, uaddr, ulen, 0); }
 
 long sys_connect(long fd, u64 uaddr, u64 len)
 {
+	struct file *f;
 	struct sock *s;
 	struct sockaddr_k a;
-	long err = socket_and_addr(fd, uaddr, len, &s, &a);
-	return err ? err : sock_connect(s, &a, fd_get(fd)->flags & O_NONBLOCK);
+	long err = hold_socket(fd, &f, &s);
+	if (err)
+		return err;
+	err = addr_in(uaddr, len, &a);
+	return release(f, err ? err : sock_connect(s, &a, f->flags & O_NONBLOCK));
 }
 
 static long name(long fd, u64 uaddr, u64 ulen, bool peer)
@@ -197,34 +218,43 @@ long sys_getsockopt(long fd, long level, long optname, u64 uval, u64 ulen)
 	return 0;
 }
 
-long sys_sendto(long fd, u64 buf, u64 len, long flags, u64 uaddr, u64 alen)
+static long sendto_on(struct file *f, struct sock *s, u64 buf, u64 len, long flags, u64 uaddr, u64 alen)
 {
-	struct sock *s;
 	struct sockaddr_k a;
-	long err = socket_fd(fd, &s);
+	long err = uaddr ? addr_in(uaddr, alen, &a) : 0;
 	if (err)
-		return err;
-	if (uaddr && (err = addr_in(uaddr, alen, &a)))
 		return err;
 	if (!user_range_ok(buf, len, false))
 		return -EFAULT;
-	return sock_send(s, (const u8 *)buf, len, (int)flags, uaddr ? &a : NULL, fd_get(fd)->flags & O_NONBLOCK);
+	return sock_send(s, (const u8 *)buf, len, (int)flags, uaddr ? &a : NULL, f->flags & O_NONBLOCK);
+}
+
+long sys_sendto(long fd, u64 buf, u64 len, long flags, u64 uaddr, u64 alen)
+{
+	struct file *f;
+	struct sock *s;
+	long err = hold_socket(fd, &f, &s);
+	return err ? err : release(f, sendto_on(f, s, buf, len, flags, uaddr, alen));
+}
+
+static long recvfrom_on(struct file *f, struct sock *s, u64 buf, u64 len, long flags, u64 uaddr, u64 ulen)
+{
+	struct sockaddr_k from;
+	if (!user_range_ok(buf, len, true) || (uaddr && !user_range_ok(ulen, 4, true)))
+		return -EFAULT;
+	memset(&from, 0, sizeof(from));
+	long n = sock_recv(s, (u8 *)buf, len, (int)flags, &from, f->flags & O_NONBLOCK);
+	if (n >= 0 && uaddr && addr_out(uaddr, ulen, &from))
+		return -EFAULT;
+	return n;
 }
 
 long sys_recvfrom(long fd, u64 buf, u64 len, long flags, u64 uaddr, u64 ulen)
 {
+	struct file *f;
 	struct sock *s;
-	struct sockaddr_k from;
-	long err = socket_fd(fd, &s);
-	if (err)
-		return err;
-	if (!user_range_ok(buf, len, true) || (uaddr && !user_range_ok(ulen, 4, true)))
-		return -EFAULT;
-	memset(&from, 0, sizeof(from));
-	long n = sock_recv(s, (u8 *)buf, len, (int)flags, &from, fd_get(fd)->flags & O_NONBLOCK);
-	if (n >= 0 && uaddr && addr_out(uaddr, ulen, &from))
-		return -EFAULT;
-	return n;
+	long err = hold_socket(fd, &f, &s);
+	return err ? err : release(f, recvfrom_on(f, s, buf, len, flags, uaddr, ulen));
 }
 
 struct msghdr_k {
@@ -240,14 +270,11 @@ struct iovec_k {
 
 /* sendmsg and recvmsg: one call per buffer of the vector, stopping at a short one. A datagram
  * is one call: it goes to (or comes from) the first non-empty buffer (see the catalog). */
-static long msg(long fd, u64 umsg, long flags, bool send)
+static long msg_on(struct file *f, struct sock *s, u64 umsg, long flags, bool send)
 {
-	struct sock *s;
 	struct msghdr_k m;
 	struct sockaddr_k a;
-	long err = socket_fd(fd, &s);
-	if (err)
-		return err;
+	long err;
 	if (copy_from_user(&m, umsg, sizeof(m)))
 		return -EFAULT;
 	if (m.iovlen > IOV_MAX)
@@ -256,7 +283,7 @@ static long msg(long fd, u64 umsg, long flags, bool send)
 		return err;
 	if (send && m.controllen && sock_is_unix(s))
 		return -EOPNOTSUPP; /* SCM_RIGHTS and SCM_CREDENTIALS are not carried: say so, not drop them */
-	bool nonblock = fd_get(fd)->flags & O_NONBLOCK;
+	bool nonblock = f->flags & O_NONBLOCK;
 	if (!send)
 		memset(&a, 0, sizeof(a));
 	long total = 0;
@@ -289,6 +316,14 @@ static long msg(long fd, u64 umsg, long flags, bool send)
 			return -EFAULT;
 	}
 	return total;
+}
+
+static long msg(long fd, u64 umsg, long flags, bool send)
+{
+	struct file *f;
+	struct sock *s;
+	long err = hold_socket(fd, &f, &s);
+	return err ? err : release(f, msg_on(f, s, umsg, flags, send));
 }
 
 long sys_sendmsg(long fd, u64 umsg, long flags) { return msg(fd, umsg, flags, true); }
