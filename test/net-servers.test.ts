@@ -1,50 +1,18 @@
 // Real server stacks serving from the VM through `ukify run -p HOST:GUEST`: Go's net/http (the
 // go-httpd fixture, its answers computed in the guest) and Python's http.server (Debian's python3).
 // Each is run natively too with the same requests; bodies, exit status and output must agree.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { goFixturePath } from '../fixtures/go/index.js';
-import { repoRoot } from '../fixtures/index.js';
 import { freePort } from './helpers/free-port.js';
+import { http, type Reply, startServer, stopServer, ukifyRun, until, type Server } from './helpers/servers.js';
 
-const cli = join(repoRoot, 'dist', 'cli', 'main.js');
 const work = mkdtempSync(join(tmpdir(), 'ukify-net-servers-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-interface Server {
-  proc: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-/** COMMAND ARGS... in the background (empty environment unless given), its output collected. */
-function start(command: string, args: string[], env: Record<string, string> = {}): Server {
-  const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: work });
-  let out = '';
-  let err = '';
-  proc.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  proc.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exit = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)));
-  return { proc, stdout: () => out, stderr: () => err, exit };
-}
-
-/** `ukify run ARGS...`: node needs PATH to find QEMU. */
-const ukifyRun = (args: string[]): Server => start(process.execPath, [cli, 'run', ...args], { PATH: process.env.PATH ?? '/usr/bin:/bin' });
-
-async function until(what: string, ready: () => Promise<boolean>, server: Server): Promise<void> {
-  const t0 = Date.now();
-  while (!(await ready())) {
-    if (server.proc.exitCode !== null) throw new Error(`${what}: ended (status ${server.proc.exitCode}): ${server.stderr()}`);
-    if (Date.now() - t0 > 60_000) throw new Error(`${what}: not ready after 60 s: ${server.stderr()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Waits for the exit status, at most ms; a server still running then is a failure. */
 async function exitWithin(server: Server, ms: number): Promise<number | null | 'still running'> {
@@ -55,35 +23,6 @@ async function exitWithin(server: Server, ms: number): Promise<number | null | '
   } finally {
     clearTimeout(timer);
   }
-}
-
-async function stop(server: Server): Promise<void> {
-  if (server.proc.exitCode === null && server.proc.signalCode === null) server.proc.kill('SIGKILL');
-  await server.exit;
-}
-
-interface Reply {
-  status: number;
-  body: Buffer;
-  /** The client's side of the connection: the same on requests that reused one. */
-  localPort?: number;
-}
-
-/** One request, on its own connection (Connection: close) unless a keep-alive agent is given. */
-function http(port: number, method: string, path: string, body?: Buffer, agent?: Agent): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers = body === undefined ? {} : { 'content-length': String(body.length), 'content-type': 'application/octet-stream' };
-    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: agent ?? false }, (res) => {
-      const chunks: Buffer[] = [];
-      const local = res.socket.localPort;
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), localPort: local }));
-      res.on('error', reject);
-    });
-    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: no answer in 30 s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** True when something accepts a TCP connection on 127.0.0.1:port. */
@@ -109,15 +48,15 @@ describe('Go net/http (go-httpd) serves from the VM as natively', () => {
     expect([root.status, root.body.toString()]).toEqual([200, 'hello from a Go net/http server\n']);
     const sum = await http(port, 'GET', '/sum?n=1000');
     expect([sum.status, sum.body.toString()]).toEqual([200, `${sum1000}\n`]);
-    const echo = await http(port, 'POST', '/echo', payload);
+    const echo = await http(port, 'POST', '/echo', { body: payload });
     expect(echo.status).toBe(200);
     expect(echo.body.length).toBe(payload.length);
     expect(echo.body.equals(payload)).toBe(true);
     // Two more on one kept-alive connection.
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
-      const a = await http(port, 'GET', '/sum?n=1', undefined, agent);
-      const b = await http(port, 'GET', '/sum?n=65536', undefined, agent);
+      const a = await http(port, 'GET', '/sum?n=1', { agent });
+      const b = await http(port, 'GET', '/sum?n=65536', { agent });
       expect([a.body.toString(), b.body.toString()]).toEqual(['1\n', `${(65536 * 65537) / 2}\n`]);
       expect(b.localPort).toBe(a.localPort);
     } finally {
@@ -130,13 +69,13 @@ describe('Go net/http (go-httpd) serves from the VM as natively', () => {
       const program = goFixturePath('httpd', variant);
 
       const nativePort = await freePort();
-      const native = start(program, [String(nativePort), '5']);
+      const native = startServer(program, [String(nativePort), '5']);
       try {
         await until('native go-httpd', async () => native.stdout().startsWith(`listening on ${nativePort}\n`), native);
         await requests(nativePort);
         expect(await exitWithin(native, 15_000)).toBe(0);
       } finally {
-        await stop(native);
+        await stopServer(native);
       }
 
       const hostPort = await freePort();
@@ -146,7 +85,7 @@ describe('Go net/http (go-httpd) serves from the VM as natively', () => {
         await requests(hostPort);
         expect(await exitWithin(guest, 30_000), guest.stderr()).toBe(0);
       } finally {
-        await stop(guest);
+        await stopServer(guest);
       }
       // The same lines, but for the port each one listened on.
       expect(guest.stdout()).toBe(native.stdout().replace(`listening on ${nativePort}\n`, 'listening on 8080\n'));
@@ -175,13 +114,13 @@ describe("Python's http.server (Debian's python3) serves from the VM as natively
     };
 
     const nativePort = await freePort();
-    const native = start('/usr/bin/python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', site, String(nativePort)]);
+    const native = startServer('/usr/bin/python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', site, String(nativePort)]);
     let expected: Reply[];
     try {
       await until('native python3', () => accepts(nativePort), native);
       expected = await serve(nativePort);
     } finally {
-      await stop(native);
+      await stopServer(native);
     }
     // The native answers are the files on disk: a check of the oracle itself.
     expect(expected.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 404]);
@@ -223,7 +162,7 @@ describe("Python's http.server (Debian's python3) serves from the VM as natively
       // QEMU is gone with it: nothing forwards the host port any more.
       expect(await accepts(hostPort)).toBe(false);
     } finally {
-      await stop(guest);
+      await stopServer(guest);
     }
   }, 240_000);
 });

@@ -1,47 +1,18 @@
 // Programs that serve over the network from inside the VM, reached from the host through
 // `ukify run -p HOST:GUEST` (QEMU user networking, virtio-net, the kernel's lwIP): what comes back
 // is compared with what was sent, with the files served, and with the program's native output.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturePath } from '../fixtures/index.js';
 import { freePort } from './helpers/free-port.js';
+import { http, stopServer, ukifyRun, until } from './helpers/servers.js';
 
-const cli = 'dist/cli/main.js';
 const work = mkdtempSync(join(tmpdir(), 'ukify-net-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-interface Guest {
-  proc: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-/** `ukify run ARGS...` in the background, its output collected. */
-function start(args: string[]): Guest {
-  const proc = spawn('node', [cli, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  proc.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exit = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)));
-  return { proc, stdout: () => out, stderr: () => err, exit };
-}
-
-/** Waits until the host port forwards to a guest that accepts (slirp accepts at once, then closes when nobody listens). */
-async function until(what: string, ready: () => Promise<boolean>, guest: Guest): Promise<void> {
-  const t0 = Date.now();
-  while (!(await ready())) {
-    if (guest.proc.exitCode !== null) throw new Error(`${what}: ukify run ended: ${guest.stderr()}`);
-    if (Date.now() - t0 > 30_000) throw new Error(`${what}: not ready after 30 s: ${guest.stderr()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Sends payload on one connection, half-closes, and returns all that comes back. */
 function echo(port: number, payload: Buffer): Promise<Buffer> {
@@ -54,35 +25,11 @@ function echo(port: number, payload: Buffer): Promise<Buffer> {
   });
 }
 
-interface Reply {
-  status: number;
-  body: Buffer;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-function http(port: number, method: string, path: string, agent?: Agent): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, agent: agent ?? false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }));
-    });
-    req.setTimeout(10_000, () => req.destroy(new Error(`${method} ${path}: no answer in 10 s`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function stop(guest: Guest): Promise<void> {
-  if (guest.proc.exitCode === null) guest.proc.kill('SIGTERM');
-  await guest.exit;
-}
-
 describe('serving from the VM through -p', () => {
   for (const variant of ['musl-static', 'glibc-dynamic'] as const) {
     it(`echo-server.${variant}: two connections of 1 MiB echoed byte for byte, then exit 0 as natively`, async () => {
       const port = await freePort();
-      const guest = start([fixturePath('echo-server', variant), '-p', `${port}:7777`, '--', '7777', '2']);
+      const guest = ukifyRun([fixturePath('echo-server', variant), '-p', `${port}:7777`, '--', '7777', '2']);
       try {
         await until('echo-server', async () => guest.stdout().startsWith('listening on 7777\n'), guest);
         const payloads = [Buffer.alloc(1 << 20, 0x5a), Buffer.from(Array.from({ length: 1 << 20 }, (_, i) => (i * 31) & 0xff))];
@@ -90,7 +37,7 @@ describe('serving from the VM through -p', () => {
         expect(await guest.exit).toBe(0);
         expect(guest.stdout()).toBe(`listening on 7777\nconnection 1: echoed ${1 << 20} bytes\nconnection 2: echoed ${1 << 20} bytes\n`);
       } finally {
-        await stop(guest);
+        await stopServer(guest);
       }
     });
   }
@@ -121,7 +68,7 @@ describe('serving from the VM through -p', () => {
       ].join('\n'),
     );
     const port = await freePort();
-    const guest = start(['/usr/sbin/nginx', '--dir', site, '-p', `${port}:80`, '--', '-c', join(site, 'nginx.conf'), '-p', site]);
+    const guest = ukifyRun(['/usr/sbin/nginx', '--dir', site, '-p', `${port}:80`, '--', '-c', join(site, 'nginx.conf'), '-p', site]);
     try {
       await until('nginx', async () => (await http(port, 'GET', '/').catch(() => undefined))?.status === 200, guest);
       const index = await http(port, 'GET', '/');
@@ -135,12 +82,12 @@ describe('serving from the VM through -p', () => {
       expect([head.status, head.body.length, head.headers['content-length']]).toEqual([200, 0, String(page.length)]);
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       try {
-        for (let i = 0; i < 3; i++) expect((await http(port, 'GET', '/', agent)).body.toString()).toBe(page);
+        for (let i = 0; i < 3; i++) expect((await http(port, 'GET', '/', { agent })).body.toString()).toBe(page);
       } finally {
         agent.destroy();
       }
     } finally {
-      await stop(guest);
+      await stopServer(guest);
     }
   });
 });

@@ -1,0 +1,73 @@
+// Servers the network tests start (natively, or in a VM through `ukify run -p`) and talk to over
+// HTTP: a background process with its output collected, readiness polling, and one HTTP request.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { type Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { repoRoot } from '../../fixtures/index.js';
+
+const cli = join(repoRoot, 'dist', 'cli', 'main.js');
+
+export interface Server {
+  proc: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+/** COMMAND ARGS... in the background (empty environment unless given), its output collected. */
+export function startServer(command: string, args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Server {
+  const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? {}, cwd: options.cwd });
+  let out = '';
+  let err = '';
+  proc.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  proc.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exit = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)));
+  return { proc, stdout: () => out, stderr: () => err, exit };
+}
+
+/** `ukify run ARGS...` (node needs PATH to find QEMU). */
+export function ukifyRun(args: string[]): Server {
+  return startServer(process.execPath, [cli, 'run', ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+}
+
+/** Polls ready() every 100 ms; fails when the server ends first or after timeoutMs. */
+export async function until(what: string, ready: () => Promise<boolean>, server: Server, timeoutMs = 60_000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await ready())) {
+    if (server.proc.exitCode !== null) throw new Error(`${what}: ended (status ${server.proc.exitCode}): ${server.stderr()}`);
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: not ready after ${timeoutMs / 1000} s: ${server.stderr()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** SIGTERM (ukify run then stops QEMU) and the exit. */
+export async function stopServer(server: Server): Promise<void> {
+  if (server.proc.exitCode === null && server.proc.signalCode === null) server.proc.kill('SIGTERM');
+  await server.exit;
+}
+
+export interface Reply {
+  status: number;
+  body: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+  /** The client's side of the connection: the same on requests that reused one. */
+  localPort?: number;
+}
+
+/** One request to 127.0.0.1:port, on its own connection unless a keep-alive agent is given. */
+export function http(port: number, method: string, path: string, options: { body?: Buffer; agent?: Agent } = {}): Promise<Reply> {
+  const { body, agent } = options;
+  return new Promise((resolve, reject) => {
+    const headers = body === undefined ? {} : { 'content-length': String(body.length), 'content-type': 'application/octet-stream' };
+    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: agent ?? false }, (res) => {
+      const chunks: Buffer[] = [];
+      const localPort = res.socket.localPort;
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers, localPort }));
+      res.on('error', reject);
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: no answer in 30 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
