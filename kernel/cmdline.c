@@ -125,6 +125,14 @@ bool cmdline_parse_virtio_mmio(const char *v, struct virtio_mmio_entry *out)
 /* Word scratch for the scans below; cmdline_parse's buffer keeps the words it handed out. */
 static char scan[sizeof(raw)];
 
+bool cmdline_mentions_virtio_mmio(const char *s)
+{
+	for (; s && *s; s++)
+		if (*s == 'v' && !strncmp(s, VIRTIO_KEY, sizeof(VIRTIO_KEY) - 1))
+			return true;
+	return false;
+}
+
 int cmdline_virtio_mmio(const char *s, struct virtio_mmio_entry *out, int max)
 {
 	const size_t klen = sizeof(VIRTIO_KEY) - 1;

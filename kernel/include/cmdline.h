@@ -25,6 +25,8 @@ struct virtio_mmio_entry {
 bool cmdline_parse_virtio_mmio(const char *value, struct virtio_mmio_entry *out);
 /* Every well-formed virtio_mmio.device= option of line s, in order (at most max); malformed ones
  * are logged and skipped. Returns how many were stored. */
+/* Whether the line has any virtio_mmio.device= word (a quick test before parsing them). */
+bool cmdline_mentions_virtio_mmio(const char *s);
 int cmdline_virtio_mmio(const char *s, struct virtio_mmio_entry *out, int max);
 /* Whether line s (before any `--`) has the option word `flag`. */
 bool cmdline_has_flag(const char *s, const char *flag);

@@ -199,6 +199,8 @@ static bool start(struct virtio_mmio *d)
 
 bool netdev_init(const char *cmdline)
 {
+	if (!cmdline_mentions_virtio_mmio(cmdline))
+		return false; /* no device: the usual case, kept off the boot path */
 	struct virtio_mmio_entry e[MAX_DEVICES];
 	int n = cmdline_virtio_mmio(cmdline, e, MAX_DEVICES);
 	for (int i = 0; i < n && !present; i++) {
