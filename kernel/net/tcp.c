@@ -60,13 +60,18 @@ static void hook(struct sock *s, struct tcp_pcb *pcb)
 	tcp_err(pcb, on_error);
 }
 
+/* A listening pcb is a smaller struct tcp_pcb_listen: tcp_recv, tcp_sent and tcp_err on it would
+ * write past its end into the heap (lwIP checks that only with assertions on). */
 static void unhook(struct tcp_pcb *pcb)
 {
 	tcp_arg(pcb, NULL);
+	if (pcb->state == LISTEN) {
+		tcp_accept(pcb, NULL);
+		return;
+	}
 	tcp_recv(pcb, NULL);
 	tcp_sent(pcb, NULL);
 	tcp_err(pcb, NULL);
-	tcp_accept(pcb, NULL);
 }
 
 long tcp_sock_init(struct sock *s)
