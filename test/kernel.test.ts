@@ -53,6 +53,7 @@ const sysPrograms: Record<string, string> = {
   'sys-threads': '',
   'sys-poll': '',
   'sys-net': '',
+  'sys-net6': '',
   'sys-unix': '',
 };
 

@@ -42,13 +42,10 @@ describe('serving from the VM through -p', () => {
     });
   }
 
-  it('nginx (Debian): a page, a 1 MiB file with sendfile, a 404, HEAD and keep-alive, as the files on disk', async () => {
-    const site = join(work, 'site');
+  /** A site folder with an nginx.conf whose one server has the given listen lines. */
+  function nginxSite(name: string, listen: string): string {
+    const site = join(work, name);
     mkdirSync(join(site, 'html'), { recursive: true });
-    const page = '<h1>served by nginx inside ukify</h1>\n';
-    const big = Buffer.from(Array.from({ length: 1 << 20 }, (_, i) => (i * 7 + (i >> 9)) & 0xff));
-    writeFileSync(join(site, 'html', 'index.html'), page);
-    writeFileSync(join(site, 'html', 'big.bin'), big);
     // One process (no fork in the VM), in the foreground; temporary files under the guest's /tmp.
     writeFileSync(
       join(site, 'nginx.conf'),
@@ -62,11 +59,20 @@ describe('serving from the VM through -p', () => {
         '  access_log off; sendfile on; keepalive_timeout 30;',
         '  client_body_temp_path /tmp/body; proxy_temp_path /tmp/proxy; fastcgi_temp_path /tmp/fastcgi;',
         '  uwsgi_temp_path /tmp/uwsgi; scgi_temp_path /tmp/scgi;',
-        `  server { listen 80; root ${site}/html; }`,
+        `  server { ${listen} root ${site}/html; }`,
         '}',
         '',
       ].join('\n'),
     );
+    return site;
+  }
+
+  it('nginx (Debian): a page, a 1 MiB file with sendfile, a 404, HEAD and keep-alive, as the files on disk', async () => {
+    const site = nginxSite('site', 'listen 80;');
+    const page = '<h1>served by nginx inside ukify</h1>\n';
+    const big = Buffer.from(Array.from({ length: 1 << 20 }, (_, i) => (i * 7 + (i >> 9)) & 0xff));
+    writeFileSync(join(site, 'html', 'index.html'), page);
+    writeFileSync(join(site, 'html', 'big.bin'), big);
     const port = await freePort();
     const guest = ukifyRun(['/usr/sbin/nginx', '--dir', site, '-p', `${port}:80`, '--', '-c', join(site, 'nginx.conf'), '-p', site]);
     try {
@@ -90,4 +96,28 @@ describe('serving from the VM through -p', () => {
       await stopServer(guest);
     }
   });
+
+  // The forward reaches the guest over IPv4. nginx sets IPV6_V6ONLY on [::] unless told
+  // ipv6only=off, so the dual-stack case says so; Debian's default site instead listens on both
+  // 80 and [::]:80, an AF_INET socket and a v6-only one sharing the port.
+  for (const [what, listen] of [
+    ['listen [::]:80 ipv6only=off (one dual-stack socket takes the IPv4 forward)', 'listen [::]:80 ipv6only=off;'],
+    ["listen 80 and listen [::]:80 (Debian's default site)", 'listen 80; listen [::]:80;'],
+  ] as const) {
+    it(`nginx with ${what}: pages served through -p`, async () => {
+      const site = nginxSite(`site6-${listen.length}`, listen);
+      const page = `<p>${listen}</p>\n`;
+      writeFileSync(join(site, 'html', 'index.html'), page);
+      const port = await freePort();
+      const guest = ukifyRun(['/usr/sbin/nginx', '--dir', site, '-p', `${port}:80`, '--', '-c', join(site, 'nginx.conf'), '-p', site]);
+      try {
+        await until('nginx', async () => (await http(port, 'GET', '/').catch(() => undefined))?.status === 200, guest);
+        for (let i = 0; i < 3; i++) expect((await http(port, 'GET', '/')).body.toString()).toBe(page);
+        expect((await http(port, 'GET', '/missing')).status).toBe(404);
+        expect(guest.stderr()).not.toMatch(/\[emerg\]/);
+      } finally {
+        await stopServer(guest);
+      }
+    });
+  }
 });

@@ -1,4 +1,4 @@
-/* Sockets (net/): AF_INET stream (TCP) and datagram (UDP) sockets over lwIP, and AF_UNIX stream
+/* Sockets (net/): AF_INET and AF_INET6 stream (TCP) and datagram (UDP) sockets over lwIP, and AF_UNIX stream
  * and datagram sockets in kernel buffers (net/unix.c), as files. The syscall handlers
  * (syscall-shim/net.c) copy addresses and options in and out; everything else is here. Functions
  * return 0 or a value, or -errno. */
@@ -29,6 +29,14 @@ struct sockaddr_in_k {
 	u8 zero[8];
 };
 
+/* struct sockaddr_in6: port in network byte order, the address's 16 bytes. */
+struct sockaddr_in6_k {
+	u16 family, port;
+	u32 flowinfo;
+	u8 addr[16];
+	u32 scope_id;
+};
+
 /* struct sockaddr_un: a path (NUL-terminated unless it fills path) or, when path[0] is 0, an
  * abstract name: the bytes after that 0, up to the address's length. */
 #define UNIX_PATH_MAX 108
@@ -37,13 +45,14 @@ struct sockaddr_un_k {
 	char path[UNIX_PATH_MAX];
 };
 
-/* An address of either family and its length: from the app, the length it gave (the shim copies
+/* An address of any family and its length: from the app, the length it gave (the shim copies
  * at most a sockaddr_un); to the app, the length to report (0: none, as recvfrom from an unnamed
  * AF_UNIX socket). */
 struct sockaddr_k {
 	union {
 		u16 family;
 		struct sockaddr_in_k in;
+		struct sockaddr_in6_k in6;
 		struct sockaddr_un_k un;
 	};
 	u32 len;

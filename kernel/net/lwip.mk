@@ -1,11 +1,11 @@
 # lwIP 2.1.3 (Debian's source package, fetched into .cache/lwip by scripts/fetch-lwip): the core,
-# IPv4 and Ethernet, compiled with the kernel's code-generation flags and our port headers
+# IPv4, IPv6 and Ethernet, compiled with the kernel's code-generation flags and our port headers
 # (kernel/net/include). Included by kernel/Makefile.
 LWIP := $(ROOT)/.cache/lwip/src
 ifeq ($(wildcard $(LWIP)/core/tcp.c),)
 $(error lwIP's source is missing from .cache/lwip: run scripts/setup)
 endif
-LWIP_SRCS := $(wildcard $(LWIP)/core/*.c $(LWIP)/core/ipv4/*.c) $(LWIP)/netif/ethernet.c
+LWIP_SRCS := $(wildcard $(LWIP)/core/*.c $(LWIP)/core/ipv4/*.c $(LWIP)/core/ipv6/*.c) $(LWIP)/netif/ethernet.c
 LWIP_OBJS := $(patsubst $(LWIP)/%.c,$(OUT)/lwip/%.c.o,$(LWIP_SRCS))
 LWIP_INC := -I$(HERE)/net/include -I$(LWIP)/include
 

@@ -20,7 +20,7 @@ struct dgram {
 struct unix_sock;
 
 struct sock {
-	int family; /* AF_INET or AF_UNIX */
+	int family; /* AF_INET, AF_INET6 or AF_UNIX */
 	int type;   /* SOCK_STREAM or SOCK_DGRAM */
 	enum sock_state state;
 	struct tcp_pcb *tcp; /* NULL once lwIP freed it (reset, closed) */
@@ -40,6 +40,7 @@ struct sock {
 	struct dgram *dq, *dq_tail;
 	int dq_len;
 	bool reuseaddr, keepalive, nodelay;
+	bool v6only; /* AF_INET6: IPV6_V6ONLY, so a wildcard bind takes no IPv4 */
 	u64 rcvtimeo, sndtimeo; /* ns; 0: none */
 	struct unix_sock *un;   /* AF_UNIX only */
 };
@@ -48,12 +49,11 @@ struct sock {
 void sock_changed(struct sock *s);
 /* Blocks on s until a change, the timeout (ns, 0: none) or a signal: 0, -EAGAIN or -ERESTARTSYS. */
 long sock_wait(struct sock *s, u64 timeout);
-struct sock *sock_alloc(int type); /* an AF_INET socket: unix.c sets family */
+struct sock *sock_alloc(int type); /* an AF_INET socket: the caller may change family */
 long sock_file(struct sock *s, u32 flags, struct file **out);
 long sock_take_error(struct sock *s);
-void ip_from_sockaddr(const struct sockaddr_in_k *a, ip_addr_t *ip);
-void sockaddr_from_ip(const ip_addr_t *ip, u16 port, struct sockaddr_in_k *a);
 
+/* An AF_INET6 socket's pcb takes both IPv4 and IPv6 (IPADDR_TYPE_ANY) until bind says otherwise. */
 long tcp_sock_init(struct sock *s);
 long tcp_sock_bind(struct sock *s, const ip_addr_t *ip, u16 port);
 long tcp_sock_listen(struct sock *s, int backlog);
@@ -69,7 +69,8 @@ long udp_sock_init(struct sock *s);
 long udp_sock_bind(struct sock *s, const ip_addr_t *ip, u16 port);
 long udp_sock_connect(struct sock *s, const ip_addr_t *ip, u16 port);
 long udp_sock_send(struct sock *s, const u8 *buf, u64 len, const ip_addr_t *ip, u16 port);
-long udp_sock_recv(struct sock *s, u8 *buf, u64 len, int flags, struct sockaddr_in_k *from, bool nonblock);
+/* from, port: the datagram's source, when from is not NULL */
+long udp_sock_recv(struct sock *s, u8 *buf, u64 len, int flags, ip_addr_t *from, u16 *port, bool nonblock);
 u32 udp_sock_poll(struct sock *s);
 void udp_sock_close(struct sock *s);
 

@@ -1,6 +1,8 @@
 /* Sockets as files: creation, the file operations (read, write, poll, close), addresses,
- * shutdown and options; the protocols are in tcp.c and udp.c (AF_INET, IPv4 only) and unix.c
- * (AF_UNIX), chosen here by the socket's family. */
+ * shutdown and options; the protocols are in tcp.c and udp.c (AF_INET and AF_INET6) and unix.c
+ * (AF_UNIX), chosen here by the socket's family. An AF_INET6 socket is dual-stack, as on Linux:
+ * unless IPV6_V6ONLY is set, a wildcard bind takes IPv4 too, and IPv4 peers are named
+ * ::ffff:a.b.c.d (v4-mapped); lwIP itself sees plain IPv4 addresses for them. */
 #include "clock.h"
 #include "errno.h"
 #include "fs.h"
@@ -42,6 +44,9 @@
 #define TCP_FASTOPEN 23
 #define IP_TOS 1
 #define IP_TTL 2
+#define IPPROTO_IPV6 41
+#define IPV6_V6ONLY 26
+#define SIN6_LEN_RFC2133 24 /* a sockaddr_in6 without scope_id, which Linux takes */
 
 void sock_changed(struct sock *s)
 {
@@ -78,16 +83,6 @@ long sock_take_error(struct sock *s)
 	long e = s->error;
 	s->error = 0;
 	return e;
-}
-
-void ip_from_sockaddr(const struct sockaddr_in_k *a, ip_addr_t *ip) { ip_addr_set_ip4_u32(ip, a->addr); }
-
-void sockaddr_from_ip(const ip_addr_t *ip, u16 port, struct sockaddr_in_k *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = AF_INET;
-	a->port = lwip_htons(port);
-	a->addr = ip ? ip4_addr_get_u32(ip_2_ip4(ip)) : 0;
 }
 
 static struct sock *sock_of_file(struct file *f) { return f->ino->priv; }
@@ -169,8 +164,8 @@ long sock_create(int domain, int type, int protocol, struct file **out)
 		return unix_create(kind, protocol, type & SOCK_NONBLOCK ? O_NONBLOCK : 0, out);
 	if (!net_start())
 		return -ENOMEM;
-	if (domain != AF_INET)
-		return -EAFNOSUPPORT; /* AF_INET6 too, for now: see the catalog */
+	if (domain != AF_INET && domain != AF_INET6)
+		return -EAFNOSUPPORT;
 	if (kind <= 0 || kind > SOCK_PACKET)
 		return -EINVAL;
 	if (kind != SOCK_STREAM && kind != SOCK_DGRAM)
@@ -180,6 +175,7 @@ long sock_create(int domain, int type, int protocol, struct file **out)
 	struct sock *s = sock_alloc(kind);
 	if (!s)
 		return -ENOMEM;
+	s->family = domain;
 	long err = kind == SOCK_STREAM ? tcp_sock_init(s) : udp_sock_init(s);
 	if (!err)
 		err = sock_file(s, type & SOCK_NONBLOCK ? O_NONBLOCK : 0, out);
@@ -196,30 +192,80 @@ long sock_create(int domain, int type, int protocol, struct file **out)
 long sock_pair(int domain, int type, int protocol, struct file **a, struct file **b)
 {
 	int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (domain == AF_INET)
+	if (domain == AF_INET || domain == AF_INET6)
 		return -EOPNOTSUPP; /* as Linux: only AF_UNIX makes pairs */
 	if (domain != AF_UNIX)
 		return -EAFNOSUPPORT;
 	return unix_pair(kind, protocol, type & SOCK_NONBLOCK ? O_NONBLOCK : 0, a, b);
 }
 
-/* An app's address as lwIP's: AF_INET only, a whole sockaddr_in. */
-static long endpoint(const struct sockaddr_k *a, ip_addr_t *ip, u16 *port)
+static const u8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+/* An AF_INET6 socket's address as lwIP's: a v4-mapped one as IPv4; :: as both families (bind) or
+ * ::1 (connect and send, as Linux). */
+static long endpoint6(const struct sock *s, const struct sockaddr_in6_k *a, ip_addr_t *ip, bool bind)
 {
-	if (a->len < sizeof(a->in))
-		return a->len >= 2 && a->family != AF_INET ? -EAFNOSUPPORT : -EINVAL;
-	if (a->family != AF_INET)
+	if (!memcmp(a->addr, v4_mapped, sizeof(v4_mapped))) {
+		if (s->v6only)
+			return bind ? -EINVAL : -ENETUNREACH;
+		u32 v4;
+		memcpy(&v4, a->addr + 12, sizeof(v4));
+		ip_addr_set_ip4_u32(ip, v4);
+		return 0;
+	}
+	u32 w[4];
+	memcpy(w, a->addr, sizeof(w));
+	if (!(w[0] | w[1] | w[2] | w[3])) {
+		if (bind)
+			ip_addr_copy(*ip, *(s->v6only ? IP6_ADDR_ANY : IP_ANY_TYPE));
+		else
+			IP_ADDR6(ip, 0, 0, 0, PP_HTONL(1));
+		return 0;
+	}
+	IP_ADDR6(ip, w[0], w[1], w[2], w[3]);
+	return 0;
+}
+
+/* An app's address as lwIP's: a whole sockaddr_in for AF_INET, at least the RFC 2133 part of a
+ * sockaddr_in6 for AF_INET6. */
+static long endpoint(const struct sock *s, const struct sockaddr_k *a, ip_addr_t *ip, u16 *port, bool bind)
+{
+	u32 need = s->family == AF_INET6 ? SIN6_LEN_RFC2133 : sizeof(a->in);
+	if (a->len < need)
+		return a->len >= 2 && a->family != s->family && s->family == AF_INET ? -EAFNOSUPPORT : -EINVAL;
+	if (a->family != s->family)
 		return -EAFNOSUPPORT;
-	ip_from_sockaddr(&a->in, ip);
+	if (s->family == AF_INET6) {
+		*port = lwip_ntohs(a->in6.port);
+		return endpoint6(s, &a->in6, ip, bind);
+	}
+	ip_addr_set_ip4_u32(ip, a->in.addr);
 	*port = lwip_ntohs(a->in.port);
 	return 0;
 }
 
-/* An AF_INET address for the app. */
-static void inet_name(const ip_addr_t *ip, u16 port, struct sockaddr_k *a)
+/* An address for the app in the socket's family: an IPv4 one as ::ffff:a.b.c.d for AF_INET6, a
+ * dual-stack wildcard (or none, ip NULL) as the family's wildcard. */
+static void inet_name(const struct sock *s, const ip_addr_t *ip, u16 port, struct sockaddr_k *a)
 {
-	sockaddr_from_ip(ip, port, &a->in);
-	a->len = sizeof(a->in);
+	memset(a, 0, sizeof(*a));
+	if (s->family == AF_INET) {
+		a->in.family = AF_INET;
+		a->in.port = lwip_htons(port);
+		a->in.addr = ip ? ip4_addr_get_u32(ip_2_ip4(ip)) : 0;
+		a->len = sizeof(a->in);
+		return;
+	}
+	a->in6.family = AF_INET6;
+	a->in6.port = lwip_htons(port);
+	if (ip && IP_IS_V6_VAL(*ip)) {
+		memcpy(a->in6.addr, ip_2_ip6(ip)->addr, sizeof(a->in6.addr));
+	} else if (ip && IP_IS_V4_VAL(*ip)) {
+		u32 v4 = ip4_addr_get_u32(ip_2_ip4(ip));
+		memcpy(a->in6.addr, v4_mapped, sizeof(v4_mapped));
+		memcpy(a->in6.addr + 12, &v4, sizeof(v4));
+	}
+	a->len = sizeof(a->in6);
 }
 
 long sock_bind(struct sock *s, const struct sockaddr_k *a)
@@ -228,7 +274,7 @@ long sock_bind(struct sock *s, const struct sockaddr_k *a)
 		return unix_bind(s, a);
 	ip_addr_t ip;
 	u16 port;
-	long err = endpoint(a, &ip, &port);
+	long err = endpoint(s, a, &ip, &port, true);
 	if (err)
 		return err;
 	return s->type == SOCK_STREAM ? tcp_sock_bind(s, &ip, port) : udp_sock_bind(s, &ip, port);
@@ -249,8 +295,8 @@ long sock_accept(struct sock *s, bool nonblock, u32 flags, struct file **out, st
 	long err = s->family == AF_UNIX ? unix_accept(s, nonblock, &c, peer) : tcp_sock_accept(s, nonblock, &c);
 	if (err)
 		return err;
-	if (c->family == AF_INET) /* unix_accept gave the peer's name */
-		inet_name(c->tcp ? &c->tcp->remote_ip : NULL, c->tcp ? c->tcp->remote_port : 0, peer);
+	if (c->family != AF_UNIX) /* unix_accept gave the peer's name */
+		inet_name(c, c->tcp ? &c->tcp->remote_ip : NULL, c->tcp ? c->tcp->remote_port : 0, peer);
 	err = sock_file(c, flags, out);
 	if (err) {
 		if (c->family == AF_UNIX)
@@ -268,7 +314,7 @@ long sock_connect(struct sock *s, const struct sockaddr_k *a, bool nonblock)
 		return unix_connect(s, a, nonblock);
 	ip_addr_t ip;
 	u16 port;
-	long err = endpoint(a, &ip, &port);
+	long err = endpoint(s, a, &ip, &port, false);
 	if (err)
 		return err;
 	return s->type == SOCK_STREAM ? tcp_sock_connect(s, &ip, port, nonblock) : udp_sock_connect(s, &ip, port);
@@ -284,7 +330,7 @@ long sock_send(struct sock *s, const u8 *buf, u64 len, int flags, const struct s
 	} else {
 		ip_addr_t ip;
 		u16 port = 0;
-		long err = to ? endpoint(to, &ip, &port) : 0;
+		long err = to ? endpoint(s, to, &ip, &port, false) : 0;
 		if (err)
 			return err;
 		r = udp_sock_send(s, buf, len, to ? &ip : NULL, port);
@@ -298,12 +344,18 @@ long sock_recv(struct sock *s, u8 *buf, u64 len, int flags, struct sockaddr_k *f
 	if (s->family == AF_UNIX)
 		return unix_recv(s, buf, len, flags, from, nonblock);
 	if (from)
-		from->len = sizeof(from->in);
-	if (s->type == SOCK_DGRAM)
-		return udp_sock_recv(s, buf, len, flags, from ? &from->in : NULL, nonblock);
+		from->len = s->family == AF_INET6 ? sizeof(from->in6) : sizeof(from->in);
+	if (s->type == SOCK_DGRAM) {
+		ip_addr_t ip;
+		u16 port;
+		long r = udp_sock_recv(s, buf, len, flags, from ? &ip : NULL, &port, nonblock);
+		if (r >= 0 && from)
+			inet_name(s, &ip, port, from);
+		return r;
+	}
 	long r = tcp_sock_recv(s, buf, len, flags, nonblock);
 	if (r >= 0 && from && s->tcp)
-		inet_name(&s->tcp->remote_ip, s->tcp->remote_port, from);
+		inet_name(s, &s->tcp->remote_ip, s->tcp->remote_port, from);
 	net_poll(); /* a window update may be due */
 	return r;
 }
@@ -336,19 +388,19 @@ long sock_name(struct sock *s, bool peer, struct sockaddr_k *out)
 		if (peer && (s->state != SS_CONNECTED || !s->tcp))
 			return -ENOTCONN;
 		if (!s->tcp)
-			inet_name(NULL, 0, out);
+			inet_name(s, NULL, 0, out);
 		else if (peer)
-			inet_name(&s->tcp->remote_ip, s->tcp->remote_port, out);
+			inet_name(s, &s->tcp->remote_ip, s->tcp->remote_port, out);
 		else
-			inet_name(&s->tcp->local_ip, s->tcp->local_port, out);
+			inet_name(s, &s->tcp->local_ip, s->tcp->local_port, out);
 		return 0;
 	}
 	if (peer && s->state != SS_CONNECTED)
 		return -ENOTCONN;
 	if (peer)
-		inet_name(&s->udp->remote_ip, s->udp->remote_port, out);
+		inet_name(s, &s->udp->remote_ip, s->udp->remote_port, out);
 	else
-		inet_name(&s->udp->local_ip, s->udp->local_port, out);
+		inet_name(s, &s->udp->local_ip, s->udp->local_port, out);
 	return 0;
 }
 
@@ -425,6 +477,13 @@ long sock_setopt(struct sock *s, int level, int name, const void *val, u32 len)
 	}
 	if (level == IPPROTO_IP && (name == IP_TOS || name == IP_TTL))
 		return 0;
+	if (level == IPPROTO_IPV6 && s->family == AF_INET6 && name == IPV6_V6ONLY) {
+		bool bound = s->state != SS_NEW || (s->tcp ? s->tcp->local_port : s->udp ? s->udp->local_port : 0);
+		if (bound)
+			return -EINVAL; /* as Linux: the bind has chosen already */
+		s->v6only = v;
+		return 0;
+	}
 	return -ENOPROTOOPT;
 }
 
@@ -475,7 +534,7 @@ long sock_getopt(struct sock *s, int level, int name, void *val, u32 *len)
 		case SO_SNDBUF: v = TCP_SND_BUF; break;
 		case SO_RCVBUF: v = TCP_WND; break;
 		case SO_ACCEPTCONN: v = s->state == SS_LISTENING; break;
-		case SO_DOMAIN: v = AF_INET; break;
+		case SO_DOMAIN: v = s->family; break;
 		case SO_PROTOCOL: v = s->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP; break;
 		default: return -ENOPROTOOPT;
 		}
@@ -485,6 +544,8 @@ long sock_getopt(struct sock *s, int level, int name, void *val, u32 *len)
 		case TCP_MAXSEG: v = TCP_MSS; break;
 		default: return -ENOPROTOOPT;
 		}
+	} else if (level == IPPROTO_IPV6 && s->family == AF_INET6 && name == IPV6_V6ONLY) {
+		v = s->v6only;
 	} else {
 		return -ENOPROTOOPT;
 	}

@@ -76,7 +76,7 @@ static void unhook(struct tcp_pcb *pcb)
 
 long tcp_sock_init(struct sock *s)
 {
-	struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
+	struct tcp_pcb *pcb = tcp_new_ip_type(s->family == AF_INET6 ? IPADDR_TYPE_ANY : IPADDR_TYPE_V4);
 	if (!pcb)
 		return -ENOMEM;
 	hook(s, pcb);
@@ -106,6 +106,8 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 		return ERR_ABRT;
 	}
 	hook(c, pcb);
+	c->family = l->family;
+	c->v6only = l->v6only;
 	c->state = SS_CONNECTED;
 	c->nodelay = l->nodelay;
 	l->queue[l->queue_len++] = c;
@@ -120,7 +122,8 @@ long tcp_sock_listen(struct sock *s, int backlog)
 	if (s->state != SS_NEW || !s->tcp)
 		return -EINVAL;
 	if (!s->tcp->local_port) {
-		long err = tcp_sock_bind(s, IP4_ADDR_ANY, 0);
+		const ip_addr_t *any = s->family != AF_INET6 ? IP4_ADDR_ANY : s->v6only ? IP6_ADDR_ANY : IP_ANY_TYPE;
+		long err = tcp_sock_bind(s, any, 0);
 		if (err)
 			return err;
 	}

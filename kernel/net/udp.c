@@ -31,7 +31,7 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_add
 
 long udp_sock_init(struct sock *s)
 {
-	s->udp = udp_new_ip_type(IPADDR_TYPE_V4);
+	s->udp = udp_new_ip_type(s->family == AF_INET6 ? IPADDR_TYPE_ANY : IPADDR_TYPE_V4);
 	if (!s->udp)
 		return -ENOMEM;
 	udp_recv(s->udp, on_recv, s);
@@ -74,7 +74,7 @@ long udp_sock_send(struct sock *s, const u8 *buf, u64 len, const ip_addr_t *ip, 
 	return err == ERR_OK || err == ERR_MEM ? (long)len : -EIO; /* no memory: dropped, as a full queue */
 }
 
-long udp_sock_recv(struct sock *s, u8 *buf, u64 len, int flags, struct sockaddr_in_k *from, bool nonblock)
+long udp_sock_recv(struct sock *s, u8 *buf, u64 len, int flags, ip_addr_t *from, u16 *port, bool nonblock)
 {
 	nonblock |= flags & MSG_DONTWAIT;
 	while (!s->dq) {
@@ -89,8 +89,10 @@ long udp_sock_recv(struct sock *s, u8 *buf, u64 len, int flags, struct sockaddr_
 	struct dgram *d = s->dq;
 	u16 size = d->p->tot_len, n = (u16)MIN(len, size);
 	pbuf_copy_partial(d->p, buf, n, 0);
-	if (from)
-		sockaddr_from_ip(&d->from, d->port, from);
+	if (from) {
+		ip_addr_copy(*from, d->from);
+		*port = d->port;
+	}
 	if (!(flags & MSG_PEEK)) {
 		s->dq = d->next;
 		if (!s->dq)

@@ -1,7 +1,7 @@
 /* lwIP's configuration for the kernel: no OS layer (NO_SYS: the raw API, called only from kernel
  * code, which is never preempted, and from interrupts taken in user mode or the idle loop), IPv4
- * with TCP, UDP, ICMP and ARP over Ethernet, a loopback interface for 127.0.0.1. One heap, made at
- * net_init from RAM frames (LWIP_RAM_HEAP_POINTER), holds pbufs and every pool. */
+ * and IPv6 with TCP, UDP, ICMP and ARP over Ethernet, a loopback interface for 127.0.0.1 and ::1.
+ * One heap, made at net_init from RAM frames (LWIP_RAM_HEAP_POINTER), holds pbufs and every pool. */
 #pragma once
 
 #define NO_SYS 1
@@ -13,7 +13,19 @@
 #define LWIP_AUTOIP 0
 #define LWIP_IGMP 0
 #define LWIP_DNS 0
-#define LWIP_IPV6 0
+#define LWIP_IPV6 1
+/* IPv6 for AF_INET6 sockets: ::1, and dual-stack pcbs that take IPv4 too. The device gets no IPv6
+ * address (IPv4 is what QEMU's forwards use): no autoconfiguration, router solicitation, MLD,
+ * fragments or DHCPv6; no zones (scope_id is ignored). */
+#define LWIP_IPV6_MLD 0
+#define LWIP_IPV6_AUTOCONFIG 0
+#define LWIP_IPV6_SEND_ROUTER_SOLICIT 0
+#define LWIP_IPV6_DUP_DETECT_ATTEMPTS 0
+#define LWIP_IPV6_FRAG 0
+#define LWIP_IPV6_REASS 0
+#define LWIP_IPV6_DHCP6 0
+#define LWIP_IPV6_SCOPES 0
+#define LWIP_ND6_QUEUEING 0
 #define LWIP_IPV4 1
 #define LWIP_ARP 1
 #define LWIP_ETHERNET 1
