@@ -83,9 +83,10 @@ async function serveUnderStrace(work: string): Promise<Set<number>> {
 
   const out = join(work, 'trace');
   const args = ['-f', '-qq', '-o', out, '/usr/sbin/nginx', '-p', work, '-c', join(work, 'nginx.conf'), '-e', log];
-  const strace = spawn('strace', args, { cwd: work, stdio: 'ignore', env: { PATH: '/usr/bin:/bin', HOME: work } });
+  // Its own process group: a failure kills strace, nginx's master and its workers together.
+  const strace = spawn('strace', args, { cwd: work, stdio: 'ignore', env: { PATH: '/usr/bin:/bin', HOME: work }, detached: true });
   const ended = new Promise<void>((done) => strace.on('exit', () => done()));
-  const killer = setTimeout(() => strace.kill('SIGKILL'), 30_000);
+  const killer = setTimeout(() => killGroup(strace), 30_000);
   try {
     await until(() => countIn(log, 'start worker processes') >= 1, 'nginx to start');
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -105,13 +106,18 @@ async function serveUnderStrace(work: string): Promise<Set<number>> {
     await ended;
   } finally {
     clearTimeout(killer);
-    stopIfRunning(strace);
+    killGroup(strace);
   }
   return syscallsInTrace(out);
 }
 
-function stopIfRunning(p: ChildProcess): void {
-  if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+/** SIGKILL to what is left of p's process group (nothing after a clean stop). */
+function killGroup(p: ChildProcess): void {
+  try {
+    if (p.pid !== undefined) process.kill(-p.pid, 'SIGKILL');
+  } catch {
+    // the group is gone already
+  }
 }
 
 function countIn(file: string, text: string): number {
