@@ -9,7 +9,8 @@ LWIP_SRCS := $(wildcard $(LWIP)/core/*.c $(LWIP)/core/ipv4/*.c $(LWIP)/core/ipv6
 LWIP_OBJS := $(patsubst $(LWIP)/%.c,$(OUT)/lwip/%.c.o,$(LWIP_SRCS))
 LWIP_INC := -I$(HERE)/net/include -I$(LWIP)/include
 
-# Third-party code: the kernel's warnings are not ours to fix there.
+# Third-party code: the kernel's warnings are not ours to fix there. -Os: 51 KB of code instead of
+# 67 KB at -O2 (the kernel stays under 300 KB), with no difference the net benchmark can see.
 $(OUT)/lwip/%.c.o: $(LWIP)/%.c $(HERE)/net/lwip.mk $(wildcard $(HERE)/net/include/*.h $(HERE)/net/include/arch/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(filter-out -Wall -Wextra -Werror -MMD -MP,$(CFLAGS)) -w $(LWIP_INC) -c -o $@ $<
+	$(CC) $(filter-out -O2 -Wall -Wextra -Werror -MMD -MP,$(CFLAGS)) -Os -w $(LWIP_INC) -c -o $@ $<

@@ -32,16 +32,14 @@ unsigned long net_random(void) { return entropy_u64(); }
 void net_lwip_panic(const char *msg) { panic("lwIP: %s", msg); }
 
 /* lwIP's netif_find reads the number in an interface name ("en0") with atoi. */
-long strtol(const char *s, char **end, int base)
+int atoi(const char *s)
 {
 	u64 v = 0;
 	size_t n = 0;
 	while (s[n] >= '0' && s[n] <= '9')
 		n++;
-	parse_u64(s, n, (unsigned)base, &v);
-	if (end)
-		*end = (char *)s + n;
-	return (long)v;
+	parse_u64(s, n, 10, &v);
+	return (int)v;
 }
 
 static err_t eth_output(struct netif *nif, struct pbuf *p)
