@@ -97,9 +97,9 @@ void sched_signal_wake(struct thread *t)
 /* The earliest sleeper's deadline, the alarm or lwIP's next timer; NEVER if none. */
 static u64 next_deadline(void)
 {
-	u64 next = alarm_at ? alarm_at : NEVER;
-	if (net_next_deadline())
-		next = MIN(next, net_next_deadline());
+	u64 next = alarm_at ? alarm_at : NEVER, net = net_next_deadline();
+	if (net)
+		next = MIN(next, net);
 	for (int i = 0; i < MAX_THREADS; i++) {
 		struct thread *t = thread_at(i);
 		if (!t)

@@ -44,17 +44,23 @@ static NORETURN void kernel_fault(struct regs *r)
 	power_off(-1);
 }
 
+/* A device's interrupt (taken in user mode or in the idle loop), acknowledged at the LAPIC. */
+static void device_irq(u64 vector)
+{
+	if (vector == CONSOLE_VECTOR)
+		console_irq();
+	if (vector == NET_VECTOR)
+		virtio_net_irq();
+	if (vector != 0xff)
+		lapic_eoi();
+}
+
 static void user_trap(struct regs *r)
 {
 	if (!current)
 		thread_boot();
 	if (r->vector >= 32) {
-		if (r->vector == CONSOLE_VECTOR)
-			console_irq();
-		if (r->vector == NET_VECTOR)
-			virtio_net_irq();
-		if (r->vector != 0xff)
-			lapic_eoi();
+		device_irq(r->vector);
 		if (r->vector == TIMER_VECTOR)
 			sched_timer_interrupt(true); /* may switch threads: r is this thread's own frame */
 		signal_deliver(r);
@@ -79,12 +85,7 @@ void trap(struct regs *r)
 	if (r->vector < 32)
 		kernel_fault(r);
 	/* the idle loop (interrupts are off elsewhere in the kernel) */
-	if (r->vector == CONSOLE_VECTOR)
-		console_irq();
-	if (r->vector == NET_VECTOR)
-		virtio_net_irq();
-	if (r->vector != 0xff)
-		lapic_eoi();
+	device_irq(r->vector);
 	if (r->vector == TIMER_VECTOR)
 		sched_timer_interrupt(false);
 }

@@ -5,6 +5,7 @@
 #include "errno.h"
 #include "futex.h"
 #include "uaccess.h"
+#include "wait.h"
 
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
@@ -14,24 +15,16 @@
 #define FUTEX_WAKE_BITSET 10
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX_CLOCK_REALTIME 256
-#define NS 1000000000UL
-
-struct timespec_k {
-	i64 sec, nsec;
-};
-
 /* The monotonic deadline of a wait; 0 for none. */
 static long deadline_of(long cmd, long op, u64 utime, u64 *deadline)
 {
-	struct timespec_k ts;
+	u64 ns;
 	*deadline = 0;
 	if (!utime)
 		return 0;
-	if (copy_from_user(&ts, utime, sizeof(ts)))
-		return -EFAULT;
-	if (ts.sec < 0 || ts.nsec < 0 || (u64)ts.nsec >= NS)
-		return -EINVAL;
-	u64 ns = (u64)ts.sec > ~0UL / NS - 1 ? ~0UL / 2 : (u64)ts.sec * NS + (u64)ts.nsec;
+	long err = timespec_in(utime, &ns);
+	if (err)
+		return err;
 	u64 mono = clock_monotonic_ns();
 	if (cmd == FUTEX_WAIT)
 		*deadline = mono + ns;

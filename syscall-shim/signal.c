@@ -11,6 +11,7 @@
 #include "signal.h"
 #include "syscall.h"
 #include "uaccess.h"
+#include "wait.h"
 
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
@@ -196,30 +197,22 @@ long sys_pause(void)
 	return -ERESTARTNOHAND;
 }
 
-struct timespec_k {
-	i64 sec, nsec;
-};
-
 /* sigwaitinfo/sigtimedwait: takes a pending signal of the set, blocked or not, waiting for one
  * with the set unblocked meanwhile (so a signal of the set wakes this thread), as Linux. */
 long sys_rt_sigtimedwait(u64 uset, u64 uinfo, u64 utimeout, u64 sigsetsize)
 {
-	u64 set;
-	struct timespec_k ts;
+	u64 set, ns = 0;
 	if (sigsetsize != 8)
 		return -EINVAL;
-	if (copy_from_user(&set, uset, 8) || (utimeout && copy_from_user(&ts, utimeout, sizeof(ts))))
+	if (copy_from_user(&set, uset, 8))
 		return -EFAULT;
-	if (utimeout && (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000))
-		return -EINVAL;
+	long err = utimeout ? timespec_in(utimeout, &ns) : 0;
+	if (err)
+		return err;
 	set &= ~UNBLOCKABLE;
 	struct siginfo_k info;
 	if (!signal_dequeue(set, &info)) {
-		u64 deadline = 0;
-		if (utimeout) {
-			u64 ns = ts.sec > 1000000000L ? ~0UL >> 1 : (u64)ts.sec * 1000000000UL + (u64)ts.nsec;
-			deadline = clock_monotonic_ns() + MAX(ns, 1);
-		}
+		u64 deadline = utimeout ? clock_monotonic_ns() + MAX(ns, 1) : 0;
 		u64 blocked = current->sig.blocked;
 		current->sig.blocked &= ~set;
 		enum wake_reason why = sched_block(NULL, deadline, true);

@@ -12,19 +12,27 @@ struct timespec_k {
 	i64 sec, nsec;
 };
 
-long wait_deadline(u64 utimeout, u64 *deadline)
+long timespec_in(u64 uts, u64 *ns)
 {
 	struct timespec_k ts;
-	*deadline = 0;
-	if (!utimeout)
-		return 0;
-	if (copy_from_user(&ts, utimeout, sizeof(ts)))
+	if (copy_from_user(&ts, uts, sizeof(ts)))
 		return -EFAULT;
 	if (ts.sec < 0 || ts.nsec < 0 || (u64)ts.nsec >= NS)
 		return -EINVAL;
-	u64 ns = (u64)ts.sec > ~0UL / NS - 1 ? ~0UL / 2 : (u64)ts.sec * NS + (u64)ts.nsec;
-	*deadline = clock_monotonic_ns() + ns;
+	*ns = (u64)ts.sec > ~0UL / NS - 1 ? ~0UL / 2 : (u64)ts.sec * NS + (u64)ts.nsec;
 	return 0;
+}
+
+long wait_deadline(u64 utimeout, u64 *deadline)
+{
+	u64 ns;
+	*deadline = 0;
+	if (!utimeout)
+		return 0;
+	long err = timespec_in(utimeout, &ns);
+	if (!err)
+		*deadline = clock_monotonic_ns() + ns;
+	return err;
 }
 
 long wait_time_left(u64 uaddr, u64 deadline, bool usec)

@@ -3,6 +3,9 @@
 #pragma once
 #include "types.h"
 
+/* The app's struct timespec at uts as nanoseconds (saturated); EFAULT, or EINVAL when it is not
+ * a valid duration (negative, or 10^9 nanoseconds or more). */
+long timespec_in(u64 uts, u64 *ns);
 /* A struct timespec timeout at utimeout (0: none) as a monotonic deadline (0: none). */
 long wait_deadline(u64 utimeout, u64 *deadline);
 /* Writes the time left until deadline as a timespec (or a timeval when usec) at uaddr. */

@@ -1,7 +1,8 @@
 // Boots Debian's kernel with our initramfs in the same QEMU machine ukify images use (microvm,
 // PVH via -kernel) and returns what the program printed and how long the whole VM run took;
 // or, for a server, starts it and hands back a way to stop it (startLinux).
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { chooseAccel, type Accel } from '../../runner/accel.js';
 import { kvmUsable, readCpuinfo, readHostTscKhz } from '../../runner/host.js';
 import type { PortForward } from '../../runner/ports.js';
@@ -75,6 +76,37 @@ function spawnError(qemu: string, error: NodeJS.ErrnoException): LinuxGuestError
   return new LinuxGuestError(error.code === 'ENOENT' ? `${qemu} not found: apt-get install qemu-system-x86` : `cannot start ${qemu}: ${error.message}`);
 }
 
+/** QEMU running the guest, with its serial console and stderr collected as they come. */
+interface SpawnedGuest {
+  qemu: string;
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  started: bigint;
+  timeoutMs: number;
+  console(): string;
+  /** QEMU's first line on stderr, if it said anything. */
+  qemuSaid(): string | undefined;
+}
+
+function spawnGuest(options: LinuxBootOptions): SpawnedGuest {
+  const { qemu, args } = qemuCommand(options);
+  const started = process.hrtime.bigint();
+  const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let consoleText = '';
+  let qemuStderr = '';
+  child.stdout.setEncoding('latin1');
+  child.stdout.on('data', (chunk: string) => (consoleText += chunk));
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => (qemuStderr += chunk));
+  return {
+    qemu,
+    child,
+    started,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    console: () => consoleText,
+    qemuSaid: () => qemuStderr.split('\n').find((l) => l.trim() !== '')?.trim(),
+  };
+}
+
 /** A guest whose program (a server) has started and keeps running. */
 export interface LinuxGuest {
   /** From starting QEMU until init started the program (its start line on the console). */
@@ -92,13 +124,8 @@ export interface LinuxGuest {
  * within `timeoutMs`.
  */
 export function startLinux(options: LinuxBootOptions): Promise<LinuxGuest> {
-  const { qemu, args } = qemuCommand(options);
-  const timeoutMs = options.timeoutMs ?? 120_000;
+  const { qemu, child, started, timeoutMs, console: consoleText, qemuSaid } = spawnGuest(options);
   return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let consoleText = '';
-    let qemuStderr = '';
     let settled = false;
     const exited = new Promise<void>((done) => child.on('close', () => done()));
     const fail = (why: string): void => {
@@ -109,50 +136,36 @@ export function startLinux(options: LinuxBootOptions): Promise<LinuxGuest> {
       reject(new LinuxGuestError(`Linux guest: ${why}`));
     };
     const timer = setTimeout(() => fail(`the program did not start within ${timeoutMs / 1000} s`), timeoutMs);
-    child.stdout.setEncoding('latin1');
-    child.stdout.on('data', (chunk: string) => {
-      consoleText += chunk;
+    child.stdout.on('data', () => {
       if (settled) return;
-      const report = parseGuestConsole(consoleText);
+      const report = parseGuestConsole(consoleText());
       if ('failure' in report && report.failure.startsWith('guest init:')) return fail(report.failure);
-      if (programStarted(consoleText) === undefined) return;
+      if (programStarted(consoleText()) === undefined) return;
       settled = true;
       clearTimeout(timer);
       resolve({
         startedMs: Number(process.hrtime.bigint() - started) / 1e6,
         running: () => child.exitCode === null && child.signalCode === null,
-        console: () => consoleText,
+        console: consoleText,
         stop: async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
           await exited;
         },
       });
     });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => (qemuStderr += chunk));
     child.on('error', (error: NodeJS.ErrnoException) => fail(spawnError(qemu, error).message));
     child.on('close', (code) => {
-      const report = parseGuestConsole(consoleText);
-      const qemuSaid = qemuStderr.split('\n').find((l) => l.trim() !== '');
+      const report = parseGuestConsole(consoleText());
+      const said = qemuSaid();
       const reason = 'failure' in report ? report.failure : 'the program ended at once';
-      fail(`${reason}; ${qemuSaid !== undefined ? `QEMU: ${qemuSaid.trim()}` : `QEMU exit status ${code ?? 'none'}`}`);
+      fail(`${reason}; ${said !== undefined ? `QEMU: ${said}` : `QEMU exit status ${code ?? 'none'}`}`);
     });
   });
 }
 
 export function bootLinux(options: LinuxBootOptions): Promise<LinuxRun> {
-  const { qemu, args } = qemuCommand(options);
-  const timeoutMs = options.timeoutMs ?? 120_000;
-
+  const { qemu, child, started, timeoutMs, console: consoleText, qemuSaid } = spawnGuest(options);
   return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let consoleText = '';
-    let qemuStderr = '';
-    child.stdout.setEncoding('latin1');
-    child.stdout.on('data', (chunk: string) => (consoleText += chunk));
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => (qemuStderr += chunk));
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -166,14 +179,10 @@ export function bootLinux(options: LinuxBootOptions): Promise<LinuxRun> {
     child.on('close', (code) => {
       clearTimeout(timer);
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const report = parseGuestConsole(consoleText);
+      const report = parseGuestConsole(consoleText());
       if ('failure' in report) {
-        const qemuSaid = qemuStderr.split('\n').find((l) => l.trim() !== '');
-        const why = timedOut
-          ? `killed after ${timeoutMs / 1000} s`
-          : qemuSaid !== undefined
-            ? `QEMU: ${qemuSaid.trim()}`
-            : `QEMU exit status ${code ?? 'none'}`;
+        const said = qemuSaid();
+        const why = timedOut ? `killed after ${timeoutMs / 1000} s` : said !== undefined ? `QEMU: ${said}` : `QEMU exit status ${code ?? 'none'}`;
         reject(new LinuxGuestError(`Linux guest: ${report.failure}; ${why}`));
         return;
       }

@@ -45,11 +45,11 @@ int atoi(const char *s)
 static err_t eth_output(struct netif *nif, struct pbuf *p)
 {
 	(void)nif;
-	static u8 frame[NETDEV_FRAME_MAX];
+	static u8 frame[NETDEV_FRAME_MAX]; /* gathers a chained pbuf; a single one is sent as it is */
 	if (p->tot_len > sizeof(frame))
 		return ERR_BUF;
-	pbuf_copy_partial(p, frame, p->tot_len, 0);
-	return netdev_send(frame, p->tot_len) ? ERR_OK : ERR_MEM;
+	const void *data = pbuf_get_contiguous(p, frame, sizeof(frame), p->tot_len, 0);
+	return data && netdev_send(data, p->tot_len) ? ERR_OK : ERR_MEM;
 }
 
 static err_t eth_setup(struct netif *nif)
