@@ -137,9 +137,10 @@ static long load_segment(const struct source *s, const struct phdr *ph, u64 bias
 	u64 end = ALIGN_UP(ph->vaddr + bias + ph->memsz, PAGE_SIZE);
 	if (end > USER_TOP || end <= start || start < MMAP_BOTTOM)
 		return bad(s, "segment outside user space");
-	if (!vma_range_free(start, end))
+	struct mm *mm = mm_current();
+	if (!vma_range_free(mm, start, end))
 		return bad(s, "segments overlap");
-	if (!vma_map(start, end, prot_of(ph->flags)))
+	if (!vma_map(mm, start, end, prot_of(ph->flags)))
 		return -ENOMEM;
 	u64 flags = prot_to_pte(prot_of(ph->flags));
 	u64 file_start = ph->vaddr + bias, file_end = file_start + ph->filesz;
@@ -162,7 +163,7 @@ static long load_segment(const struct source *s, const struct phdr *ph, u64 bias
 			pmm_free(pa);
 			return bad(s, "cannot read a segment");
 		}
-		if (!vmm_map(va, pa, flags)) {
+		if (!vmm_map(mm->root, va, pa, flags)) {
 			pmm_free(pa);
 			return -ENOMEM;
 		}
@@ -215,10 +216,10 @@ static u64 interp_bias(const struct object *o)
 	u64 gap = (entropy_u64() & 0x3fff) << 12;
 	if (span + gap + o->align < MMAP_TOP - MMAP_BOTTOM) {
 		u64 start = ALIGN_DOWN(MMAP_TOP - gap - span, o->align);
-		if (vma_range_free(start, start + span))
+		if (vma_range_free(mm_current(), start, start + span))
 			return start - lo;
 	}
-	u64 free = vma_find_free(span + o->align);
+	u64 free = vma_find_free(mm_current(), span + o->align);
 	return free ? ALIGN_UP(free, o->align) - lo : 0;
 }
 

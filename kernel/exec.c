@@ -64,7 +64,7 @@ u64 exec_build_stack(const struct exec_image *img, int argc, const char **argv, 
 		     const char *execfn)
 {
 	/* 8 MiB stack; the page below it stays unmapped as a guard */
-	if (!vma_map(STACK_TOP - STACK_SIZE, STACK_TOP, PROT_READ | PROT_WRITE))
+	if (!vma_map(mm_current(), STACK_TOP - STACK_SIZE, STACK_TOP, PROT_READ | PROT_WRITE))
 		return 0;
 	u64 sp = STACK_TOP - 16;
 	u64 execfn_addr, platform_addr, random_addr, env_block, arg_block;
@@ -72,9 +72,13 @@ u64 exec_build_stack(const struct exec_image *img, int argc, const char **argv, 
 	bool ok = push_string(&sp, execfn, &execfn_addr) && push_string(&sp, "x86_64", &platform_addr) &&
 		  push_bytes(&sp, rnd, sizeof(rnd));
 	random_addr = sp;
+	u64 env_end = sp;
 	ok = ok && push_strings(&sp, envc, envp, &env_block) && push_strings(&sp, argc, argv, &arg_block);
 	if (!ok)
 		return 0;
+	mm_current()->arg_start = arg_block;
+	mm_current()->arg_end = env_block;
+	(void)env_end;
 	u64 auxv[] = {
 		AT_PHDR, img->phdr, AT_PHENT, 56, AT_PHNUM, img->phnum, AT_PAGESZ, PAGE_SIZE,
 		AT_BASE, img->interp_base, AT_FLAGS, 0, AT_ENTRY, img->app_entry,

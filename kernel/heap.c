@@ -1,11 +1,12 @@
-/* Kernel heap: power-of-two size classes from 16 to 2048 bytes carved out of frames; each block
- * is preceded by an 8-byte header holding its class. Larger requests are refused (none exist). */
+/* Kernel heap: power-of-two size classes from 16 to 4096 bytes carved out of frames (the largest
+ * takes a whole frame); each block starts with an 8-byte header holding its class. Larger
+ * requests are refused (none exist). */
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
 
 #define MIN_SHIFT 4
-#define MAX_SHIFT 11
+#define MAX_SHIFT 12
 #define NCLASSES (MAX_SHIFT - MIN_SHIFT + 1)
 
 struct block {

@@ -14,6 +14,7 @@
 #include "netdev.h"
 #include "proc.h"
 #include "serial.h"
+#include "vma.h"
 #include "x86.h"
 
 #define PVH_MAGIC 0x336ec578
@@ -96,7 +97,6 @@ static void build_args(struct boot_args *a)
 	}
 }
 
-static char exe_path[256];
 
 /* The app's working directory: the one /.ukify/workdir names when the image has it (IMAGE.md), else /.
  * The file is read in place from the initrd, like the app: opening it through the VFS would run
@@ -126,15 +126,15 @@ static NORETURN void start_app(void)
 		kerr("the app '%s' is not in the initrd", a.argv[0]);
 		power_off(127);
 	}
+	char exe_path[256];
 	snprintf(exe_path, sizeof(exe_path), "%s%s", a.argv[0][0] == '/' ? "" : "/", a.argv[0]);
-	proc.exe = exe_path;
-	proc.argc = a.argc;
-	proc.argv = a.argv;
+	struct proc *p = proc_current();
+	proc_set_exe(p, exe_path);
 	struct exec_image img;
 	if (elf_load(f.data, f.size, &img))
 		power_off(126);
-	proc.load_bias = img.bias;
-	proc.brk_start = proc.brk = img.brk_start;
+	p->mm->load_bias = img.bias;
+	p->mm->brk_start = p->mm->brk = img.brk_start;
 	u64 sp = exec_build_stack(&img, a.argc, a.argv, a.envc, a.envp, exe_path);
 	if (!sp) {
 		kerr("out of memory building the app's stack");
@@ -182,9 +182,8 @@ void kmain(u32 start_info_pa)
 	kinfo("boot: %lu KiB RAM, %lu KiB free", ram_top >> 10, pmm_free_bytes() >> 10);
 	if (!have_bundle)
 		power_off(127);
-	for (int i = 0; i < RLIM_NLIMITS; i++)
-		proc.rlimits[i] = (struct rlimit_k){ ~0UL, ~0UL };
 	fs_init();
+	proc_init();
 	enter_workdir();
 	fs_trace_missing = cmd.trace_missing;
 	stamps[T_FS] = rdtsc();

@@ -1,17 +1,20 @@
-/* The scheduler. Threads run round-robin from a FIFO run queue; a thread that blocks sits on a
- * wait queue (or none) with an optional deadline. When nothing can run, the idle loop halts with
- * interrupts on until the next deadline; when nothing can run and no deadline or alarm exists,
- * no thread can ever wake: the app ends as deadlocked (134, as SIGABRT). The LAPIC one-shot timer
- * fires at the earliest of: the end of the running thread's slice (only when others wait), the
- * first sleeper's deadline, the alarm. */
+/* The scheduler. Threads of every process run round-robin from a FIFO run queue; a thread that
+ * blocks sits on a wait queue (or none) with an optional deadline. When nothing can run, the idle
+ * loop halts with interrupts on until the next deadline; when nothing can run and no deadline or
+ * alarm exists, no thread can ever wake: the machine stops as deadlocked (134, as SIGABRT). The
+ * LAPIC one-shot timer fires at the earliest of: the end of the running thread's slice (only when
+ * others wait), the first sleeper's deadline, a process's alarm. Switching to a thread of another
+ * process switches address spaces. */
 #include "sched.h"
 #include "clock.h"
 #include "console.h"
 #include "log.h"
+#include "mm.h"
 #include "net.h"
 #include "proc.h"
 #include "signal.h"
 #include "syscall.h"
+#include "vma.h"
 #include "x86.h"
 
 #define NEVER (~0UL)
@@ -19,7 +22,7 @@
 struct thread *current;
 static struct thread *run_head, *run_tail;
 static u64 slice_end;
-static u64 alarm_at, alarm_every;
+static u64 last_switch; /* monotonic ns: the running thread's process is charged from here */
 static bool timer_dirty;  /* the wanted expiry may have changed since the last arming */
 static u64 armed_count;   /* lapic_timer_arms after our last arming */
 
@@ -94,12 +97,15 @@ void sched_signal_wake(struct thread *t)
 		sched_wake(t, WAKE_SIGNAL);
 }
 
-/* The earliest sleeper's deadline, the alarm or lwIP's next timer; NEVER if none. */
+/* The earliest sleeper's deadline, alarm or lwIP's next timer; NEVER if none. */
 static u64 next_deadline(void)
 {
-	u64 next = alarm_at ? alarm_at : NEVER, net = net_next_deadline();
+	u64 next = NEVER, net = net_next_deadline();
 	if (net)
 		next = MIN(next, net);
+	for (struct proc *p = proc_first(); p; p = p->next)
+		if (p->alarm_at)
+			next = MIN(next, p->alarm_at);
 	for (int i = 0; i < MAX_THREADS; i++) {
 		struct thread *t = thread_at(i);
 		if (!t)
@@ -110,15 +116,15 @@ static u64 next_deadline(void)
 	return next;
 }
 
-static void fire_alarm(u64 now)
+static void fire_alarm(struct proc *p, u64 now)
 {
 	/* the next expiry keeps the interval's phase, as Linux's it_interval */
-	if (alarm_every)
-		alarm_at += ((now - alarm_at) / alarm_every + 1) * alarm_every;
+	if (p->alarm_every)
+		p->alarm_at += ((now - p->alarm_at) / p->alarm_every + 1) * p->alarm_every;
 	else
-		alarm_at = 0;
+		p->alarm_at = 0;
 	struct siginfo_k info = { .signo = SIGALRM, .code = SI_KERNEL };
-	signal_send(&info);
+	signal_send(p, &info);
 }
 
 /* Wakes the sleepers whose deadline has passed; sends SIGALRM when the alarm is due. */
@@ -132,8 +138,9 @@ static void expire(u64 now)
 		if (t->state == T_BLOCKED && t->deadline && t->deadline <= now)
 			sched_wake(t, WAKE_TIMEOUT);
 	}
-	if (alarm_at && alarm_at <= now)
-		fire_alarm(now);
+	for (struct proc *p = proc_first(); p; p = p->next)
+		if (p->alarm_at && p->alarm_at <= now)
+			fire_alarm(p, now);
 }
 
 static void arm(u64 now)
@@ -150,7 +157,7 @@ static void arm(u64 now)
 static NORETURN void deadlock(void)
 {
 	kerr("deadlock: every thread is blocked and no timer is pending to wake one");
-	proc_exit(128 + SIGABRT);
+	machine_stop(128 + SIGABRT);
 }
 
 /* Nothing to run: halt until an interrupt, then look for expired deadlines. */
@@ -172,13 +179,18 @@ static void idle(void)
 static void switch_to(struct thread *next)
 {
 	struct thread *prev = current;
+	u64 now = clock_monotonic_ns();
 	next->state = T_RUNNING;
-	slice_end = clock_monotonic_ns() + SLICE_NS;
+	slice_end = now + SLICE_NS;
 	timer_dirty = true;
 	if (next == prev)
 		return;
+	if (prev->state != T_DEAD) /* a dead thread's process may be gone */
+		prev->proc->cpu_ns += now - last_switch;
+	last_switch = now;
 	if (prev->state != T_DEAD)
 		thread_fpu_save(prev);
+	vmm_switch(next->proc->mm->root);
 	thread_fpu_load(next);
 	wrmsr(MSR_FS_BASE, next->fs_base);
 	wrmsr(MSR_KERNEL_GS_BASE, next->gs_base); /* the user's GS base until swapgs */
@@ -257,13 +269,19 @@ void sched_before_user(void)
 
 void sched_set_alarm(u64 deadline, u64 interval)
 {
-	alarm_at = deadline;
-	alarm_every = interval;
+	struct proc *p = current->proc;
+	p->alarm_at = deadline;
+	p->alarm_every = interval;
 	timer_dirty = true;
 }
 
 void sched_get_alarm(u64 *deadline, u64 *interval)
 {
-	*deadline = alarm_at;
-	*interval = alarm_every;
+	*deadline = current->proc->alarm_at;
+	*interval = current->proc->alarm_every;
+}
+
+u64 sched_cpu_ns(struct proc *p)
+{
+	return p->cpu_ns + (current && current->proc == p ? clock_monotonic_ns() - last_switch : 0);
 }

@@ -3,6 +3,8 @@
 #include "signal.h"
 #include "errno.h"
 #include "log.h"
+#include "mm.h"
+#include "vma.h"
 #include "proc.h"
 #include "sched.h"
 #include "signal_frame.h"
@@ -32,65 +34,114 @@ const char *signal_name(int sig)
 #define DEFAULT_IGNORE (sigbit(SIGCHLD) | sigbit(SIGURG) | sigbit(SIGWINCH) | sigbit(SIGCONT))
 #define DEFAULT_STOP (sigbit(SIGSTOP) | sigbit(SIGTSTP) | sigbit(SIGTTIN) | sigbit(SIGTTOU))
 
-static bool ignored(int sig)
+struct sighand *sighand_new(void)
 {
-	u64 h = proc.sig.actions[sig - 1].handler;
+	struct sighand *h = kzalloc(sizeof(*h));
+	if (h)
+		h->refs = 1;
+	return h;
+}
+
+struct sighand *sighand_copy(const struct sighand *from)
+{
+	struct sighand *h = kmalloc(sizeof(*h));
+	if (h) {
+		*h = *from;
+		h->refs = 1;
+	}
+	return h;
+}
+
+void sighand_put(struct sighand *h)
+{
+	if (!--h->refs)
+		kfree(h);
+}
+
+void sighand_reset_caught(struct sighand *h)
+{
+	for (int i = 0; i < NSIG; i++) {
+		u64 handler = h->actions[i].handler;
+		h->actions[i] = (struct sigaction_k){ .handler = handler == SIG_IGN ? SIG_IGN : SIG_DFL };
+	}
+}
+
+bool signal_ignored(const struct proc *p, int sig)
+{
+	u64 h = p->sighand->actions[sig - 1].handler;
 	return h == SIG_IGN || (h == SIG_DFL && (DEFAULT_IGNORE & sigbit(sig)));
 }
 
 static bool enqueue(struct sigqueue_k *q, const struct siginfo_k *info)
 {
 	int sig = info->signo;
-	if (sig < 32) {
-		if (!(q->set & sigbit(sig)))
-			q->standard[sig] = *info;
-	} else {
-		if (q->nqueued == SIGQUEUE_LEN)
-			return false;
-		q->queue[q->nqueued++] = *info;
-	}
+	if (sig < 32 && (q->set & sigbit(sig)))
+		return true; /* standard signals coalesce */
+	if (sig >= 32 && q->nqueued == SIGQUEUE_LEN)
+		return false;
+	struct sigpending_k *e = kmalloc(sizeof(*e));
+	if (!e)
+		return sig < 32; /* out of memory: a standard signal is lost, as when it coalesces */
+	e->next = NULL;
+	e->info = *info;
+	if (q->last)
+		q->last->next = e;
+	else
+		q->first = e;
+	q->last = e;
+	q->nqueued += sig >= 32;
 	q->set |= sigbit(sig);
 	return true;
 }
 
+/* Removes the lowest-numbered signal of set (the first queued instance of it). */
 static bool take(struct sigqueue_k *q, u64 set, struct siginfo_k *out)
 {
 	u64 ready = q->set & set;
 	if (!ready)
 		return false;
 	int sig = __builtin_ctzl(ready) + 1;
-	if (sig < 32) {
-		*out = q->standard[sig];
-		q->set &= ~sigbit(sig);
-		return true;
+	struct sigpending_k **link = &q->first, *prev = NULL;
+	while ((*link)->info.signo != sig) {
+		prev = *link;
+		link = &(*link)->next;
 	}
-	int i = 0, left = 0;
-	while (q->queue[i].signo != sig)
-		i++;
-	*out = q->queue[i];
-	for (int j = i + 1; j < q->nqueued; j++) {
-		q->queue[j - 1] = q->queue[j];
-		left += q->queue[j - 1].signo == sig;
-	}
-	q->nqueued--;
-	if (!left)
+	struct sigpending_k *e = *link;
+	*link = e->next;
+	if (q->last == e)
+		q->last = prev;
+	*out = e->info;
+	kfree(e);
+	q->nqueued -= sig >= 32;
+	bool more = false;
+	for (struct sigpending_k *i = q->first; i && !more; i = i->next)
+		more = i->info.signo == sig;
+	if (!more)
 		q->set &= ~sigbit(sig);
 	return true;
 }
 
-static bool refused(const struct siginfo_k *info, u64 blocked)
+void sigqueue_clear(struct sigqueue_k *q)
+{
+	struct siginfo_k dropped;
+	while (take(q, ~0UL, &dropped))
+		;
+}
+
+/* Whether the signal is dropped at once: ignored and not blocked (a blocked one stays pending,
+ * the disposition may change first). SIGKILL does not queue: the process ends. */
+static bool refused(struct proc *p, const struct siginfo_k *info, u64 blocked)
 {
 	if (info->signo == SIGKILL) {
-		kerr("SIGKILL sent by the app to itself: the app ends");
-		proc_exit(128 + SIGKILL);
+		proc_kill(p, SIGKILL);
+		return true;
 	}
-	/* an ignored signal is dropped at once, unless blocked: the disposition may change first */
-	return !(blocked & sigbit(info->signo)) && ignored(info->signo);
+	return !(blocked & sigbit(info->signo)) && signal_ignored(p, info->signo);
 }
 
 bool signal_send_thread(struct thread *t, const struct siginfo_k *info)
 {
-	if (refused(info, t->sig.blocked))
+	if (refused(t->proc, info, t->sig.blocked))
 		return true;
 	if (!enqueue(&t->sig.own, info))
 		return false;
@@ -101,24 +152,24 @@ bool signal_send_thread(struct thread *t, const struct siginfo_k *info)
 
 /* As Linux, the current thread takes a process-directed signal when it can, else the first
  * thread that does not block it. */
-static struct thread *taker(int sig)
+static struct thread *taker(struct proc *p, int sig)
 {
-	if (current->state != T_DEAD && !(current->sig.blocked & sigbit(sig)))
+	if (current && current->proc == p && current->state != T_DEAD && !(current->sig.blocked & sigbit(sig)))
 		return current;
-	for (int i = 0; i < MAX_THREADS && thread_at(i); i++) {
-		struct thread *t = thread_at(i);
-		if (t->state != T_DEAD && !(t->sig.blocked & sigbit(sig)))
+	for (struct thread *t = p->thread_list; t; t = t->proc_next)
+		if (!(t->sig.blocked & sigbit(sig)))
 			return t;
-	}
 	return NULL;
 }
 
-bool signal_send(const struct siginfo_k *info)
+bool signal_send(struct proc *p, const struct siginfo_k *info)
 {
-	struct thread *t = taker(info->signo);
-	if (refused(info, t ? 0 : sigbit(info->signo)))
+	if (p->state != PROC_ALIVE || p->exiting)
+		return true; /* nobody left to take it */
+	struct thread *t = taker(p, info->signo);
+	if (refused(p, info, t ? 0 : sigbit(info->signo)))
 		return true;
-	if (!enqueue(&proc.sig.shared, info))
+	if (!enqueue(&p->pending, info))
 		return false;
 	if (t)
 		sched_signal_wake(t);
@@ -127,28 +178,31 @@ bool signal_send(const struct siginfo_k *info)
 
 bool signal_dequeue(u64 set, struct siginfo_k *out)
 {
-	return take(&current->sig.own, set, out) || take(&proc.sig.shared, set, out);
+	return take(&current->sig.own, set, out) || take(&current->proc->pending, set, out);
 }
 
-void signal_discard(int sig)
+void signal_discard(struct proc *p, int sig)
 {
 	struct siginfo_k dropped;
-	while (take(&proc.sig.shared, sigbit(sig), &dropped))
+	while (take(&p->pending, sigbit(sig), &dropped))
 		;
-	for (int i = 0; i < MAX_THREADS && thread_at(i); i++)
-		while (take(&thread_at(i)->sig.own, sigbit(sig), &dropped))
+	for (struct thread *t = p->thread_list; t; t = t->proc_next)
+		while (take(&t->sig.own, sigbit(sig), &dropped))
 			;
 }
 
 void signal_action_changed(int sig)
 {
-	if (ignored(sig))
-		signal_discard(sig);
+	struct proc *p = current->proc;
+	if (signal_ignored(p, sig))
+		signal_discard(p, sig);
 }
 
 u64 signal_pending_for(const struct thread *t)
 {
-	return (t->sig.own.set | proc.sig.shared.set) & ~t->sig.blocked;
+	if (t->proc->exiting)
+		return ~0UL; /* it must come out of any sleep and end */
+	return (t->sig.own.set | t->proc->pending.set) & ~t->sig.blocked;
 }
 
 u64 signal_deliverable(void) { return signal_pending_for(current); }
@@ -160,25 +214,30 @@ static void default_action(struct regs *r, const struct siginfo_k *info)
 	if (DEFAULT_IGNORE & bit)
 		return;
 	if (DEFAULT_STOP & bit) {
-		kwarn("%s: stopping the app is not supported; ignored", signal_name(sig));
+		/* ^Z at the terminal is a no-op; a stop asked for by a program is worth a word */
+		if (info->code != SI_KERNEL)
+			kwarn("%s: stopping a process is not supported; ignored", signal_name(sig));
 		return;
 	}
 	const char *how = info->code == SI_TKILL ? "tkill/tgkill" : info->code == SI_QUEUE ? "sigqueue"
 			  : info->code == SI_USER ? "kill" : "the kernel";
+	struct proc *p = current->proc;
 	if (DEFAULT_CORE & bit) {
 		char where[160];
-		symbol_describe(r->rip - proc.load_bias, where, sizeof(where));
-		kerr("%s (sent by %s) with no handler, rip %lx in %s: the app ends", signal_name(sig), how, r->rip, where);
+		symbol_describe(r->rip - p->mm->load_bias, where, sizeof(where));
+		kerr("%s%s (sent by %s) with no handler, rip %lx in %s", proc_label(p), signal_name(sig), how, r->rip, where);
 	} else {
-		kerr("%s (sent by %s) with no handler: the app ends", signal_name(sig), how);
+		/* the first process's end is the run's result; others ending so is routine (SIGPIPE, SIGTERM) */
+		klog(p->pid == 1 ? LOG_QUIET : LOG_VERBOSE, "%s%s (sent by %s) with no handler: the process ends",
+		     proc_label(p), signal_name(sig), how);
 	}
-	proc_exit(128 + sig);
+	proc_exit(sig);
 }
 
 void signal_run_handler(struct regs *r, const struct siginfo_k *info, u64 oldmask)
 {
 	struct sigthread *s = &current->sig;
-	struct sigaction_k *a = &proc.sig.actions[info->signo - 1];
+	struct sigaction_k *a = &current->proc->sighand->actions[info->signo - 1];
 	if (!signal_setup_frame(r, info, a, oldmask))
 		signal_frame_failed(r, info->signo);
 	s->blocked |= a->mask | ((a->flags & SA_NODEFER) ? 0 : sigbit(info->signo));
@@ -204,8 +263,10 @@ void signal_deliver(struct regs *r)
 {
 	struct sigthread *s = &current->sig;
 	struct siginfo_k info;
+	if (current->proc->exiting)
+		thread_exit(0);
 	while (signal_dequeue(~s->blocked, &info)) {
-		struct sigaction_k *a = &proc.sig.actions[info.signo - 1];
+		struct sigaction_k *a = &current->proc->sighand->actions[info.signo - 1];
 		if (a->handler == SIG_IGN)
 			continue;
 		if (a->handler == SIG_DFL) {

@@ -50,7 +50,7 @@ static void classify(const struct regs *r, u64 cr2, struct siginfo_k *info)
 	case 6: sig = SIGILL, code = ILL_ILLOPN, addr = r->rip; break;
 	case 11: case 12: sig = SIGBUS; break;
 	case 14:
-		code = (r->error & PF_PRESENT) || vma_find(cr2) ? SEGV_ACCERR : SEGV_MAPERR;
+		code = (r->error & PF_PRESENT) || vma_find(mm_current(), cr2) ? SEGV_ACCERR : SEGV_MAPERR;
 		addr = cr2;
 		break;
 	case 16: sig = SIGFPE, code = x87_code(), addr = r->rip; break;
@@ -68,7 +68,7 @@ void signal_fault(struct regs *r, u64 cr2, const char *what)
 	struct siginfo_k info = { 0 };
 	classify(r, cr2, &info);
 	int sig = info.signo;
-	struct sigaction_k *a = &proc.sig.actions[sig - 1];
+	struct sigaction_k *a = &current->proc->sighand->actions[sig - 1];
 	/* the report shows the faulting address for page faults, else where it happened */
 	if (a->handler == SIG_DFL || a->handler == SIG_IGN || (current->sig.blocked & sigbit(sig)))
 		proc_fatal_signal(r, sig, what, r->vector == 14 ? cr2 : r->rip);

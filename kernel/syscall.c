@@ -21,8 +21,6 @@ static void report_unsupported(u64 nr)
 
 bool syscall_dispatch(struct regs *r)
 {
-	if (!current)
-		thread_boot();
 	current_regs = r;
 	u64 nr = r->rax;
 	current->syscall_nr = nr;

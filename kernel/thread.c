@@ -12,18 +12,15 @@
 #include "uaccess.h"
 #include "x86.h"
 
-#define THREAD_AREA 0xffffc90000000000UL
 #define SLOT_SIZE 0x10000UL
 #define KSTACK_PAGES 8
 #define STRUCT_PAGES ((sizeof(struct thread) + PAGE_SIZE - 1) / PAGE_SIZE)
 #define CR4_OSXSAVE (1UL << 18)
 
 static struct thread *slots[MAX_THREADS];
-static int nslots, alive, next_tid = 2;
-static int leader_status; /* Linux reports the first thread's exit status once all are gone */
+static int nslots;
 
 struct thread *thread_at(int i) { return i < nslots ? slots[i] : NULL; }
-int thread_count(void) { return alive; }
 
 struct thread *thread_find(int tid)
 {
@@ -37,7 +34,7 @@ static bool map_pages(u64 va, u64 n)
 {
 	for (u64 i = 0; i < n; i++) {
 		u64 pa = pmm_alloc();
-		if (!pa || !vmm_map(va + i * PAGE_SIZE, pa, PTE_P | PTE_W | PTE_NX))
+		if (!pa || !vmm_map_kernel(va + i * PAGE_SIZE, pa, PTE_P | PTE_W | PTE_NX))
 			return false; /* the slot stays half mapped; it is not reused */
 	}
 	return true;
@@ -86,21 +83,38 @@ void thread_fpu_load(struct thread *t)
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(t->fpu) : "memory");
 }
 
-struct thread *thread_boot(void)
+static void join(struct proc *p, struct thread *t, int tid)
+{
+	t->tid = tid;
+	t->proc = p;
+	t->proc_next = p->thread_list;
+	p->thread_list = t;
+	p->threads++;
+}
+
+static void leave(struct thread *t)
+{
+	struct thread **link = &t->proc->thread_list;
+	while (*link != t)
+		link = &(*link)->proc_next;
+	*link = t->proc_next;
+	t->proc->threads--;
+}
+
+struct thread *thread_boot(struct proc *p, int tid)
 {
 	struct thread *t = new_slot(false);
 	if (!t)
 		panic("out of memory for the first thread");
 	__asm__ volatile("movq %%gs:0, %0" : "=r"(t->kstack_top)); /* the boot kernel stack */
-	t->tid = 1;
+	join(p, t, tid);
 	t->state = T_RUNNING;
 	t->fs_base = rdmsr(MSR_FS_BASE);
-	alive = 1;
 	current = t;
 	return t;
 }
 
-struct thread *thread_create(const struct regs *regs)
+struct thread *thread_create(struct proc *p, int tid, const struct regs *regs)
 {
 	struct thread *t = NULL;
 	for (int i = 0; i < nslots && !t; i++)
@@ -113,7 +127,7 @@ struct thread *thread_create(const struct regs *regs)
 	memset(t, 0, sizeof(*t));
 	t->kstack_top = top;
 	t->fpu = fpu;
-	t->tid = next_tid++;
+	join(p, t, tid);
 	t->fs_base = current->fs_base;
 	t->gs_base = current->gs_base;
 	t->sig.blocked = current->sig.blocked; /* the mask is inherited, the alternate stack is not */
@@ -125,22 +139,24 @@ struct thread *thread_create(const struct regs *regs)
 	for (int i = 0; i < 6; i++)
 		*--sp = 0;
 	t->ksp = (u64)sp;
-	alive++;
 	sched_add(t);
 	return t;
 }
 
-void thread_exit(int status)
+void thread_exit(int wait_status)
 {
 	struct thread *t = current;
+	struct proc *p = t->proc;
+	/* as Linux, a process whose threads all called exit() reports its first thread's status */
+	if (t->tid == p->pid && !p->exiting)
+		p->exit_status = wait_status;
 	if (t->clear_child_tid) {
 		u32 zero = 0;
 		if (!copy_to_user(t->clear_child_tid, &zero, 4))
 			futex_wake(t->clear_child_tid, 1, FUTEX_BITSET_ANY);
 	}
-	if (t->tid == 1)
-		leader_status = status;
-	if (--alive == 0)
-		proc_exit(leader_status);
+	leave(t);
+	if (!p->threads)
+		proc_end(p);
 	sched_exit();
 }

@@ -57,8 +57,6 @@ static void device_irq(u64 vector)
 
 static void user_trap(struct regs *r)
 {
-	if (!current)
-		thread_boot();
 	if (r->vector >= 32) {
 		device_irq(r->vector);
 		if (r->vector == TIMER_VECTOR)
@@ -69,7 +67,7 @@ static void user_trap(struct regs *r)
 	u64 cr2 = 0;
 	if (r->vector == 14) {
 		cr2 = read_cr2();
-		if (!(r->error & PF_PRESENT) && vma_fault(cr2, r->error & PF_WRITE, r->error & PF_FETCH))
+		if (!(r->error & PF_PRESENT) && vma_fault(mm_current(), cr2, r->error & PF_WRITE, r->error & PF_FETCH))
 			return;
 	}
 	signal_fault(r, cr2, names[r->vector] ? names[r->vector] : "exception");

@@ -13,13 +13,14 @@ bool user_range_ok(u64 addr, u64 len, bool write)
 		return true;
 	if (addr >= USER_TOP || len > USER_TOP - addr)
 		return false;
+	struct mm *mm = mm_current();
 	for (u64 page = ALIGN_DOWN(addr, PAGE_SIZE); page < addr + len; page += PAGE_SIZE) {
-		struct vma *v = vma_find(page);
+		struct vma *v = vma_find(mm, page);
 		if (!v || !(v->prot & (write ? PROT_WRITE : PROT_READ)))
 			return false;
-		u64 *pte = vmm_pte(page, false);
+		u64 *pte = vmm_pte(mm->root, page, false);
 		if (!pte || !(*pte & PTE_P)) {
-			if (!vma_fault(page, write, false))
+			if (!vma_fault(mm, page, write, false))
 				return false;
 		}
 	}

@@ -1,12 +1,14 @@
-/* The app's regions. Pages are backed on first touch (vma_fault) except where the loader fills
- * them; protections live in the VMA and are copied into each PTE. File mappings: a private page
- * is a copy of the file's page made at the first touch; a shared page is the file's own frame. */
+/* Address spaces and their regions. Pages are backed on first touch (vma_fault) except where the
+ * loader fills them; protections live in the VMA and are copied into each PTE. File mappings: a
+ * private page is a copy of the file's page made at the first touch; a shared page is the file's
+ * own frame. */
 #include "vma.h"
 #include "vfs.h"
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
 #include "proc.h"
+#include "thread.h"
 #include "x86.h"
 
 u64 prot_to_pte(u32 prot)
@@ -16,26 +18,26 @@ u64 prot_to_pte(u32 prot)
 	return PTE_P | PTE_U | ((prot & PROT_WRITE) ? PTE_W : 0) | ((prot & PROT_EXEC) ? 0 : PTE_NX);
 }
 
-struct vma *vma_find(u64 addr)
+struct vma *vma_find(struct mm *mm, u64 addr)
 {
-	for (struct vma *v = proc.vmas; v && v->start <= addr; v = v->next)
+	for (struct vma *v = mm->vmas; v && v->start <= addr; v = v->next)
 		if (addr < v->end)
 			return v;
 	return NULL;
 }
 
-bool vma_range_free(u64 start, u64 end)
+bool vma_range_free(struct mm *mm, u64 start, u64 end)
 {
-	for (struct vma *v = proc.vmas; v && v->start < end; v = v->next)
+	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next)
 		if (v->end > start)
 			return false;
 	return true;
 }
 
 /* Splits the VMA containing addr so that a VMA starts at addr. */
-static bool split_at(u64 addr)
+static bool split_at(struct mm *mm, u64 addr)
 {
-	struct vma *v = vma_find(addr);
+	struct vma *v = vma_find(mm, addr);
 	if (!v || v->start == addr)
 		return true;
 	struct vma *n = kmalloc(sizeof(*n));
@@ -54,15 +56,15 @@ static bool split_at(u64 addr)
 	return true;
 }
 
-static void free_pages(u64 start, u64 end)
+static void free_pages(struct mm *mm, u64 start, u64 end)
 {
 	for (u64 va = start; va < end; va += PAGE_SIZE) {
-		u64 *pte = vmm_pte(va, false);
+		u64 *pte = vmm_pte(mm->root, va, false);
 		if (pte && (*pte & (PTE_P | PTE_NONE))) {
 			if (!(*pte & PTE_FILE))
 				pmm_free(*pte & PTE_ADDR);
 			*pte = 0;
-			invlpg(va);
+			vmm_flush(mm->root, va);
 		}
 	}
 }
@@ -84,9 +86,9 @@ static bool continues(const struct vma *v, const struct vma *n)
 }
 
 /* Joins neighbours with the same protection (mprotect splits; undoing it should not leave seams). */
-static void merge_adjacent(void)
+static void merge_adjacent(struct mm *mm)
 {
-	for (struct vma *v = proc.vmas; v && v->next;) {
+	for (struct vma *v = mm->vmas; v && v->next;) {
 		struct vma *n = v->next;
 		if (continues(v, n)) {
 			v->end = n->end;
@@ -99,15 +101,15 @@ static void merge_adjacent(void)
 	}
 }
 
-void vma_unmap(u64 start, u64 end)
+void vma_unmap(struct mm *mm, u64 start, u64 end)
 {
-	if (!split_at(start) || !split_at(end))
+	if (!split_at(mm, start) || !split_at(mm, end))
 		panic("out of memory splitting a mapping");
-	struct vma **link = &proc.vmas;
+	struct vma **link = &mm->vmas;
 	while (*link) {
 		struct vma *v = *link;
 		if (v->start >= start && v->end <= end) {
-			free_pages(v->start, v->end);
+			free_pages(mm, v->start, v->end);
 			*link = v->next;
 			drop_file(v);
 			kfree(v);
@@ -117,9 +119,9 @@ void vma_unmap(u64 start, u64 end)
 	}
 }
 
-bool vma_map_file(u64 start, u64 end, u32 prot, struct file *f, u64 off, bool shared)
+bool vma_map_file(struct mm *mm, u64 start, u64 end, u32 prot, struct file *f, u64 off, bool shared)
 {
-	vma_unmap(start, end);
+	vma_unmap(mm, start, end);
 	struct vma *n = kzalloc(sizeof(*n));
 	if (!n)
 		return false;
@@ -134,7 +136,7 @@ bool vma_map_file(u64 start, u64 end, u32 prot, struct file *f, u64 off, bool sh
 		if (shared)
 			f->ino->shared_maps++;
 	}
-	struct vma **link = &proc.vmas;
+	struct vma **link = &mm->vmas;
 	while (*link && (*link)->start < start)
 		link = &(*link)->next;
 	n->next = *link;
@@ -142,59 +144,59 @@ bool vma_map_file(u64 start, u64 end, u32 prot, struct file *f, u64 off, bool sh
 	return true;
 }
 
-bool vma_map(u64 start, u64 end, u32 prot) { return vma_map_file(start, end, prot, NULL, 0, false); }
+bool vma_map(struct mm *mm, u64 start, u64 end, u32 prot) { return vma_map_file(mm, start, end, prot, NULL, 0, false); }
 
-bool vma_protect(u64 start, u64 end, u32 prot)
+bool vma_protect(struct mm *mm, u64 start, u64 end, u32 prot)
 {
 	for (u64 a = start; a < end;) {
-		struct vma *v = vma_find(a);
+		struct vma *v = vma_find(mm, a);
 		if (!v)
 			return false;
 		a = v->end;
 	}
-	if (!split_at(start) || !split_at(end))
+	if (!split_at(mm, start) || !split_at(mm, end))
 		return false;
 	u64 flags = prot_to_pte(prot);
-	for (struct vma *v = proc.vmas; v && v->start < end; v = v->next) {
+	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
 		if (v->start < start)
 			continue;
 		v->prot = prot;
 		for (u64 va = v->start; va < v->end; va += PAGE_SIZE) {
-			u64 *pte = vmm_pte(va, false);
+			u64 *pte = vmm_pte(mm->root, va, false);
 			if (pte && (*pte & (PTE_P | PTE_NONE))) {
 				*pte = (*pte & (PTE_ADDR | PTE_FILE)) | flags;
-				invlpg(va);
+				vmm_flush(mm->root, va);
 			}
 		}
 	}
-	merge_adjacent();
+	merge_adjacent(mm);
 	return true;
 }
 
-bool vma_move(u64 old, u64 len, u64 new_start)
+bool vma_move(struct mm *mm, u64 old, u64 len, u64 new_start)
 {
-	struct vma *v = vma_find(old);
-	if (!v || !vma_map_file(new_start, new_start + len, v->prot, v->file, v->off + (old - v->start), v->shared))
+	struct vma *v = vma_find(mm, old);
+	if (!v || !vma_map_file(mm, new_start, new_start + len, v->prot, v->file, v->off + (old - v->start), v->shared))
 		return false;
 	for (u64 off = 0; off < len; off += PAGE_SIZE) {
-		u64 *src = vmm_pte(old + off, false);
+		u64 *src = vmm_pte(mm->root, old + off, false);
 		if (!src || !(*src & (PTE_P | PTE_NONE)))
 			continue;
-		u64 *dst = vmm_pte(new_start + off, true);
+		u64 *dst = vmm_pte(mm->root, new_start + off, true);
 		if (!dst)
 			return false;
 		*dst = *src;
 		*src = 0;
-		invlpg(old + off);
+		vmm_flush(mm->root, old + off);
 	}
-	vma_unmap(old, old + len);
+	vma_unmap(mm, old, old + len);
 	return true;
 }
 
-u64 vma_find_free(u64 len)
+u64 vma_find_free(struct mm *mm, u64 len)
 {
 	u64 best = 0, prev_end = MMAP_BOTTOM;
-	for (struct vma *v = proc.vmas;; v = v->next) {
+	for (struct vma *v = mm->vmas;; v = v->next) {
 		u64 gap_end = v ? MIN(v->start, MMAP_TOP) : MMAP_TOP;
 		if (gap_end > prev_end && gap_end - prev_end >= len)
 			best = gap_end - len;
@@ -205,13 +207,13 @@ u64 vma_find_free(u64 len)
 	return best;
 }
 
-bool vma_fault(u64 addr, bool write, bool exec)
+bool vma_fault(struct mm *mm, u64 addr, bool write, bool exec)
 {
-	struct vma *v = vma_find(addr);
+	struct vma *v = vma_find(mm, addr);
 	if (!v || !(v->prot & (write ? PROT_WRITE : exec ? PROT_EXEC : PROT_READ)))
 		return false;
 	u64 va = ALIGN_DOWN(addr, PAGE_SIZE);
-	u64 *pte = vmm_pte(va, true);
+	u64 *pte = vmm_pte(mm->root, va, true);
 	if (!pte)
 		return false;
 	if (*pte & (PTE_P | PTE_NONE))
@@ -228,4 +230,30 @@ bool vma_fault(u64 addr, bool write, bool exec)
 	return true;
 }
 
-void vma_discard(u64 start, u64 end) { free_pages(start, end); }
+void vma_discard(struct mm *mm, u64 start, u64 end) { free_pages(mm, start, end); }
+
+struct mm *mm_new(void)
+{
+	struct mm *mm = kzalloc(sizeof(*mm));
+	if (!mm)
+		return NULL;
+	if (!(mm->root = vmm_new_root())) {
+		kfree(mm);
+		return NULL;
+	}
+	mm->refs = 1;
+	return mm;
+}
+
+void mm_get(struct mm *mm) { mm->refs++; }
+
+void mm_put(struct mm *mm)
+{
+	if (--mm->refs)
+		return;
+	vma_unmap(mm, 0, USER_TOP);
+	vmm_free_root(mm->root);
+	kfree(mm);
+}
+
+struct mm *mm_current(void) { return current->proc->mm; }

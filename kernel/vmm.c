@@ -1,26 +1,35 @@
-/* Page tables. One address space: the app in the lower half (user pages), the kernel in the
- * upper half (supervisor pages): the direct map of RAM, the kernel image with per-section
- * permissions, and device registers. */
+/* Page tables. Each address space has its own PML4: the lower half is the process's (user pages),
+ * the upper half is the kernel's and the same in every PML4: its entries point at page tables made
+ * once, at boot, in the kernel's own PML4 (the direct map of RAM, the kernel image with
+ * per-section permissions, device registers, thread stacks), so a kernel mapping made later is
+ * seen by every process. */
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
 #include "x86.h"
 
-static u64 *pml4;
+#define PML4_KERNEL_FIRST 256
+#define PML4_SLOT(va) (((va) >> 39) & 511)
+
+static u64 kernel_root; /* physical address of the kernel's PML4 */
+static u64 loaded_root; /* the PML4 in CR3 */
+static bool sealed;     /* upper-half PML4 entries are fixed: user roots have copied them */
 
 extern char __text_start[], __rodata_start[], __data_start[], __kernel_end[];
 
 static u64 *table_of(u64 entry) { return phys_to_virt(entry & PTE_ADDR); }
 
-/* The entry for va at the given level (3 = PML4 ... 0 = PT); creates missing tables. */
-static u64 *walk(u64 va, int level, bool create)
+/* The entry for va at the given level (3 = PML4 ... 0 = PT) under root; creates missing tables. */
+static u64 *walk(u64 root, u64 va, int level, bool create)
 {
-	u64 *table = pml4;
+	u64 *table = phys_to_virt(root);
 	for (int l = 3; l > level; l--) {
 		u64 *e = &table[(va >> (12 + 9 * l)) & 511];
 		if (!(*e & PTE_P)) {
 			if (!create)
 				return NULL;
+			if (l == 3 && va >= USER_TOP && sealed)
+				panic("kernel mapping at %lx outside the regions made at boot", va);
 			u64 pa = pmm_alloc();
 			if (!pa)
 				return NULL;
@@ -34,42 +43,56 @@ static u64 *walk(u64 va, int level, bool create)
 	return &table[(va >> (12 + 9 * level)) & 511];
 }
 
-u64 *vmm_pte(u64 va, bool create) { return walk(va, 0, create); }
+u64 *vmm_pte(u64 root, u64 va, bool create) { return walk(root, va, 0, create); }
 
-bool vmm_map(u64 va, u64 pa, u64 flags)
+void vmm_flush(u64 root, u64 va)
 {
-	u64 *e = walk(va, 0, true);
+	if (root == loaded_root)
+		invlpg(va);
+}
+
+bool vmm_map(u64 root, u64 va, u64 pa, u64 flags)
+{
+	u64 *e = walk(root, va, 0, true);
 	if (!e)
 		return false;
 	u64 old = *e;
 	*e = pa | flags;
 	if (old & PTE_P) /* the TLB never holds a not-present entry: a new mapping needs no flush */
-		invlpg(va);
+		vmm_flush(root, va);
 	return true;
 }
 
+bool vmm_map_kernel(u64 va, u64 pa, u64 flags) { return vmm_map(kernel_root, va, pa, flags); }
+
 void vmm_map_mmio(u64 va, u64 pa)
 {
-	if (!vmm_map(va, pa, PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_NX))
+	if (!vmm_map_kernel(va, pa, PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_NX))
 		panic("out of memory mapping device registers");
 }
 
 static void map_kernel_range(const char *start, const char *end, u64 flags)
 {
 	for (u64 va = (u64)start; va < (u64)end; va += PAGE_SIZE)
-		if (!vmm_map(va, va - KERNEL_VBASE, flags))
+		if (!vmm_map_kernel(va, va - KERNEL_VBASE, flags))
 			panic("out of memory mapping the kernel");
+}
+
+/* Makes the PML4 entry (and its PDPT) covering va, for a region mapped later. */
+static void reserve_region(u64 va)
+{
+	if (!walk(kernel_root, va, 2, true))
+		panic("out of memory for the kernel's page tables");
 }
 
 void vmm_init(u64 ram_top)
 {
-	u64 root = pmm_alloc();
-	if (!root)
+	kernel_root = pmm_alloc();
+	if (!kernel_root)
 		panic("no memory for page tables");
-	pml4 = phys_to_virt(root);
 	/* direct map with 2 MiB pages */
 	for (u64 pa = 0; pa < ram_top; pa += 0x200000) {
-		u64 *e = walk(DIRECT_BASE + pa, 1, true);
+		u64 *e = walk(kernel_root, DIRECT_BASE + pa, 1, true);
 		if (!e)
 			panic("out of memory building the direct map");
 		*e = pa | PTE_P | PTE_W | PTE_PS | PTE_NX;
@@ -77,5 +100,54 @@ void vmm_init(u64 ram_top)
 	map_kernel_range(__text_start, __rodata_start, PTE_P);
 	map_kernel_range(__rodata_start, __data_start, PTE_P | PTE_NX);
 	map_kernel_range(__data_start, __kernel_end, PTE_P | PTE_W | PTE_NX);
+	reserve_region(MMIO_BASE);
+	reserve_region(THREAD_AREA);
+	reserve_region(EXEC_AREA);
+	reserve_region(NET_HEAP_VBASE);
+	sealed = true;
+	vmm_switch(kernel_root);
+}
+
+u64 vmm_kernel_root(void) { return kernel_root; }
+
+u64 vmm_new_root(void)
+{
+	u64 root = pmm_alloc();
+	if (!root)
+		return 0;
+	u64 *dst = phys_to_virt(root), *src = phys_to_virt(kernel_root);
+	for (int i = PML4_KERNEL_FIRST; i < 512; i++)
+		dst[i] = src[i];
+	return root;
+}
+
+/* Frees the page tables below entry e at level (the leaves' frames are not freed: the VMAs own them). */
+static void free_tables(u64 e, int level)
+{
+	if (!(e & PTE_P) || (e & PTE_PS))
+		return;
+	if (level > 1) {
+		u64 *t = table_of(e);
+		for (int i = 0; i < 512; i++)
+			free_tables(t[i], level - 1);
+	}
+	pmm_free(e & PTE_ADDR);
+}
+
+void vmm_free_root(u64 root)
+{
+	if (root == loaded_root)
+		vmm_switch(kernel_root);
+	u64 *t = phys_to_virt(root);
+	for (int i = 0; i < PML4_KERNEL_FIRST; i++)
+		free_tables(t[i], 3);
+	pmm_free(root);
+}
+
+void vmm_switch(u64 root)
+{
+	if (root == loaded_root)
+		return;
+	loaded_root = root;
 	write_cr3(root);
 }

@@ -3,6 +3,7 @@
  * fork, vfork and clone without CLONE_THREAD are stubs (ENOSYS). */
 #include "errno.h"
 #include "mm.h"
+#include "proc.h"
 #include "sched.h"
 #include "syscall.h"
 #include "uaccess.h"
@@ -45,7 +46,8 @@ static long new_thread(u64 flags, u64 stack, u64 ptid, u64 ctid, u64 tls)
 	r.rax = 0;
 	if (stack)
 		r.rsp = stack;
-	struct thread *t = thread_create(&r);
+	int id = pid_alloc();
+	struct thread *t = id < 0 ? NULL : thread_create(proc_current(), id, &r);
 	if (!t)
 		return -EAGAIN;
 	u32 tid = (u32)t->tid;

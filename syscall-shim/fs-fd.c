@@ -39,13 +39,11 @@ long sys_close_range(u64 first, u64 last, long flags)
 	first = (u32)first, last = (u32)last, flags = (u32)flags;
 	if (first > last || (flags & ~(long)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
 		return -EINVAL;
-	for (u64 fd = first; fd <= last && fd < NR_FDS; fd++) {
-		if (!fd_table[fd].f)
-			continue;
+	for (long fd = fd_next((long)first); fd >= 0 && (u64)fd <= last; fd = fd_next(fd + 1)) {
 		if (flags & CLOSE_RANGE_CLOEXEC)
-			fd_table[fd].cloexec = true;
+			fd_set_cloexec(fd, true);
 		else
-			fd_close((long)fd);
+			fd_close(fd);
 	}
 	return 0;
 }
@@ -73,10 +71,10 @@ static long dup_to(long old, long new, bool cloexec)
 	if (!f || new < 0 || new >= NR_FDS)
 		return -EBADF;
 	file_get(f);
-	if (fd_table[new].f)
-		fd_close(new);
-	fd_table[new] = (struct fd_entry){ f, cloexec };
-	return new;
+	long fd = fd_install_at(new, f, cloexec);
+	if (fd < 0)
+		file_put(f);
+	return fd;
 }
 
 long sys_dup2(long old, long new)
@@ -111,8 +109,8 @@ long sys_fcntl(long fd, long cmd, u64 arg)
 	switch (cmd) {
 	case F_DUPFD: return dup_from(fd, (long)arg, false);
 	case F_DUPFD_CLOEXEC: return dup_from(fd, (long)arg, true);
-	case F_GETFD: return fd_table[fd].cloexec ? FD_CLOEXEC : 0;
-	case F_SETFD: fd_table[fd].cloexec = arg & FD_CLOEXEC; return 0;
+	case F_GETFD: return fd_cloexec(fd) ? FD_CLOEXEC : 0;
+	case F_SETFD: return fd_set_cloexec(fd, arg & FD_CLOEXEC);
 	case F_GETFL: return f->flags;
 	case F_SETFL: f->flags = (f->flags & ~(u32)SETFL_MASK) | ((u32)arg & SETFL_MASK); return 0;
 	case F_GETLK:
@@ -153,8 +151,7 @@ long sys_ioctl(long fd, long req, u64 arg)
 	}
 	case FIOCLEX:
 	case FIONCLEX:
-		fd_table[fd].cloexec = req == FIOCLEX;
-		return 0;
+		return fd_set_cloexec(fd, req == FIOCLEX);
 	case FIONREAD: {
 		i32 n;
 		if (f->ino->ops && f->ino->ops->readable)
@@ -188,8 +185,9 @@ long sys_pipe2(u64 fds, long flags)
 	long b = a < 0 ? a : fd_install(wr, 0, flags & O_CLOEXEC);
 	if (b < 0) {
 		if (a >= 0)
-			fd_table[a].f = NULL;
-		file_put(rd);
+			fd_close(a); /* puts rd */
+		else
+			file_put(rd);
 		file_put(wr);
 		return b;
 	}
@@ -260,9 +258,7 @@ long sys_fchdir(long fd)
 		return -EBADF;
 	if (!S_ISDIR(f->ino->mode))
 		return -ENOTDIR;
-	inode_get(f->ino);
-	inode_put(fs_cwd);
-	fs_cwd = f->ino;
+	fs_set_cwd(f->ino);
 	return 0;
 }
 

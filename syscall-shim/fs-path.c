@@ -93,7 +93,7 @@ long sys_mkdirat(long dirfd, u64 upath, long mode)
 	else if (removed(parent))
 		err = -ENOENT;
 	else {
-		struct inode *d = inode_new(S_IFDIR | ((u32)mode & 07777 & ~fs_umask));
+		struct inode *d = inode_new(S_IFDIR | ((u32)mode & 07777 & ~fs_current()->umask));
 		err = d ? dir_add(parent, name, len, d) : -ENOMEM;
 		if (err && d)
 			inode_put(d);
@@ -361,9 +361,7 @@ long sys_chdir(u64 path)
 		return err;
 	if (!S_ISDIR(ino->mode))
 		return -ENOTDIR;
-	inode_get(ino);
-	inode_put(fs_cwd);
-	fs_cwd = ino;
+	fs_set_cwd(ino);
 	return 0;
 }
 
@@ -372,7 +370,7 @@ long sys_getcwd(u64 buf, u64 size)
 	char *p = pathbuf_get();
 	if (!p)
 		return -ENOMEM;
-	long n = dir_path(fs_cwd, p, PATH_MAX);
+	long n = dir_path(fs_current()->cwd, p, PATH_MAX);
 	if (n >= 0 && (u64)n + 1 > size)
 		n = -ERANGE;
 	if (n >= 0)
@@ -383,8 +381,8 @@ long sys_getcwd(u64 buf, u64 size)
 
 long sys_umask(long mask)
 {
-	u32 old = fs_umask;
-	fs_umask = (u32)mask & 0777;
+	u32 old = fs_current()->umask;
+	fs_current()->umask = (u32)mask & 0777;
 	return old;
 }
 

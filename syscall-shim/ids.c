@@ -1,5 +1,5 @@
-/* Credentials of the one process: real/effective/saved/fs user and group ids, supplementary groups
- * and capabilities, changed by the rules of Linux (kernel/sys.c, security/commoncap.c): a process
+/* Credentials of the calling process: real/effective/saved/fs user and group ids, supplementary
+ * groups and capabilities, changed by the rules of Linux (kernel/sys.c, security/commoncap.c): a process
  * with CAP_SETUID (CAP_SETGID) may set any id, others only ids they already hold; leaving uid 0
  * drops capabilities, returning to euid 0 restores the permitted ones. The app starts as root with
  * every capability. The ids are recorded and reported only: files are still created as root and
@@ -7,42 +7,35 @@
 #include "creds.h"
 #include "errno.h"
 #include "lib.h"
+#include "proc.h"
 #include "uaccess.h"
 
 #define NO_ID 0xffffffffu /* (uid_t)-1: "leave unchanged" */
-#define NGROUPS 64         /* Linux allows 65536; more than this is refused with ENOMEM */
-#define NGROUPS_MAX 65536
+#define NGROUPS_MAX 65536 /* Linux's limit; more than NGROUPS (proc.h) is refused with ENOMEM */
 #define CAP_SETGID 6
 #define CAP_SETUID 7
 #define CAP_SETPCAP 8
-#define CAP_ALL ((1UL << 41) - 1) /* CAP_CHOWN .. CAP_CHECKPOINT_RESTORE (40) */
 /* Capabilities that follow the fs uid: CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, FSETID,
  * LINUX_IMMUTABLE, MAC_OVERRIDE. */
 #define CAP_FS_MASK (0x1fUL | 1UL << 9 | 1UL << 32)
 
-struct ids {
-	u32 r, e, s, fs;
-};
+static struct cred *cred(void) { return &proc_current()->cred; }
 
-static struct ids uid, gid;
-static u64 cap_eff = CAP_ALL, cap_prm = CAP_ALL, cap_inh;
-static u32 groups[NGROUPS];
-static u32 ngroups;
-
-bool cred_capable(int cap) { return cap_eff & (1UL << cap); }
+bool cred_capable(int cap) { return cred()->cap_eff & (1UL << cap); }
 static bool capable(int cap) { return cred_capable(cap); }
 static bool held(const struct ids *c, u32 id) { return id == c->r || id == c->e || id == c->s; }
 
 /* Capability fix-ups after a user id change (cap_emulate_setxuid). */
 static void fix_caps(struct ids old)
 {
+	struct cred *c = cred();
 	bool old_root = !old.r || !old.e || !old.s;
-	if (old_root && uid.r && uid.e && uid.s)
-		cap_prm = cap_eff = 0;
-	if (!old.e && uid.e)
-		cap_eff = 0;
-	if (old.e && !uid.e)
-		cap_eff = cap_prm;
+	if (old_root && c->uid.r && c->uid.e && c->uid.s)
+		c->cap_prm = c->cap_eff = 0;
+	if (!old.e && c->uid.e)
+		c->cap_eff = 0;
+	if (old.e && !c->uid.e)
+		c->cap_eff = c->cap_prm;
 }
 
 /* setresuid/setresgid: an unprivileged process may only pick ids it already holds. */
@@ -109,37 +102,38 @@ static long get_res(const struct ids *c, u64 r, u64 e, u64 s)
 /* Runs a uid change and the capability fix-up that follows it. */
 #define UID_CHANGE(call)                                \
 	do {                                            \
-		struct ids old = uid;                   \
+		struct ids old = cred()->uid;           \
 		long err = (call);                      \
 		if (!err)                               \
 			fix_caps(old);                  \
 		return err;                             \
 	} while (0)
 
-long sys_getuid(void) { return uid.r; }
-long sys_geteuid(void) { return uid.e; }
-long sys_getgid(void) { return gid.r; }
-long sys_getegid(void) { return gid.e; }
-long sys_getresuid(u64 r, u64 e, u64 s) { return get_res(&uid, r, e, s); }
-long sys_getresgid(u64 r, u64 e, u64 s) { return get_res(&gid, r, e, s); }
+long sys_getuid(void) { return cred()->uid.r; }
+long sys_geteuid(void) { return cred()->uid.e; }
+long sys_getgid(void) { return cred()->gid.r; }
+long sys_getegid(void) { return cred()->gid.e; }
+long sys_getresuid(u64 r, u64 e, u64 s) { return get_res(&cred()->uid, r, e, s); }
+long sys_getresgid(u64 r, u64 e, u64 s) { return get_res(&cred()->gid, r, e, s); }
 
-long sys_setuid(long id) { UID_CHANGE(set_one(&uid, CAP_SETUID, (u32)id)); }
-long sys_setreuid(long r, long e) { UID_CHANGE(set_re(&uid, CAP_SETUID, (u32)r, (u32)e)); }
-long sys_setresuid(long r, long e, long s) { UID_CHANGE(set_res(&uid, CAP_SETUID, (u32)r, (u32)e, (u32)s)); }
-long sys_setgid(long id) { return set_one(&gid, CAP_SETGID, (u32)id); }
-long sys_setregid(long r, long e) { return set_re(&gid, CAP_SETGID, (u32)r, (u32)e); }
-long sys_setresgid(long r, long e, long s) { return set_res(&gid, CAP_SETGID, (u32)r, (u32)e, (u32)s); }
-long sys_setfsgid(long id) { return set_fs(&gid, CAP_SETGID, (u32)id); }
+long sys_setuid(long id) { UID_CHANGE(set_one(&cred()->uid, CAP_SETUID, (u32)id)); }
+long sys_setreuid(long r, long e) { UID_CHANGE(set_re(&cred()->uid, CAP_SETUID, (u32)r, (u32)e)); }
+long sys_setresuid(long r, long e, long s) { UID_CHANGE(set_res(&cred()->uid, CAP_SETUID, (u32)r, (u32)e, (u32)s)); }
+long sys_setgid(long id) { return set_one(&cred()->gid, CAP_SETGID, (u32)id); }
+long sys_setregid(long r, long e) { return set_re(&cred()->gid, CAP_SETGID, (u32)r, (u32)e); }
+long sys_setresgid(long r, long e, long s) { return set_res(&cred()->gid, CAP_SETGID, (u32)r, (u32)e, (u32)s); }
+long sys_setfsgid(long id) { return set_fs(&cred()->gid, CAP_SETGID, (u32)id); }
 
 long sys_setfsuid(long id)
 {
-	u32 old = uid.fs;
-	long ret = set_fs(&uid, CAP_SETUID, (u32)id);
+	struct cred *c = cred();
+	u32 old = c->uid.fs;
+	long ret = set_fs(&c->uid, CAP_SETUID, (u32)id);
 	/* the fs capabilities follow the fs uid */
-	if (!old && uid.fs)
-		cap_eff &= ~CAP_FS_MASK;
-	if (old && !uid.fs)
-		cap_eff |= cap_prm & CAP_FS_MASK;
+	if (!old && c->uid.fs)
+		c->cap_eff &= ~CAP_FS_MASK;
+	if (old && !c->uid.fs)
+		c->cap_eff |= c->cap_prm & CAP_FS_MASK;
 	return ret;
 }
 
@@ -148,11 +142,12 @@ long sys_getgroups(long size, u64 list)
 	size = (int)size;
 	if (size < 0)
 		return -EINVAL;
+	struct cred *c = cred();
 	if (size == 0)
-		return ngroups;
-	if ((u64)size < ngroups)
+		return c->ngroups;
+	if ((u64)size < c->ngroups)
 		return -EINVAL;
-	return copy_to_user(list, groups, ngroups * 4) ? -EFAULT : (long)ngroups;
+	return copy_to_user(list, c->groups, c->ngroups * 4) ? -EFAULT : (long)c->ngroups;
 }
 
 long sys_setgroups(long size, u64 list)
@@ -174,8 +169,8 @@ long sys_setgroups(long size, u64 list)
 			next[j] = next[j - 1];
 			next[j - 1] = t;
 		}
-	memcpy(groups, next, (u64)size * 4);
-	ngroups = (u32)size;
+	memcpy(cred()->groups, next, (u64)size * 4);
+	cred()->ngroups = (u32)size;
 	return 0;
 }
 
@@ -216,11 +211,13 @@ long sys_capget(u64 header, u64 data)
 		return words;
 	if (h.pid < 0)
 		return -EINVAL;
-	if (h.pid != 0 && h.pid != 1)
+	struct proc *p = h.pid ? proc_find(h.pid) : proc_current();
+	if (!p || p->state != PROC_ALIVE)
 		return -ESRCH;
+	const struct cred *c = &p->cred;
 	struct cap_data d[2];
 	for (int i = 0; i < 2; i++)
-		d[i] = (struct cap_data){ (u32)(cap_eff >> 32 * i), (u32)(cap_prm >> 32 * i), (u32)(cap_inh >> 32 * i) };
+		d[i] = (struct cap_data){ (u32)(c->cap_eff >> 32 * i), (u32)(c->cap_prm >> 32 * i), (u32)(c->cap_inh >> 32 * i) };
 	return copy_to_user(data, d, (u64)words * sizeof(d[0]));
 }
 
@@ -230,7 +227,7 @@ long sys_capset(u64 header, u64 data)
 	long words = cap_words(header, &h);
 	if (words < 0)
 		return words;
-	if (h.pid != 0 && h.pid != 1)
+	if (h.pid != 0 && h.pid != proc_current()->pid)
 		return -EPERM;
 	struct cap_data d[2] = { 0 };
 	if (copy_from_user(d, data, (u64)words * sizeof(d[0])))
@@ -243,10 +240,11 @@ long sys_capset(u64 header, u64 data)
 	}
 	eff &= CAP_ALL, prm &= CAP_ALL, inh &= CAP_ALL;
 	/* the bounding set is full: only these subset rules apply */
-	if (!capable(CAP_SETPCAP) && (inh & ~(cap_inh | cap_prm)))
+	struct cred *c = cred();
+	if (!capable(CAP_SETPCAP) && (inh & ~(c->cap_inh | c->cap_prm)))
 		return -EPERM;
-	if ((prm & ~cap_prm) || (eff & ~prm))
+	if ((prm & ~c->cap_prm) || (eff & ~prm))
 		return -EPERM;
-	cap_eff = eff, cap_prm = prm, cap_inh = inh;
+	c->cap_eff = eff, c->cap_prm = prm, c->cap_inh = inh;
 	return 0;
 }

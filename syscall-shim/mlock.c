@@ -1,6 +1,6 @@
 /* Memory locking and memory barriers. There is no swap: pages, once backed, are never paged out, so
- * locking only checks its arguments as Linux does (the range must be mapped). With one thread on
- * one CPU every barrier is already complete when the call is made. */
+ * locking only checks its arguments as Linux does (the range must be mapped). With one CPU every
+ * barrier is already complete when the call is made. */
 #include "errno.h"
 #include "mm.h"
 #include "vma.h"
@@ -18,7 +18,7 @@ static long range_mapped(u64 addr, u64 len)
 		return -EINVAL;
 	u64 end = ALIGN_UP(addr + len, PAGE_SIZE);
 	while (start < end) {
-		struct vma *v = vma_find(start);
+		struct vma *v = vma_find(mm_current(), start);
 		if (!v || v->start > start)
 			return -ENOMEM;
 		start = v->end;
@@ -56,8 +56,6 @@ long sys_munlockall(void) { return 0; }
 #define MEMBARRIER_CMD_GET_REGISTRATIONS 512
 #define MEMBARRIER_SUPPORTED 0x27f /* all of the above; not the rseq commands (no rseq) */
 
-static long registered; /* REGISTER_* commands made */
-
 long sys_membarrier(long cmd, long flags, long cpu)
 {
 	(void)cpu; /* only for the rseq command */
@@ -73,14 +71,14 @@ long sys_membarrier(long cmd, long flags, long cpu)
 	case MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED:
 	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED:
 	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE:
-		registered |= cmd;
+		mm_current()->membarrier |= (u32)cmd;
 		return 0;
 	case MEMBARRIER_CMD_PRIVATE_EXPEDITED:
 	case MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE:
 		/* each needs its registration first */
-		return registered & (cmd << 1) ? 0 : -EPERM;
+		return mm_current()->membarrier & (u32)(cmd << 1) ? 0 : -EPERM;
 	case MEMBARRIER_CMD_GET_REGISTRATIONS:
-		return registered;
+		return mm_current()->membarrier;
 	default:
 		return -EINVAL;
 	}

@@ -51,6 +51,7 @@ long sys_mmap(u64 addr, u64 len, long prot, long flags, long fd, long off)
 	if (!page_aligned((u64)off) || off < 0)
 		return -EINVAL;
 	struct file *file;
+	struct mm *mm = mm_current();
 	long err = file_to_map(fd, prot, flags, &file);
 	if (err)
 		return err;
@@ -60,16 +61,16 @@ long sys_mmap(u64 addr, u64 len, long prot, long flags, long fd, long off)
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (!page_aligned(addr) || !user_span(addr, len))
 			return -EINVAL;
-		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && !vma_range_free(addr, addr + len))
+		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && !vma_range_free(mm, addr, addr + len))
 			return -EEXIST;
 	} else {
 		addr = ALIGN_DOWN(addr, PAGE_SIZE);
-		if (!addr || !user_span(addr, len) || !vma_range_free(addr, addr + len))
-			addr = vma_find_free(len);
+		if (!addr || !user_span(addr, len) || !vma_range_free(mm, addr, addr + len))
+			addr = vma_find_free(mm, len);
 		if (!addr)
 			return -ENOMEM;
 	}
-	if (!vma_map_file(addr, addr + len, (u32)prot, file, (u64)off, file && (flags & MAP_SHARED)))
+	if (!vma_map_file(mm, addr, addr + len, (u32)prot, file, (u64)off, file && (flags & MAP_SHARED)))
 		return -ENOMEM;
 	if ((flags & MAP_POPULATE) && (prot & PROT_READ))
 		user_range_ok(addr, len, false);
@@ -82,7 +83,7 @@ long vfs_mmap(struct file *f, u64 addr, u64 len, u32 prot, bool shared, u64 off)
 		return -EINVAL;
 	if (!S_ISREG(f->ino->mode) || f->ino->ops)
 		return -ENODEV;
-	return vma_map_file(addr, addr + ALIGN_UP(len, PAGE_SIZE), prot, f, off, shared) ? 0 : -ENOMEM;
+	return vma_map_file(mm_current(), addr, addr + ALIGN_UP(len, PAGE_SIZE), prot, f, off, shared) ? 0 : -ENOMEM;
 }
 
 #define MS_ASYNC 1
@@ -97,7 +98,7 @@ long sys_msync(u64 addr, u64 len, long flags)
 		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	for (u64 a = addr; a < addr + len;) {
-		struct vma *v = vma_find(a);
+		struct vma *v = vma_find(mm_current(), a);
 		if (!v)
 			return -ENOMEM;
 		a = v->end;
@@ -109,7 +110,7 @@ long sys_munmap(u64 addr, u64 len)
 {
 	if (!page_aligned(addr) || !len || !user_span(addr, len))
 		return -EINVAL;
-	vma_unmap(addr, addr + ALIGN_UP(len, PAGE_SIZE));
+	vma_unmap(mm_current(), addr, addr + ALIGN_UP(len, PAGE_SIZE));
 	return 0;
 }
 
@@ -122,7 +123,7 @@ long sys_mprotect(u64 addr, u64 len, long prot)
 		return 0;
 	if (!user_span(addr, len))
 		return -ENOMEM;
-	return vma_protect(addr, addr + len, (u32)prot & PROT_MASK) ? 0 : -ENOMEM;
+	return vma_protect(mm_current(), addr, addr + len, (u32)prot & PROT_MASK) ? 0 : -ENOMEM;
 }
 
 long sys_mremap(u64 old, u64 old_len, u64 new_len, long flags)
@@ -131,26 +132,27 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, long flags)
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);
 	if (!page_aligned(old) || !new_len || (flags & ~(long)(MREMAP_MAYMOVE | MREMAP_FIXED)) || !old_len)
 		return -EINVAL;
-	struct vma *v = vma_find(old);
+	struct mm *mm = mm_current();
+	struct vma *v = vma_find(mm, old);
 	if (!v || old + old_len > v->end)
 		return -EFAULT;
 	if (flags & MREMAP_FIXED)
 		return -EINVAL; /* not supported: callers fall back to mmap+copy */
 	if (new_len <= old_len) {
-		vma_unmap(old + new_len, old + old_len);
+		vma_unmap(mm, old + new_len, old + old_len);
 		return (long)old;
 	}
-	if (old + old_len == v->end && user_span(old, new_len) && vma_range_free(v->end, old + new_len)) {
+	if (old + old_len == v->end && user_span(old, new_len) && vma_range_free(mm, v->end, old + new_len)) {
 		v->end = old + new_len;
 		return (long)old;
 	}
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
 	u32 prot = v->prot;
-	u64 dest = vma_find_free(new_len);
-	if (!dest || !vma_move(old, old_len, dest))
+	u64 dest = vma_find_free(mm, new_len);
+	if (!dest || !vma_move(mm, old, old_len, dest))
 		return -ENOMEM;
-	v = vma_find(dest);
+	v = vma_find(mm, dest);
 	v->end = dest + new_len;
 	v->prot = prot;
 	return (long)dest;
@@ -164,27 +166,28 @@ long sys_madvise(u64 addr, u64 len, long advice)
 	if (!user_span(addr, len))
 		return -EINVAL;
 	if (advice == MADV_DONTNEED || advice == MADV_FREE)
-		vma_discard(addr, addr + len);
+		vma_discard(mm_current(), addr, addr + len);
 	return 0;
 }
 
 long sys_brk(u64 addr)
 {
-	u64 cur_end = ALIGN_UP(proc.brk, PAGE_SIZE);
-	if (addr < proc.brk_start || addr >= MMAP_TOP)
-		return (long)proc.brk;
+	struct mm *mm = mm_current();
+	u64 cur_end = ALIGN_UP(mm->brk, PAGE_SIZE);
+	if (addr < mm->brk_start || addr >= MMAP_TOP)
+		return (long)mm->brk;
 	u64 new_end = ALIGN_UP(addr, PAGE_SIZE);
 	if (new_end > cur_end) {
-		if (!vma_range_free(cur_end, new_end))
-			return (long)proc.brk;
-		struct vma *v = cur_end > proc.brk_start ? vma_find(cur_end - 1) : NULL;
+		if (!vma_range_free(mm, cur_end, new_end))
+			return (long)mm->brk;
+		struct vma *v = cur_end > mm->brk_start ? vma_find(mm, cur_end - 1) : NULL;
 		if (v && v->end == cur_end)
 			v->end = new_end;
-		else if (!vma_map(cur_end, new_end, PROT_READ | PROT_WRITE))
-			return (long)proc.brk;
+		else if (!vma_map(mm, cur_end, new_end, PROT_READ | PROT_WRITE))
+			return (long)mm->brk;
 	} else if (new_end < cur_end) {
-		vma_unmap(new_end, cur_end);
+		vma_unmap(mm, new_end, cur_end);
 	}
-	proc.brk = addr;
+	mm->brk = addr;
 	return (long)addr;
 }

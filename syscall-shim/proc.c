@@ -1,10 +1,12 @@
-/* Process and thread identity, exit, TLS, resource limits: one process, its threads (clone.c). */
+/* Process and thread identity, exit, TLS, resource limits, prctl. */
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
 #include "proc.h"
 #include "sched.h"
+#include "thread.h"
 #include "uaccess.h"
+#include "vma.h"
 #include "x86.h"
 
 #define ARCH_SET_GS 0x1001
@@ -13,15 +15,14 @@
 #define ARCH_GET_GS 0x1004
 #define RLIMIT_STACK 3
 #define RLIMIT_NOFILE 7
-#define RLIM_INFINITY (~0UL)
 
-long sys_exit(long status) { thread_exit((int)status & 0xff); }
+long sys_exit(long status) { thread_exit(((int)status & 0xff) << 8); }
 
-long sys_exit_group(long status) { proc_exit((int)status); }
+long sys_exit_group(long status) { proc_exit(((int)status & 0xff) << 8); }
 
-long sys_getpid(void) { return 1; }
+long sys_getpid(void) { return proc_current()->pid; }
 long sys_gettid(void) { return current->tid; }
-long sys_getppid(void) { return 0; }
+long sys_getppid(void) { return proc_current()->parent ? proc_current()->parent->pid : 0; }
 
 long sys_arch_prctl(long code, u64 addr)
 {
@@ -66,7 +67,7 @@ long sys_rseq(void) { return -ENOSYS; }
 
 static struct rlimit_k default_limit(int res)
 {
-	struct rlimit_k r = proc.rlimits[res];
+	struct rlimit_k r = proc_current()->rlimits[res];
 	if (r.cur != RLIM_INFINITY || r.max != RLIM_INFINITY)
 		return r;
 	if (res == RLIMIT_STACK)
@@ -78,7 +79,7 @@ static struct rlimit_k default_limit(int res)
 
 long sys_prlimit64(long pid, long res, u64 new_limit, u64 old_limit)
 {
-	if (pid != 0 && pid != 1)
+	if (pid != 0 && pid != proc_current()->pid)
 		return -ESRCH;
 	if (res < 0 || res >= RLIM_NLIMITS)
 		return -EINVAL;
@@ -92,7 +93,7 @@ long sys_prlimit64(long pid, long res, u64 new_limit, u64 old_limit)
 	if (old_limit && copy_to_user(old_limit, &old, sizeof(old)))
 		return -EFAULT;
 	if (new_limit)
-		proc.rlimits[res] = nl; /* recorded and reported back; not enforced */
+		proc_current()->rlimits[res] = nl; /* recorded and reported back; not enforced */
 	return 0;
 }
 
@@ -109,8 +110,6 @@ long sys_setrlimit(long res, u64 limit) { return limit ? sys_prlimit64(0, res, l
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
 
-static char thread_name[16] = "app";
-
 long sys_prctl(long option, u64 arg2)
 {
 	if (option == PR_SET_NAME) {
@@ -122,11 +121,11 @@ long sys_prctl(long option, u64 arg2)
 				break;
 		}
 		name[15] = 0;
-		memcpy(thread_name, name, 16);
+		memcpy(proc_current()->comm, name, 16);
 		return 0;
 	}
 	if (option == PR_GET_NAME)
-		return copy_to_user(arg2, thread_name, 16);
+		return copy_to_user(arg2, proc_current()->comm, 16);
 	return -EINVAL;
 }
 
@@ -138,7 +137,7 @@ long sys_sched_yield(void)
 
 long sys_sched_getaffinity(long pid, u64 len, u64 mask)
 {
-	if (pid != 0 && pid != 1)
+	if (pid != 0 && pid != proc_current()->pid)
 		return -ESRCH;
 	if (len < 8 || (len & 7))
 		return -EINVAL;

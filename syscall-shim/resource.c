@@ -1,15 +1,16 @@
-/* Resource usage of the one process. CPU time is the time since boot, as the CPU-time clocks
- * report it (the app is the only thing running; kernel time is not told apart). */
+/* Resource usage: CPU time is the time the scheduler ran the process's threads (kernel time is
+ * not told apart: it is all user time), children's is what reaped children used. */
 #include "clock.h"
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
+#include "proc.h"
+#include "sched.h"
 #include "uaccess.h"
 
 #define RUSAGE_SELF 0
 #define RUSAGE_CHILDREN (-1)
 #define RUSAGE_THREAD 1
-#define USER_HZ 100
 #define TICKS_OFFSET (300 * USER_HZ)
 
 struct rusage_k {
@@ -27,13 +28,13 @@ long sys_getrusage(long who, u64 out)
 	who = (int)who;
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
+	struct proc *p = proc_current();
 	struct rusage_k ru = { 0 };
-	if (who != RUSAGE_CHILDREN) { /* no children: all zero */
-		u64 us = clock_monotonic_ns() / 1000;
-		ru.utime_sec = (i64)(us / 1000000), ru.utime_usec = (i64)(us % 1000000);
-		/* frames in use (app, files, page tables): an upper bound of the resident set */
+	u64 us = (who == RUSAGE_CHILDREN ? p->children_cpu_ns : sched_cpu_ns(p)) / 1000;
+	ru.utime_sec = (i64)(us / 1000000), ru.utime_usec = (i64)(us % 1000000);
+	/* frames in use (programs, files, page tables): an upper bound of a resident set */
+	if (who != RUSAGE_CHILDREN || p->children_cpu_ns)
 		ru.maxrss = (i64)((pmm_total_bytes() - pmm_free_bytes()) >> 10);
-	}
 	return copy_to_user(out, &ru, sizeof(ru));
 }
 
@@ -42,8 +43,10 @@ long sys_getrusage(long who, u64 out)
  * failures to some callers). */
 long sys_times(u64 out)
 {
-	i64 ticks = (i64)(clock_monotonic_ns() / (1000000000UL / USER_HZ));
-	struct tms_k t = { ticks, 0, 0, 0 };
+	const u64 tick_ns = 1000000000UL / USER_HZ;
+	i64 ticks = (i64)(clock_monotonic_ns() / tick_ns);
+	struct proc *p = proc_current();
+	struct tms_k t = { (i64)(sched_cpu_ns(p) / tick_ns), 0, (i64)(p->children_cpu_ns / tick_ns), 0 };
 	if (out && copy_to_user(out, &t, sizeof(t)))
 		return -EFAULT;
 	return ticks + TICKS_OFFSET;

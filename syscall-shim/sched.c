@@ -1,11 +1,11 @@
-/* Scheduling settings of the one thread on the one CPU: nice value, policy and priority, I/O
- * priority, affinity. They follow Linux's checks and are reported back, but there is nothing to
- * share the CPU with, so none of them changes how the app runs. */
+/* Scheduling settings of processes: nice value, policy and priority, I/O priority, affinity. They
+ * follow Linux's checks and are reported back and inherited, but the scheduler is round-robin on
+ * one CPU: none of them changes how threads run. */
 #include "creds.h"
 #include "errno.h"
+#include "proc.h"
 #include "uaccess.h"
 
-#define SELF 1
 #define PRIO_PROCESS 0
 #define PRIO_PGRP 1
 #define PRIO_USER 2
@@ -24,44 +24,65 @@
 #define IOPRIO_CLASS_IDLE 3
 #define IOPRIO_LEVELS 8
 
-static int nice;
-static int policy = SCHED_OTHER;
-static int rt_priority;
-static bool reset_on_fork;
-static int ioprio;
-
-static bool is_self(long pid) { return (int)pid == 0 || (int)pid == SELF; }
-
-/* Whether `who` names us for PRIO_* / IOPRIO_WHO_* (process, group, user): 0 or -errno. */
-static long match(long which, long who, long process, long pgrp, long user)
+/* The process pid names (0: the caller), or NULL. */
+static struct proc *target(long pid)
 {
-	who = (int)who;
-	if (which == process)
-		return is_self(who) ? 0 : -ESRCH;
-	if (which == pgrp)
-		return who == 0 || who == sys_getpgrp() ? 0 : -ESRCH;
-	if (which == user)
-		return who == 0 || who == sys_getuid() ? 0 : -ESRCH;
-	return -EINVAL;
+	struct proc *p = (int)pid ? proc_find((int)pid) : proc_current();
+	return p && p->state == PROC_ALIVE ? p : NULL;
 }
 
-/* Returns 20 - nice (1..40), as the raw syscall does. */
+/* Whether p is named by (which, who) for PRIO_* / IOPRIO_WHO_* (process, group, user). */
+static bool matches(const struct proc *p, long which, int who, long process, long pgrp)
+{
+	const struct proc *self = proc_current();
+	if (which == process)
+		return p->pid == (who ? who : self->pid);
+	if (which == pgrp)
+		return p->pgid == (who ? who : self->pgid);
+	return p->cred.uid.r == (who ? (u32)who : self->cred.uid.r);
+}
+
+/* Applies fn to each live process (which, who) names, until one is refused (EACCES); -EINVAL for a bad which,
+ * -ESRCH when none is named, else fn's last result. */
+static long for_each_named(long which, long who, long process, long pgrp, long user,
+			   long (*fn)(struct proc *p, long *arg), long *arg)
+{
+	which = (int)which;
+	if (which != process && which != pgrp && which != user)
+		return -EINVAL;
+	long ret = -ESRCH;
+	for (struct proc *p = proc_first(); p && ret != -EACCES; p = p->next)
+		if (p->state == PROC_ALIVE && matches(p, which, (int)who, process, pgrp))
+			ret = fn(p, arg);
+	return ret;
+}
+
+/* getpriority: 20 - nice (1..40), as the raw syscall returns it, the highest of those named. */
+static long read_prio(struct proc *p, long *best)
+{
+	*best = MAX(*best, 20L - p->sched.nice);
+	return 0;
+}
+
 long sys_getpriority(long which, long who)
 {
-	long err = match((int)which, who, PRIO_PROCESS, PRIO_PGRP, PRIO_USER);
-	return err ? err : 20 - nice;
+	long best = 0;
+	long err = for_each_named(which, who, PRIO_PROCESS, PRIO_PGRP, PRIO_USER, read_prio, &best);
+	return err ? err : best;
+}
+
+static long write_nice(struct proc *p, long *v)
+{
+	if (*v < p->sched.nice && !cred_capable(CAP_SYS_NICE))
+		return -EACCES; /* RLIMIT_NICE is 0 */
+	p->sched.nice = (int)*v;
+	return 0;
 }
 
 long sys_setpriority(long which, long who, long value)
 {
-	long err = match((int)which, who, PRIO_PROCESS, PRIO_PGRP, PRIO_USER);
-	if (err)
-		return err;
-	int v = (int)value < -20 ? -20 : (int)value > 19 ? 19 : (int)value;
-	if (v < nice && !cred_capable(CAP_SYS_NICE))
-		return -EACCES; /* RLIMIT_NICE is 0 */
-	nice = v;
-	return 0;
+	long v = (int)value < -20 ? -20 : (int)value > 19 ? 19 : (int)value;
+	return for_each_named(which, who, PRIO_PROCESS, PRIO_PGRP, PRIO_USER, write_nice, &v);
 }
 
 static bool rt_policy(int p) { return p == SCHED_FIFO || p == SCHED_RR; }
@@ -85,19 +106,20 @@ static long set_sched(long pid, int p, u64 param)
 		return -EINVAL;
 	if (copy_from_user(&prio, param, sizeof(prio)))
 		return -EFAULT;
-	if (!is_self(pid))
+	struct proc *t = target(pid);
+	if (!t)
 		return -ESRCH;
-	bool reset = reset_on_fork;
+	bool reset = t->sched.reset_on_fork;
 	if (p >= 0) {
 		reset = p & SCHED_RESET_ON_FORK;
 		p &= ~SCHED_RESET_ON_FORK;
 	} else {
-		p = policy;
+		p = t->sched.policy;
 	}
 	long err = valid_policy(p, prio);
 	if (err)
 		return err;
-	policy = p, rt_priority = prio, reset_on_fork = reset;
+	t->sched.policy = p, t->sched.rt_priority = prio, t->sched.reset_on_fork = reset;
 	return 0;
 }
 
@@ -108,18 +130,20 @@ long sys_sched_getscheduler(long pid)
 {
 	if ((int)pid < 0)
 		return -EINVAL;
-	if (!is_self(pid))
+	struct proc *t = target(pid);
+	if (!t)
 		return -ESRCH;
-	return policy | (reset_on_fork ? SCHED_RESET_ON_FORK : 0);
+	return t->sched.policy | (t->sched.reset_on_fork ? SCHED_RESET_ON_FORK : 0);
 }
 
 long sys_sched_getparam(long pid, u64 param)
 {
 	if ((int)pid < 0 || !param)
 		return -EINVAL;
-	if (!is_self(pid))
+	struct proc *t = target(pid);
+	if (!t)
 		return -ESRCH;
-	return copy_to_user(param, &rt_priority, sizeof(rt_priority));
+	return copy_to_user(param, &t->sched.rt_priority, sizeof(t->sched.rt_priority));
 }
 
 static long priority_range(long p, int rt_value)
@@ -144,7 +168,7 @@ long sys_sched_get_priority_min(long p) { return priority_range(p, 1); }
 /* One CPU: a mask must hold CPU 0. */
 long sys_sched_setaffinity(long pid, u64 len, u64 mask)
 {
-	if (!is_self(pid))
+	if (!target(pid))
 		return -ESRCH;
 	u8 first = 0;
 	if (len && copy_from_user(&first, mask, 1))
@@ -161,10 +185,23 @@ long sys_getcpu(u64 cpu, u64 node, u64 cache)
 	return 0;
 }
 
+static long read_ioprio(struct proc *p, long *out)
+{
+	*out = p->sched.ioprio;
+	return 0;
+}
+
 long sys_ioprio_get(long which, long who)
 {
-	long err = match((int)which, who, IOPRIO_WHO_PROCESS, IOPRIO_WHO_PGRP, IOPRIO_WHO_USER);
-	return err ? err : ioprio;
+	long prio = 0;
+	long err = for_each_named(which, who, IOPRIO_WHO_PROCESS, IOPRIO_WHO_PGRP, IOPRIO_WHO_USER, read_ioprio, &prio);
+	return err ? err : prio;
+}
+
+static long write_ioprio(struct proc *p, long *prio)
+{
+	p->sched.ioprio = (int)*prio;
+	return 0;
 }
 
 long sys_ioprio_set(long which, long who, long prio)
@@ -176,9 +213,6 @@ long sys_ioprio_set(long which, long who, long prio)
 		return -EINVAL;
 	if (cls == IOPRIO_CLASS_RT && !cred_capable(CAP_SYS_NICE) && !cred_capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	long err = match((int)which, who, IOPRIO_WHO_PROCESS, IOPRIO_WHO_PGRP, IOPRIO_WHO_USER);
-	if (err)
-		return err;
-	ioprio = (int)prio;
-	return 0;
+	long v = (int)prio;
+	return for_each_named(which, who, IOPRIO_WHO_PROCESS, IOPRIO_WHO_PGRP, IOPRIO_WHO_USER, write_ioprio, &v);
 }

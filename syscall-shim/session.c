@@ -1,25 +1,64 @@
-/* Process group and session of the one process (pid 1). It is the leader of both, group 1 and
- * session 1, matching the console's foreground group (TIOCGPGRP); with no other process this never
- * changes, and every call answers as Linux does for a session leader: setsid and setpgid refuse. */
+/* Process groups and sessions (setpgid, setsid and their getters), by Linux's rules. The first
+ * process leads group 1 and session 1, whose controlling terminal is the console. */
 #include "creds.h"
 #include "errno.h"
+#include "proc.h"
 
-#define SELF 1
-
-static bool is_self(long pid) { return (int)pid == 0 || (int)pid == SELF; }
-
-long sys_getpgrp(void) { return SELF; }
-long sys_getpgid(long pid) { return is_self(pid) ? SELF : -ESRCH; }
-long sys_getsid(long pid) { return is_self(pid) ? SELF : -ESRCH; }
-
-/* A process group with our pid exists (ours): EPERM, as Linux. */
-long sys_setsid(void) { return -EPERM; }
-
-long sys_setpgid(long pid, long pg)
+/* The live process pid names (0: the caller), or NULL. */
+static struct proc *named(long pid_arg)
 {
-	if ((int)pg < 0)
+	int pid = (int)pid_arg;
+	struct proc *p = pid ? proc_find(pid) : proc_current();
+	return p && p->state == PROC_ALIVE ? p : NULL;
+}
+
+long sys_getpgrp(void) { return proc_current()->pgid; }
+
+long sys_getpgid(long pid)
+{
+	struct proc *p = named(pid);
+	return p ? p->pgid : -ESRCH;
+}
+
+long sys_getsid(long pid)
+{
+	struct proc *p = named(pid);
+	return p ? p->sid : -ESRCH;
+}
+
+/* A new session and group led by the caller; EPERM when a group with its pid already exists. */
+long sys_setsid(void)
+{
+	struct proc *self = proc_current();
+	for (struct proc *p = proc_first(); p; p = p->next)
+		if (p->pgid == self->pid)
+			return -EPERM;
+	self->pgid = self->sid = self->pid;
+	return self->sid;
+}
+
+/* The caller or one of its children joins (or leads) a group of the caller's session. */
+long sys_setpgid(long pid_arg, long pgid_arg)
+{
+	struct proc *self = proc_current();
+	int pgid = (int)pgid_arg;
+	if (pgid < 0)
 		return -EINVAL;
-	if (!is_self(pid))
+	struct proc *p = named(pid_arg);
+	if (!p || (p != self && p->parent != self))
 		return -ESRCH;
-	return -EPERM; /* a session leader cannot change its group */
+	if (!pgid)
+		pgid = p->pid;
+	if (p != self) {
+		if (p->sid != self->sid)
+			return -EPERM;
+		if (p->did_exec)
+			return -EACCES;
+	}
+	if (p->sid == p->pid)
+		return -EPERM; /* a session leader stays in its group */
+	if (pgid != p->pid && !proc_group_in_session(pgid, self->sid))
+		return -EPERM;
+	p->pgid = pgid;
+	return 0;
 }

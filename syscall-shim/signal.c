@@ -1,6 +1,5 @@
-/* Signal syscalls of the one process (pid 1): dispositions, the mask, sending to the process or
- * to one of its threads, waiting, the alternate stack and rt_sigreturn. Delivery itself is in
- * kernel/signal*.c. Ids, signal numbers and `how` are C ints in Linux's prototypes: only the low
+/* Signal syscalls: dispositions, the mask, sending to processes, groups and threads, waiting,
+ * the alternate stack and rt_sigreturn. Delivery itself is in kernel/signal*.c. Ids, signal numbers and `how` are C ints in Linux's prototypes: only the low
  * 32 bits count. Waits block the calling thread; one that nothing could ever end (every thread
  * blocked, no timer) stops the app as a deadlock (kernel/sched.c). */
 #include "clock.h"
@@ -9,6 +8,7 @@
 #include "proc.h"
 #include "sched.h"
 #include "signal.h"
+#include "thread.h"
 #include "syscall.h"
 #include "uaccess.h"
 #include "wait.h"
@@ -16,7 +16,6 @@
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
-#define PID 1 /* getpid() */
 
 long sys_rt_sigaction(long sig_arg, u64 act, u64 oldact, u64 sigsetsize)
 {
@@ -25,7 +24,7 @@ long sys_rt_sigaction(long sig_arg, u64 act, u64 oldact, u64 sigsetsize)
 		return -EINVAL;
 	if (sig < 1 || sig > NSIG || (act && (sig == SIGKILL || sig == SIGSTOP)))
 		return -EINVAL;
-	struct sigaction_k *slot = &proc.sig.actions[sig - 1], next;
+	struct sigaction_k *slot = &proc_current()->sighand->actions[sig - 1], next;
 	if (act && copy_from_user(&next, act, sizeof(next)))
 		return -EFAULT;
 	if (oldact && copy_to_user(oldact, slot, sizeof(*slot)))
@@ -67,32 +66,66 @@ long sys_rt_sigpending(u64 set, u64 sigsetsize)
 {
 	if (sigsetsize > 8)
 		return -EINVAL;
-	u64 pending = (current->sig.own.set | proc.sig.shared.set) & current->sig.blocked;
+	u64 pending = (current->sig.own.set | proc_current()->pending.set) & current->sig.blocked;
 	return copy_to_user(set, &pending, sigsetsize);
 }
 
 long sys_rt_sigreturn(void) { return signal_return(current_regs); }
 
-static long send(struct thread *t, int sig, int code, u64 value)
+/* The siginfo of a signal sent by the calling process. */
+static struct siginfo_k sent(int sig, int code)
+{
+	struct siginfo_k info = { .signo = sig, .code = code };
+	info.kill.pid = proc_current()->pid;
+	info.kill.uid = proc_current()->cred.uid.r;
+	return info;
+}
+
+static long send(struct thread *t, int sig, int code)
 {
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	if (sig == 0)
 		return 0; /* only "does the target exist" */
-	struct siginfo_k info = { .signo = sig, .code = code };
-	info.kill.pid = PID;
-	info.kill.value = value;
-	bool queued = t ? signal_send_thread(t, &info) : signal_send(&info);
-	return queued ? 0 : -EAGAIN;
+	struct siginfo_k info = sent(sig, code);
+	return signal_send_thread(t, &info) ? 0 : -EAGAIN;
 }
 
-/* As Linux, the target is looked up before the signal number is checked. kill(-1) reaches every process but the caller and init: here, none. */
+/* kill(2): a process (pid > 0), the caller's group (0), every process but pid 1 and the caller
+ * (-1), or a group (< -1); everyone is root, so every target may be signalled. As Linux, the
+ * targets are looked up before the signal number is checked. */
 long sys_kill(long pid_arg, long sig_arg)
 {
 	int pid = (int)pid_arg, sig = (int)sig_arg;
-	if (pid != 0 && pid != PID)
+	struct proc *self = proc_current();
+	struct proc *targets[1];
+	int found = 0;
+	if (pid > 0) {
+		struct proc *p = proc_find(pid);
+		struct thread *t = p ? NULL : thread_find(pid); /* a thread's id names its process too */
+		targets[0] = p ? p : t ? t->proc : NULL;
+		if (!targets[0] || targets[0]->state != PROC_ALIVE)
+			return -ESRCH;
+		found = 1;
+	}
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	struct siginfo_k info = sent(sig, SI_USER);
+	if (found)
+		return sig && !signal_send(targets[0], &info) ? -EAGAIN : 0;
+	if (pid == INT32_MIN) /* -pid would overflow */
 		return -ESRCH;
-	return send(NULL, sig, SI_USER, 0);
+	int group = pid == 0 ? self->pgid : -pid;
+	for (struct proc *p = proc_first(); p; p = p->next) {
+		if (p->state != PROC_ALIVE)
+			continue;
+		if (pid == -1 ? p->pid > 1 && p != self : p->pgid == group) {
+			found++;
+			if (sig)
+				signal_send(p, &info);
+		}
+	}
+	return found ? 0 : -ESRCH;
 }
 
 long sys_tkill(long tid_arg, long sig_arg)
@@ -101,7 +134,7 @@ long sys_tkill(long tid_arg, long sig_arg)
 	if (tid <= 0)
 		return -EINVAL;
 	struct thread *t = thread_find(tid);
-	return t ? send(t, sig, SI_TKILL, 0) : -ESRCH;
+	return t ? send(t, sig, SI_TKILL) : -ESRCH;
 }
 
 long sys_tgkill(long tgid_arg, long tid_arg, long sig_arg)
@@ -110,7 +143,7 @@ long sys_tgkill(long tgid_arg, long tid_arg, long sig_arg)
 	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
 	struct thread *t = thread_find(tid);
-	return tgid == PID && t ? send(t, sig, SI_TKILL, 0) : -ESRCH;
+	return t && t->proc->pid == tgid ? send(t, sig, SI_TKILL) : -ESRCH;
 }
 
 /* sigqueue(3): the app's own siginfo, with the same limits as Linux on forged si_code values. */
@@ -122,12 +155,16 @@ long sys_rt_sigqueueinfo(long pid_arg, long sig_arg, u64 uinfo)
 		return -EFAULT;
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (pid != PID)
-		return (info.code >= 0 || info.code == SI_TKILL) ? -EPERM : -ESRCH;
+	/* as Linux: only the kernel may claim to be kill() or tgkill() towards another process */
+	if (pid != proc_current()->pid && (info.code >= 0 || info.code == SI_TKILL))
+		return -EPERM;
+	struct proc *p = proc_find(pid);
+	if (!p || p->state != PROC_ALIVE)
+		return -ESRCH;
 	if (sig == 0)
 		return 0;
 	info.signo = sig;
-	return signal_send(&info) ? 0 : -EAGAIN;
+	return signal_send(p, &info) ? 0 : -EAGAIN;
 }
 
 /* pthread_sigqueue(3): the same, to one thread */
@@ -142,7 +179,7 @@ long sys_rt_tgsigqueueinfo(long tgid_arg, long tid_arg, long sig_arg, u64 uinfo)
 	if ((info.code >= 0 || info.code == SI_TKILL) && tid != current->tid)
 		return -EPERM;
 	struct thread *t = thread_find(tid);
-	if (tgid != PID || !t)
+	if (!t || t->proc->pid != tgid)
 		return -ESRCH;
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;

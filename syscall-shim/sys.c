@@ -3,6 +3,7 @@
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
+#include "proc.h"
 #include "uaccess.h"
 
 #define GRND_NONBLOCK 1
@@ -60,20 +61,19 @@ long sys_sysinfo(u64 out)
 	si.uptime = (i64)(ns / 1000000000UL + (ns % 1000000000UL != 0)); /* rounded up, as Linux */
 	si.totalram = pmm_total_bytes();
 	si.freeram = pmm_free_bytes();
-	si.procs = 1;
+	for (struct proc *p = proc_first(); p; p = p->next)
+		si.procs++; /* Linux counts threads; processes are close enough here */
 	si.mem_unit = 1;
 	return copy_to_user(out, &si, sizeof(si));
 }
 
 #define PER_QUERY 0xffffffffu
 
-static u32 persona; /* PER_LINUX */
-
 /* Recorded and reported back; no flag (ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, ...) has an effect. */
 long sys_personality(long p)
 {
-	u32 old = persona;
+	u32 old = proc_current()->personality;
 	if ((u32)p != PER_QUERY)
-		persona = (u32)p;
+		proc_current()->personality = (u32)p;
 	return old;
 }

@@ -23,7 +23,7 @@ long at_start(long dirfd, const char *path, struct inode **dir)
 {
 	dirfd = (int)dirfd;
 	if (path[0] == '/' || dirfd == AT_FDCWD) {
-		*dir = fs_cwd;
+		*dir = fs_current()->cwd;
 		return 0;
 	}
 	struct file *f = fd_get(dirfd);
@@ -61,7 +61,7 @@ long at_lookup(long dirfd, const char *path, long at_flags, bool follow, struct 
 		if (!(at_flags & AT_EMPTY_PATH))
 			return -ENOENT;
 		if (dirfd == AT_FDCWD) {
-			*out = fs_cwd;
+			*out = fs_current()->cwd;
 			return 0;
 		}
 		*out = dir;

@@ -31,6 +31,9 @@
 #define TCSETSW 0x5403
 #define TCSETSF 0x5404
 #define TIOCGPGRP 0x540f
+#define TIOCSPGRP 0x5410
+#define TIOCGSID 0x5429
+#define CONSOLE_SESSION 1 /* the console is the controlling terminal of the first process's session */
 #define TIOCGWINSZ 0x5413
 #define MKDEV(ma, mi) (((u64)(ma) << 8) | (mi))
 #define COM1_IRQ 4
@@ -44,6 +47,7 @@ static enum mode mode = RAW;
 static struct tty tty;
 static bool escaped;         /* framed: the last byte was FRAME_ESC */
 static struct inode *con_out, *con_err, *con_pipe, *con_tty;
+static int foreground = 1; /* the foreground process group: ^C and ^\\ go to it */
 
 void console_set_mode(const char *name)
 {
@@ -59,11 +63,8 @@ static void emit(const u8 *buf, size_t len) { serial_write(COM1, buf, len); }
 
 static void send_signal(int sig)
 {
-	/* the app cannot be stopped: ^Z only reaches a handler the app installed */
-	if (sig == SIGTSTP && proc.sig.actions[sig - 1].handler == SIG_DFL)
-		return;
 	struct siginfo_k info = { .signo = sig, .code = SI_KERNEL };
-	signal_send(&info);
+	proc_signal_group(foreground, &info);
 }
 
 static void frame_byte(u8 c)
@@ -99,7 +100,7 @@ static struct waitq readers;
 void console_irq(void)
 {
 	pump();
-	waitq_wake(&readers, MAX_THREADS);
+	waitq_wake_all(&readers);
 	poll_wake(con_out);
 	poll_wake(con_tty);
 	if (con_pipe)
@@ -192,9 +193,25 @@ static long console_ioctl(struct file *f, long req, u64 arg)
 		u16 ws[4] = { 24, 80, 0, 0 };
 		return copy_to_user(arg, ws, sizeof(ws));
 	}
-	case TIOCGPGRP: {
-		i32 pgrp = 1;
-		return copy_to_user(arg, &pgrp, sizeof(pgrp));
+	case TIOCGPGRP:
+	case TIOCGSID: {
+		if (proc_current()->sid != CONSOLE_SESSION)
+			return -ENOTTY; /* not the caller's controlling terminal */
+		i32 id = req == TIOCGPGRP ? foreground : CONSOLE_SESSION;
+		return copy_to_user(arg, &id, sizeof(id));
+	}
+	case TIOCSPGRP: {
+		i32 pgrp;
+		if (proc_current()->sid != CONSOLE_SESSION)
+			return -ENOTTY;
+		if (copy_from_user(&pgrp, arg, sizeof(pgrp)))
+			return -EFAULT;
+		if (pgrp < 0)
+			return -EINVAL;
+		if (!proc_group_in_session(pgrp, CONSOLE_SESSION))
+			return -EPERM;
+		foreground = pgrp;
+		return 0;
 	}
 	default:
 		return -ENOTTY;

@@ -19,7 +19,7 @@ struct eventfd {
 
 static void changed(struct file *f, struct eventfd *e)
 {
-	waitq_wake(&e->waiting, MAX_THREADS);
+	waitq_wake_all(&e->waiting);
 	poll_wake(f->ino);
 }
 

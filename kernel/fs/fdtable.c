@@ -1,33 +1,162 @@
-/* The descriptor table of the one process: fd -> open file, plus the close-on-exec flag. */
+/* Descriptor tables: fd -> open file and its close-on-exec flag. The entries live in frames of
+ * FDS_PER_CHUNK, made when a descriptor in their range is first installed. A table is shared by
+ * the threads of a process (and by processes made with CLONE_FILES); fork copies it, and the copy
+ * shares the open files (their offsets and flags). */
 #include "errno.h"
+#include "lib.h"
+#include "mm.h"
+#include "proc.h"
+#include "thread.h"
 #include "vfs.h"
 
-struct fd_entry fd_table[NR_FDS];
+#define FDS_PER_CHUNK (PAGE_SIZE / sizeof(struct fd_entry))
+#define NCHUNKS ((NR_FDS + FDS_PER_CHUNK - 1) / FDS_PER_CHUNK)
 
-struct file *fd_get(long fd)
+struct fdtable {
+	u32 refs;
+	struct fd_entry *chunks[NCHUNKS];
+};
+
+static struct fdtable *files(void) { return current->proc->files; }
+
+/* The entry for fd, or NULL when fd is out of range or its chunk was never made. */
+static struct fd_entry *entry(struct fdtable *t, long fd, bool create)
 {
-	fd = (int)fd; /* an int in the ABI: the register's upper half is not part of it */
-	return fd >= 0 && fd < NR_FDS ? fd_table[fd].f : NULL;
+	if (fd < 0 || fd >= NR_FDS)
+		return NULL;
+	struct fd_entry **chunk = &t->chunks[fd / FDS_PER_CHUNK];
+	if (!*chunk && create) {
+		u64 pa = pmm_alloc();
+		*chunk = pa ? phys_to_virt(pa) : NULL;
+	}
+	return *chunk ? &(*chunk)[fd % FDS_PER_CHUNK] : NULL;
 }
+
+struct fdtable *fdtable_new(void)
+{
+	struct fdtable *t = kzalloc(sizeof(*t));
+	if (t)
+		t->refs = 1;
+	return t;
+}
+
+struct fdtable *fdtable_copy(struct fdtable *from)
+{
+	struct fdtable *t = fdtable_new();
+	if (!t)
+		return NULL;
+	for (u64 c = 0; c < NCHUNKS; c++) {
+		if (!from->chunks[c])
+			continue;
+		u64 pa = pmm_alloc_uninit();
+		if (!pa) {
+			fdtable_put(t);
+			return NULL;
+		}
+		t->chunks[c] = phys_to_virt(pa);
+		memcpy(t->chunks[c], from->chunks[c], PAGE_SIZE);
+		for (u64 i = 0; i < FDS_PER_CHUNK; i++)
+			if (t->chunks[c][i].f)
+				file_get(t->chunks[c][i].f);
+	}
+	return t;
+}
+
+void fdtable_get(struct fdtable *t) { t->refs++; }
+
+void fdtable_put(struct fdtable *t)
+{
+	if (--t->refs)
+		return;
+	for (u64 c = 0; c < NCHUNKS; c++) {
+		if (!t->chunks[c])
+			continue;
+		for (u64 i = 0; i < FDS_PER_CHUNK; i++)
+			if (t->chunks[c][i].f)
+				file_put(t->chunks[c][i].f);
+		pmm_free(virt_to_phys(t->chunks[c]));
+	}
+	kfree(t);
+}
+
+struct file *fdtable_file(struct fdtable *t, long fd)
+{
+	struct fd_entry *e = entry(t, (int)fd, false);
+	return e ? e->f : NULL;
+}
+
+struct file *fd_get(long fd) { return fdtable_file(files(), fd); } /* an int in the ABI */
 
 long fd_install(struct file *f, long min, bool cloexec)
 {
 	for (long fd = min < 0 ? 0 : min; fd < NR_FDS; fd++) {
-		if (!fd_table[fd].f) {
-			fd_table[fd] = (struct fd_entry){ f, cloexec };
+		struct fd_entry *e = entry(files(), fd, true);
+		if (!e)
+			return -ENOMEM;
+		if (!e->f) {
+			*e = (struct fd_entry){ f, cloexec };
 			return fd;
 		}
 	}
 	return -EMFILE;
 }
 
+long fd_install_at(long fd, struct file *f, bool cloexec)
+{
+	struct fd_entry *e = entry(files(), fd, true);
+	if (!e)
+		return fd < 0 || fd >= NR_FDS ? -EBADF : -ENOMEM;
+	struct file *old = e->f;
+	*e = (struct fd_entry){ f, cloexec };
+	if (old)
+		file_put(old);
+	return fd;
+}
+
 long fd_close(long fd)
 {
-	fd = (int)fd;
-	struct file *f = fd_get(fd);
-	if (!f)
+	struct fd_entry *e = entry(files(), (int)fd, false);
+	if (!e || !e->f)
 		return -EBADF;
-	fd_table[fd] = (struct fd_entry){ NULL, false };
+	struct file *f = e->f;
+	*e = (struct fd_entry){ NULL, false };
 	file_put(f);
 	return 0;
+}
+
+long fd_cloexec(long fd)
+{
+	struct fd_entry *e = entry(files(), (int)fd, false);
+	return e && e->f ? e->cloexec : -EBADF;
+}
+
+long fd_set_cloexec(long fd, bool on)
+{
+	struct fd_entry *e = entry(files(), (int)fd, false);
+	if (!e || !e->f)
+		return -EBADF;
+	e->cloexec = on;
+	return 0;
+}
+
+long fdtable_next(struct fdtable *t, long from)
+{
+	for (long fd = from < 0 ? 0 : from; fd < NR_FDS; fd++) {
+		if (!t->chunks[fd / FDS_PER_CHUNK]) {
+			fd = ALIGN_UP(fd + 1, FDS_PER_CHUNK) - 1;
+			continue;
+		}
+		if (t->chunks[fd / FDS_PER_CHUNK][fd % FDS_PER_CHUNK].f)
+			return fd;
+	}
+	return -1;
+}
+
+long fd_next(long from) { return fdtable_next(files(), from); }
+
+void fd_close_on_exec(void)
+{
+	for (long fd = fd_next(0); fd >= 0; fd = fd_next(fd + 1))
+		if (fd_cloexec(fd) == 1)
+			fd_close(fd);
 }

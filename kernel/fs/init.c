@@ -1,4 +1,5 @@
-/* The file system at boot: the root, the initrd's files, /dev, /proc, /sys, /tmp, fds 0-2. */
+/* The file system at boot: the root, the initrd's files, /dev, /proc, /sys, /tmp; fds 0-2 of the
+ * first process. */
 #include "clock.h"
 #include "console.h"
 #include "lib.h"
@@ -28,15 +29,17 @@ void fs_init(void)
 	fs_root->nlink = 2;
 	fs_root->dir.parent = fs_root;
 	fs_root->dir.name = "";
-	fs_cwd = fs_root;
-	inode_get(fs_cwd);
 	initrd_unpack();
 	dev_init(ensure_dir("dev", 0755));
 	procfs_init(ensure_dir("proc", 0555), ensure_dir("sys", 0555));
 	ensure_dir("tmp", 01777);
+	kinfo("fs: ready in %lu us", (clock_monotonic_ns() - t0) / 1000);
+}
+
+void fs_install_console(void)
+{
 	struct file *con = console_file(false);
 	fd_install(console_stdin(con), 0, false);
 	fd_install(con, 1, false);
 	fd_install(console_file(true), 2, false);
-	kinfo("fs: ready in %lu us", (clock_monotonic_ns() - t0) / 1000);
 }

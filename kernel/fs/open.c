@@ -5,8 +5,6 @@
 #include "mm.h"
 #include "vfs.h"
 
-u32 fs_umask = 022;
-
 /* Makes the absolute form of path opened from base (a directory's path, NULL for the root). */
 static char *absolute(const char *base, const char *path)
 {
@@ -44,7 +42,7 @@ static long create(struct inode *dir, const char *path, int flags, u32 mode, str
 	}
 	if (!parent->dir.parent && parent != fs_root)
 		return -ENOENT; /* the directory was removed */
-	ino = inode_new(S_IFREG | (mode & 07777 & ~fs_umask));
+	ino = inode_new(S_IFREG | (mode & 07777 & ~fs_current()->umask));
 	if (!ino)
 		return -ENOMEM;
 	err = dir_add(parent, name, len, ino);
@@ -79,7 +77,7 @@ long fs_openat(struct inode *dir, const char *base, const char *path, int flags,
 char *cwd_path(void)
 {
 	char *buf = pathbuf_get();
-	if (buf && dir_path(fs_cwd, buf, PATH_MAX) < 0) {
+	if (buf && dir_path(fs_current()->cwd, buf, PATH_MAX) < 0) {
 		pathbuf_put(buf);
 		return NULL;
 	}
@@ -89,7 +87,7 @@ char *cwd_path(void)
 long vfs_open(const char *path, int flags, u32 mode, struct file **out)
 {
 	char *cwd = cwd_path();
-	long err = fs_openat(fs_cwd, cwd, path, flags, mode, out);
+	long err = fs_openat(fs_current()->cwd, cwd, path, flags, mode, out);
 	pathbuf_put(cwd);
 	return err;
 }
@@ -104,13 +102,10 @@ long vfs_pread(struct file *f, void *buf, u64 len, u64 off)
 long vfs_chdir(const char *path)
 {
 	struct inode *ino;
-	long err = path_lookup(fs_cwd, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &ino);
-	if (err)
-		return err;
-	inode_get(ino);
-	inode_put(fs_cwd);
-	fs_cwd = ino;
-	return 0;
+	long err = path_lookup(fs_current()->cwd, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &ino);
+	if (!err)
+		fs_set_cwd(ino);
+	return err;
 }
 
 u64 vfs_size(const struct file *f) { return f->ino->size; }

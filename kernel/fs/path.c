@@ -4,10 +4,13 @@
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
+#include "thread.h"
 #include "vfs.h"
 
-struct inode *fs_cwd;
 bool fs_trace_missing;
+
+/* Where absolute paths start: the process's root (the real root before the first process). */
+static struct inode *root_dir(void) { return current ? fs_current()->root : fs_root; }
 
 /* Logs a path not found, made absolute from dir, when tracing is on; returns err. */
 static long traced(struct inode *dir, const char *path, long err)
@@ -72,7 +75,7 @@ static long step(struct inode *dir, const char *name, size_t len, struct inode *
 	if (len == 1 && name[0] == '.') {
 		*out = dir;
 	} else if (len == 2 && name[0] == '.' && name[1] == '.') {
-		*out = dir == fs_root ? dir : dir->dir.parent;
+		*out = dir == fs_root || dir == root_dir() ? dir : dir->dir.parent;
 	} else {
 		*out = dir_lookup(dir, name, len);
 	}
@@ -83,7 +86,7 @@ static long walk(struct inode *dir, const char *path, int flags, int *links, str
 {
 	const char *p = path;
 	if (*p == '/')
-		dir = fs_root;
+		dir = root_dir();
 	for (;;) {
 		while (*p == '/')
 			p++;
@@ -139,7 +142,7 @@ long path_parent(struct inode *dir, const char *path, struct inode **parent, con
 	while (start > path && start[-1] != '/')
 		start--;
 	if (start == end) { /* "/" */
-		*parent = fs_root;
+		*parent = root_dir();
 		*name = ".";
 		*len = 1;
 		return 0;
@@ -149,7 +152,7 @@ long path_parent(struct inode *dir, const char *path, struct inode **parent, con
 	if (*len > NAME_MAX)
 		return -ENAMETOOLONG;
 	if (start == path) {
-		*parent = *path == '/' ? fs_root : dir;
+		*parent = *path == '/' ? root_dir() : dir;
 		return S_ISDIR((*parent)->mode) ? 0 : -ENOTDIR;
 	}
 	/* resolve the prefix (with its trailing '/') from a copy */

@@ -45,7 +45,7 @@ static long pipe_read(struct file *f, u8 *buf, u64 len, u64 off)
 		p->rpos += chunk;
 		done += chunk;
 	}
-	waitq_wake(&p->waiting, MAX_THREADS);
+	waitq_wake_all(&p->waiting);
 	poll_wake(f->ino);
 	return (long)n;
 }
@@ -75,7 +75,7 @@ static long pipe_write(struct file *f, const u8 *buf, u64 len, u64 off)
 			p->wpos += chunk;
 			done += chunk;
 		}
-		waitq_wake(&p->waiting, MAX_THREADS);
+		waitq_wake_all(&p->waiting);
 		poll_wake(f->ino);
 		inode_touch(f->ino, true);
 	}
@@ -89,7 +89,7 @@ static void pipe_release(struct file *f)
 		p->readers--;
 	else
 		p->writers--;
-	waitq_wake(&p->waiting, MAX_THREADS); /* end of file for readers, EPIPE for writers */
+	waitq_wake_all(&p->waiting); /* end of file for readers, EPIPE for writers */
 	poll_wake(f->ino);
 	if (!p->readers && !p->writers) {
 		for (int i = 0; i < PIPE_PAGES; i++)

@@ -21,7 +21,7 @@ bool file_pollable(struct file *f)
 void poll_wake(struct inode *ino)
 {
 	ino->poll_events++;
-	waitq_wake(&pollers, MAX_THREADS);
+	waitq_wake_all(&pollers);
 }
 
 enum wake_reason poll_sleep(u64 deadline, bool console)

@@ -7,6 +7,8 @@
 #include "log.h"
 #include "mm.h"
 #include "proc.h"
+#include "thread.h"
+#include "uaccess.h"
 #include "vfs.h"
 #include "vma.h"
 #include "x86.h"
@@ -43,22 +45,14 @@ static void gen_release(struct file *f) { inode_put(f->priv); }
 
 static const struct file_ops gen_ops = { .open = gen_open, .read = gen_read, .release = gen_release, .seekable = true };
 
-static const char *basename(const char *p)
-{
-	const char *b = p;
-	for (; *p; p++)
-		if (*p == '/')
-			b = p + 1;
-	return b;
-}
-
 static void gen_maps(struct inode *out)
 {
-	for (struct vma *v = proc.vmas; v; v = v->next) {
+	struct mm *mm = mm_current();
+	for (struct vma *v = mm->vmas; v; v = v->next) {
 		const char *name = "";
 		if (v->file && v->file->path)
 			name = v->file->path;
-		else if (v->start >= proc.brk_start && v->end <= ALIGN_UP(proc.brk, PAGE_SIZE) && proc.brk > proc.brk_start)
+		else if (v->start >= mm->brk_start && v->end <= ALIGN_UP(mm->brk, PAGE_SIZE) && mm->brk > mm->brk_start)
 			name = "[heap]";
 		else if (v->end == STACK_TOP)
 			name = "[stack]";
@@ -77,14 +71,21 @@ static void gen_maps(struct inode *out)
 
 static void gen_cmdline(struct inode *out)
 {
-	for (int i = 0; i < proc.argc; i++)
-		reg_write(out, (const u8 *)proc.argv[i], strlen(proc.argv[i]) + 1, out->size);
+	struct mm *mm = mm_current();
+	u8 buf[256];
+	for (u64 a = mm->arg_start; a < mm->arg_end;) {
+		u64 n = MIN(sizeof(buf), mm->arg_end - a);
+		if (copy_from_user(buf, a, n))
+			break;
+		reg_write(out, buf, n, out->size);
+		a += n;
+	}
 }
 
 static u64 vm_kib(void)
 {
 	u64 n = 0;
-	for (struct vma *v = proc.vmas; v; v = v->next)
+	for (struct vma *v = mm_current()->vmas; v; v = v->next)
 		n += v->end - v->start;
 	return n >> 10;
 }
@@ -92,7 +93,7 @@ static u64 vm_kib(void)
 static void gen_status(struct inode *out)
 {
 	put(out, "Name:\t%.15s\nUmask:\t%04o\nState:\tR (running)\nTgid:\t1\nNgid:\t0\nPid:\t1\nPPid:\t0\n",
-	    basename(proc.exe), fs_umask);
+	    proc_current()->comm, fs_current()->umask);
 	put(out, "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n", NR_FDS);
 	put(out, "VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t1\n", vm_kib(), vm_kib());
 	put(out, "SigQ:\t0/0\nSigPnd:\t0000000000000000\nSigBlk:\t0000000000000000\n");
@@ -104,7 +105,7 @@ static void gen_stat(struct inode *out)
 	/* pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime
 	 * cutime cstime priority nice num_threads itrealvalue starttime vsize rss rsslim ... */
 	put(out, "1 (%.15s) R 0 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 0 %lu %lu 18446744073709551615 ",
-	    basename(proc.exe), vm_kib() << 10, vm_kib() >> 2);
+	    proc_current()->comm, vm_kib() << 10, vm_kib() >> 2);
 	put(out, "0 0 %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n", STACK_TOP);
 }
 
@@ -167,7 +168,7 @@ static char *make_link(const char *s)
 	return t;
 }
 
-static char *exe_link(struct inode *l) { (void)l; return make_link(proc.exe); }
+static char *exe_link(struct inode *l) { (void)l; return make_link(proc_current()->exe ? proc_current()->exe : ""); }
 
 static char *cwd_link(struct inode *l)
 {

@@ -27,9 +27,11 @@ struct file;
 #define O_PATH 010000000
 #define O_TMPFILE 020200000
 
-/* Unpacks the initrd into the ramfs and creates /dev, /proc, /sys, /tmp and fds 0-2 (the console).
- * Panics when memory runs out. */
+/* Unpacks the initrd into the ramfs and creates /dev, /proc, /sys and /tmp. Panics when memory
+ * runs out. */
 void fs_init(void);
+/* Opens the console as fds 0-2 of the calling process (the first one). */
+void fs_install_console(void);
 
 /* Set (by main, from the kernel option trace_missing) once the app's lookups start: each path not
  * found is logged as "ukify: missing-file PATH" (IMAGE.md). */

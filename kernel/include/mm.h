@@ -6,6 +6,9 @@
 #define KERNEL_VBASE 0xffffffff80000000UL
 #define DIRECT_BASE 0xffff888000000000UL /* all RAM, mapped 1:1 from physical 0 */
 #define MMIO_BASE 0xffffc00000000000UL   /* device registers */
+#define THREAD_AREA 0xffffc90000000000UL /* threads' kernel stacks (thread.c) */
+#define EXEC_AREA 0xffffca0000000000UL   /* execve's copy of the arguments (exec.c) */
+#define NET_HEAP_VBASE 0xffffd00000000000UL /* lwIP's heap, mapped from frames at net_start */
 #define USER_TOP 0x0000800000000000UL    /* first address above user space */
 
 #define PTE_P (1UL << 0)
@@ -34,11 +37,18 @@ void pmm_free(u64 pa);
 u64 pmm_free_bytes(void);
 u64 pmm_total_bytes(void); /* usable RAM after the kernel and the bundle */
 
-/* vmm.c: the one address space (kernel half + the app's half). */
+/* vmm.c: page tables. A root is the physical address of a PML4. */
 void vmm_init(u64 ram_top);
-u64 *vmm_pte(u64 va, bool create); /* the 4 KiB PTE for va, or NULL */
-bool vmm_map(u64 va, u64 pa, u64 flags);
+u64 vmm_kernel_root(void);          /* the kernel half only */
+u64 vmm_new_root(void);             /* an empty user half and the kernel half; 0 if out of memory */
+void vmm_free_root(u64 root);       /* frees its user-half tables (not the pages they map) */
+void vmm_switch(u64 root);          /* loads root into CR3 (if it is not loaded) */
+u64 *vmm_pte(u64 root, u64 va, bool create); /* the 4 KiB PTE for va, or NULL */
+bool vmm_map(u64 root, u64 va, u64 pa, u64 flags);
+bool vmm_map_kernel(u64 va, u64 pa, u64 flags);
 void vmm_map_mmio(u64 va, u64 pa);
+/* After changing a PTE of root: drops va from the TLB when root is loaded. */
+void vmm_flush(u64 root, u64 va);
 
 /* heap.c: small kernel allocations. */
 void *kmalloc(size_t size);

@@ -14,6 +14,6 @@ void net_poll(void);
 u64 net_next_deadline(void);
 /* A network device is up: frames can arrive at any time. */
 bool net_device_up(void);
-/* The app is ending: its sockets close (FIN, as Linux closes them at exit) and TCP gets up to 2 s
- * to deliver what was written before the VM stops. */
-void net_exit(void);
+/* The machine is stopping (every process has ended and closed its sockets): TCP gets up to 2 s to
+ * deliver what was written before the VM powers off. */
+void net_drain(void);

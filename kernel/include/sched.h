@@ -29,6 +29,12 @@ void sched_timer_interrupt(bool from_user);
 /* On the way back to user mode: keeps the slice timer armed when others wait to run. */
 void sched_before_user(void);
 
-/* ITIMER_REAL: SIGALRM at the deadline (monotonic ns, 0: off), then every interval ns. */
+/* ITIMER_REAL of the calling process: SIGALRM at the deadline (monotonic ns, 0: off), then every
+ * interval ns. */
 void sched_set_alarm(u64 deadline, u64 interval);
 void sched_get_alarm(u64 *deadline, u64 *interval);
+struct proc;
+/* The CPU time p's threads have used, in ns (the running one's slice so far included). */
+u64 sched_cpu_ns(struct proc *p);
+/* Wakes every thread of wq. */
+static inline void waitq_wake_all(struct waitq *wq) { waitq_wake(wq, MAX_THREADS); }

@@ -38,6 +38,8 @@
 #define SIG_DFL 0
 #define SIG_IGN 1
 
+#define SA_NOCLDSTOP 0x00000001UL
+#define SA_NOCLDWAIT 0x00000002UL
 #define SA_SIGINFO 0x00000004UL
 #define SA_RESTORER 0x04000000UL
 #define SA_ONSTACK 0x08000000UL
@@ -67,6 +69,9 @@
 #define BUS_ADRALN 1
 #define TRAP_BRKPT 1
 #define TRAP_TRACE 2
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
 
 static inline u64 sigbit(int sig) { return 1UL << (sig - 1); }
 #define UNBLOCKABLE (sigbit(SIGKILL) | sigbit(SIGSTOP))
@@ -77,6 +82,7 @@ struct siginfo_k {
 	union {
 		struct { i32 pid; u32 uid; u64 value; } kill; /* SI_USER, SI_TKILL, SI_QUEUE */
 		struct { u64 addr; } fault;
+		struct { i32 pid; u32 uid; i32 status, pad; i64 utime, stime; } child; /* SIGCHLD */
 		u8 bytes[112];
 	};
 };
@@ -91,21 +97,26 @@ struct stack_k {
 	u64 size;
 };
 
-#define SIGQUEUE_LEN 32
+#define SIGQUEUE_LEN 32 /* real-time signals queued per queue (Linux's RLIMIT_SIGPENDING is larger) */
 
-/* Pending signals of a thread or of the process. */
-struct sigqueue_k {
-	u64 set;                              /* one bit per signal with at least one queued instance */
-	struct siginfo_k standard[32];        /* the one pending instance of signals 1-31 */
-	int nqueued;
-	struct siginfo_k queue[SIGQUEUE_LEN]; /* real-time signals, in arrival order */
+/* One queued signal. */
+struct sigpending_k {
+	struct sigpending_k *next;
+	struct siginfo_k info;
 };
 
-/* Shared by the threads (CLONE_SIGHAND): dispositions and process-directed signals (kill,
- * sigqueue, timers), taken by any thread that does not block them. */
-struct sigstate {
+/* Pending signals of a thread or of a process: standard signals (1-31) coalesce to one instance,
+ * real-time ones queue in arrival order. */
+struct sigqueue_k {
+	u64 set;                          /* one bit per signal with at least one queued instance */
+	struct sigpending_k *first, *last;
+	int nqueued;                      /* real-time instances */
+};
+
+/* Dispositions: shared by the threads of a process (and by processes made with CLONE_SIGHAND). */
+struct sighand {
+	u32 refs;
 	struct sigaction_k actions[NSIG];
-	struct sigqueue_k shared;
 };
 
 /* Per thread: the mask, signals sent to the thread (tgkill, faults), the alternate stack. */
@@ -118,23 +129,33 @@ struct sigthread {
 };
 
 struct thread;
+struct proc;
 
 const char *signal_name(int sig);
 
-/* Queues a signal for the process (any thread not blocking it takes it) or for one thread;
- * false when the queue is full (real-time signals only). SIGKILL ends the app at once. A thread
- * sleeping interruptibly that can take the signal wakes up. */
-bool signal_send(const struct siginfo_k *info);
+struct sighand *sighand_new(void); /* every signal at SIG_DFL; NULL if out of memory */
+struct sighand *sighand_copy(const struct sighand *from);
+void sighand_put(struct sighand *h);
+/* execve: caught signals go back to SIG_DFL; ignored ones stay ignored. */
+void sighand_reset_caught(struct sighand *h);
+/* Whether p ignores sig (SIG_IGN, or SIG_DFL for a signal ignored by default). */
+bool signal_ignored(const struct proc *p, int sig);
+void sigqueue_clear(struct sigqueue_k *q);
+
+/* Queues a signal for process p (any thread not blocking it takes it) or for one thread; false
+ * when the queue is full (real-time signals only). SIGKILL ends the process. A thread sleeping
+ * interruptibly that can take the signal wakes up. */
+bool signal_send(struct proc *p, const struct siginfo_k *info);
 bool signal_send_thread(struct thread *t, const struct siginfo_k *info);
 /* Removes the current thread's lowest pending signal in set (its own first); false if none. */
 bool signal_dequeue(u64 set, struct siginfo_k *out);
-/* Drops every queued instance of sig (its disposition became "ignore"). */
-void signal_discard(int sig);
+/* Drops every queued instance of sig in p (its disposition became "ignore"). */
+void signal_discard(struct proc *p, int sig);
 /* After rt_sigaction: drops the pending instances of sig if it is now ignored. */
 void signal_action_changed(int sig);
 /* Signals pending for the current thread (its own and the process's) and not blocked. */
 u64 signal_deliverable(void);
-/* The same for any thread. */
+/* The same for any thread (all of them once its process is ending). */
 u64 signal_pending_for(const struct thread *t);
 /* On every return to user mode: handler frames for pending unblocked signals, default actions. */
 void signal_deliver(struct regs *r);

@@ -79,5 +79,3 @@ long sock_name(struct sock *s, bool peer, struct sockaddr_k *out);
 long sock_setopt(struct sock *s, int level, int name, const void *val, u32 len);
 /* *len: in, the room at val; out, the option's size. */
 long sock_getopt(struct sock *s, int level, int name, void *val, u32 *len);
-/* Closes every descriptor that holds a socket (at exit). */
-void sock_close_all(void);

@@ -1,12 +1,12 @@
-/* Threads of the app: one kernel stack each (the user registers sit at its top while the thread
- * is in the kernel), saved FPU/SSE/AVX state, FS/GS bases, per-thread signal state. Created by
- * clone/clone3 with CLONE_THREAD; tid 1 is the thread the app started on. */
+/* Threads: one kernel stack each (the user registers sit at its top while the thread is in the
+ * kernel), saved FPU/SSE/AVX state, FS/GS bases, per-thread signal state, and the process they
+ * belong to. A process's first thread has the process's pid as its tid. */
 #pragma once
 #include "cpu.h"
 #include "signal.h"
 #include "types.h"
 
-#define MAX_THREADS 128
+#define MAX_THREADS 1024 /* in the whole machine */
 
 enum thread_state { T_RUNNING, T_RUNNABLE, T_BLOCKED, T_DEAD };
 
@@ -14,10 +14,13 @@ enum thread_state { T_RUNNING, T_RUNNABLE, T_BLOCKED, T_DEAD };
 enum wake_reason { WAKE_NONE, WAKE_UP, WAKE_TIMEOUT, WAKE_SIGNAL };
 
 struct waitq;
+struct proc;
 
 struct thread {
 	int tid;
 	enum thread_state state;
+	struct proc *proc;
+	struct thread *proc_next; /* the other threads of the process */
 	u64 kstack_top;           /* the user frame (struct regs) is right below it */
 	u64 ksp;                  /* saved kernel stack pointer while switched out */
 	u8 *fpu;                  /* XSAVE/FXSAVE image, 64-byte aligned */
@@ -38,17 +41,18 @@ struct thread {
 
 extern struct thread *current;
 
-/* The app's first thread (tid 1) on the boot kernel stack; made on first use. */
-struct thread *thread_boot(void);
-/* A new thread sharing everything with the caller, returning to user mode with regs (copied).
- * NULL when out of memory or threads. */
-struct thread *thread_create(const struct regs *regs);
-/* Ends the calling thread; the app ends with its status when it was the last one. */
-NORETURN void thread_exit(int status);
+/* The first thread of the first process, on the boot kernel stack; it becomes current. */
+struct thread *thread_boot(struct proc *p, int tid);
+/* A new thread of p with the given tid, returning to user mode with regs (copied); it inherits the
+ * caller's signal mask, FS/GS bases and FPU registers. NULL when out of memory or threads. */
+struct thread *thread_create(struct proc *p, int tid, const struct regs *regs);
+/* Ends the calling thread (exit(2); wait_status as for proc_exit): its process ends when it was
+ * the last one (proc.c). */
+NORETURN void thread_exit(int wait_status);
+/* A live thread by tid, or NULL. */
 struct thread *thread_find(int tid);
 /* The slot table: index i may be NULL or hold a dead thread. */
 struct thread *thread_at(int i);
-int thread_count(void); /* threads not dead */
 
 /* The FPU/SSE/AVX registers to and from t's image (switches, clone). */
 void thread_fpu_save(struct thread *t);

@@ -116,8 +116,7 @@ long dir_path(struct inode *dir, char *buf, size_t size); /* absolute path lengt
 /* fs/path.c */
 #define LOOKUP_FOLLOW 1
 #define LOOKUP_DIRECTORY 2
-extern struct inode *fs_cwd;
-/* Resolves path from dir (absolute paths start at the root). */
+/* Resolves path from dir (absolute paths start at the process's root). */
 long path_lookup(struct inode *dir, const char *path, int flags, struct inode **out);
 /* Resolves all but the last component: the parent directory and the last name (in path). */
 long path_parent(struct inode *dir, const char *path, struct inode **parent, const char **name, size_t *len);
@@ -134,8 +133,22 @@ long file_read(struct file *f, u8 *buf, u64 len, u64 off);
 long file_write(struct file *f, const u8 *buf, u64 len, u64 off);
 long file_open_inode(struct inode *ino, int flags, const char *path, struct file **out);
 
+/* fs/context.c: the working directory, root directory and umask of a process, shared by its
+ * threads (and by processes made with CLONE_FS). */
+struct fs_context {
+	u32 refs;
+	struct inode *cwd, *root;
+	u32 umask;
+};
+struct fs_context *fs_context_new(void); /* at the real root, umask 022; NULL if out of memory */
+struct fs_context *fs_context_copy(const struct fs_context *from);
+void fs_context_get(struct fs_context *c);
+void fs_context_put(struct fs_context *c);
+struct fs_context *fs_current(void);
+void fs_set_cwd(struct inode *dir);
+void fs_set_root(struct inode *dir);
+
 /* fs/open.c */
-extern u32 fs_umask;
 /* Opens path from dir; base is dir's path (for the file's recorded path), NULL for the root. */
 long fs_openat(struct inode *dir, const char *base, const char *path, int flags, u32 mode, struct file **out);
 char *cwd_path(void); /* a path buffer (pathbuf_put it), NULL if the directory was removed */
@@ -153,15 +166,27 @@ char *at_base(long dirfd); /* dirfd's path in a path buffer */
 long at_lookup(long dirfd, const char *path, long at_flags, bool follow, struct inode **out);
 long at_lookup_user(long dirfd, u64 upath, long at_flags, bool follow, struct inode **out);
 
-/* fs/fdtable.c */
+/* fs/fdtable.c: the calling process's descriptors (fd_*) and tables as objects (fdtable_*). */
 struct fd_entry {
 	struct file *f;
 	bool cloexec;
 };
-extern struct fd_entry fd_table[NR_FDS];
+struct fdtable;
+struct fdtable *fdtable_new(void);                    /* empty; NULL if out of memory */
+struct fdtable *fdtable_copy(struct fdtable *from);   /* fork: the same open files */
+void fdtable_get(struct fdtable *t);
+void fdtable_put(struct fdtable *t);                  /* the last reference closes everything */
+struct file *fdtable_file(struct fdtable *t, long fd);
+long fdtable_next(struct fdtable *t, long from);      /* the first open fd >= from, or -1 */
 struct file *fd_get(long fd); /* NULL if not open */
 long fd_install(struct file *f, long min, bool cloexec); /* lowest free fd >= min, or -EMFILE */
+/* Puts f at fd, closing what was there (dup2): fd, or -EBADF (out of range) or -ENOMEM. */
+long fd_install_at(long fd, struct file *f, bool cloexec);
 long fd_close(long fd);
+long fd_cloexec(long fd);                 /* 1 or 0, or -EBADF */
+long fd_set_cloexec(long fd, bool on);    /* 0 or -EBADF */
+long fd_next(long from);                  /* the first open fd >= from, or -1 */
+void fd_close_on_exec(void);
 
 /* fs/dev.c, fs/pipe.c, fs/procfs.c */
 void dev_init(struct inode *dev);

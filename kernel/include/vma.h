@@ -1,5 +1,5 @@
-/* The app's address space: regions (VMAs) with protections; pages are backed on first touch,
- * from zeros (anonymous) or from a file (file mappings). */
+/* Address spaces: a page table and regions (VMAs) with protections; pages are backed on first
+ * touch, from zeros (anonymous) or from a file (file mappings). */
 #pragma once
 #include "types.h"
 
@@ -26,20 +26,39 @@ struct vma {
 	struct vma *next;  /* sorted by start */
 };
 
-struct vma *vma_find(u64 addr);
-bool vma_range_free(u64 start, u64 end);
+/* One address space, shared by the threads of a process (and by a vfork child until it execs). */
+struct mm {
+	u32 refs;
+	u64 root;                /* its PML4 (vmm.c) */
+	struct vma *vmas;
+	u64 brk_start, brk;
+	u64 load_bias;           /* added to the program's link-time addresses (PIE) */
+	u64 arg_start, arg_end;  /* the argument strings on the first stack (/proc/PID/cmdline) */
+	u32 membarrier;          /* membarrier(2) registrations, which belong to the address space */
+};
+
+/* An empty address space (the kernel half only); NULL if out of memory. */
+struct mm *mm_new(void);
+void mm_get(struct mm *mm);
+/* Drops a reference; the last one frees every page, region and page table. */
+void mm_put(struct mm *mm);
+/* The address space of the running thread. */
+struct mm *mm_current(void);
+
+struct vma *vma_find(struct mm *mm, u64 addr);
+bool vma_range_free(struct mm *mm, u64 start, u64 end);
 /* Maps [start,end) with prot, replacing whatever was there. False when out of memory. */
-bool vma_map(u64 start, u64 end, u32 prot);
+bool vma_map(struct mm *mm, u64 start, u64 end, u32 prot);
 /* The same for a file mapping from offset off. */
-bool vma_map_file(u64 start, u64 end, u32 prot, struct file *f, u64 off, bool shared);
-void vma_unmap(u64 start, u64 end);
-bool vma_protect(u64 start, u64 end, u32 prot); /* false if part of the range is unmapped */
+bool vma_map_file(struct mm *mm, u64 start, u64 end, u32 prot, struct file *f, u64 off, bool shared);
+void vma_unmap(struct mm *mm, u64 start, u64 end);
+bool vma_protect(struct mm *mm, u64 start, u64 end, u32 prot); /* false if part of the range is unmapped */
 /* Moves the pages of [old, old+len) to new (new range must be free). */
-bool vma_move(u64 old, u64 len, u64 new_start);
+bool vma_move(struct mm *mm, u64 old, u64 len, u64 new_start);
 /* Highest free, page-aligned range of len bytes below MMAP_TOP; 0 if none. */
-u64 vma_find_free(u64 len);
+u64 vma_find_free(struct mm *mm, u64 len);
 /* Backs the page holding addr if the VMA allows the access; false otherwise. */
-bool vma_fault(u64 addr, bool write, bool exec);
+bool vma_fault(struct mm *mm, u64 addr, bool write, bool exec);
 /* Drops the pages of [start,end): anonymous ones read as zero again, file ones as the file. */
-void vma_discard(u64 start, u64 end);
+void vma_discard(struct mm *mm, u64 start, u64 end);
 u64 prot_to_pte(u32 prot);

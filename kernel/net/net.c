@@ -18,7 +18,6 @@
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 
-#define NET_HEAP_VBASE 0xffffd00000000000UL /* lwIP's heap, mapped from frames at net_start */
 #define NET_EXIT_DRAIN_NS 2000000000UL     /* at exit, TCP gets this long to deliver what was written */
 
 unsigned char *net_heap;
@@ -91,7 +90,7 @@ static bool make_heap(void)
 {
 	for (u64 off = 0; off < MEM_SIZE + PAGE_SIZE; off += PAGE_SIZE) {
 		u64 pa = pmm_alloc();
-		if (!pa || !vmm_map(NET_HEAP_VBASE + off, pa, PTE_P | PTE_W | PTE_NX))
+		if (!pa || !vmm_map_kernel(NET_HEAP_VBASE + off, pa, PTE_P | PTE_W | PTE_NX))
 			return false;
 	}
 	net_heap = (unsigned char *)NET_HEAP_VBASE;
@@ -203,10 +202,9 @@ static bool drained(void)
 	return true;
 }
 
-void net_exit(void)
+void net_drain(void)
 {
 	if (!started)
 		return;
-	sock_close_all();
 	sleep_until(clock_monotonic_ns() + NET_EXIT_DRAIN_NS, drained);
 }

@@ -51,7 +51,7 @@
 void sock_changed(struct sock *s)
 {
 	s->changes++;
-	waitq_wake(&s->waiting, MAX_THREADS);
+	waitq_wake_all(&s->waiting);
 	if (s->ino)
 		poll_wake(s->ino);
 }
@@ -550,11 +550,4 @@ long sock_getopt(struct sock *s, int level, int name, void *val, u32 *len)
 		return -ENOPROTOOPT;
 	}
 	return opt_out(&v, sizeof(v), val, len);
-}
-
-void sock_close_all(void)
-{
-	for (long fd = 0; fd < NR_FDS; fd++)
-		if (fd_table[fd].f && sock_of(fd_table[fd].f))
-			fd_close(fd);
 }

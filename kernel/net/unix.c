@@ -189,7 +189,7 @@ static long resolve(const struct sockaddr_k *a, int type, struct sock **out)
 	char path[UNIX_PATH_MAX + 1];
 	struct inode *ino;
 	path_of(a, path);
-	long err = path_lookup(fs_cwd, path, LOOKUP_FOLLOW, &ino);
+	long err = path_lookup(fs_current()->cwd, path, LOOKUP_FOLLOW, &ino);
 	if (err)
 		return err;
 	if (ino->ops != &node_ops || !ino->priv)
@@ -205,14 +205,14 @@ static long bind_path(struct sock *s, const struct sockaddr_k *a)
 	const char *last;
 	size_t len;
 	path_of(a, path);
-	long err = path_parent(fs_cwd, path, &parent, &last, &len);
+	long err = path_parent(fs_current()->cwd, path, &parent, &last, &len);
 	if (err)
 		return err;
 	if (dir_lookup(parent, last, len))
 		return -EADDRINUSE;
 	if (U(s)->addr.len)
 		return -EINVAL; /* already bound; as Linux, checked after the path */
-	struct inode *ino = inode_new(S_IFSOCK | (0777 & ~fs_umask));
+	struct inode *ino = inode_new(S_IFSOCK | (0777 & ~fs_current()->umask));
 	if (!ino)
 		return -ENOMEM;
 	ino->ops = &node_ops;
