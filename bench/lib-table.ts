@@ -1,5 +1,6 @@
 // Plain-text tables for the benchmarks: the first column left-aligned, the others right-aligned, and
-// a row that could not be measured shown as "not available (reason)" across the value columns.
+// a row that could not be measured shown as "not available (reason)" across the value columns; and
+// the figures in them (medians, ratios).
 
 export type TableRow = { label: string; cells: string[] } | { label: string; unavailable: string };
 
@@ -12,6 +13,12 @@ export function formatTable(header: readonly string[], rows: readonly TableRow[]
     line(header[0] ?? '', header.slice(1)),
     ...rows.map((r) => ('cells' in r ? line(r.label, r.cells) : `${r.label.padEnd(labelWidth)}  not available (${r.unavailable})`)),
   ].join('\n');
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
 
 /** "2.50x", or "-" when either side is missing. */

@@ -1,4 +1,4 @@
-// Wall time of one command run to completion. A run that fails throws an Error whose message is one
+// Wall time (and output) of one command run to completion. A run that fails throws an Error whose message is one
 // line saying how it ended and the first thing it printed, for a table's "not available (...)".
 import { spawnSync } from 'node:child_process';
 
@@ -23,6 +23,11 @@ function commandText(c: TimedCommand): string {
 
 /** Runs the command and returns its wall time in ms. */
 export function timeCommand(c: TimedCommand): number {
+  return runTimed(c).ms;
+}
+
+/** Runs the command and returns its wall time in ms and what it printed on stdout. */
+export function runTimed(c: TimedCommand): { ms: number; stdout: string } {
   const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe', ...(c.extraFds === true ? (['pipe', 'pipe'] as const) : [])];
   const started = process.hrtime.bigint();
   const r = spawnSync(c.command, c.args, {
@@ -41,7 +46,7 @@ export function timeCommand(c: TimedCommand): number {
     const how = r.status === null ? `killed by ${r.signal ?? 'a signal'}` : `exit status ${r.status}`;
     throw new Error(`${commandText(c)}: ${how}${said !== undefined ? `: ${said}` : ''}`);
   }
-  return ms;
+  return { ms, stdout: String(r.stdout) };
 }
 
 export function firstLine(error: unknown): string {

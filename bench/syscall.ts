@@ -4,7 +4,13 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fixturePath, repoRoot } from '../fixtures/index.js';
+import { numberFlags } from './lib-args.js';
 import { bootLinux, makeInitramfs, prepareLinuxGuest } from './lib-linux-guest.js';
+import { median } from './lib-table.js';
+import { firstLine, runTimed } from './lib-timing.js';
+
+// The other benchmarks and the tests take the median from here.
+export { median };
 
 export interface Sample {
   nsPerCall: number;
@@ -13,42 +19,11 @@ export interface Sample {
 
 export type Row = { where: string; samples: Sample[] } | { where: string; unavailable: string };
 
-class BenchError extends Error {}
-
 const program = fixturePath('nullsys', 'glibc-static');
-
-function positiveInt(flag: string, text: string | undefined): number {
-  const n = Number(text);
-  if (text === undefined || !/^\d+$/.test(text) || !Number.isSafeInteger(n) || n <= 0) {
-    throw new BenchError(`${flag} wants a positive integer, got '${text ?? ''}'`);
-  }
-  return n;
-}
-
-function parseArgs(args: string[]): { runs: number; calls: number } {
-  const opts = { runs: 5, calls: 1_000_000 };
-  for (let i = 0; i < args.length; i += 2) {
-    const flag = args[i];
-    if (flag === '--runs') opts.runs = positiveInt(flag, args[i + 1]);
-    else if (flag === '--calls') opts.calls = positiveInt(flag, args[i + 1]);
-    else throw new BenchError(`unknown argument '${flag ?? ''}' (have --runs N, --calls N)`);
-  }
-  return opts;
-}
 
 export function nsPerCall(output: string): number | undefined {
   const m = /^ns_per_call=(\d+(?:\.\d+)?)$/m.exec(output);
   return m?.[1] === undefined ? undefined : Number(m[1]);
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
 }
 
 /** Runs `measure` `runs` times; the first failure becomes the row's "not available" reason. */
@@ -62,14 +37,6 @@ async function collect(where: string, runs: number, measure: () => Promise<Sampl
   return { where, samples };
 }
 
-function timedSpawn(command: string, args: string[]): { stdout: string; stderr: string; status: number | null; wallMs: number } {
-  const started = process.hrtime.bigint();
-  const r = spawnSync(command, args, { cwd: repoRoot, env: {}, encoding: 'utf8', timeout: 300_000, killSignal: 'SIGKILL' });
-  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  if (r.error !== undefined) throw new Error(`${command}: ${r.error.message}`);
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status, wallMs };
-}
-
 function sampleFrom(output: string, wallMs: number, what: string): Sample {
   const ns = nsPerCall(output);
   if (ns === undefined) throw new Error(`${what} printed no ns_per_call`);
@@ -78,9 +45,8 @@ function sampleFrom(output: string, wallMs: number, what: string): Sample {
 
 async function native(calls: number, runs: number): Promise<Row> {
   return collect('native', runs, async () => {
-    const r = timedSpawn(program, [String(calls)]);
-    if (r.status !== 0) throw new Error(`exit status ${r.status ?? 'none'}: ${r.stderr.trim()}`);
-    return sampleFrom(r.stdout, r.wallMs, 'nullsys');
+    const r = runTimed({ command: program, args: [String(calls)], what: 'nullsys' });
+    return sampleFrom(r.stdout, r.ms, 'nullsys');
   });
 }
 
@@ -103,12 +69,8 @@ async function linuxGuest(calls: number, runs: number): Promise<Row> {
 
 async function ukify(calls: number, runs: number): Promise<Row> {
   return collect('ukify', runs, async () => {
-    const r = timedSpawn(process.execPath, [join(repoRoot, 'dist', 'cli', 'main.js'), 'run', program, '--', String(calls)]);
-    if (r.status !== 0) {
-      const said = `${r.stderr}\n${r.stdout}`.split('\n').find((l) => l.trim() !== '');
-      throw new Error(`ukify run exited ${r.status ?? 'on a signal'}${said !== undefined ? `: ${said.trim()}` : ''}`);
-    }
-    return sampleFrom(r.stdout, r.wallMs, 'ukify run');
+    const r = runTimed({ command: process.execPath, args: [join(repoRoot, 'dist', 'cli', 'main.js'), 'run', program, '--', String(calls)], what: 'ukify run' });
+    return sampleFrom(r.stdout, r.ms, 'ukify run');
   });
 }
 
@@ -143,9 +105,9 @@ export function formatTable(rows: readonly Row[]): string {
 export async function run(args: string[]): Promise<void> {
   let opts: { runs: number; calls: number };
   try {
-    opts = parseArgs(args);
+    opts = numberFlags(args, { runs: 5, calls: 1_000_000 });
   } catch (error) {
-    process.stderr.write(`bench syscall: ${(error as Error).message}\n`);
+    process.stderr.write(`bench syscall: ${firstLine(error)}\n`);
     process.exitCode = 2;
     return;
   }

@@ -1,7 +1,8 @@
 // The guest's initramfs: our /init (init.c, compiled static at bench time), the program as /prog and
 // its arguments NUL-separated in /args. The kernel's built-in initramfs already provides /dev/console.
 // A dynamic program also gets its PT_INTERP loader and its libraries, placed as ukify's packager
-// places them (host paths, fallback links), and host directory trees can be added (a stdlib).
+// places them (host paths, fallback links), and host directory trees (a stdlib) and single host
+// files (busybox as /bin/sh) can be added.
 // A networked guest also gets /net (init's cue to bring the network up), the kernel modules as
 // /modules/0.ko, 1.ko, ... in load order, and the /etc files an ukify image gets (passwd, hosts, ...).
 import { execFileSync } from 'node:child_process';
@@ -59,6 +60,12 @@ export interface GuestDir {
   guest: string;
 }
 
+/** A host file and where it goes in the guest (both absolute). */
+export interface GuestFile {
+  file: string;
+  guest: string;
+}
+
 function reason(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0] ?? 'error' : String(error);
 }
@@ -79,15 +86,17 @@ function networkEntries(network: GuestNetwork): CpioEntry[] {
 }
 
 /**
- * The loader and libraries of a dynamic program (none for a static one), the directory trees and,
- * with a network, its entries and the /etc files the trees do not bring, parent directories
- * included, sorted so that a directory comes before what it holds.
+ * The loader and libraries of a dynamic program (none for a static one), the extra directory trees
+ * and files and, with a network, its entries and the /etc files the extras do not bring, parent
+ * directories included, sorted so that a directory comes before what it holds.
  */
-export function supportEntries(program: string, bytes: Uint8Array, dirs: readonly GuestDir[], network?: GuestNetwork): CpioEntry[] {
+export function supportEntries(program: string, bytes: Uint8Array, extras: readonly (GuestDir | GuestFile)[], network?: GuestNetwork): CpioEntry[] {
   const tree = new InitrdTree();
   try {
     for (const entry of libraryEntries(program, readElf(bytes, program))) tree.add(entry, `the libraries of ${program}`);
-    const collected = collectFiles([], dirs.map((d) => ({ ...d, source: `the directory ${d.host}` })));
+    const files = extras.flatMap((e) => ('file' in e ? [{ host: e.file, guest: e.guest, source: `the file ${e.file}` }] : []));
+    const dirs = extras.flatMap((e) => ('host' in e ? [{ ...e, source: `the directory ${e.host}` }] : []));
+    const collected = collectFiles(files, dirs);
     for (const file of collected.entries) tree.add(file.entry, file.source);
     if (network !== undefined) {
       for (const entry of networkEntries(network)) tree.add(entry, 'the network set-up');
@@ -104,16 +113,17 @@ export function supportEntries(program: string, bytes: Uint8Array, dirs: readonl
 
 /**
  * Writes a cpio newc initrd that runs `program` with `args` and powers off; a dynamic program's
- * loader and libraries come along, each of `dirs` is copied in and, with `network`, init brings up
- * lo and eth0 (10.0.2.15/24, default route via 10.0.2.2) before it starts the program.
+ * loader and libraries come along, each of `extras` (directory trees, files) is copied in and, with
+ * `network`, init brings up lo and eth0 (10.0.2.15/24, default route via 10.0.2.2) before it starts
+ * the program.
  */
-export function makeInitramfs(program: string, args: readonly string[], outPath: string, dirs: readonly GuestDir[] = [], network?: GuestNetwork): void {
+export function makeInitramfs(program: string, args: readonly string[], outPath: string, extras: readonly (GuestDir | GuestFile)[] = [], network?: GuestNetwork): void {
   const bytes = readProgram(program);
   const archive = cpioArchive([
     { name: 'init', mode: 0o100755, data: readFileSync(buildInit()) },
     { name: 'prog', mode: 0o100755, data: bytes },
     { name: 'args', mode: 0o100644, data: argsFile(args) },
-    ...supportEntries(program, bytes, dirs, network),
+    ...supportEntries(program, bytes, extras, network),
   ]);
   mkdirSync(dirname(outPath), { recursive: true });
   writeFileSync(outPath, archive);
