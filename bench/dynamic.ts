@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fixturePath } from '../fixtures/index.js';
 import { imageFor } from '../packager/build.js';
-import { median } from './syscall.js';
+import { median } from './lib-table.js';
 
 const cli = resolve('dist/cli/main.js');
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../fixtures/index.js';
 import { LinuxGuestError, makeInitramfs, prepareLinuxGuest, startLinux } from './lib-linux-guest.js';
 import { formatTable, ratio, type TableRow } from './lib-table.js';
-import { median } from './syscall.js';
+import { median } from './lib-table.js';
 import { freePort } from '../test/helpers/free-port.js';
 
 const cli = join(repoRoot, 'dist', 'cli', 'main.js');

@@ -22,7 +22,7 @@ import { QEMU } from '../runner/run.js';
 import { bootLinux, makeInitramfs, prepareLinuxGuest } from './lib-linux-guest.js';
 import { formatTable, mebibytes, ratio, type TableRow } from './lib-table.js';
 import { firstLine, timeCommand, type TimedCommand } from './lib-timing.js';
-import { median } from './syscall.js';
+import { median } from './lib-table.js';
 
 const cli = join(repoRoot, 'dist', 'cli', 'main.js');
 const python = '/usr/bin/python3';

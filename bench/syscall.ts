@@ -9,9 +9,6 @@ import { bootLinux, makeInitramfs, prepareLinuxGuest } from './lib-linux-guest.j
 import { median } from './lib-table.js';
 import { firstLine, runTimed } from './lib-timing.js';
 
-// The other benchmarks and the tests take the median from here.
-export { median };
-
 export interface Sample {
   nsPerCall: number;
   wallMs: number;

@@ -1,6 +1,7 @@
 // The syscall benchmark's arithmetic and table (the benchmark itself runs with `npm run bench -- syscall`).
 import { describe, expect, it } from 'vitest';
-import { formatTable, median, nsPerCall } from '../bench/syscall.js';
+import { median } from '../bench/lib-table.js';
+import { formatTable, nsPerCall } from '../bench/syscall.js';
 
 describe('bench syscall helpers', () => {
   it('takes the median of odd and even counts, unsorted input', () => {
