@@ -243,6 +243,8 @@ enum wake_reason sched_block(struct waitq *wq, u64 deadline, bool interruptible)
 	return t->wake;
 }
 
+enum wake_reason sched_sleep(u64 deadline, bool interruptible) { return sched_block(NULL, deadline, interruptible); }
+
 void sched_exit(void)
 {
 	current->state = T_DEAD;

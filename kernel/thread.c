@@ -160,3 +160,15 @@ void thread_exit(int wait_status)
 		proc_end(p);
 	sched_exit();
 }
+
+void thread_set_fs_base(u64 base)
+{
+	current->fs_base = base;
+	wrmsr(MSR_FS_BASE, base);
+}
+
+void thread_set_gs_base(u64 base)
+{
+	current->gs_base = base;
+	wrmsr(MSR_KERNEL_GS_BASE, base); /* the user's GS base while we run after swapgs */
+}

@@ -3,6 +3,7 @@
  * private page is a copy of the file's page made at the first touch; a shared page is the file's
  * own frame. */
 #include "vma.h"
+#include "errno.h"
 #include "vfs.h"
 #include "lib.h"
 #include "log.h"
@@ -257,3 +258,87 @@ void mm_put(struct mm *mm)
 }
 
 struct mm *mm_current(void) { return current->proc->mm; }
+
+/* The calling process's address space, for the syscalls (api/mm.h). */
+
+long mm_map(u64 addr, u64 len, u32 prot, struct file *f, u64 off, bool shared)
+{
+	return vma_map_file(mm_current(), addr, addr + len, prot, f, off, shared) ? 0 : -ENOMEM;
+}
+
+u64 mm_find_free(u64 len) { return vma_find_free(mm_current(), len); }
+bool mm_range_free(u64 start, u64 end) { return vma_range_free(mm_current(), start, end); }
+void mm_unmap(u64 start, u64 end) { vma_unmap(mm_current(), start, end); }
+bool mm_protect(u64 start, u64 end, u32 prot) { return vma_protect(mm_current(), start, end, prot); }
+void mm_discard(u64 start, u64 end) { vma_discard(mm_current(), start, end); }
+u32 mm_membarrier_registered(void) { return mm_current()->membarrier; }
+void mm_membarrier_register(u32 cmd) { mm_current()->membarrier |= cmd; }
+
+bool mm_range_mapped(u64 start, u64 end)
+{
+	struct mm *mm = mm_current();
+	while (start < end) {
+		struct vma *v = vma_find(mm, start);
+		if (!v)
+			return false;
+		start = v->end;
+	}
+	return true;
+}
+
+long mm_remap(u64 old, u64 old_len, u64 new_len, bool may_move)
+{
+	struct mm *mm = mm_current();
+	struct vma *v = vma_find(mm, old);
+	if (!v || old + old_len > v->end)
+		return -EFAULT;
+	if (new_len <= old_len) {
+		vma_unmap(mm, old + new_len, old + old_len);
+		return (long)old;
+	}
+	if (old + old_len == v->end && new_len <= USER_TOP - old && vma_range_free(mm, v->end, old + new_len)) {
+		v->end = old + new_len;
+		return (long)old;
+	}
+	if (!may_move)
+		return -ENOMEM;
+	u32 prot = v->prot;
+	u64 dest = vma_find_free(mm, new_len);
+	if (!dest || !vma_move(mm, old, old_len, dest))
+		return -ENOMEM;
+	v = vma_find(mm, dest);
+	v->end = dest + new_len;
+	v->prot = prot;
+	return (long)dest;
+}
+
+u64 mm_brk(u64 addr)
+{
+	struct mm *mm = mm_current();
+	u64 cur_end = ALIGN_UP(mm->brk, PAGE_SIZE);
+	if (addr < mm->brk_start || addr >= MMAP_TOP)
+		return mm->brk;
+	u64 new_end = ALIGN_UP(addr, PAGE_SIZE);
+	if (new_end > cur_end) {
+		if (!vma_range_free(mm, cur_end, new_end))
+			return mm->brk;
+		struct vma *v = cur_end > mm->brk_start ? vma_find(mm, cur_end - 1) : NULL;
+		if (v && v->end == cur_end && !v->file)
+			v->end = new_end;
+		else if (!vma_map(mm, cur_end, new_end, PROT_READ | PROT_WRITE))
+			return mm->brk;
+	} else if (new_end < cur_end) {
+		vma_unmap(mm, new_end, cur_end);
+	}
+	mm->brk = addr;
+	return addr;
+}
+
+long vfs_mmap(struct file *f, u64 addr, u64 len, u32 prot, bool shared, u64 off)
+{
+	if ((addr | off) & (PAGE_SIZE - 1) || !len || addr < MMAP_BOTTOM || addr >= USER_TOP || len > USER_TOP - addr)
+		return -EINVAL;
+	if (!vfs_is_data_file(f->ino))
+		return -ENODEV;
+	return mm_map(addr, ALIGN_UP(len, PAGE_SIZE), prot, f, off, shared);
+}

@@ -1,7 +1,6 @@
 /* Advice about file access. Every file lives in RAM, so, as on Linux's ramfs and tmpfs, there is
  * nothing to read ahead or drop: after Linux's checks of the fd and the advice, nothing happens. */
 #include "errno.h"
-#include "fs.h"
 #include "vfs.h"
 
 #define POSIX_FADV_NOREUSE 5 /* the last advice: NORMAL, RANDOM, SEQUENTIAL, WILLNEED, DONTNEED */
@@ -12,7 +11,9 @@ long sys_fadvise64(long fd, long off, long len, long advice)
 	struct file *f = fd_get((int)fd);
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
-	if (S_ISFIFO(f->ino->mode))
+	struct kstat st;
+	vfs_getattr(f->ino, &st);
+	if (S_ISFIFO(st.mode))
 		return -ESPIPE;
 	if (len < 0 || (int)advice < 0 || (int)advice > POSIX_FADV_NOREUSE)
 		return -EINVAL;
@@ -25,5 +26,7 @@ long sys_readahead(long fd, long off, u64 count)
 	struct file *f = fd_get((int)fd);
 	if (!f || (f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
-	return S_ISREG(f->ino->mode) ? 0 : -EINVAL;
+	struct kstat st;
+	vfs_getattr(f->ino, &st);
+	return S_ISREG(st.mode) ? 0 : -EINVAL;
 }

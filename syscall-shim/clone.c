@@ -3,9 +3,8 @@
  * fork, vfork and clone without CLONE_THREAD are stubs (ENOSYS). */
 #include "errno.h"
 #include "mm.h"
-#include "proc.h"
+#include "process.h"
 #include "sched.h"
-#include "syscall.h"
 #include "uaccess.h"
 
 #define CSIGNAL 0xffUL

@@ -1,14 +1,12 @@
 /* copy_file_range between two regular files of the ramfs, through a kernel buffer, with Linux's
  * checks (vfs_copy_file_range, generic_copy_file_checks) in Linux's order. */
 #include "errno.h"
-#include "fs.h"
+#include "fd.h"
 #include "lib.h"
 #include "uaccess.h"
 #include "vfs.h"
 
 #define EOVERFLOW 75
-
-static bool file_regular(const struct inode *ino) { return S_ISREG(ino->mode) && !ino->ops; }
 
 /* The offset to use: *uoff when given, else the file's own. */
 static long start_at(struct file *f, u64 uoff, i64 *pos)
@@ -31,16 +29,19 @@ static long advance(struct file *f, u64 uoff, i64 pos)
 
 static long checks(struct file *in, struct file *out, i64 pos_in, i64 pos_out, u64 *len)
 {
-	if (S_ISDIR(in->ino->mode) || S_ISDIR(out->ino->mode))
+	struct kstat si, so;
+	vfs_getattr(in->ino, &si);
+	vfs_getattr(out->ino, &so);
+	if (S_ISDIR(si.mode) || S_ISDIR(so.mode))
 		return -EISDIR;
-	if (!file_regular(in->ino) || !file_regular(out->ino))
+	if (!vfs_is_data_file(in->ino) || !vfs_is_data_file(out->ino))
 		return -EINVAL;
 	if ((in->flags & O_ACCMODE) == O_WRONLY || (out->flags & O_ACCMODE) == O_RDONLY || (out->flags & O_APPEND))
 		return -EBADF;
 	/* a negative offset counts as a wrap (Linux 6.x) */
 	if (pos_in < 0 || pos_out < 0 || (u64)pos_in + *len < (u64)pos_in || (u64)pos_out + *len < (u64)pos_out)
 		return -EOVERFLOW;
-	u64 size = in->ino->size; /* shortened to the end of the input */
+	u64 size = si.size; /* shortened to the end of the input */
 	*len = (u64)pos_in >= size ? 0 : MIN(*len, size - (u64)pos_in);
 	if (in->ino == out->ino && (u64)pos_out + *len > (u64)pos_in && (u64)pos_out < (u64)pos_in + *len)
 		return -EINVAL; /* overlapping ranges of one file */

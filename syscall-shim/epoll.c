@@ -1,9 +1,7 @@
 /* epoll_create*, epoll_ctl, epoll_wait, epoll_pwait*, eventfd*: the descriptors of fs/epoll.c and
  * fs/eventfd.c. */
-#include "epoll.h"
+#include "fd.h"
 #include "errno.h"
-#include "fs.h"
-#include "poll.h"
 #include "uaccess.h"
 #include "vfs.h"
 #include "wait.h"

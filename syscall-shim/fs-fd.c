@@ -29,8 +29,14 @@
 #define FIONBIO 0x5421
 #define FIONCLEX 0x5450
 #define FIOCLEX 0x5451
-#define FALLOC_FL_KEEP_SIZE 1
-#define FALLOC_FL_PUNCH_HOLE 2
+
+/* The file kind as stat reports it. */
+static u32 mode_of(struct file *f)
+{
+	struct kstat st;
+	vfs_getattr(f->ino, &st);
+	return st.mode;
+}
 
 long sys_close(long fd) { return fd_close(fd); }
 
@@ -130,7 +136,7 @@ long sys_fcntl(long fd, long cmd, u64 arg)
 	}
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
-		return S_ISFIFO(f->ino->mode) ? 65536 : -EBADF;
+		return S_ISFIFO(mode_of(f)) ? 65536 : -EBADF;
 	default: return -EINVAL;
 	}
 }
@@ -153,19 +159,12 @@ long sys_ioctl(long fd, long req, u64 arg)
 	case FIONCLEX:
 		return fd_set_cloexec(fd, req == FIOCLEX);
 	case FIONREAD: {
-		i32 n;
-		if (f->ino->ops && f->ino->ops->readable)
-			n = (i32)MIN(f->ino->ops->readable(f), 0x7fffffffUL);
-		else if (S_ISREG(f->ino->mode))
-			n = (i32)(f->ino->size > f->off ? MIN(f->ino->size - f->off, 0x7fffffffUL) : 0);
-		else
-			return -ENOTTY;
-		return copy_to_user(arg, &n, sizeof(n));
+		long n = file_readable(f);
+		i32 v = (i32)n;
+		return n < 0 ? n : copy_to_user(arg, &v, sizeof(v));
 	}
 	}
-	if (f->ino->ops && f->ino->ops->ioctl)
-		return f->ino->ops->ioctl(f, req, arg);
-	return -ENOTTY;
+	return file_ioctl(f, req, arg);
 }
 
 long sys_pipe2(u64 fds, long flags)
@@ -202,7 +201,7 @@ static long writable_regular(long fd, struct inode **out)
 	struct file *f = fd_get(fd);
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
-	if (!S_ISREG(f->ino->mode) || f->ino->ops || (f->flags & O_ACCMODE) == O_RDONLY)
+	if (!vfs_is_data_file(f->ino) || (f->flags & O_ACCMODE) == O_RDONLY)
 		return -EINVAL;
 	*out = f->ino;
 	return 0;
@@ -214,12 +213,7 @@ long sys_ftruncate(long fd, long len)
 	long err = writable_regular(fd, &ino);
 	if (err)
 		return err;
-	if (len < 0)
-		return -EINVAL;
-	err = reg_truncate(ino, (u64)len);
-	if (!err)
-		inode_touch(ino, true);
-	return err;
+	return len < 0 ? -EINVAL : vfs_truncate(ino, (u64)len);
 }
 
 long sys_fallocate(long fd, long mode, long off, long len)
@@ -231,24 +225,10 @@ long sys_fallocate(long fd, long mode, long off, long len)
 	struct inode *ino;
 	long err = writable_regular(fd, &ino);
 	if (err)
-		return err == -EINVAL && f && S_ISDIR(f->ino->mode) ? -EISDIR : err == -EINVAL ? -ENODEV : err;
+		return err == -EINVAL && f && S_ISDIR(mode_of(f)) ? -EISDIR : err == -EINVAL ? -ENODEV : err;
 	if (off < 0 || len <= 0)
 		return -EINVAL;
-	u64 end = (u64)off + (u64)len;
-	if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
-		u8 zeros[256] = { 0 };
-		for (u64 at = (u64)off; at < MIN(end, ino->size); at += sizeof(zeros))
-			reg_write(ino, zeros, MIN(sizeof(zeros), MIN(end, ino->size) - at), at);
-		return 0;
-	}
-	if (mode & ~(long)FALLOC_FL_KEEP_SIZE)
-		return -EOPNOTSUPP;
-	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > ino->size) {
-		err = reg_truncate(ino, end);
-		if (!err)
-			inode_touch(ino, true);
-	}
-	return err; /* pages are made when written: nothing is reserved */
+	return vfs_fallocate(ino, (int)mode, (u64)off, (u64)len);
 }
 
 long sys_fchdir(long fd)
@@ -256,7 +236,7 @@ long sys_fchdir(long fd)
 	struct file *f = fd_get(fd);
 	if (!f)
 		return -EBADF;
-	if (!S_ISDIR(f->ino->mode))
+	if (!S_ISDIR(mode_of(f)))
 		return -ENOTDIR;
 	fs_set_cwd(f->ino);
 	return 0;
@@ -267,8 +247,7 @@ long sys_fchmod(long fd, long mode)
 	struct file *f = fd_get(fd);
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
-	f->ino->mode = (f->ino->mode & S_IFMT) | ((u32)mode & 07777);
-	inode_touch(f->ino, false);
+	vfs_chmod(f->ino, (u32)mode);
 	return 0;
 }
 
@@ -277,10 +256,6 @@ long sys_fchown(long fd, long uid, long gid)
 	struct file *f = fd_get(fd);
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
-	if ((u32)uid != ~0U)
-		f->ino->uid = (u32)uid;
-	if ((u32)gid != ~0U)
-		f->ino->gid = (u32)gid;
-	inode_touch(f->ino, false);
+	vfs_chown(f->ino, (u32)uid, (u32)gid);
 	return 0;
 }

@@ -6,8 +6,6 @@
 #include "uaccess.h"
 #include "vfs.h"
 
-#define RENAME_NOREPLACE 1
-#define RENAME_EXCHANGE 2
 #define RENAME_WHITEOUT 4
 #define OPEN_FLAGS_KNOWN (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | \
 			  020000 | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | \
@@ -75,10 +73,6 @@ static long parent_at(long dirfd, u64 upath, char **buf, struct inode **parent, 
 	return err;
 }
 
-static bool is_dot(const char *name, size_t len) { return len == 1 && name[0] == '.'; }
-static bool is_dotdot(const char *name, size_t len) { return len == 2 && name[0] == '.' && name[1] == '.'; }
-static bool removed(struct inode *dir) { return dir != fs_root && !dir->dir.parent; }
-
 long sys_mkdirat(long dirfd, u64 upath, long mode)
 {
 	char *buf;
@@ -88,21 +82,14 @@ long sys_mkdirat(long dirfd, u64 upath, long mode)
 	long err = parent_at(dirfd, upath, &buf, &parent, &name, &len);
 	if (err)
 		return err;
-	if (is_dot(name, len) || is_dotdot(name, len) || dir_lookup(parent, name, len))
-		err = -EEXIST;
-	else if (removed(parent))
-		err = -ENOENT;
-	else {
-		struct inode *d = inode_new(S_IFDIR | ((u32)mode & 07777 & ~fs_current()->umask));
-		err = d ? dir_add(parent, name, len, d) : -ENOMEM;
-		if (err && d)
-			inode_put(d);
-	}
+	err = vfs_mkdir(parent, name, len, (u32)mode);
 	pathbuf_put(buf);
 	return err;
 }
 
 long sys_mkdir(u64 path, long mode) { return sys_mkdirat(AT_FDCWD, path, mode); }
+
+static bool trailing_slash(const char *path) { return path[strlen(path) - 1] == '/'; }
 
 static long remove_at(long dirfd, u64 upath, bool dir)
 {
@@ -113,26 +100,7 @@ static long remove_at(long dirfd, u64 upath, bool dir)
 	long err = parent_at(dirfd, upath, &buf, &parent, &name, &len);
 	if (err)
 		return err;
-	struct inode *ino = is_dot(name, len) || is_dotdot(name, len) ? NULL : dir_lookup(parent, name, len);
-	bool trailing = buf[strlen(buf) - 1] == '/';
-	if (dir && is_dot(name, len))
-		err = -EINVAL;
-	else if (dir && is_dotdot(name, len))
-		err = -ENOTEMPTY;
-	else if (!ino)
-		err = is_dot(name, len) || is_dotdot(name, len) ? -EISDIR : -ENOENT;
-	else if (dir && !S_ISDIR(ino->mode))
-		err = -ENOTDIR;
-	else if (!dir && S_ISDIR(ino->mode))
-		err = -EISDIR;
-	else if (!dir && trailing)
-		err = -ENOTDIR;
-	else if (dir && ino == fs_root)
-		err = -EBUSY;
-	else if (dir && !dir_empty(ino))
-		err = -ENOTEMPTY;
-	else
-		err = dir_remove(parent, name, len);
+	err = vfs_remove(parent, name, len, dir, trailing_slash(buf));
 	pathbuf_put(buf);
 	return err;
 }
@@ -147,59 +115,6 @@ long sys_unlinkat(long dirfd, u64 path, long flags)
 
 long sys_unlink(u64 path) { return remove_at(AT_FDCWD, path, false); }
 long sys_rmdir(u64 path) { return remove_at(AT_FDCWD, path, true); }
-
-/* True when dir is d or below it. */
-static bool within(struct inode *dir, struct inode *d)
-{
-	for (struct inode *p = dir; p; p = p == fs_root ? NULL : p->dir.parent)
-		if (p == d)
-			return true;
-	return false;
-}
-
-static long do_rename(struct inode *op, const char *on, size_t ol, struct inode *np, const char *nn, size_t nl, long flags)
-{
-	if (is_dot(on, ol) || is_dotdot(on, ol) || is_dot(nn, nl) || is_dotdot(nn, nl))
-		return -EBUSY;
-	struct inode *src = dir_lookup(op, on, ol), *dst = dir_lookup(np, nn, nl);
-	if (!src)
-		return -ENOENT;
-	if (removed(np))
-		return -ENOENT;
-	if ((flags & RENAME_EXCHANGE) && !dst)
-		return -ENOENT;
-	if ((flags & RENAME_NOREPLACE) && dst)
-		return -EEXIST;
-	if (S_ISDIR(src->mode) && within(np, src))
-		return -EINVAL;
-	if ((flags & RENAME_EXCHANGE) && S_ISDIR(dst->mode) && within(op, dst))
-		return -EINVAL;
-	if (src == dst)
-		return 0;
-	if (dst && !(flags & RENAME_EXCHANGE)) {
-		if (S_ISDIR(src->mode) && !S_ISDIR(dst->mode))
-			return -ENOTDIR;
-		if (!S_ISDIR(src->mode) && S_ISDIR(dst->mode))
-			return -EISDIR;
-		if (S_ISDIR(dst->mode) && !dir_empty(dst))
-			return -ENOTEMPTY;
-	}
-	inode_get(src);
-	if (dst)
-		inode_get(dst);
-	long err = 0;
-	if (dst)
-		dir_remove(np, nn, nl);
-	dir_remove(op, on, ol);
-	err = dir_add(np, nn, nl, src);
-	if (!err && (flags & RENAME_EXCHANGE))
-		err = dir_add(op, on, ol, dst);
-	inode_touch(src, false);
-	inode_put(src);
-	if (dst)
-		inode_put(dst);
-	return err;
-}
 
 long sys_renameat2(long olddirfd, u64 oldpath, long newdirfd, u64 newpath, long flags)
 {
@@ -217,18 +132,11 @@ long sys_renameat2(long olddirfd, u64 oldpath, long newdirfd, u64 newpath, long 
 	if (err)
 		return err;
 	err = parent_at(newdirfd, newpath, &nb, &np, &nn, &nl);
-	if (err) {
-		pathbuf_put(ob);
-		return err;
+	if (!err) {
+		err = vfs_rename(op, on, ol, np, nn, nl, (u32)flags, trailing_slash(ob) || trailing_slash(nb));
+		pathbuf_put(nb);
 	}
-	struct inode *src = dir_lookup(op, on, ol);
-	bool trailing = ob[strlen(ob) - 1] == '/' || nb[strlen(nb) - 1] == '/';
-	if (src && trailing && !S_ISDIR(src->mode))
-		err = -ENOTDIR;
-	else
-		err = do_rename(op, on, ol, np, nn, nl, flags);
 	pathbuf_put(ob);
-	pathbuf_put(nb);
 	return err;
 }
 
@@ -248,10 +156,10 @@ long sys_linkat(long olddirfd, u64 oldpath, long newdirfd, u64 newpath, long fla
 	long err = at_lookup_user(olddirfd, oldpath, flags, false, &src);
 	if (err)
 		return err;
-	if (S_ISDIR(src->mode))
-		return -EPERM;
-	if (!src->nlink)
-		return -ENOENT;
+	struct kstat st;
+	vfs_getattr(src, &st);
+	if (S_ISDIR(st.mode))
+		return -EPERM; /* before the new path is looked at, as Linux */
 	char *buf;
 	struct inode *parent;
 	const char *name;
@@ -259,12 +167,7 @@ long sys_linkat(long olddirfd, u64 oldpath, long newdirfd, u64 newpath, long fla
 	err = parent_at(newdirfd, newpath, &buf, &parent, &name, &len);
 	if (err)
 		return err;
-	if (is_dot(name, len) || is_dotdot(name, len) || dir_lookup(parent, name, len))
-		err = -EEXIST;
-	else if (removed(parent))
-		err = -ENOENT;
-	else if (!(err = dir_add(parent, name, len, src)))
-		inode_touch(src, false);
+	err = vfs_link(src, parent, name, len);
 	pathbuf_put(buf);
 	return err;
 }
@@ -277,37 +180,14 @@ long sys_symlinkat(u64 utarget, long dirfd, u64 linkpath)
 	long err = user_path(utarget, &target);
 	if (err)
 		return err;
-	size_t n = strlen(target);
 	char *buf;
 	struct inode *parent;
 	const char *name;
 	size_t len;
-	if (!n)
+	if (!*target)
 		err = -ENOENT;
-	else if (n >= 2040)
-		err = -ENAMETOOLONG; /* symlink bodies live in the kernel heap */
-	else
-		err = parent_at(dirfd, linkpath, &buf, &parent, &name, &len);
-	if (!err) {
-		if (is_dot(name, len) || is_dotdot(name, len) || dir_lookup(parent, name, len))
-			err = -EEXIST;
-		else if (removed(parent))
-			err = -ENOENT;
-		else {
-			struct inode *l = inode_new(S_IFLNK | 0777);
-			char *body = l ? kmalloc(n + 1) : NULL;
-			if (!body) {
-				kfree(l);
-				err = -ENOMEM;
-			} else {
-				memcpy(body, target, n + 1);
-				l->lnk.target = body;
-				l->size = n;
-				err = dir_add(parent, name, len, l);
-				if (err)
-					inode_put(l);
-			}
-		}
+	else if (!(err = parent_at(dirfd, linkpath, &buf, &parent, &name, &len))) {
+		err = vfs_symlink(target, parent, name, len);
 		pathbuf_put(buf);
 	}
 	pathbuf_put(target);
@@ -323,19 +203,26 @@ long sys_readlinkat(long dirfd, u64 path, u64 buf, long size)
 	long err = at_lookup_user(dirfd, path, AT_EMPTY_PATH, false, &ino);
 	if (err)
 		return err;
-	if (size <= 0 || !S_ISLNK(ino->mode))
+	if (size <= 0)
 		return -EINVAL;
-	char *t = link_target(ino);
+	char *t = pathbuf_get();
 	if (!t)
 		return -ENOMEM;
-	u64 n = MIN(strlen(t), (u64)size);
-	err = copy_to_user(buf, t, n);
-	kfree(t);
-	ino->atime = fs_now_ns();
-	return err ? err : (long)n;
+	long n = vfs_readlink(ino, t, MIN((u64)size, PATH_MAX));
+	if (n > 0 && copy_to_user(buf, t, (u64)n))
+		n = -EFAULT;
+	pathbuf_put(t);
+	return n;
 }
 
 long sys_readlink(u64 path, u64 buf, long size) { return sys_readlinkat(AT_FDCWD, path, buf, size); }
+
+static u32 mode_of(struct inode *ino)
+{
+	struct kstat st;
+	vfs_getattr(ino, &st);
+	return st.mode;
+}
 
 long sys_truncate(u64 path, long len)
 {
@@ -343,14 +230,11 @@ long sys_truncate(u64 path, long len)
 	long err = at_lookup_user(AT_FDCWD, path, 0, true, &ino);
 	if (err)
 		return err;
-	if (S_ISDIR(ino->mode))
+	if (S_ISDIR(mode_of(ino)))
 		return -EISDIR;
-	if (!S_ISREG(ino->mode) || ino->ops || len < 0)
+	if (!vfs_is_data_file(ino) || len < 0)
 		return -EINVAL;
-	err = reg_truncate(ino, (u64)len);
-	if (!err)
-		inode_touch(ino, true);
-	return err;
+	return vfs_truncate(ino, (u64)len);
 }
 
 long sys_chdir(u64 path)
@@ -359,9 +243,22 @@ long sys_chdir(u64 path)
 	long err = at_lookup_user(AT_FDCWD, path, 0, true, &ino);
 	if (err)
 		return err;
-	if (!S_ISDIR(ino->mode))
+	if (!S_ISDIR(mode_of(ino)))
 		return -ENOTDIR;
 	fs_set_cwd(ino);
+	return 0;
+}
+
+/* chroot: no permission check (everyone is root); the working directory stays where it is. */
+long sys_chroot(u64 path)
+{
+	struct inode *ino;
+	long err = at_lookup_user(AT_FDCWD, path, 0, true, &ino);
+	if (err)
+		return err;
+	if (!S_ISDIR(mode_of(ino)))
+		return -ENOTDIR;
+	fs_set_root(ino);
 	return 0;
 }
 
@@ -370,7 +267,7 @@ long sys_getcwd(u64 buf, u64 size)
 	char *p = pathbuf_get();
 	if (!p)
 		return -ENOMEM;
-	long n = dir_path(fs_current()->cwd, p, PATH_MAX);
+	long n = vfs_path(fs_current()->cwd, p, PATH_MAX);
 	if (n >= 0 && (u64)n + 1 > size)
 		n = -ERANGE;
 	if (n >= 0)
@@ -390,11 +287,9 @@ long sys_fchmodat(long dirfd, u64 path, long mode)
 {
 	struct inode *ino;
 	long err = at_lookup_user(dirfd, path, 0, true, &ino);
-	if (err)
-		return err;
-	ino->mode = (ino->mode & S_IFMT) | ((u32)mode & 07777);
-	inode_touch(ino, false);
-	return 0;
+	if (!err)
+		vfs_chmod(ino, (u32)mode);
+	return err;
 }
 
 long sys_chmod(u64 path, long mode) { return sys_fchmodat(AT_FDCWD, path, mode); }
@@ -406,14 +301,9 @@ long sys_fchownat(long dirfd, u64 path, long uid, long gid, long flags)
 		return -EINVAL;
 	struct inode *ino;
 	long err = at_lookup_user(dirfd, path, flags, true, &ino);
-	if (err)
-		return err;
-	if ((u32)uid != ~0U)
-		ino->uid = (u32)uid;
-	if ((u32)gid != ~0U)
-		ino->gid = (u32)gid;
-	inode_touch(ino, false);
-	return 0;
+	if (!err)
+		vfs_chown(ino, (u32)uid, (u32)gid);
+	return err;
 }
 
 long sys_chown(u64 path, long uid, long gid) { return sys_fchownat(AT_FDCWD, path, uid, gid, 0); }
@@ -458,11 +348,11 @@ long sys_utimensat(long dirfd, u64 path, u64 times, long flags)
 	} else if ((err = at_lookup_user(dirfd, path, flags, true, &ino))) {
 		return err;
 	}
-	u64 now = fs_now_ns(), a = ino->atime, m = ino->mtime;
+	struct kstat st;
+	vfs_getattr(ino, &st);
+	u64 now = fs_now_ns(), a = st.atime, m = st.mtime;
 	if (!set_time(&a, &t[0], now) || !set_time(&m, &t[1], now))
 		return -EINVAL;
-	ino->atime = a;
-	ino->mtime = m;
-	ino->ctime = now;
+	vfs_set_times(ino, a, m);
 	return 0;
 }

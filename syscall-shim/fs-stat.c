@@ -10,12 +10,7 @@
 #define X_OK 1
 #define TMPFS_MAGIC 0x01021994
 #define STATX_BASIC_STATS 0x7ff
-
-/* st_dev: the ramfs, or the device "file system" for character devices and pipes. */
-static u64 dev_of(const struct inode *ino) { return ino->ops ? 5 : 1; }
-
-/* Pseudo files report size 0, as on Linux. */
-static u64 size_of(const struct inode *ino) { return ino->ops ? 0 : ino->size; }
+#define NS 1000000000UL
 
 struct stat_k {
 	u64 dev, ino, nlink;
@@ -26,24 +21,17 @@ struct stat_k {
 	i64 reserved[3];
 };
 
-static long put_stat(const struct inode *ino, u64 out)
+static long put_stat(struct inode *ino, u64 out)
 {
-	struct stat_k st = { 0 };
-	st.dev = dev_of(ino);
-	st.ino = ino->ino;
-	st.nlink = ino->nlink ? ino->nlink : 1;
-	if (!ino->nlink && !ino->ops)
-		st.nlink = 0; /* an unlinked file still open */
-	st.mode = ino->mode;
-	st.uid = ino->uid;
-	st.gid = ino->gid;
-	st.rdev = ino->rdev;
-	st.size = (i64)size_of(ino);
-	st.blksize = ino->ops ? 1024 : (i64)PAGE_SIZE;
-	st.blocks = (i64)(ALIGN_UP(size_of(ino), PAGE_SIZE) / 512);
-	st.atime = ino->atime / 1000000000UL, st.atime_ns = ino->atime % 1000000000UL;
-	st.mtime = ino->mtime / 1000000000UL, st.mtime_ns = ino->mtime % 1000000000UL;
-	st.ctime = ino->ctime / 1000000000UL, st.ctime_ns = ino->ctime % 1000000000UL;
+	struct kstat k;
+	vfs_getattr(ino, &k);
+	struct stat_k st = {
+		.dev = k.dev, .ino = k.ino, .nlink = k.nlink, .mode = k.mode, .uid = k.uid, .gid = k.gid,
+		.rdev = k.rdev, .size = (i64)k.size, .blksize = (i64)k.blksize, .blocks = (i64)k.blocks,
+		.atime = k.atime / NS, .atime_ns = k.atime % NS,
+		.mtime = k.mtime / NS, .mtime_ns = k.mtime % NS,
+		.ctime = k.ctime / NS, .ctime_ns = k.ctime % NS,
+	};
 	return copy_to_user(out, &st, sizeof(st));
 }
 
@@ -83,7 +71,7 @@ struct statx_k {
 	u64 spare[14];
 };
 
-static struct statx_ts ts_of(u64 ns) { return (struct statx_ts){ (i64)(ns / 1000000000UL), (u32)(ns % 1000000000UL), 0 }; }
+static struct statx_ts ts_of(u64 ns) { return (struct statx_ts){ (i64)(ns / NS), (u32)(ns % NS), 0 }; }
 
 long sys_statx(long dirfd, u64 path, long flags, long mask, u64 out)
 {
@@ -95,22 +83,24 @@ long sys_statx(long dirfd, u64 path, long flags, long mask, u64 out)
 	long err = at_lookup_user(dirfd, path, flags, true, &ino);
 	if (err)
 		return err;
+	struct kstat k;
+	vfs_getattr(ino, &k);
 	struct statx_k sx = { 0 };
 	sx.mask = STATX_BASIC_STATS;
-	sx.blksize = ino->ops ? 1024 : (u32)PAGE_SIZE;
-	sx.nlink = ino->nlink || ino->ops ? MAX(ino->nlink, 1U) : 0;
-	sx.uid = ino->uid;
-	sx.gid = ino->gid;
-	sx.mode = (u16)ino->mode;
-	sx.ino = ino->ino;
-	sx.size = size_of(ino);
-	sx.blocks = ALIGN_UP(size_of(ino), PAGE_SIZE) / 512;
-	sx.atime = ts_of(ino->atime);
-	sx.ctime = ts_of(ino->ctime);
-	sx.mtime = ts_of(ino->mtime);
-	sx.rdev_major = (u32)(ino->rdev >> 8);
-	sx.rdev_minor = (u32)(ino->rdev & 0xff);
-	sx.dev_minor = (u32)dev_of(ino);
+	sx.blksize = (u32)k.blksize;
+	sx.nlink = (u32)k.nlink;
+	sx.uid = k.uid;
+	sx.gid = k.gid;
+	sx.mode = (u16)k.mode;
+	sx.ino = k.ino;
+	sx.size = k.size;
+	sx.blocks = k.blocks;
+	sx.atime = ts_of(k.atime);
+	sx.ctime = ts_of(k.ctime);
+	sx.mtime = ts_of(k.mtime);
+	sx.rdev_major = (u32)(k.rdev >> 8);
+	sx.rdev_minor = (u32)(k.rdev & 0xff);
+	sx.dev_minor = (u32)k.dev;
 	return copy_to_user(out, &sx, sizeof(sx));
 }
 
@@ -124,7 +114,9 @@ long sys_faccessat2(long dirfd, u64 path, long amode, long flags)
 	long err = at_lookup_user(dirfd, path, flags, true, &ino);
 	if (err)
 		return err;
-	if ((amode & X_OK) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
+	struct kstat k;
+	vfs_getattr(ino, &k);
+	if ((amode & X_OK) && !S_ISDIR(k.mode) && !(k.mode & 0111))
 		return -EACCES;
 	return 0;
 }

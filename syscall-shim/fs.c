@@ -18,11 +18,6 @@ struct iovec_k {
 	u64 base, len;
 };
 
-static bool positioned(const struct file *f)
-{
-	return !f->ino->ops || f->ino->ops->seekable;
-}
-
 static long readable_file(long fd, struct file **out)
 {
 	struct file *f = fd_get(fd);
@@ -45,15 +40,11 @@ static long writable_file(long fd, struct file **out)
 static long do_read(struct file *f, u64 buf, u64 len, const u64 *off)
 {
 	u64 pos = off ? *off : f->off;
-	len = MIN(len, MAX_RW);
-	if (S_ISREG(f->ino->mode) && !f->ino->ops)
-		len = pos < f->ino->size ? MIN(len, f->ino->size - pos) : 0; /* touch only what is copied */
-	if (S_ISDIR(f->ino->mode))
-		return -EISDIR;
+	len = file_read_limit(f, pos, MIN(len, MAX_RW)); /* only what is copied is checked and backed */
 	if (!user_range_ok(buf, len, true))
 		return -EFAULT;
 	long n = file_read(f, (u8 *)buf, len, pos);
-	if (n > 0 && !off && positioned(f))
+	if (n > 0 && !off && file_seekable(f))
 		f->off += (u64)n;
 	return n;
 }
@@ -63,9 +54,12 @@ static long do_write(struct file *f, u64 buf, u64 len, const u64 *off)
 	len = MIN(len, MAX_RW);
 	if (!user_range_ok(buf, len, false))
 		return -EFAULT;
-	u64 pos = off ? *off : (f->flags & O_APPEND) ? f->ino->size : f->off;
+	struct kstat st;
+	if (f->flags & O_APPEND)
+		vfs_getattr(f->ino, &st);
+	u64 pos = off ? *off : (f->flags & O_APPEND) ? st.size : f->off;
 	long n = file_write(f, (const u8 *)buf, len, pos);
-	if (n > 0 && !off && positioned(f))
+	if (n > 0 && !off && file_seekable(f))
 		f->off = pos + (u64)n;
 	return n;
 }
@@ -102,7 +96,7 @@ long sys_pread64(long fd, u64 buf, u64 len, long off)
 	long err = readable_file(fd, &f);
 	if (err)
 		return err;
-	if (!positioned(f))
+	if (!file_seekable(f))
 		return -ESPIPE;
 	if (off < 0)
 		return -EINVAL;
@@ -116,7 +110,7 @@ long sys_pwrite64(long fd, u64 buf, u64 len, long off)
 	long err = writable_file(fd, &f);
 	if (err)
 		return err;
-	if (!positioned(f))
+	if (!file_seekable(f))
 		return -ESPIPE;
 	if (off < 0)
 		return -EINVAL;
@@ -129,7 +123,7 @@ static long vector_on(struct file *f, u64 iov, long cnt, bool write, long off)
 {
 	if (cnt < 0 || cnt > IOV_MAX)
 		return -EINVAL;
-	if (off != -1 && !positioned(f))
+	if (off != -1 && !file_seekable(f))
 		return -ESPIPE;
 	if (off < -1)
 		return -EINVAL;
@@ -184,10 +178,12 @@ long sys_lseek(long fd, long off, long whence)
 	struct file *f = fd_get(fd);
 	if (!f)
 		return -EBADF;
-	if (!positioned(f))
+	if (!file_seekable(f))
 		return -ESPIPE;
 	i64 base;
-	u64 size = f->ino->size;
+	struct kstat st;
+	vfs_getattr(f->ino, &st);
+	u64 size = st.size;
 	switch (whence) {
 	case SEEK_SET: base = 0; break;
 	case SEEK_CUR: base = (i64)f->off; break;
@@ -207,7 +203,7 @@ long sys_lseek(long fd, long off, long whence)
 	return pos;
 }
 
-/* getdents64: "." and ".." at positions 0 and 1, then the entries by their cookies. */
+/* getdents64: struct linux_dirent64 records, as many as fit, from the directory's position. */
 struct dirent_head {
 	u64 ino;
 	i64 off;
@@ -223,26 +219,36 @@ static u8 dtype(u32 mode)
 	case S_IFLNK: return 10;
 	case S_IFCHR: return 2;
 	case S_IFIFO: return 1;
+	case S_IFSOCK: return 12;
 	default: return 0;
 	}
 }
 
-/* Writes one record; false when it does not fit. */
-static bool emit(u64 buf, u64 size, u64 *used, struct inode *ino, u64 next, const char *name, long *err)
+struct dirent_out {
+	u64 buf, size, used;
+	bool full; /* the next record did not fit */
+	long err;
+};
+
+/* Writes one record; false when it does not fit (or the buffer faults). */
+static bool emit(void *ctx, const char *name, u64 ino, u32 mode, u64 next)
 {
+	struct dirent_out *o = ctx;
 	size_t n = strlen(name);
 	u64 reclen = ALIGN_UP(sizeof(struct dirent_head) + n + 1, 8);
-	if (*used + reclen > size)
+	if (o->used + reclen > o->size) {
+		o->full = true;
 		return false;
-	struct dirent_head h = { ino->ino, (i64)next, (u16)reclen, dtype(ino->mode) };
-	u64 at = buf + *used;
+	}
+	struct dirent_head h = { ino, (i64)next, (u16)reclen, dtype(mode) };
+	u64 at = o->buf + o->used;
 	u8 zeros[8] = { 0 };
 	if (copy_to_user(at, &h, sizeof(h)) || copy_to_user(at + sizeof(h), name, n) ||
 	    copy_to_user(at + sizeof(h) + n, zeros, reclen - sizeof(h) - n)) {
-		*err = -EFAULT;
+		o->err = -EFAULT;
 		return false;
 	}
-	*used += reclen;
+	o->used += reclen;
 	return true;
 }
 
@@ -251,45 +257,17 @@ long sys_getdents64(long fd, u64 buf, u64 size)
 	struct file *f = fd_get(fd);
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
-	struct inode *d = f->ino;
-	if (!S_ISDIR(d->mode))
+	struct kstat st;
+	vfs_getattr(f->ino, &st);
+	if (!S_ISDIR(st.mode))
 		return -ENOTDIR;
-	u64 used = 0;
-	long err = 0;
-	while (!err) {
-		u64 pos = f->off;
-		struct inode *ino = NULL;
-		const char *name = NULL;
-		char dyn[24];
-		u64 next = pos + 1;
-		if (pos == 0) {
-			ino = d, name = ".";
-		} else if (pos == 1) {
-			ino = d->dir.parent ? d->dir.parent : d, name = "..";
-		} else if (d->dir.list) {
-			if (d->dir.list(d, pos - 2, dyn, sizeof(dyn), &ino) >= 0)
-				name = dyn;
-		} else {
-			for (struct dentry *e = d->dir.first; e; e = e->next) {
-				if (e->pos >= pos) {
-					ino = e->ino, name = e->name, next = e->pos + 1;
-					break;
-				}
-			}
-		}
-		if (!name || !ino)
-			break;
-		if (!emit(buf, size, &used, ino, next, name, &err)) {
-			if (!err && !used)
-				err = -EINVAL; /* the buffer cannot hold the next entry */
-			break;
-		}
-		f->off = next;
-	}
-	if (err && !used)
-		return err;
-	d->atime = fs_now_ns();
-	return (long)used;
+	struct dirent_out o = { buf, size, 0, false, 0 };
+	f->off = vfs_readdir(f->ino, f->off, emit, &o);
+	if (!o.used && o.err)
+		return o.err;
+	if (!o.used && o.full)
+		return -EINVAL; /* the buffer cannot hold the next entry */
+	return (long)o.used;
 }
 
 long sys_fsync(long fd) { return fd_get(fd) ? 0 : -EBADF; }

@@ -1,9 +1,8 @@
 /* futex(2): WAIT, WAKE, the bitset forms, REQUEUE and CMP_REQUEUE, with timeouts (relative for
  * WAIT, absolute on CLOCK_MONOTONIC or CLOCK_REALTIME for WAIT_BITSET). Private and shared futexes
  * behave alike (one address space). PI futexes and WAKE_OP are not implemented (ENOSYS). */
-#include "clock.h"
+#include "sched.h"
 #include "errno.h"
-#include "futex.h"
 #include "uaccess.h"
 #include "wait.h"
 

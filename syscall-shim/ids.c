@@ -7,7 +7,7 @@
 #include "creds.h"
 #include "errno.h"
 #include "lib.h"
-#include "proc.h"
+#include "process.h"
 #include "uaccess.h"
 
 #define NO_ID 0xffffffffu /* (uid_t)-1: "leave unchanged" */

@@ -1,8 +1,7 @@
 /* alarm, setitimer and getitimer for ITIMER_REAL: SIGALRM to the process from the scheduler's
  * timer (kernel/sched.c). ITIMER_VIRTUAL and ITIMER_PROF (CPU time) are not implemented: EINVAL. */
-#include "clock.h"
-#include "errno.h"
 #include "sched.h"
+#include "errno.h"
 #include "uaccess.h"
 
 #define ITIMER_REAL 0

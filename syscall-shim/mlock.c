@@ -3,7 +3,6 @@
  * barrier is already complete when the call is made. */
 #include "errno.h"
 #include "mm.h"
-#include "vma.h"
 
 #define MLOCK_ONFAULT 1
 #define MCL_CURRENT 1
@@ -16,14 +15,7 @@ static long range_mapped(u64 addr, u64 len)
 	u64 start = ALIGN_DOWN(addr, PAGE_SIZE);
 	if (addr + len < addr)
 		return -EINVAL;
-	u64 end = ALIGN_UP(addr + len, PAGE_SIZE);
-	while (start < end) {
-		struct vma *v = vma_find(mm_current(), start);
-		if (!v || v->start > start)
-			return -ENOMEM;
-		start = v->end;
-	}
-	return 0;
+	return mm_range_mapped(start, ALIGN_UP(addr + len, PAGE_SIZE)) ? 0 : -ENOMEM;
 }
 
 long sys_mlock(u64 addr, u64 len) { return range_mapped(addr, len); }
@@ -71,14 +63,14 @@ long sys_membarrier(long cmd, long flags, long cpu)
 	case MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED:
 	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED:
 	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE:
-		mm_current()->membarrier |= (u32)cmd;
+		mm_membarrier_register((u32)cmd);
 		return 0;
 	case MEMBARRIER_CMD_PRIVATE_EXPEDITED:
 	case MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE:
 		/* each needs its registration first */
-		return mm_current()->membarrier & (u32)(cmd << 1) ? 0 : -EPERM;
+		return mm_membarrier_registered() & (u32)(cmd << 1) ? 0 : -EPERM;
 	case MEMBARRIER_CMD_GET_REGISTRATIONS:
-		return mm_current()->membarrier;
+		return mm_membarrier_registered();
 	default:
 		return -EINVAL;
 	}

@@ -1,7 +1,7 @@
 /* The socket calls: descriptors and the app's addresses, options and message headers in and out
  * of the socket layer (kernel/net/); sendfile, which also serves files and pipes. */
 #include "errno.h"
-#include "fs.h"
+#include "fd.h"
 #include "lib.h"
 #include "mm.h"
 #include "socket.h"
@@ -336,7 +336,7 @@ long sys_sendfile(long out_fd, long in_fd, u64 uoff, u64 count)
 	struct file *out = fd_get(out_fd), *in = fd_get(in_fd);
 	if (!out || !in || (in->flags & O_ACCMODE) == O_WRONLY || (out->flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
-	if (!S_ISREG(in->ino->mode) || in->ino->ops || (out->flags & O_APPEND))
+	if (!vfs_is_data_file(in->ino) || (out->flags & O_APPEND))
 		return -EINVAL;
 	u64 pos = in->off;
 	if (uoff) {
@@ -347,14 +347,13 @@ long sys_sendfile(long out_fd, long in_fd, u64 uoff, u64 count)
 			return -EINVAL;
 		pos = (u64)o;
 	}
-	u64 bounce = pmm_alloc_uninit();
-	if (!bounce)
+	u8 *buf = (u8 *)pathbuf_get(); /* one frame */
+	if (!buf)
 		return -ENOMEM;
-	u8 *buf = phys_to_virt(bounce);
 	u64 done = 0;
 	long err = 0;
 	while (done < count) {
-		long got = reg_read(in->ino, buf, MIN(count - done, PAGE_SIZE), pos);
+		long got = file_read(in, buf, MIN(count - done, PAGE_SIZE), pos);
 		if (got <= 0) {
 			err = got;
 			break;
@@ -364,14 +363,14 @@ long sys_sendfile(long out_fd, long in_fd, u64 uoff, u64 count)
 			err = n;
 			break;
 		}
-		if (!out->ino->ops || out->ino->ops->seekable)
+		if (file_seekable(out))
 			out->off += (u64)n;
 		done += (u64)n;
 		pos += (u64)n;
 		if (n < got)
 			break;
 	}
-	pmm_free(bounce);
+	pathbuf_put((char *)buf);
 	if (!done && err)
 		return err;
 	if (uoff) {

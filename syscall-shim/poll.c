@@ -1,11 +1,10 @@
 /* poll, ppoll, select, pselect6: wait until one of several descriptors is ready (see poll.h).
  * Interrupted by a handler they fail with EINTR; with no handler run they start again. */
-#include "clock.h"
-#include "console.h"
+#include "sched.h"
+#include "fd.h"
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
-#include "poll.h"
 #include "uaccess.h"
 #include "vfs.h"
 #include "wait.h"

@@ -2,12 +2,9 @@
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
-#include "proc.h"
+#include "process.h"
 #include "sched.h"
-#include "thread.h"
 #include "uaccess.h"
-#include "vma.h"
-#include "x86.h"
 
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
@@ -31,13 +28,10 @@ long sys_arch_prctl(long code, u64 addr)
 	case ARCH_SET_GS:
 		if (addr >= USER_TOP)
 			return -EPERM;
-		if (code == ARCH_SET_FS) {
-			current->fs_base = addr;
-			wrmsr(MSR_FS_BASE, addr);
-		} else {
-			current->gs_base = addr;
-			wrmsr(MSR_KERNEL_GS_BASE, addr); /* the user's GS base while we run after swapgs */
-		}
+		if (code == ARCH_SET_FS)
+			thread_set_fs_base(addr);
+		else
+			thread_set_gs_base(addr);
 		return 0;
 	case ARCH_GET_FS:
 		return copy_to_user(addr, &current->fs_base, 8);

@@ -1,11 +1,10 @@
 /* Resource usage: CPU time is the time the scheduler ran the process's threads (kernel time is
  * not told apart: it is all user time), children's is what reaped children used. */
-#include "clock.h"
+#include "sched.h"
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
-#include "proc.h"
-#include "sched.h"
+#include "process.h"
 #include "uaccess.h"
 
 #define RUSAGE_SELF 0

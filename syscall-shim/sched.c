@@ -3,7 +3,7 @@
  * one CPU: none of them changes how threads run. */
 #include "creds.h"
 #include "errno.h"
-#include "proc.h"
+#include "process.h"
 #include "uaccess.h"
 
 #define PRIO_PROCESS 0

@@ -2,7 +2,7 @@
  * process leads group 1 and session 1, whose controlling terminal is the console. */
 #include "creds.h"
 #include "errno.h"
-#include "proc.h"
+#include "process.h"
 
 /* The live process pid names (0: the caller), or NULL. */
 static struct proc *named(long pid_arg)

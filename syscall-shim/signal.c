@@ -2,14 +2,11 @@
  * the alternate stack and rt_sigreturn. Delivery itself is in kernel/signal*.c. Ids, signal numbers and `how` are C ints in Linux's prototypes: only the low
  * 32 bits count. Waits block the calling thread; one that nothing could ever end (every thread
  * blocked, no timer) stops the app as a deadlock (kernel/sched.c). */
-#include "clock.h"
+#include "sched.h"
 #include "errno.h"
 #include "log.h"
-#include "proc.h"
-#include "sched.h"
+#include "process.h"
 #include "signal.h"
-#include "thread.h"
-#include "syscall.h"
 #include "uaccess.h"
 #include "wait.h"
 
@@ -209,7 +206,7 @@ long sys_sigaltstack(u64 uss, u64 uoss)
 /* Sleeps until a signal the thread does not block is pending. */
 static void wait_for_signal(void)
 {
-	while (sched_block(NULL, 0, true) != WAKE_SIGNAL)
+	while (sched_sleep(0, true) != WAKE_SIGNAL)
 		;
 }
 
@@ -252,7 +249,7 @@ long sys_rt_sigtimedwait(u64 uset, u64 uinfo, u64 utimeout, u64 sigsetsize)
 		u64 deadline = utimeout ? clock_monotonic_ns() + MAX(ns, 1) : 0;
 		u64 blocked = current->sig.blocked;
 		current->sig.blocked &= ~set;
-		enum wake_reason why = sched_block(NULL, deadline, true);
+		enum wake_reason why = sched_sleep(deadline, true);
 		current->sig.blocked = blocked;
 		if (!signal_dequeue(set, &info))
 			return why == WAKE_TIMEOUT ? -EAGAIN : -EINTR;

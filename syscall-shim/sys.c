@@ -1,9 +1,9 @@
 /* System information, personality and randomness. */
-#include "clock.h"
+#include "sched.h"
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
-#include "proc.h"
+#include "process.h"
 #include "uaccess.h"
 
 #define GRND_NONBLOCK 1

@@ -1,7 +1,6 @@
 /* Clocks and sleeping (the thread blocks; others run). CPU-time clocks report time since boot. */
-#include "clock.h"
-#include "errno.h"
 #include "sched.h"
+#include "errno.h"
 #include "uaccess.h"
 
 #define CLOCK_REALTIME 0
@@ -94,7 +93,7 @@ static long read_timespec(u64 p, u64 *ns)
  * given, the time left (relative sleeps only). */
 static long sleep_interruptible(u64 deadline, u64 rem)
 {
-	if (sched_block(NULL, deadline, true) != WAKE_SIGNAL)
+	if (sched_sleep(deadline, true) != WAKE_SIGNAL)
 		return 0;
 	u64 now = clock_monotonic_ns(), left = deadline > now ? deadline - now : 0;
 	struct timespec_k ts = { (i64)(left / NS), (i64)(left % NS) };

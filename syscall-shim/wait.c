@@ -1,9 +1,9 @@
 /* Timeouts and temporary signal masks of the waiting calls (see wait.h). */
 #include "wait.h"
-#include "clock.h"
+#include "sched.h"
 #include "errno.h"
 #include "signal.h"
-#include "thread.h"
+#include "process.h"
 #include "uaccess.h"
 
 #define NS 1000000000UL

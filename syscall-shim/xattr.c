@@ -44,10 +44,12 @@ static bool prefixed(const char *name, const char *prefix) { return !strncmp(nam
 
 /* The namespace rules Linux applies before asking the file system (xattr_permission): trusted.*
  * needs CAP_SYS_ADMIN, user.* exists only on regular files and directories. */
-static long permission(const struct inode *ino, const char *name, bool write)
+static long permission(struct inode *ino, const char *name, bool write)
 {
+	struct kstat st;
+	vfs_getattr(ino, &st);
 	bool denied = prefixed(name, "trusted.") ? !cred_capable(CAP_SYS_ADMIN)
-		    : prefixed(name, "user.") && !S_ISREG(ino->mode) && !S_ISDIR(ino->mode);
+		    : prefixed(name, "user.") && !S_ISREG(st.mode) && !S_ISDIR(st.mode);
 	if (denied)
 		return write ? -EPERM : -ENODATA;
 	return 0;
@@ -59,7 +61,7 @@ static bool is_acl_name(const char *name)
 }
 
 /* get and remove: after the checks, no attribute can exist here. */
-static long by_name(const struct inode *ino, u64 uname, bool write)
+static long by_name(struct inode *ino, u64 uname, bool write)
 {
 	char name[XATTR_NAME_MAX + 1];
 	long err = read_name(uname, name);
@@ -70,7 +72,7 @@ static long by_name(const struct inode *ino, u64 uname, bool write)
 
 /* Linux checks the value before it asks the file system: flags, size, readable memory, and for
  * an ACL name the shape of the value (a 4-byte header and 8-byte entries). */
-static long set(const struct inode *ino, u64 uname, u64 value, u64 size, long flags)
+static long set(struct inode *ino, u64 uname, u64 value, u64 size, long flags)
 {
 	char name[XATTR_NAME_MAX + 1];
 	if (flags & ~(long)(XATTR_CREATE | XATTR_REPLACE))

@@ -3,6 +3,7 @@
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
+#include "thread.h"
 #include "vfs.h"
 
 static bool same(const struct dentry *d, const char *name, size_t len)
@@ -18,17 +19,70 @@ struct inode *dir_lookup(struct inode *dir, const char *name, size_t len)
 	return dir->dir.lookup ? dir->dir.lookup(dir, name, len) : NULL;
 }
 
-long dir_add(struct inode *dir, const char *name, size_t len, struct inode *ino)
+bool dir_entry_at(struct inode *dir, u64 pos, char *buf, size_t size, const char **name, struct inode **ino, u64 *next)
 {
-	if (len > NAME_MAX)
-		return -ENAMETOOLONG;
-	struct dentry *d = kmalloc(sizeof(*d) + len + 1);
-	if (!d)
-		return -ENOMEM;
-	memcpy(d->name, name, len);
-	d->name[len] = 0;
+	if (dir->dir.list) { /* positions count the listed children */
+		if (dir->dir.list(dir, pos, buf, size, ino) < 0)
+			return false;
+		*name = buf;
+		*next = pos + 1;
+		return true;
+	}
+	for (struct dentry *e = dir->dir.first; e; e = e->next) {
+		if (e->pos >= pos + 2) {
+			*name = e->name, *ino = e->ino, *next = e->pos - 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ino gets the name d in dir (d is in dir's list). A directory's "." and its parent's link from
+ * its ".." count too. */
+static void link_ino(struct inode *dir, struct dentry *d, struct inode *ino)
+{
 	d->ino = ino;
-	d->next = NULL;
+	ino->nlink++;
+	if (S_ISDIR(ino->mode)) {
+		ino->nlink++;
+		ino->dir.parent = dir;
+		ino->dir.name = d->name;
+		dir->nlink++;
+	}
+	inode_touch(dir, true);
+}
+
+/* ino lost a name in dir; it is freed when nothing else names or holds it. */
+static void unlink_ino(struct inode *dir, struct inode *ino)
+{
+	if (S_ISDIR(ino->mode)) {
+		dir->nlink--;
+		ino->nlink--;
+		if (ino->dir.parent == dir) {
+			ino->dir.parent = NULL;
+			ino->dir.name = "";
+		}
+	}
+	inode_touch(dir, true);
+	inode_touch(ino, false);
+	ino->nlink--;
+	ino->refs++;
+	inode_put(ino);
+}
+
+static struct dentry *new_entry(const char *name, size_t len)
+{
+	struct dentry *d = len > NAME_MAX ? NULL : kmalloc(sizeof(*d) + len + 1);
+	if (d) {
+		memcpy(d->name, name, len);
+		d->name[len] = 0;
+		d->next = NULL;
+	}
+	return d;
+}
+
+static void append(struct inode *dir, struct dentry *d)
+{
 	d->pos = 2 + dir->dir.next_pos++; /* 0 and 1 are "." and ".." */
 	if (dir->dir.last)
 		dir->dir.last->next = d;
@@ -36,46 +90,87 @@ long dir_add(struct inode *dir, const char *name, size_t len, struct inode *ino)
 		dir->dir.first = d;
 	dir->dir.last = d;
 	dir->dir.count++;
-	ino->nlink++;
-	if (S_ISDIR(ino->mode)) {
-		ino->nlink++; /* its "." */
-		ino->dir.parent = dir;
-		ino->dir.name = d->name;
-		dir->nlink++; /* the child's ".." */
-	}
-	inode_touch(dir, true);
+}
+
+/* The link to the entry named name in dir's list, or NULL. */
+static struct dentry **find(struct inode *dir, const char *name, size_t len)
+{
+	for (struct dentry **link = &dir->dir.first; *link; link = &(*link)->next)
+		if (same(*link, name, len))
+			return link;
+	return NULL;
+}
+
+/* Takes the entry *link out of dir's list (the inode keeps its counts) and frees it. */
+static void take_out(struct inode *dir, struct dentry **link)
+{
+	struct dentry *d = *link, *prev = NULL;
+	for (struct dentry *e = dir->dir.first; e != d; e = e->next)
+		prev = e;
+	*link = d->next;
+	if (dir->dir.last == d)
+		dir->dir.last = prev;
+	dir->dir.count--;
+	kfree(d);
+}
+
+long dir_add(struct inode *dir, const char *name, size_t len, struct inode *ino)
+{
+	if (len > NAME_MAX)
+		return -ENAMETOOLONG;
+	struct dentry *d = new_entry(name, len);
+	if (!d)
+		return -ENOMEM;
+	append(dir, d);
+	link_ino(dir, d, ino);
 	return 0;
 }
 
 long dir_remove(struct inode *dir, const char *name, size_t len)
 {
-	struct dentry *prev = NULL;
-	for (struct dentry *d = dir->dir.first; d; prev = d, d = d->next) {
-		if (!same(d, name, len))
-			continue;
-		if (prev)
-			prev->next = d->next;
-		else
-			dir->dir.first = d->next;
-		if (dir->dir.last == d)
-			dir->dir.last = prev;
-		dir->dir.count--;
-		struct inode *ino = d->ino;
-		if (S_ISDIR(ino->mode)) {
-			dir->nlink--;
-			ino->nlink--; /* its "." */
-			ino->dir.parent = NULL;
-			ino->dir.name = "";
+	struct dentry **link = find(dir, name, len);
+	if (!link)
+		return -ENOENT;
+	struct inode *ino = (*link)->ino;
+	take_out(dir, link);
+	unlink_ino(dir, ino);
+	return 0;
+}
+
+long dir_rename(struct inode *from, const char *oname, size_t olen, struct inode *to, const char *nname, size_t nlen,
+		bool exchange)
+{
+	struct dentry **src_link = find(from, oname, olen), **dst_link = find(to, nname, nlen);
+	struct dentry *dst_d = dst_link ? *dst_link : NULL, *fresh = NULL;
+	if (!src_link || (exchange && !dst_d))
+		return -ENOENT;
+	struct dentry *src_d = *src_link;
+	struct inode *src = src_d->ino, *dst = dst_d ? dst_d->ino : NULL;
+	if (!dst_d && !(fresh = new_entry(nname, nlen))) /* before anything changes */
+		return nlen > NAME_MAX ? -ENAMETOOLONG : -ENOMEM;
+	inode_get(src); /* nothing is freed while names move */
+	if (dst)
+		inode_get(dst);
+	if (exchange) {
+		unlink_ino(from, src);
+		unlink_ino(to, dst);
+		link_ino(to, dst_d, src);
+		link_ino(from, src_d, dst);
+	} else {
+		take_out(from, src_link);
+		unlink_ino(from, src);
+		if (dst) {
+			unlink_ino(to, dst);
+		} else {
+			append(to, fresh);
+			dst_d = fresh;
 		}
-		kfree(d);
-		inode_touch(dir, true);
-		inode_touch(ino, false);
-		ino->nlink--;
-		ino->refs++;
-		inode_put(ino); /* frees it if nothing else holds it */
-		return 0;
+		link_ino(to, dst_d, src);
 	}
-	return -ENOENT;
+	inode_put(src);
+	if (dst)
+		inode_put(dst);
+	return 0;
 }
 
 bool dir_empty(struct inode *dir) { return dir->dir.count == 0; }
@@ -94,12 +189,13 @@ struct inode *mkdir_in(struct inode *parent, const char *name, u32 mode)
 
 long dir_path(struct inode *dir, char *buf, size_t size)
 {
-	/* walk up to the root, writing names right to left */
+	/* walk up to the process's root, writing names right to left */
+	struct inode *root = current ? fs_current()->root : fs_root;
 	size_t at = size;
 	if (!size)
 		return -ERANGE;
 	buf[--at] = 0;
-	for (struct inode *d = dir; d != fs_root; d = d->dir.parent) {
+	for (struct inode *d = dir; d != fs_root && d != root; d = d->dir.parent) {
 		if (!d->dir.parent)
 			return -ENOENT; /* removed */
 		size_t n = strlen(d->dir.name);

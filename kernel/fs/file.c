@@ -63,6 +63,31 @@ long file_write(struct file *f, const u8 *buf, u64 len, u64 off)
 	return n;
 }
 
+bool file_seekable(const struct file *f) { return !f->ino->ops || f->ino->ops->seekable; }
+
+u64 file_read_limit(const struct file *f, u64 off, u64 len)
+{
+	if (!vfs_is_data_file(f->ino))
+		return len;
+	return off < f->ino->size ? MIN(len, f->ino->size - off) : 0;
+}
+
+long file_ioctl(struct file *f, long req, u64 arg)
+{
+	const struct file_ops *ops = f->ino->ops;
+	return ops && ops->ioctl ? ops->ioctl(f, req, arg) : -ENOTTY;
+}
+
+long file_readable(struct file *f)
+{
+	const struct file_ops *ops = f->ino->ops;
+	if (ops && ops->readable)
+		return (long)MIN(ops->readable(f), 0x7fffffffUL);
+	if (S_ISREG(f->ino->mode))
+		return (long)(f->ino->size > f->off ? MIN(f->ino->size - f->off, 0x7fffffffUL) : 0);
+	return -ENOTTY;
+}
+
 long file_open_inode(struct inode *ino, int flags, const char *path, struct file **out)
 {
 	if (flags & O_PATH) {

@@ -1,11 +1,10 @@
 /* Time: TSC-based clocks, the RTC at boot, sleeping with the LAPIC one-shot timer. */
 #pragma once
+#include "api/sched.h" /* clock_monotonic_ns, clock_realtime_ns, entropy_u64 */
 #include "types.h"
 
 void clock_init(u64 tsc_khz_from_cmdline);
 u64 clock_tsc_khz(void); /* the TSC frequency the clocks use */
-u64 clock_monotonic_ns(void);
-u64 clock_realtime_ns(void);
 void lapic_init(void);
 void lapic_eoi(void);
 /* One interrupt (vector 32) after about ns (at least 1 us, at most ~2 s). lapic_timer_arms counts
@@ -15,4 +14,3 @@ extern u64 lapic_timer_arms;
 #define TIMER_VECTOR 32
 /* Halts until the monotonic clock reaches deadline_ns or `until` returns true (may be NULL). */
 void sleep_until(u64 deadline_ns, bool (*until)(void));
-u64 entropy_u64(void); /* hardware RNG, else mixed timer bits */

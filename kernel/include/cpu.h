@@ -1,20 +1,10 @@
 /* CPU set-up: descriptor tables, FPU/SSE/AVX state, features, per-CPU data. */
 #pragma once
+#include "api/process.h"
 #include "types.h"
 
 #define KERNEL_CS 0x08
 #define KERNEL_DS 0x10
-#define USER_DS 0x23
-#define USER_CS 0x2b
-
-/* Saved registers: the layout pushed by entry.S for interrupts, exceptions and syscalls. */
-struct regs {
-	u64 r15, r14, r13, r12, r11, r10, r9, r8;
-	u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	u64 vector, error;
-	u64 rip, cs, rflags, rsp, ss;
-};
-#define VECTOR_SYSCALL 0x100
 
 struct percpu {
 	u64 kstack_top; /* offset 0: read by syscall_entry */

@@ -2,30 +2,8 @@
  * This is the API for the rest of the kernel (the ELF loader opens and maps libraries through it);
  * the syscalls live in syscall-shim/fs*.c. */
 #pragma once
+#include "api/fd.h"
 #include "types.h"
-
-struct file;
-
-/* Open flags (Linux values). */
-#define O_ACCMODE 03
-#define O_RDONLY 00
-#define O_WRONLY 01
-#define O_RDWR 02
-#define O_CREAT 0100
-#define O_EXCL 0200
-#define O_NOCTTY 0400
-#define O_TRUNC 01000
-#define O_APPEND 02000
-#define O_NONBLOCK 04000
-#define O_DSYNC 010000
-#define O_DIRECT 040000
-#define O_LARGEFILE 0100000
-#define O_DIRECTORY 0200000
-#define O_NOFOLLOW 0400000
-#define O_NOATIME 01000000
-#define O_CLOEXEC 02000000
-#define O_PATH 010000000
-#define O_TMPFILE 020200000
 
 /* Unpacks the initrd into the ramfs and creates /dev, /proc, /sys and /tmp. Panics when memory
  * runs out. */

@@ -1,15 +1,14 @@
-/* Physical frames, page tables, the kernel heap. */
+/* Physical frames, page tables, the kernel heap (api/mm.h has what the syscalls see). */
 #pragma once
+#include "api/mm.h"
 #include "types.h"
 
-#define PAGE_SIZE 4096UL
 #define KERNEL_VBASE 0xffffffff80000000UL
 #define DIRECT_BASE 0xffff888000000000UL /* all RAM, mapped 1:1 from physical 0 */
 #define MMIO_BASE 0xffffc00000000000UL   /* device registers */
 #define THREAD_AREA 0xffffc90000000000UL /* threads' kernel stacks (thread.c) */
 #define EXEC_AREA 0xffffca0000000000UL   /* execve's copy of the arguments (exec.c) */
 #define NET_HEAP_VBASE 0xffffd00000000000UL /* lwIP's heap, mapped from frames at net_start */
-#define USER_TOP 0x0000800000000000UL    /* first address above user space */
 
 #define PTE_P (1UL << 0)
 #define PTE_W (1UL << 1)
@@ -34,8 +33,7 @@ void pmm_reserve(u64 start, u64 end);
 u64 pmm_alloc(void);        /* a zeroed frame, or 0 when memory is exhausted */
 u64 pmm_alloc_uninit(void); /* the same, not zeroed: for callers that write the whole frame */
 void pmm_free(u64 pa);
-u64 pmm_free_bytes(void);
-u64 pmm_total_bytes(void); /* usable RAM after the kernel and the bundle */
+
 
 /* vmm.c: page tables. A root is the physical address of a PML4. */
 void vmm_init(u64 ram_top);
@@ -50,7 +48,4 @@ void vmm_map_mmio(u64 va, u64 pa);
 /* After changing a PTE of root: drops va from the TLB when root is loaded. */
 void vmm_flush(u64 root, u64 va);
 
-/* heap.c: small kernel allocations. */
-void *kmalloc(size_t size);
-void *kzalloc(size_t size);
-void kfree(void *p);
+

@@ -2,14 +2,11 @@
  * kernel code is never preempted (interrupts are off in the kernel except in the idle loop), the
  * app's threads are preempted by the LAPIC timer in ring 3 every SLICE_NS. */
 #pragma once
+#include "api/sched.h"
 #include "thread.h"
 #include "types.h"
 
 #define SLICE_NS 10000000UL
-
-struct waitq {
-	struct thread *head, *tail;
-};
 
 /* Blocks the current thread until it is woken, the monotonic clock reaches deadline (0: never)
  * or, when interruptible, a signal it does not block is pending. Returns why it woke. */
@@ -22,19 +19,11 @@ int waitq_wake(struct waitq *wq, int n);
 void sched_signal_wake(struct thread *t);
 
 void sched_add(struct thread *t);   /* a new thread, runnable */
-void sched_yield_now(void);         /* to the next runnable thread, if any */
 NORETURN void sched_exit(void);     /* the current thread is dead: run the others */
 /* Timer interrupt (vector 32); from_user: the app was running and may be preempted. */
 void sched_timer_interrupt(bool from_user);
 /* On the way back to user mode: keeps the slice timer armed when others wait to run. */
 void sched_before_user(void);
 
-/* ITIMER_REAL of the calling process: SIGALRM at the deadline (monotonic ns, 0: off), then every
- * interval ns. */
-void sched_set_alarm(u64 deadline, u64 interval);
-void sched_get_alarm(u64 *deadline, u64 *interval);
-struct proc;
-/* The CPU time p's threads have used, in ns (the running one's slice so far included). */
-u64 sched_cpu_ns(struct proc *p);
 /* Wakes every thread of wq. */
 static inline void waitq_wake_all(struct waitq *wq) { waitq_wake(wq, MAX_THREADS); }

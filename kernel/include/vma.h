@@ -1,16 +1,8 @@
 /* Address spaces: a page table and regions (VMAs) with protections; pages are backed on first
  * touch, from zeros (anonymous) or from a file (file mappings). */
 #pragma once
+#include "api/mm.h"
 #include "types.h"
-
-#define PROT_READ 1
-#define PROT_WRITE 2
-#define PROT_EXEC 4
-
-#define STACK_TOP 0x00007ffffffff000UL
-#define STACK_SIZE (8UL << 20)
-#define MMAP_TOP (STACK_TOP - STACK_SIZE - (64UL << 20)) /* mmap grows down from here */
-#define MMAP_BOTTOM 0x10000UL
 
 /* Software PTE bit: the frame belongs to a file (MAP_SHARED), unmapping must not free it. */
 #define PTE_FILE (1UL << 10)

@@ -1,0 +1,46 @@
+/* Memory as the syscalls see it: the calling process's address space (mappings, protections,
+ * brk) and how much memory the machine has. */
+#pragma once
+#include "types.h"
+
+#define PAGE_SIZE 4096UL
+#define USER_TOP 0x0000800000000000UL /* first address above user space */
+
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define PROT_EXEC 4
+
+#define STACK_TOP 0x00007ffffffff000UL
+#define STACK_SIZE (8UL << 20)
+#define MMAP_TOP (STACK_TOP - STACK_SIZE - (64UL << 20)) /* mmap grows down from here */
+#define MMAP_BOTTOM 0x10000UL
+
+struct file;
+
+/* Maps [addr, addr+len) (page aligned) with prot, replacing whatever was there: anonymous memory
+ * when f is NULL, else f from offset off, shared (MAP_SHARED) or private. 0 or -ENOMEM. */
+long mm_map(u64 addr, u64 len, u32 prot, struct file *f, u64 off, bool shared);
+/* Highest free, page-aligned range of len bytes below MMAP_TOP; 0 if none. */
+u64 mm_find_free(u64 len);
+bool mm_range_free(u64 start, u64 end);   /* no page of it is mapped */
+bool mm_range_mapped(u64 start, u64 end); /* every page of it is mapped */
+void mm_unmap(u64 start, u64 end);
+bool mm_protect(u64 start, u64 end, u32 prot); /* false if part of the range is unmapped */
+/* mremap of [old, old+old_len) (within one mapping) to new_len: in place, or moved when may_move.
+ * The new address, or -EFAULT (not one mapping) or -ENOMEM. */
+long mm_remap(u64 old, u64 old_len, u64 new_len, bool may_move);
+/* Moves the program break to addr when it can; returns the break. */
+u64 mm_brk(u64 addr);
+/* Drops the pages of [start,end): anonymous ones read as zero again, file ones as the file. */
+void mm_discard(u64 start, u64 end);
+/* membarrier(2) registrations of the address space (MEMBARRIER_CMD_REGISTER_* bits). */
+u32 mm_membarrier_registered(void);
+void mm_membarrier_register(u32 cmd);
+
+/* The kernel heap, for the syscalls' own buffers (at most 4088 bytes each). */
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void kfree(void *p);
+
+u64 pmm_free_bytes(void);
+u64 pmm_total_bytes(void); /* usable RAM after the kernel and the bundle */
