@@ -1,7 +1,10 @@
-/* Loads an ELF64 x86-64 program: ET_EXEC at its addresses, ET_DYN (PIE) at a random base. Each
- * PT_LOAD becomes a VMA with its own protection, filled from the file, bss zeroed. A program with
- * PT_INTERP also gets its loader (ld.so, read through the VFS) mapped at a random base below the
- * mmap area; the app is entered through the loader, which maps the libraries itself. */
+/* Loads an ELF64 x86-64 program into the calling process's address space: ET_EXEC at its
+ * addresses, ET_DYN (PIE) at a random base. Each PT_LOAD becomes a private mapping of the file
+ * (pages copied at first touch, as Linux maps programs) with its own protection; the bss past the
+ * file's bytes is anonymous memory. A program with PT_INTERP also gets its loader (ld.so) mapped
+ * at a random base below the mmap area; the program is entered through the loader, which maps
+ * the libraries itself. Everything that can be wrong with the files is found by elf_prepare,
+ * before execve changes anything. */
 #include "elf.h"
 #include "clock.h"
 #include "errno.h"
@@ -9,7 +12,8 @@
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
-#include "proc.h"
+#include "uaccess.h"
+#include "vfs.h"
 #include "vma.h"
 
 #define ET_EXEC 2
@@ -38,39 +42,51 @@ struct phdr {
 	u64 offset, vaddr, paddr, filesz, memsz, align;
 };
 
-/* Where an ELF file's bytes come from: memory (the app, in place in the initrd) or a VFS file. */
-struct source {
-	const char *what; /* for messages: "the app" or the loader's path */
-	const u8 *data;
+/* One ELF file: its headers and extent, and the open file; it lives in a frame. */
+struct object {
 	struct file *f;
 	u64 size;
-};
-
-/* One ELF file's headers and extent; lives in a page frame (too big for the kernel stack). */
-struct object {
 	struct ehdr eh;
 	struct phdr ph[MAX_PHNUM];
 	u64 lo, hi, align; /* link-time extent of the PT_LOADs, largest sane alignment */
 	char interp[INTERP_MAX];
 };
 
-static long bad(const struct source *s, const char *why)
+_Static_assert(sizeof(struct object) <= PAGE_SIZE, "struct object fits a frame");
+
+/* A program and its loader (NULL for a static program), checked. */
+struct elf_program {
+	struct object *app, *loader;
+};
+
+static struct object *new_object(void)
 {
-	kerr("cannot run the app: %s: %s", s->what, why);
+	u64 pa = pmm_alloc();
+	return pa ? phys_to_virt(pa) : NULL;
+}
+
+static void free_object(struct object *o)
+{
+	if (!o)
+		return;
+	if (o->f)
+		vfs_close(o->f);
+	pmm_free(virt_to_phys(o));
+}
+
+static long bad(const char *what, const char *why)
+{
+	kwarn("cannot run %s: %s", what, why);
 	return -ENOEXEC;
 }
 
 /* Reads exactly len bytes at off; false when the range is outside the file or the read fails. */
-static bool src_read(const struct source *s, void *buf, u64 len, u64 off)
+static bool read_exact(const struct object *o, void *buf, u64 len, u64 off)
 {
-	if (off > s->size || len > s->size - off)
+	if (off > o->size || len > o->size - off)
 		return false;
-	if (!s->f) {
-		memcpy(buf, s->data + off, len);
-		return true;
-	}
 	while (len) {
-		long n = vfs_pread(s->f, buf, len, off);
+		long n = vfs_pread(o->f, buf, len, off);
 		if (n <= 0)
 			return false;
 		buf = (u8 *)buf + n;
@@ -92,18 +108,18 @@ static u32 prot_of(u32 pflags)
 }
 
 /* Validates the ELF header and program headers, and finds the extent and PT_INTERP. */
-static long read_headers(const struct source *s, struct object *o)
+static long read_headers(struct object *o, const char *what)
 {
 	const struct ehdr *eh = &o->eh;
-	if (!src_read(s, &o->eh, sizeof(o->eh), 0) || memcmp(eh->ident, "\177ELF", 4))
-		return bad(s, "not an ELF file");
+	if (!read_exact(o, &o->eh, sizeof(o->eh), 0) || memcmp(eh->ident, "\177ELF", 4))
+		return -ENOEXEC; /* not ELF: the caller may know another format */
 	if (eh->ident[4] != 2 || eh->ident[5] != 1 || eh->machine != 62)
-		return bad(s, "not an x86-64 ELF64 little-endian file");
+		return bad(what, "not an x86-64 ELF64 little-endian file");
 	if (eh->type != ET_EXEC && eh->type != ET_DYN)
-		return bad(s, "not an executable (ET_EXEC or ET_DYN)");
+		return bad(what, "not an executable (ET_EXEC or ET_DYN)");
 	if (eh->phentsize != sizeof(struct phdr) || eh->phnum > MAX_PHNUM ||
-	    !src_read(s, o->ph, eh->phnum * sizeof(struct phdr), eh->phoff))
-		return bad(s, "program headers out of range");
+	    !read_exact(o, o->ph, eh->phnum * sizeof(struct phdr), eh->phoff))
+		return bad(what, "program headers out of range");
 	o->lo = ~0UL;
 	o->hi = 0;
 	o->align = PAGE_SIZE;
@@ -111,73 +127,110 @@ static long read_headers(const struct source *s, struct object *o)
 	for (int i = 0; i < eh->phnum; i++) {
 		const struct phdr *ph = &o->ph[i];
 		if (ph->type == PT_INTERP) {
-			if (ph->filesz < 2 || ph->filesz > INTERP_MAX || !src_read(s, o->interp, ph->filesz, ph->offset) ||
+			if (ph->filesz < 2 || ph->filesz > INTERP_MAX || !read_exact(o, o->interp, ph->filesz, ph->offset) ||
 			    o->interp[ph->filesz - 1] || strlen(o->interp) != ph->filesz - 1)
-				return bad(s, "bad PT_INTERP (the loader's path)");
+				return bad(what, "bad PT_INTERP (the loader's path)");
 		}
 		if (ph->type != PT_LOAD)
 			continue;
-		if (ph->offset > s->size || ph->filesz > s->size - ph->offset || ph->filesz > ph->memsz ||
+		if (ph->offset > o->size || ph->filesz > o->size - ph->offset || ph->filesz > ph->memsz ||
 		    ph->vaddr + ph->memsz < ph->vaddr)
-			return bad(s, "segment out of file range");
+			return bad(what, "segment out of file range");
 		o->lo = MIN(o->lo, ph->vaddr);
 		o->hi = MAX(o->hi, ph->vaddr + ph->memsz);
 		if (ph->align > o->align && ph->align <= 0x200000 && !(ph->align & (ph->align - 1)))
 			o->align = ph->align;
 	}
 	if (o->hi == 0)
-		return bad(s, "no loadable segment");
+		return bad(what, "no loadable segment");
 	return 0;
 }
 
-/* Maps one PT_LOAD at bias and copies its file bytes. */
-static long load_segment(const struct source *s, const struct phdr *ph, u64 bias)
+static long open_object(struct object *o, struct file *f, const char *what)
+{
+	file_get(f);
+	o->f = f;
+	o->size = vfs_size(f);
+	return read_headers(o, what);
+}
+
+long elf_prepare(struct file *f, const char *what, struct elf_program **out)
+{
+	struct elf_program *prog = kzalloc(sizeof(*prog));
+	if (!prog || !(prog->app = new_object())) {
+		kfree(prog);
+		return -ENOMEM;
+	}
+	long err = open_object(prog->app, f, what);
+	const char *interp = prog->app->interp;
+	if (!err && interp[0]) {
+		struct file *lf;
+		err = vfs_open(interp, O_RDONLY, 0, &lf);
+		if (err) {
+			kwarn("cannot run %s: its loader %s is not in the image", what, interp);
+		} else {
+			err = (prog->loader = new_object()) ? open_object(prog->loader, lf, interp) : -ENOMEM;
+			vfs_close(lf);
+			if (err == -ENOEXEC || (!err && prog->loader->interp[0]))
+				err = bad(interp, "the loader is not a loader");
+		}
+	}
+	if (err) {
+		elf_release(prog);
+		return err;
+	}
+	*out = prog;
+	return 0;
+}
+
+void elf_release(struct elf_program *prog)
+{
+	free_object(prog->app);
+	free_object(prog->loader);
+	kfree(prog);
+}
+
+/* Maps one PT_LOAD at bias: the pages holding file bytes as a private mapping of the file, the
+ * zeros after them (bss) as anonymous memory; the file's next bytes in the last page are zeroed. */
+static long map_segment(struct mm *mm, const struct object *o, const struct phdr *ph, u64 bias)
 {
 	u64 start = ALIGN_DOWN(ph->vaddr + bias, PAGE_SIZE);
 	u64 end = ALIGN_UP(ph->vaddr + bias + ph->memsz, PAGE_SIZE);
+	u64 file_end = ph->vaddr + bias + ph->filesz, file_page_end = ALIGN_UP(file_end, PAGE_SIZE);
+	u32 prot = prot_of(ph->flags);
 	if (end > USER_TOP || end <= start || start < MMAP_BOTTOM)
-		return bad(s, "segment outside user space");
-	struct mm *mm = mm_current();
+		return -ENOEXEC;
 	if (!vma_range_free(mm, start, end))
-		return bad(s, "segments overlap");
-	if (!vma_map(mm, start, end, prot_of(ph->flags)))
+		return -ENOEXEC;
+	if ((ph->vaddr - ph->offset) % PAGE_SIZE)
+		return -ENOEXEC; /* the file cannot be mapped at that address */
+	if (ph->filesz && !vma_map_file(mm, start, file_page_end, prot, o->f, ph->offset - (ph->vaddr + bias - start), false))
 		return -ENOMEM;
-	u64 flags = prot_to_pte(prot_of(ph->flags));
-	u64 file_start = ph->vaddr + bias, file_end = file_start + ph->filesz;
-	for (u64 va = start; va < end; va += PAGE_SIZE) {
-		/* each frame is written once: the file's bytes, zeros around them (bss, page ends) */
-		u64 pa = pmm_alloc_uninit();
-		if (!pa) {
-			kerr("out of memory loading the app (raise the VM's memory)");
+	u64 anon_start = ph->filesz ? file_page_end : start;
+	if (end > anon_start && !vma_map(mm, anon_start, end, prot))
+		return -ENOMEM;
+	if (ph->filesz && ph->memsz > ph->filesz && file_end < file_page_end) {
+		static const u8 zeros[PAGE_SIZE];
+		/* a read-only segment with a bss has its last file page written once, before it is sealed */
+		if (!(prot & PROT_WRITE))
+			vma_protect(mm, start, file_page_end, prot | PROT_WRITE);
+		long err = copy_to_user(file_end, zeros, file_page_end - file_end);
+		if (!(prot & PROT_WRITE))
+			vma_protect(mm, start, file_page_end, prot);
+		if (err)
 			return -ENOMEM;
-		}
-		u8 *page = phys_to_virt(pa);
-		u64 lo = MAX(va, file_start), hi = MIN(va + PAGE_SIZE, file_end);
-		if (lo >= hi) {
-			memset(page, 0, PAGE_SIZE);
-		} else {
-			memset(page, 0, lo - va);
-			memset(page + (hi - va), 0, va + PAGE_SIZE - hi);
-		}
-		if (lo < hi && !src_read(s, page + (lo - va), hi - lo, ph->offset + (lo - file_start))) {
-			pmm_free(pa);
-			return bad(s, "cannot read a segment");
-		}
-		if (!vmm_map(mm->root, va, pa, flags)) {
-			pmm_free(pa);
-			return -ENOMEM;
-		}
 	}
 	return 0;
 }
 
-/* Maps every PT_LOAD of o at bias. */
-static long map_object(const struct source *s, const struct object *o, u64 bias)
+static long map_object(struct mm *mm, const struct object *o, u64 bias, const char *what)
 {
 	for (int i = 0; i < o->eh.phnum; i++) {
 		if (o->ph[i].type != PT_LOAD)
 			continue;
-		long err = load_segment(s, &o->ph[i], bias);
+		long err = map_segment(mm, o, &o->ph[i], bias);
+		if (err == -ENOEXEC)
+			kwarn("cannot run %s: segments overlap or lie outside user space", what);
 		if (err)
 			return err;
 	}
@@ -198,7 +251,7 @@ static u64 phdr_address(const struct object *o, u64 bias)
 	return 0;
 }
 
-/* The app's bias: none for ET_EXEC, a Linux-like randomized base for PIE. */
+/* The program's bias: none for ET_EXEC, a Linux-like randomized base for PIE. */
 static u64 app_bias(const struct object *o)
 {
 	if (o->eh.type == ET_EXEC)
@@ -208,7 +261,7 @@ static u64 app_bias(const struct object *o)
 
 /* The loader's bias: like a first mmap on Linux, below the top of the mmap area, here with a random
  * gap of up to 64 MiB (the libraries it maps then go right below or above it). */
-static u64 interp_bias(const struct object *o)
+static u64 loader_bias(struct mm *mm, const struct object *o)
 {
 	if (o->eh.type == ET_EXEC)
 		return 0;
@@ -216,69 +269,35 @@ static u64 interp_bias(const struct object *o)
 	u64 gap = (entropy_u64() & 0x3fff) << 12;
 	if (span + gap + o->align < MMAP_TOP - MMAP_BOTTOM) {
 		u64 start = ALIGN_DOWN(MMAP_TOP - gap - span, o->align);
-		if (vma_range_free(mm_current(), start, start + span))
+		if (vma_range_free(mm, start, start + span))
 			return start - lo;
 	}
-	u64 free = vma_find_free(mm_current(), span + o->align);
+	u64 free = vma_find_free(mm, span + o->align);
 	return free ? ALIGN_UP(free, o->align) - lo : 0;
 }
 
-/* Opens and maps the loader named by the app's PT_INTERP; sets out->entry and out->interp_base. */
-static long load_interp(const char *path, struct object *o, struct exec_image *out)
+long elf_map(struct elf_program *prog, const char *what, struct exec_image *out)
 {
-	struct source s = { .what = path };
-	long err = vfs_open(path, O_RDONLY, 0, &s.f);
-	if (err) {
-		kerr("cannot run the app: its loader %s is not in the image (error %ld)", path, -err);
-		return err;
-	}
-	s.size = vfs_size(s.f);
-	err = read_headers(&s, o);
-	if (!err && o->interp[0])
-		err = bad(&s, "the loader asks for a loader itself");
-	u64 bias = err ? 0 : interp_bias(o);
-	if (!err)
-		err = map_object(&s, o, bias);
-	vfs_close(s.f);
+	struct mm *mm = mm_current();
+	const struct object *app = prog->app, *loader = prog->loader;
+	u64 bias = app_bias(app);
+	long err = map_object(mm, app, bias, what);
 	if (err)
 		return err;
-	out->entry = o->eh.entry + bias;
-	out->interp_base = ALIGN_DOWN(o->lo, PAGE_SIZE) + bias;
-	kinfo("loader %s at %lx", path, out->interp_base);
-	return 0;
-}
-
-static long load(const struct source *app, struct object *o, struct object *io, struct exec_image *out)
-{
-	long err = read_headers(app, o);
-	if (err)
-		return err;
-	u64 bias = app_bias(o);
-	err = map_object(app, o, bias);
-	if (err)
-		return err;
-	out->phdr = phdr_address(o, bias);
-	out->phnum = o->eh.phnum;
+	out->phdr = phdr_address(app, bias);
+	out->phnum = app->eh.phnum;
 	out->bias = bias;
-	out->brk_start = ALIGN_UP(o->hi + bias, PAGE_SIZE);
-	out->app_entry = out->entry = o->eh.entry + bias;
+	out->brk_start = ALIGN_UP(app->hi + bias, PAGE_SIZE);
+	out->app_entry = out->entry = app->eh.entry + bias;
 	out->interp_base = 0;
-	return o->interp[0] ? load_interp(o->interp, io, out) : 0;
-}
-
-long elf_load(const u8 *data, u64 size, struct exec_image *out)
-{
-	const struct source app = { .what = "the app", .data = data, .size = size };
-	u64 pa = pmm_alloc(), ipa = pmm_alloc();
-	_Static_assert(sizeof(struct object) <= PAGE_SIZE, "struct object fits a frame");
-	long err = -ENOMEM;
-	if (pa && ipa)
-		err = load(&app, phys_to_virt(pa), phys_to_virt(ipa), out);
-	else
-		kerr("out of memory loading the app (raise the VM's memory)");
-	if (pa)
-		pmm_free(pa);
-	if (ipa)
-		pmm_free(ipa);
-	return err;
+	if (!loader)
+		return 0;
+	u64 lbias = loader_bias(mm, loader);
+	err = map_object(mm, loader, lbias, app->interp);
+	if (err)
+		return err;
+	out->entry = loader->eh.entry + lbias;
+	out->interp_base = ALIGN_DOWN(loader->lo, PAGE_SIZE) + lbias;
+	kinfo("loader %s at %lx", app->interp, out->interp_base);
+	return 0;
 }

@@ -83,7 +83,13 @@ from_user:
 	mov %rsp, %rdi
 	xor %ebp, %ebp
 	call trap
-	.globl thread_first_return
+	jmp thread_first_return
+
+/* A new thread starts here (thread_create): its first steps in C, then user mode. */
+	.globl thread_start
+thread_start:
+	xor %ebp, %ebp
+	call thread_started
 thread_first_return:
 	POP_REGS
 	add $16, %rsp
@@ -92,7 +98,7 @@ thread_first_return:
 
 /* switch_stacks(u64 *save_ksp, u64 new_ksp): saves the callee-saved registers and the stack
  * pointer of the running thread, continues on another thread's kernel stack. A new thread's
- * stack holds six zeros and thread_first_return. */
+ * stack holds six zeros and thread_start. */
 	.globl switch_stacks
 switch_stacks:
 	push %rbp

@@ -3,6 +3,7 @@
  * until the parent reaps it (at once when the parent ignores SIGCHLD). The machine stops when no
  * process is left alive, with the first process's status. */
 #include "clock.h"
+#include "errno.h"
 #include "log.h"
 #include "mm.h"
 #include "net.h"
@@ -23,6 +24,12 @@ static int exit_code(int wait_status)
 
 void proc_made(void) { alive++; }
 
+void proc_discard(struct proc *p)
+{
+	alive--;
+	proc_free(p);
+}
+
 void machine_stop(int code)
 {
 	net_drain();
@@ -38,6 +45,8 @@ void proc_kill(struct proc *p, int wait_status)
 	for (struct thread *t = p->thread_list; t; t = t->proc_next)
 		if (t != current)
 			sched_signal_wake(t);
+	if (p->execing && p->execing != current)
+		sched_wake(p->execing, WAKE_SIGNAL);
 }
 
 void proc_exit(int wait_status)
@@ -139,6 +148,7 @@ static void hand_over_children(struct proc *p)
 
 void proc_end(struct proc *p)
 {
+	proc_vfork_done(p);
 	fdtable_put(p->files);
 	fs_context_put(p->fs);
 	mm_put(p->mm);
@@ -159,4 +169,48 @@ void proc_end(struct proc *p)
 	notify_parent(p);
 	if (!alive)
 		machine_stop(exit_code(first_status));
+}
+
+/* Whether child c is one the wait asks about (Linux's eligible_child): by id, and by its exit
+ * signal unless __WALL (the default takes SIGCHLD children, __WCLONE the others). */
+static bool wanted(const struct proc *c, int idtype, int id, int options)
+{
+	if ((idtype == P_PID && c->pid != id) || (idtype == P_PGID && c->pgid != id))
+		return false;
+	if (options & __WALL)
+		return true;
+	return (c->exit_signal == SIGCHLD) != !!(options & __WCLONE);
+}
+
+long proc_wait(int idtype, int id, int options, struct wait_result *out)
+{
+	struct proc *self = current->proc;
+	if (idtype == P_PGID && id == 0)
+		id = self->pgid;
+	for (;;) {
+		bool any = false;
+		for (struct proc *c = self->children; c; c = c->sibling) {
+			if (!wanted(c, idtype, id, options))
+				continue;
+			any = true;
+			if (c->state != PROC_ZOMBIE || !(options & WEXITED))
+				continue;
+			struct siginfo_k info;
+			proc_child_siginfo(c, &info);
+			*out = (struct wait_result){ .pid = c->pid, .status = c->exit_status, .uid = c->cred.uid.r,
+						     .code = info.code, .si_status = info.child.status, .cpu_ns = c->cpu_ns,
+						     .children_cpu_ns = c->children_cpu_ns };
+			if (!(options & WNOWAIT)) {
+				self->children_cpu_ns += c->cpu_ns + c->children_cpu_ns;
+				proc_reap(c);
+			}
+			return out->pid;
+		}
+		if (!any)
+			return -ECHILD;
+		if (options & WNOHANG)
+			return 0;
+		if (sched_block(&self->child_exit, 0, true) == WAKE_SIGNAL)
+			return -ERESTARTSYS;
+	}
 }

@@ -74,9 +74,10 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 		case 'u':
-		case 'x': {
+		case 'x':
+		case 'o': {
 			u64 v = lng ? va_arg(ap, u64) : va_arg(ap, unsigned);
-			put_number(&o, v, *fmt == 'x' ? 16 : 10, false, width, left, pad);
+			put_number(&o, v, *fmt == 'x' ? 16 : *fmt == 'o' ? 8 : 10, false, width, left, pad);
 			break;
 		}
 		case 'p':

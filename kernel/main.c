@@ -121,34 +121,12 @@ static NORETURN void start_app(void)
 {
 	struct boot_args a;
 	build_args(&a);
-	struct file_ref f;
-	if (!initrd_find(a.argv[0], &f)) {
-		kerr("the app '%s' is not in the initrd", a.argv[0]);
-		power_off(127);
-	}
-	char exe_path[256];
-	snprintf(exe_path, sizeof(exe_path), "%s%s", a.argv[0][0] == '/' ? "" : "/", a.argv[0]);
-	struct proc *p = proc_current();
-	proc_set_exe(p, exe_path);
-	struct exec_image img;
-	if (elf_load(f.data, f.size, &img))
-		power_off(126);
-	p->mm->load_bias = img.bias;
-	p->mm->brk_start = p->mm->brk = img.brk_start;
-	u64 sp = exec_build_stack(&img, a.argc, a.argv, a.envc, a.envp, exe_path);
-	if (!sp) {
-		kerr("out of memory building the app's stack");
-		power_off(126);
-	}
+	char path[256];
+	snprintf(path, sizeof(path), "%s%s", a.argv[0][0] == '/' ? "" : "/", a.argv[0]);
+	static struct regs r;
+	exec_first(path, a.argc, a.argv, a.envc, a.envp, &r);
 	stamps[T_LOAD] = rdtsc();
 	log_boot_phases();
-	kinfo("app: entry %lx, stack %lx, %lu KiB free", img.entry, sp, pmm_free_bytes() >> 10);
-	static struct regs r;
-	r.rip = img.entry;
-	r.rsp = sp;
-	r.cs = USER_CS;
-	r.ss = USER_DS;
-	r.rflags = 0x202;
 	enter_user(&r);
 }
 
@@ -167,6 +145,7 @@ void kmain(u32 start_info_pa)
 		bundle_extent(&bs, &be);
 		pmm_reserve(bs, be);
 	}
+	pmm_init_refs(ram_top);
 	vmm_init(ram_top);
 	stamps[T_TABLES] = rdtsc();
 	gdt_init();

@@ -1,6 +1,7 @@
 /* Physical frame allocator: a bump pointer through the RAM regions of the PVH memory map, plus a
  * free list of returned frames (linked through the direct map). Frames are zeroed when handed out
- * (unless the caller fills them itself), so boot does no bulk zeroing. */
+ * (unless the caller fills them itself), so boot does no bulk zeroing. Frames mapped in user
+ * space carry a reference count (copy-on-write after fork shares them): frame_get/frame_put. */
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
@@ -17,6 +18,8 @@ static int cur;         /* region the bump pointer is in */
 static u64 free_list;   /* physical address of the first free frame, 0 if none */
 static u64 free_count;  /* frames on the free list */
 static u64 total_bytes; /* usable RAM: what was free at the first allocation */
+static u16 *refs;       /* per frame, from physical 0: mappings of a user frame */
+static u64 nframes;
 
 void pmm_add_region(u64 start, u64 end)
 {
@@ -72,7 +75,24 @@ u64 pmm_alloc_uninit(void)
 		pa = regions[cur].start;
 		regions[cur].start += PAGE_SIZE;
 	}
+	refs[pa / PAGE_SIZE] = 1;
 	return pa;
+}
+
+void pmm_init_refs(u64 ram_top)
+{
+	nframes = ram_top / PAGE_SIZE;
+	u64 pages = ALIGN_UP(nframes * sizeof(*refs), PAGE_SIZE) / PAGE_SIZE;
+	/* contiguous: taken from the start of the first region large enough, before anything else */
+	for (int i = 0; i < nregions; i++) {
+		if (regions[i].end - regions[i].start >= pages * PAGE_SIZE) {
+			refs = phys_to_virt(regions[i].start);
+			memset(refs, 0, pages * PAGE_SIZE);
+			regions[i].start += pages * PAGE_SIZE;
+			return;
+		}
+	}
+	panic("no room for the frame reference counts");
 }
 
 u64 pmm_alloc(void)
@@ -83,8 +103,25 @@ u64 pmm_alloc(void)
 	return pa;
 }
 
+void frame_get(u64 pa)
+{
+	u16 *r = &refs[pa / PAGE_SIZE];
+	if (*r == 0xffff)
+		panic("frame %lx mapped too many times", pa);
+	(*r)++;
+}
+
+void frame_put(u64 pa)
+{
+	if (--refs[pa / PAGE_SIZE] == 0)
+		pmm_free(pa);
+}
+
+u32 frame_refs(u64 pa) { return refs[pa / PAGE_SIZE]; }
+
 void pmm_free(u64 pa)
 {
+	refs[pa / PAGE_SIZE] = 0;
 	*(u64 *)phys_to_virt(pa) = free_list;
 	free_list = pa;
 	free_count++;

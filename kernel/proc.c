@@ -7,6 +7,7 @@
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
+#include "procfs.h"
 #include "thread.h"
 #include "vfs.h"
 #include "vma.h"
@@ -60,6 +61,7 @@ struct proc *proc_alloc(void)
 
 void proc_free(struct proc *p)
 {
+	procfs_forget(p);
 	struct proc **link = &procs;
 	while (*link != p)
 		link = &(*link)->next;
@@ -77,6 +79,10 @@ void proc_set_exe(struct proc *p, const char *path)
 	memcpy(copy, path, n + 1);
 	kfree(p->exe);
 	p->exe = copy;
+}
+
+void proc_set_comm(struct proc *p, const char *path)
+{
 	const char *base = path;
 	for (const char *c = path; *c; c++)
 		if (*c == '/')
@@ -127,7 +133,7 @@ struct proc *proc_init(void)
 		p->rlimits[i] = (struct rlimit_k){ RLIM_INFINITY, RLIM_INFINITY };
 	p->start_ns = clock_monotonic_ns();
 	thread_boot(p, p->pid);
-	vmm_switch(p->mm->root);
+	mm_switch(p->mm);
 	fs_install_console();
 	return p;
 }

@@ -190,7 +190,7 @@ static void switch_to(struct thread *next)
 	last_switch = now;
 	if (prev->state != T_DEAD)
 		thread_fpu_save(prev);
-	vmm_switch(next->proc->mm->root);
+	mm_switch(next->proc->mm);
 	thread_fpu_load(next);
 	wrmsr(MSR_FS_BASE, next->fs_base);
 	wrmsr(MSR_KERNEL_GS_BASE, next->gs_base); /* the user's GS base until swapgs */

@@ -200,7 +200,7 @@ void signal_action_changed(int sig)
 
 u64 signal_pending_for(const struct thread *t)
 {
-	if (t->proc->exiting)
+	if (t->proc->exiting || t->killed)
 		return ~0UL; /* it must come out of any sleep and end */
 	return (t->sig.own.set | t->proc->pending.set) & ~t->sig.blocked;
 }
@@ -263,7 +263,7 @@ void signal_deliver(struct regs *r)
 {
 	struct sigthread *s = &current->sig;
 	struct siginfo_k info;
-	if (current->proc->exiting)
+	if (current->proc->exiting || current->killed)
 		thread_exit(0);
 	while (signal_dequeue(~s->blocked, &info)) {
 		struct sigaction_k *a = &current->proc->sighand->actions[info.signo - 1];

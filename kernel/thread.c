@@ -21,6 +21,7 @@ static struct thread *slots[MAX_THREADS];
 static int nslots;
 
 struct thread *thread_at(int i) { return i < nslots ? slots[i] : NULL; }
+int thread_slot(const struct thread *t) { return (int)(((u64)t - THREAD_AREA) / SLOT_SIZE); }
 
 struct thread *thread_find(int tid)
 {
@@ -135,12 +136,20 @@ struct thread *thread_create(struct proc *p, int tid, const struct regs *regs)
 	*thread_regs(t) = *regs;
 	/* what switch_stacks pops: six callee-saved registers, then its return address */
 	u64 *sp = (u64 *)thread_regs(t);
-	*--sp = (u64)thread_first_return;
+	*--sp = (u64)thread_start;
 	for (int i = 0; i < 6; i++)
 		*--sp = 0;
 	t->ksp = (u64)sp;
 	sched_add(t);
 	return t;
+}
+
+void thread_started(void)
+{
+	u32 tid = (u32)current->tid;
+	if (current->set_child_tid)
+		copy_to_user(current->set_child_tid, &tid, 4); /* as Linux, a bad address is not an error */
+	current->set_child_tid = 0;
 }
 
 void thread_exit(int wait_status)
@@ -156,6 +165,8 @@ void thread_exit(int wait_status)
 			futex_wake(t->clear_child_tid, 1, FUTEX_BITSET_ANY);
 	}
 	leave(t);
+	if (p->execing && p->threads == 1)
+		sched_wake(p->execing, WAKE_UP);
 	if (!p->threads)
 		proc_end(p);
 	sched_exit();

@@ -67,7 +67,9 @@ static void user_trap(struct regs *r)
 	u64 cr2 = 0;
 	if (r->vector == 14) {
 		cr2 = read_cr2();
-		if (!(r->error & PF_PRESENT) && vma_fault(mm_current(), cr2, r->error & PF_WRITE, r->error & PF_FETCH))
+		/* a page not yet backed, or a write to one shared copy-on-write */
+		bool write = r->error & PF_WRITE;
+		if ((!(r->error & PF_PRESENT) || write) && vma_fault(mm_current(), cr2, write, r->error & PF_FETCH))
 			return;
 	}
 	signal_fault(r, cr2, names[r->vector] ? names[r->vector] : "exception");

@@ -1,6 +1,7 @@
-/* Checked access to user memory. The kernel reads and writes the app's pages directly (same
- * address space) once the range is known to be user memory with the right protection; pages not
- * yet backed are backed first, so the kernel itself never takes a page fault on user memory. */
+/* Checked access to user memory. The kernel reads and writes the process's pages directly (its
+ * page table is loaded) once the range is known to be user memory with the right protection;
+ * pages not yet backed are backed first, and pages shared copy-on-write are copied before a
+ * write, so the kernel itself never takes a page fault on user memory. */
 #include "uaccess.h"
 #include "errno.h"
 #include "lib.h"
@@ -19,7 +20,7 @@ bool user_range_ok(u64 addr, u64 len, bool write)
 		if (!v || !(v->prot & (write ? PROT_WRITE : PROT_READ)))
 			return false;
 		u64 *pte = vmm_pte(mm->root, page, false);
-		if (!pte || !(*pte & PTE_P)) {
+		if (!pte || !(*pte & PTE_P) || (write && !(*pte & PTE_W))) {
 			if (!vma_fault(mm, page, write, false))
 				return false;
 		}

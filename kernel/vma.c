@@ -1,7 +1,9 @@
 /* Address spaces and their regions. Pages are backed on first touch (vma_fault) except where the
  * loader fills them; protections live in the VMA and are copied into each PTE. File mappings: a
  * private page is a copy of the file's page made at the first touch; a shared page is the file's
- * own frame. */
+ * own frame. After fork, private frames are shared read-only by both address spaces (counted,
+ * mm.h frame_get): the first write to one takes a copy, or just write access when it is the last
+ * mapping left. */
 #include "vma.h"
 #include "errno.h"
 #include "vfs.h"
@@ -63,7 +65,7 @@ static void free_pages(struct mm *mm, u64 start, u64 end)
 		u64 *pte = vmm_pte(mm->root, va, false);
 		if (pte && (*pte & (PTE_P | PTE_NONE))) {
 			if (!(*pte & PTE_FILE))
-				pmm_free(*pte & PTE_ADDR);
+				frame_put(*pte & PTE_ADDR);
 			*pte = 0;
 			vmm_flush(mm->root, va);
 		}
@@ -165,7 +167,10 @@ bool vma_protect(struct mm *mm, u64 start, u64 end, u32 prot)
 		for (u64 va = v->start; va < v->end; va += PAGE_SIZE) {
 			u64 *pte = vmm_pte(mm->root, va, false);
 			if (pte && (*pte & (PTE_P | PTE_NONE))) {
-				*pte = (*pte & (PTE_ADDR | PTE_FILE)) | flags;
+				u64 pa = *pte & PTE_ADDR;
+				/* a private frame shared after fork stays read-only until written */
+				bool cow = !(*pte & PTE_FILE) && frame_refs(pa) > 1;
+				*pte = (*pte & (PTE_ADDR | PTE_FILE)) | (cow ? flags & ~PTE_W : flags);
 				vmm_flush(mm->root, va);
 			}
 		}
@@ -208,6 +213,29 @@ u64 vma_find_free(struct mm *mm, u64 len)
 	return best;
 }
 
+static bool out_of_memory(void)
+{
+	kerr("out of memory: the app needs more than the VM's RAM (raise it with -m)");
+	return false;
+}
+
+/* A write to a private page that fork left shared: a copy of its own, unless nobody else has it. */
+static bool copy_on_write(struct mm *mm, const struct vma *v, u64 va, u64 *pte)
+{
+	u64 pa = *pte & PTE_ADDR;
+	if (frame_refs(pa) > 1) {
+		u64 copy = pmm_alloc_uninit();
+		if (!copy)
+			return out_of_memory();
+		memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+		frame_put(pa);
+		pa = copy;
+	}
+	*pte = pa | prot_to_pte(v->prot);
+	vmm_flush(mm->root, va);
+	return true;
+}
+
 bool vma_fault(struct mm *mm, u64 addr, bool write, bool exec)
 {
 	struct vma *v = vma_find(mm, addr);
@@ -217,14 +245,14 @@ bool vma_fault(struct mm *mm, u64 addr, bool write, bool exec)
 	u64 *pte = vmm_pte(mm->root, va, true);
 	if (!pte)
 		return false;
+	if ((*pte & PTE_P) && write && !(*pte & PTE_W) && !(*pte & PTE_FILE))
+		return copy_on_write(mm, v, va, pte);
 	if (*pte & (PTE_P | PTE_NONE))
 		return false;
 	u64 idx = v->file ? (v->off + (va - v->start)) / PAGE_SIZE : 0;
 	u64 pa = v->shared ? reg_page(v->file->ino, idx) : pmm_alloc();
-	if (!pa) {
-		kerr("out of memory: the app needs more than the VM's RAM (raise it with -m)");
-		return false;
-	}
+	if (!pa)
+		return out_of_memory();
 	if (v->file && !v->shared)
 		reg_copy_page(v->file->ino, idx, phys_to_virt(pa));
 	*pte = pa | prot_to_pte(v->prot) | (v->shared ? PTE_FILE : 0);
@@ -243,6 +271,8 @@ struct mm *mm_new(void)
 		return NULL;
 	}
 	mm->refs = 1;
+	mm->pcid = vmm_pcid_alloc();
+	mm->pcid_fresh = true;
 	return mm;
 }
 
@@ -254,10 +284,49 @@ void mm_put(struct mm *mm)
 		return;
 	vma_unmap(mm, 0, USER_TOP);
 	vmm_free_root(mm->root);
+	vmm_pcid_free(mm->pcid);
 	kfree(mm);
 }
 
 struct mm *mm_current(void) { return current->proc->mm; }
+
+void mm_switch(struct mm *mm)
+{
+	vmm_switch(mm->root, mm->pcid, mm->pcid_fresh);
+	mm->pcid_fresh = false;
+}
+
+struct mm *mm_fork(struct mm *from)
+{
+	struct mm *mm = mm_new();
+	if (!mm)
+		return NULL;
+	mm->brk_start = from->brk_start, mm->brk = from->brk, mm->load_bias = from->load_bias;
+	mm->arg_start = from->arg_start, mm->arg_end = from->arg_end;
+	mm->membarrier = from->membarrier;
+	struct vma **tail = &mm->vmas;
+	for (struct vma *v = from->vmas; v; v = v->next) {
+		struct vma *c = kmalloc(sizeof(*c));
+		if (!c) {
+			mm_put(mm);
+			return NULL;
+		}
+		*c = *v;
+		c->next = NULL;
+		if (c->file) {
+			file_get(c->file);
+			if (c->shared)
+				c->file->ino->shared_maps++;
+		}
+		*tail = c;
+		tail = &c->next;
+	}
+	if (!vmm_fork(from->root, mm->root)) {
+		mm_put(mm);
+		return NULL;
+	}
+	return mm;
+}
 
 /* The calling process's address space, for the syscalls (api/mm.h). */
 
@@ -341,4 +410,18 @@ long vfs_mmap(struct file *f, u64 addr, u64 len, u32 prot, bool shared, u64 off)
 	if (!vfs_is_data_file(f->ino))
 		return -ENODEV;
 	return mm_map(addr, ALIGN_UP(len, PAGE_SIZE), prot, f, off, shared);
+}
+
+long mm_read(struct mm *mm, u64 addr, void *buf, u64 len)
+{
+	u64 done = 0;
+	while (done < len) {
+		u64 at = addr + done, n = MIN(len - done, PAGE_SIZE - at % PAGE_SIZE);
+		u64 *pte = vma_find(mm, at) ? vmm_pte(mm->root, at, false) : NULL;
+		if (!pte || !(*pte & PTE_P))
+			break; /* a page never touched holds nothing worth reading */
+		memcpy((u8 *)buf + done, (u8 *)phys_to_virt(*pte & PTE_ADDR) + at % PAGE_SIZE, n);
+		done += n;
+	}
+	return (long)done;
 }

@@ -2,18 +2,24 @@
  * the upper half is the kernel's and the same in every PML4: its entries point at page tables made
  * once, at boot, in the kernel's own PML4 (the direct map of RAM, the kernel image with
  * per-section permissions, device registers, thread stacks), so a kernel mapping made later is
- * seen by every process. */
+ * seen by every process. Where the CPU has PCIDs, each address space gets one, so switching
+ * between processes keeps the TLB's entries of both. */
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
 #include "x86.h"
 
 #define PML4_KERNEL_FIRST 256
-#define PML4_SLOT(va) (((va) >> 39) & 511)
+#define CR4_PCIDE (1UL << 17)
+#define CR3_NOFLUSH (1UL << 63)
+#define NPCIDS 4096
 
 static u64 kernel_root; /* physical address of the kernel's PML4 */
 static u64 loaded_root; /* the PML4 in CR3 */
 static bool sealed;     /* upper-half PML4 entries are fixed: user roots have copied them */
+static bool have_pcids;
+static u64 pcid_used[NPCIDS / 64]; /* PCID 0 is the kernel root's */
+static u16 next_pcid = 1;
 
 extern char __text_start[], __rodata_start[], __data_start[], __kernel_end[];
 
@@ -105,7 +111,34 @@ void vmm_init(u64 ram_top)
 	reserve_region(EXEC_AREA);
 	reserve_region(NET_HEAP_VBASE);
 	sealed = true;
-	vmm_switch(kernel_root);
+	vmm_switch(kernel_root, 0, true);
+	/* PCIDs can be turned on only while CR3 names PCID 0 */
+	if (cpuid(1, 0).c & (1u << 17)) {
+		write_cr4(read_cr4() | CR4_PCIDE);
+		have_pcids = true;
+		pcid_used[0] = 1;
+	}
+}
+
+u16 vmm_pcid_alloc(void)
+{
+	if (!have_pcids)
+		return 0;
+	for (int tries = 0; tries < NPCIDS; tries++) {
+		u16 p = next_pcid;
+		next_pcid = next_pcid + 1 == NPCIDS ? 1 : next_pcid + 1;
+		if (!(pcid_used[p / 64] & (1UL << (p % 64)))) {
+			pcid_used[p / 64] |= 1UL << (p % 64);
+			return p;
+		}
+	}
+	return 0; /* shares PCID 0: always switched with a flush */
+}
+
+void vmm_pcid_free(u16 pcid)
+{
+	if (pcid)
+		pcid_used[pcid / 64] &= ~(1UL << (pcid % 64));
 }
 
 u64 vmm_kernel_root(void) { return kernel_root; }
@@ -137,17 +170,53 @@ static void free_tables(u64 e, int level)
 void vmm_free_root(u64 root)
 {
 	if (root == loaded_root)
-		vmm_switch(kernel_root);
+		vmm_switch(kernel_root, 0, false);
 	u64 *t = phys_to_virt(root);
 	for (int i = 0; i < PML4_KERNEL_FIRST; i++)
 		free_tables(t[i], 3);
 	pmm_free(root);
 }
 
-void vmm_switch(u64 root)
+void vmm_switch(u64 root, u16 pcid, bool fresh)
 {
 	if (root == loaded_root)
 		return;
 	loaded_root = root;
-	write_cr3(root);
+	/* PCID 0 is shared by the kernel root and any root without a PCID of its own: flushed */
+	write_cr3(root | pcid | (have_pcids && pcid && !fresh ? CR3_NOFLUSH : 0));
+}
+
+/* Copies a user-half table at level (3: the PML4 ... 0: a page table). */
+static bool fork_table(u64 *src, u64 *dst, int level)
+{
+	for (int i = 0; i < (level == 3 ? PML4_KERNEL_FIRST : 512); i++) {
+		u64 e = src[i];
+		if (level == 0) {
+			if (!(e & (PTE_P | PTE_NONE)))
+				continue;
+			if (!(e & PTE_FILE)) {
+				frame_get(e & PTE_ADDR);
+				src[i] = e &= ~PTE_W; /* both copies: the first write makes its own */
+			}
+			dst[i] = e;
+			continue;
+		}
+		if (!(e & PTE_P))
+			continue;
+		u64 pa = pmm_alloc();
+		if (!pa)
+			return false;
+		dst[i] = pa | (e & ~PTE_ADDR);
+		if (!fork_table(table_of(e), phys_to_virt(pa), level - 1))
+			return false;
+	}
+	return true;
+}
+
+bool vmm_fork(u64 from, u64 to)
+{
+	bool ok = fork_table(phys_to_virt(from), phys_to_virt(to), 3);
+	if (from == loaded_root) /* its writable entries became read-only: flush them */
+		write_cr3(read_cr3());
+	return ok;
 }

@@ -37,6 +37,33 @@ void mm_discard(u64 start, u64 end);
 u32 mm_membarrier_registered(void);
 void mm_membarrier_register(u32 cmd);
 
+/* System V shared memory (Linux values). */
+#define IPC_PRIVATE 0
+#define IPC_CREAT 01000
+#define IPC_EXCL 02000
+#define SHM_RDONLY 010000
+#define SHM_RND 020000
+#define SHM_REMAP 040000
+#define SHM_EXEC 0100000
+#define SHMLBA PAGE_SIZE
+/* A segment as shmctl(IPC_STAT) reports it; times in ns since the epoch. */
+struct shm_info_k {
+	int key;
+	u64 size;
+	u32 mode, uid, gid, cuid, cgid;
+	int cpid, lpid;
+	u64 nattch, atime, dtime, ctime;
+	bool removed; /* IPC_RMID was asked: it goes with its last attachment */
+};
+/* shmget: the id of the segment with key (IPC_PRIVATE: always a new one), made with IPC_CREAT;
+ * -EEXIST, -ENOENT, -EINVAL (size), -ENOSPC (no slot left) or -ENOMEM. */
+long shm_get(int key, u64 size, int flags);
+long shm_attach(int id, u64 addr, int flags); /* shmat: the address, or -errno */
+long shm_detach(u64 addr);                    /* shmdt: 0 or -EINVAL */
+long shm_stat(int id, struct shm_info_k *out);
+long shm_set(int id, u32 uid, u32 gid, u32 mode); /* IPC_SET */
+long shm_remove(int id);                          /* IPC_RMID */
+
 /* The kernel heap, for the syscalls' own buffers (at most 4088 bytes each). */
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);

@@ -75,6 +75,9 @@ struct proc {
 	u32 personality;
 	bool subreaper;             /* PR_SET_CHILD_SUBREAPER: orphaned descendants come here */
 	bool did_exec;              /* it ran execve: its parent may no longer change its group */
+	struct thread *vfork_parent; /* waits (CLONE_VFORK) until this process execs or ends */
+	struct thread *execing;     /* the thread running execve, waiting for the others to end */
+	struct procfs_dir *procfs;  /* its /proc/PID directory, made when first looked up */
 	char comm[COMM_LEN];
 	char *exe;                  /* absolute path of the program (kmalloc'd) */
 	struct waitq child_exit;    /* threads in wait4/waitid for a child to change state */
@@ -98,6 +101,9 @@ struct thread {
 	u8 *fpu;                  /* XSAVE/FXSAVE image, 64-byte aligned */
 	u64 fs_base, gs_base;
 	u64 clear_child_tid, robust_list;
+	u64 set_child_tid;        /* CLONE_CHILD_SETTID: written as the thread starts */
+	bool vfork_waiting;       /* its vfork child has not yet exec'd or ended */
+	bool killed;              /* another thread execs: this one ends on its way out of the kernel */
 	u64 syscall_nr;           /* of the syscall in progress: a restart needs it */
 	/* scheduling and blocking */
 	struct thread *run_next;  /* run queue link */
@@ -128,6 +134,64 @@ void thread_set_gs_base(u64 base);
 /* A new thread of p with the given tid, returning to user mode with regs (copied); it inherits the
  * caller's signal mask, FS/GS bases and FPU registers. NULL when out of memory or threads. */
 struct thread *thread_create(struct proc *p, int tid, const struct regs *regs);
+
+/* clone(2) flags the kernel acts on (Linux values). */
+#define CSIGNAL 0xffUL
+#define CLONE_VM 0x100UL
+#define CLONE_FS 0x200UL
+#define CLONE_FILES 0x400UL
+#define CLONE_SIGHAND 0x800UL
+#define CLONE_VFORK 0x4000UL
+#define CLONE_PARENT 0x8000UL
+#define CLONE_THREAD 0x10000UL
+#define CLONE_SYSVSEM 0x40000UL
+#define CLONE_SETTLS 0x80000UL
+#define CLONE_PARENT_SETTID 0x100000UL
+#define CLONE_CHILD_CLEARTID 0x200000UL
+#define CLONE_DETACHED 0x400000UL
+#define CLONE_CHILD_SETTID 0x1000000UL
+
+/* What clone, clone3, fork and vfork ask for, once the syscall has checked the flags. */
+struct clone_request {
+	u64 flags;        /* CLONE_* */
+	int exit_signal;  /* a new process's signal to its parent when it ends (0: none) */
+	u64 stack;        /* the new thread's stack pointer; 0: the caller's */
+	u64 tls;          /* CLONE_SETTLS: the new thread's FS base */
+	u64 parent_tid;   /* CLONE_PARENT_SETTID: where the caller learns the new id */
+	u64 child_tid;    /* CLONE_CHILD_SETTID / CLEARTID: the new thread's word */
+};
+/* A new thread of the calling process (CLONE_THREAD) or a new process, which returns 0 from the
+ * call on the same registers: its tid or pid, or -EAGAIN (no pid or thread left, RLIMIT_NPROC) or
+ * -ENOMEM. With CLONE_VFORK the caller waits until the child execs or ends. */
+long proc_clone(const struct clone_request *req);
+
+/* execve: the calling process runs the program at path (a `#!` script runs its interpreter) with
+ * the app's argv and envp vectors. 0 with the new program's registers in current_regs, or -errno
+ * (ENOENT, EACCES, ENOEXEC, E2BIG, EFAULT, ENOMEM) with the old program untouched. */
+long proc_execve(const char *path, u64 uargv, u64 uenvp);
+
+/* wait4/waitid: which children (idtype) and how (options), Linux values. */
+#define P_ALL 0
+#define P_PID 1
+#define P_PGID 2
+#define WNOHANG 0x1
+#define WEXITED 0x4
+#define WNOWAIT 0x01000000
+#define __WALL 0x40000000
+#define __WCLONE 0x80000000
+/* An ended child as a wait reports it. */
+struct wait_result {
+	int pid;
+	int status;         /* the wait status: code << 8, or the signal */
+	u32 uid;            /* its real user id */
+	int code;           /* CLD_EXITED or CLD_KILLED */
+	int si_status;      /* the exit code or the signal */
+	u64 cpu_ns, children_cpu_ns;
+};
+/* Waits for an ended child of the calling process matching idtype/id (P_PGID 0: the caller's
+ * group); reaps it unless WNOWAIT. Its pid; 0 with WNOHANG when none has ended yet; -ECHILD when
+ * no child matches; -ERESTARTSYS when a signal came first. */
+long proc_wait(int idtype, int id, int options, struct wait_result *out);
 
 /* Ends the calling process with a wait status (exit_group: code << 8; a fatal signal: its number);
  * the other threads end on their way out. The machine powers off when the last process is gone. */

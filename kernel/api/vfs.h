@@ -58,6 +58,10 @@ long path_parent(struct inode *dir, const char *path, struct inode **parent, con
  * the root. */
 long fs_openat(struct inode *dir, const char *base, const char *path, int flags, u32 mode, struct file **out);
 
+/* An unlinked file of size bytes (zeros) in RAM, opened read-write: what MAP_SHARED anonymous
+ * memory and System V segments map. name is shown in /proc/PID/maps. */
+long shmem_file(u64 size, const char *name, struct file **out);
+
 /* Namespace operations in a parent directory: 0 or -errno, with Linux's errors. */
 long vfs_mkdir(struct inode *parent, const char *name, size_t len, u32 mode);
 /* unlink (dir false) or rmdir (dir true); trailing: the path ended in '/'. */

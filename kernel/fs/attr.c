@@ -91,9 +91,7 @@ u64 vfs_readdir(struct inode *dir, u64 pos, bool (*emit)(void *ctx, const char *
 			ino = dir, name = ".";
 		} else if (pos == 1) {
 			ino = dir->dir.parent ? dir->dir.parent : dir, name = "..";
-		} else if (dir_entry_at(dir, pos - 2, dyn, sizeof(dyn), &name, &ino, &next)) {
-			next += 2;
-		} else {
+		} else if (!dir_entry_at(dir, pos, dyn, sizeof(dyn), &name, &ino, &next)) {
 			break;
 		}
 		if (!ino || !emit(ctx, name, ino->ino, ino->mode, next))

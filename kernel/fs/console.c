@@ -33,7 +33,6 @@
 #define TIOCGPGRP 0x540f
 #define TIOCSPGRP 0x5410
 #define TIOCGSID 0x5429
-#define CONSOLE_SESSION 1 /* the console is the controlling terminal of the first process's session */
 #define TIOCGWINSZ 0x5413
 #define MKDEV(ma, mi) (((u64)(ma) << 8) | (mi))
 #define COM1_IRQ 4
@@ -106,6 +105,8 @@ void console_irq(void)
 	if (con_pipe)
 		poll_wake(con_pipe);
 }
+
+int console_foreground_group(void) { return foreground; }
 
 bool console_awaited(void) { return readers.head != NULL || poll_awaits_console(); }
 

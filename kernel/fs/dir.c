@@ -21,20 +21,21 @@ struct inode *dir_lookup(struct inode *dir, const char *name, size_t len)
 
 bool dir_entry_at(struct inode *dir, u64 pos, char *buf, size_t size, const char **name, struct inode **ino, u64 *next)
 {
-	if (dir->dir.list) { /* positions count the listed children */
-		if (dir->dir.list(dir, pos, buf, size, ino) < 0)
-			return false;
-		*name = buf;
-		*next = pos + 1;
-		return true;
-	}
-	for (struct dentry *e = dir->dir.first; e; e = e->next) {
-		if (e->pos >= pos + 2) {
-			*name = e->name, *ino = e->ino, *next = e->pos - 1;
-			return true;
+	if (pos < DIR_LISTED_POS) {
+		for (struct dentry *e = dir->dir.first; e; e = e->next) {
+			if (e->pos >= pos) {
+				*name = e->name, *ino = e->ino, *next = e->pos + 1;
+				return true;
+			}
 		}
+		pos = DIR_LISTED_POS;
 	}
-	return false;
+	/* then the children a dynamic directory lists, counted from DIR_LISTED_POS */
+	if (!dir->dir.list || dir->dir.list(dir, pos - DIR_LISTED_POS, buf, size, ino) < 0)
+		return false;
+	*name = buf;
+	*next = pos + 1;
+	return true;
 }
 
 /* ino gets the name d in dir (d is in dir's list). A directory's "." and its parent's link from

@@ -6,6 +6,8 @@
 struct file;
 
 #define CONSOLE_VECTOR 0x24 /* COM1's receive interrupt (ISA IRQ 4) */
+#define CONSOLE_SESSION 1   /* the console is the controlling terminal of the first process's session */
+#define CONSOLE_TTY_NR ((4 << 8) | 64) /* /dev/ttyS0's device number, as /proc/PID/stat shows it */
 
 struct file;
 struct inode;
@@ -17,6 +19,8 @@ void console_init(struct inode *dev);
 /* The interrupt handler for CONSOLE_VECTOR: moves received bytes into the line discipline
  * (which may echo, or send the app SIGINT). */
 void console_irq(void);
+/* The foreground process group (TIOCSPGRP): ^C and ^\ go to it. */
+int console_foreground_group(void);
 /* Whether a thread waits for console input: then an idle CPU is not a deadlock. */
 bool console_awaited(void);
 /* Whether f reads the console's input (its readiness changes on COM1's interrupt). */

@@ -1,17 +1,23 @@
-/* Loading the app's ELF image (and its PT_INTERP loader) into user space. */
+/* Loading a program's ELF image (and its PT_INTERP loader) into user space (elf.c), and the
+ * initial stack Linux builds for it (exec.c). */
 #pragma once
 #include "types.h"
 
+struct file;
+
 struct exec_image {
-	u64 entry;       /* where the app starts running: the loader's entry, or the app's own */
-	u64 app_entry;   /* the app's entry (AT_ENTRY) */
+	u64 entry;       /* where the program starts running: the loader's entry, or its own */
+	u64 app_entry;   /* the program's entry (AT_ENTRY) */
 	u64 interp_base; /* the loader's load address (AT_BASE), 0 for a static program */
-	u64 phdr, phnum; /* the app's program headers in user memory (AT_PHDR, AT_PHNUM) */
+	u64 phdr, phnum; /* the program's headers in user memory (AT_PHDR, AT_PHNUM) */
 	u64 bias, brk_start;
 };
 
-/* Loads the app from data (and its loader from the VFS): 0 or -errno; the reason is logged. */
-long elf_load(const u8 *data, u64 size, struct exec_image *out);
-/* Builds the initial stack (argc, argv, envp, auxv) like Linux; returns the stack pointer or 0. */
-u64 exec_build_stack(const struct exec_image *img, int argc, const char **argv, int envc, const char **envp,
-		     const char *execfn);
+/* A program whose headers (and whose loader's) have been read and checked. */
+struct elf_program;
+/* Checks f (named what, for messages) and opens its loader: -ENOEXEC when f is not an ELF file at
+ * all (nothing logged: it may be a script), -ENOEXEC/-ENOENT (logged) when it cannot run. */
+long elf_prepare(struct file *f, const char *what, struct elf_program **out);
+/* Maps the program and its loader into the calling process's address space. */
+long elf_map(struct elf_program *prog, const char *what, struct exec_image *out);
+void elf_release(struct elf_program *prog);

@@ -5,6 +5,7 @@
 #include "cpu.h"
 #include "sched.h"
 #include "signal.h"
+#include "vfs.h"
 
 /* The first process (pid 1), made at boot before its program is loaded. */
 struct proc *proc_init(void);
@@ -12,13 +13,21 @@ struct proc *proc_init(void);
 /* proc.c: the table */
 struct proc *proc_alloc(void);    /* a zeroed process in the table, alive; NULL if out of memory */
 void proc_free(struct proc *p);   /* out of the table and freed */
-/* Sets the program path (/proc/PID/exe) and the command name (its last component, 15 chars). */
-void proc_set_exe(struct proc *p, const char *path);
+void proc_set_exe(struct proc *p, const char *path);  /* the program's path (/proc/PID/exe) */
+void proc_set_comm(struct proc *p, const char *path); /* the command name: path's last component, cut to 15 */
 /* "pid N (comm): " to start a log line about p; empty for pid 1, the program the user ran. */
 const char *proc_label(const struct proc *p);
 
+/* exec.c: the first program, started in the first process at boot (powers off when it cannot
+ * be); r receives the registers to enter user mode with. */
+void exec_first(const char *path, int argc, const char **argv, int envc, const char **envp, struct regs *r);
+
+/* fork.c: the vfork child p has exec'd or ended: its parent goes on. */
+void proc_vfork_done(struct proc *p);
+
 /* exit.c */
 void proc_made(void);             /* one more live process (proc_alloc) */
+void proc_discard(struct proc *p); /* a process that never ran: out of the table */
 /* Makes p end with wait_status: its threads end on their way out of the kernel (sleeps end). */
 void proc_kill(struct proc *p, int wait_status);
 /* SIGCHLD's siginfo fields for an ended child (si_code, si_pid, si_uid, si_status, times). */

@@ -10,6 +10,7 @@
 struct thread *thread_boot(struct proc *p, int tid);
 /* The slot table: index i may be NULL or hold a dead thread. */
 struct thread *thread_at(int i);
+int thread_slot(const struct thread *t); /* t's index in the slot table */
 
 /* The FPU/SSE/AVX registers to and from t's image (switches, clone). */
 void thread_fpu_save(struct thread *t);
@@ -19,4 +20,6 @@ static inline struct regs *thread_regs(struct thread *t) { return (struct regs *
 
 /* entry.S */
 void switch_stacks(u64 *save_ksp, u64 new_ksp);
-extern char thread_first_return[];
+extern char thread_start[];
+/* A new thread's first steps before user mode (entry.S): CLONE_CHILD_SETTID. */
+void thread_started(void);

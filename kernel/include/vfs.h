@@ -36,6 +36,7 @@ struct inode {
 	const struct file_ops *ops;
 	void *priv;
 	u32 shared_maps; /* MAP_SHARED mappings: their frames must outlive a truncate */
+	u64 tag;         /* /proc: the pid (and fd) a per-process file is about */
 	union {
 		struct {            /* regular file */
 			u64 *map;           /* frame of 512 leaf frames of 512 data frames (1 GiB max) */
@@ -87,8 +88,10 @@ long dir_rename(struct inode *from, const char *oname, size_t olen, struct inode
 bool dir_empty(struct inode *dir);
 struct inode *mkdir_in(struct inode *parent, const char *name, u32 mode); /* NULL if out of memory */
 long dir_path(struct inode *dir, char *buf, size_t size); /* path from the process root: length or -errno */
-/* The entry at pos or the first after it (dynamic directories ask their list op): its name
- * (copied into buf for dynamic ones), inode and the position after it; false at the end. */
+/* The entry at position pos (>= 2) or the first after it: its name (copied into buf for one a
+ * dynamic directory lists), inode and the position after it; false at the end. A directory's own
+ * entries come first, then what its list op gives, from DIR_LISTED_POS. */
+#define DIR_LISTED_POS (1UL << 40)
 bool dir_entry_at(struct inode *dir, u64 pos, char *buf, size_t size, const char **name, struct inode **ino, u64 *next);
 
 /* fs/path.c */

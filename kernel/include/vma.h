@@ -4,9 +4,6 @@
 #include "api/mm.h"
 #include "types.h"
 
-/* Software PTE bit: the frame belongs to a file (MAP_SHARED), unmapping must not free it. */
-#define PTE_FILE (1UL << 10)
-
 struct file;
 
 struct vma {
@@ -22,6 +19,8 @@ struct vma {
 struct mm {
 	u32 refs;
 	u64 root;                /* its PML4 (vmm.c) */
+	u16 pcid;
+	bool pcid_fresh;         /* not loaded since the PCID was given to it */
 	struct vma *vmas;
 	u64 brk_start, brk;
 	u64 load_bias;           /* added to the program's link-time addresses (PIE) */
@@ -36,6 +35,12 @@ void mm_get(struct mm *mm);
 void mm_put(struct mm *mm);
 /* The address space of the running thread. */
 struct mm *mm_current(void);
+/* Loads mm's page table (a switch to a thread of another process). */
+void mm_switch(struct mm *mm);
+/* Reads another process's memory (pages it has touched): the bytes read from addr. */
+long mm_read(struct mm *mm, u64 addr, void *buf, u64 len);
+/* fork: a copy of mm whose private pages are shared copy-on-write; NULL if out of memory. */
+struct mm *mm_fork(struct mm *mm);
 
 struct vma *vma_find(struct mm *mm, u64 addr);
 bool vma_range_free(struct mm *mm, u64 start, u64 end);
