@@ -1,5 +1,6 @@
 // The syscall catalog: one source of truth for every x86-64 Linux syscall and ukify's support of it.
-// Read by the analyzer's reports and by the kernel build (dispatch table).
+// Read by the analyzer's reports and by the kernel build (syscall-shim/gen-dispatch.mjs: the handlers'
+// typed prototypes, the dispatch table and the generated stubs).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,14 @@ export interface CatalogEntry {
   nr: number;
   name: string;
   status: SyscallStatus;
+  /** The Linux prototype's parameters in the kernel's types, e.g. `["int fd", "u64 buf", "u64 len"]`
+   * (types: int, unsigned, long, u64 for unsigned longs and user pointers, i64): the handler's
+   * prototype and how its argument registers are narrowed. Required unless the status is `missing`. */
+  args?: string[];
+  /** A stub whose body is generated: it returns this error (an errno name, e.g. `ENOSYS`). */
+  errno?: string;
+  /** A stub whose body is written in syscall-shim/ (it checks its arguments before failing). */
+  handwritten?: boolean;
   /** What is missing (partial), what is faked (fake), which error is returned (stub). */
   note: string;
 }
