@@ -26,8 +26,7 @@ bool syscall_dispatch(struct regs *r)
 	current->syscall_nr = nr;
 	long ret;
 	if (nr < SYSCALL_COUNT && syscall_table[nr]) {
-		ret = syscall_table[nr]((long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10, (long)r->r8,
-					(long)r->r9);
+		ret = syscall_table[nr](r);
 	} else {
 		report_unsupported(nr);
 		ret = -ENOSYS;

@@ -1,10 +1,11 @@
 /* clone and clone3 for threads: the new thread shares memory, files and signal handlers with the
  * caller, starts after the syscall with rax 0 on the stack it was given. There are no processes:
- * fork, vfork and clone without CLONE_THREAD are stubs (ENOSYS). */
+ * clone without CLONE_THREAD returns ENOSYS, and fork and vfork are stubs the catalog declares. */
 #include "errno.h"
 #include "mm.h"
 #include "process.h"
 #include "sched.h"
+#include "syscalls.h"
 #include "uaccess.h"
 
 #define CSIGNAL 0xffUL
@@ -91,6 +92,3 @@ long sys_clone3(u64 uargs, u64 size)
 		return -EINVAL;
 	return new_thread(a.flags, a.stack ? a.stack + a.stack_size : 0, a.parent_tid, a.child_tid, a.tls);
 }
-
-long sys_fork(void) { return -ENOSYS; }
-long sys_vfork(void) { return -ENOSYS; }

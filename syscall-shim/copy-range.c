@@ -3,6 +3,7 @@
 #include "errno.h"
 #include "fd.h"
 #include "lib.h"
+#include "syscalls.h"
 #include "uaccess.h"
 #include "vfs.h"
 
@@ -48,9 +49,9 @@ static long checks(struct file *in, struct file *out, i64 pos_in, i64 pos_out, u
 	return 0;
 }
 
-long sys_copy_file_range(long fd_in, u64 uoff_in, long fd_out, u64 uoff_out, u64 len, long flags)
+long sys_copy_file_range(int fd_in, u64 uoff_in, int fd_out, u64 uoff_out, u64 len, unsigned flags)
 {
-	struct file *in = fd_get((int)fd_in), *out = fd_get((int)fd_out);
+	struct file *in = fd_get(fd_in), *out = fd_get(fd_out);
 	if (!in || !out || (in->flags & O_PATH) || (out->flags & O_PATH))
 		return -EBADF;
 	i64 pos_in, pos_out;

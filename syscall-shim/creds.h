@@ -1,4 +1,4 @@
-/* What other syscall files ask of the credentials in ids.c and the session in session.c. */
+/* What other syscall files ask of the credentials in ids.c. */
 #pragma once
 #include "types.h"
 
@@ -7,6 +7,3 @@
 
 /* True when the capability is in the effective set (the app starts with all of them). */
 bool cred_capable(int cap);
-long sys_getuid(void);
-long sys_geteuid(void);
-long sys_getpgrp(void);

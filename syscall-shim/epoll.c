@@ -2,6 +2,7 @@
  * fs/eventfd.c. */
 #include "fd.h"
 #include "errno.h"
+#include "syscalls.h"
 #include "uaccess.h"
 #include "vfs.h"
 #include "wait.h"
@@ -19,24 +20,23 @@ static long install(long err, struct file *f, bool cloexec)
 	return fd;
 }
 
-long sys_epoll_create1(long flags)
+long sys_epoll_create1(int flags)
 {
-	flags = (int)flags;
-	if (flags & ~(long)O_CLOEXEC)
+	if (flags & ~O_CLOEXEC)
 		return -EINVAL;
 	struct file *f = NULL;
 	long err = epoll_new(&f);
 	return install(err, f, flags & O_CLOEXEC);
 }
 
-long sys_epoll_create(long size)
+long sys_epoll_create(int size)
 {
-	if ((int)size <= 0)
+	if (size <= 0)
 		return -EINVAL;
 	return sys_epoll_create1(0);
 }
 
-long sys_epoll_ctl(long epfd, long op, long fd, u64 uevent)
+long sys_epoll_ctl(int epfd, int op, int fd, u64 uevent)
 {
 	struct file *ep = fd_get(epfd), *target = fd_get(fd);
 	struct epoll_event_k ev = { 0, 0 };
@@ -50,12 +50,11 @@ long sys_epoll_ctl(long epfd, long op, long fd, u64 uevent)
 		return -EINVAL;
 	if ((ev.events & EPOLLEXCLUSIVE) && (op == EPOLL_CTL_MOD || (ev.events & ~(EPOLLEXCLUSIVE | EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET))))
 		return -EINVAL;
-	return epoll_ctl(ep, (int)op, (int)fd, target, op == EPOLL_CTL_DEL ? NULL : &ev);
+	return epoll_ctl(ep, op, fd, target, op == EPOLL_CTL_DEL ? NULL : &ev);
 }
 
-static long wait_checked(long epfd, u64 uevents, long max, u64 deadline)
+static long wait_checked(int epfd, u64 uevents, int max, u64 deadline)
 {
-	max = (int)max;
 	if (max <= 0 || max > INT_MAX / (long)sizeof(struct epoll_event_k))
 		return -EINVAL;
 	if (!user_range_ok(uevents, (u64)max * sizeof(struct epoll_event_k), true))
@@ -65,15 +64,15 @@ static long wait_checked(long epfd, u64 uevents, long max, u64 deadline)
 		return -EBADF;
 	if (!is_epoll(ep))
 		return -EINVAL;
-	return epoll_wait(ep, uevents, (int)max, deadline);
+	return epoll_wait(ep, uevents, max, deadline);
 }
 
-long sys_epoll_wait(long epfd, u64 uevents, long max, long timeout_ms)
+long sys_epoll_wait(int epfd, u64 uevents, int max, int timeout_ms)
 {
-	return wait_checked(epfd, uevents, max, poll_deadline_ms((int)timeout_ms));
+	return wait_checked(epfd, uevents, max, poll_deadline_ms(timeout_ms));
 }
 
-static long pwait(long epfd, u64 uevents, long max, u64 deadline, u64 umask, u64 sigsetsize)
+static long pwait(int epfd, u64 uevents, int max, u64 deadline, u64 umask, u64 sigsetsize)
 {
 	u64 old;
 	long r = wait_mask_begin(umask, sigsetsize, &old);
@@ -84,26 +83,25 @@ static long pwait(long epfd, u64 uevents, long max, u64 deadline, u64 umask, u64
 	return r;
 }
 
-long sys_epoll_pwait(long epfd, u64 uevents, long max, long timeout_ms, u64 umask, u64 sigsetsize)
+long sys_epoll_pwait(int epfd, u64 uevents, int max, int timeout_ms, u64 umask, u64 sigsetsize)
 {
-	return pwait(epfd, uevents, max, poll_deadline_ms((int)timeout_ms), umask, sigsetsize);
+	return pwait(epfd, uevents, max, poll_deadline_ms(timeout_ms), umask, sigsetsize);
 }
 
-long sys_epoll_pwait2(long epfd, u64 uevents, long max, u64 utimeout, u64 umask, u64 sigsetsize)
+long sys_epoll_pwait2(int epfd, u64 uevents, int max, u64 utimeout, u64 umask, u64 sigsetsize)
 {
 	u64 deadline;
 	long err = wait_deadline(utimeout, &deadline);
 	return err ? err : pwait(epfd, uevents, max, deadline, umask, sigsetsize);
 }
 
-long sys_eventfd2(u64 initval, long flags)
+long sys_eventfd2(unsigned initval, int flags)
 {
-	flags = (int)flags;
-	if (flags & ~(long)(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE))
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE))
 		return -EINVAL;
 	struct file *f = NULL;
-	long err = eventfd_new((u32)initval, flags & EFD_SEMAPHORE, flags & O_NONBLOCK, &f);
+	long err = eventfd_new(initval, flags & EFD_SEMAPHORE, flags & O_NONBLOCK, &f);
 	return install(err, f, flags & O_CLOEXEC);
 }
 
-long sys_eventfd(u64 initval) { return sys_eventfd2(initval, 0); }
+long sys_eventfd(unsigned initval) { return sys_eventfd2(initval, 0); }

@@ -3,6 +3,7 @@
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
+#include "syscalls.h"
 #include "uaccess.h"
 #include "vfs.h"
 
@@ -38,12 +39,11 @@ static u32 mode_of(struct file *f)
 	return st.mode;
 }
 
-long sys_close(long fd) { return fd_close(fd); }
+long sys_close(int fd) { return fd_close(fd); }
 
-long sys_close_range(u64 first, u64 last, long flags)
+long sys_close_range(unsigned first, unsigned last, unsigned flags)
 {
-	first = (u32)first, last = (u32)last, flags = (u32)flags;
-	if (first > last || (flags & ~(long)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
+	if (first > last || (flags & ~(unsigned)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
 		return -EINVAL;
 	for (long fd = fd_next((long)first); fd >= 0 && (u64)fd <= last; fd = fd_next(fd + 1)) {
 		if (flags & CLOSE_RANGE_CLOEXEC)
@@ -54,9 +54,8 @@ long sys_close_range(u64 first, u64 last, long flags)
 	return 0;
 }
 
-static long dup_from(long old, long min, bool cloexec)
+static long dup_from(int old, int min, bool cloexec)
 {
-	min = (int)min;
 	struct file *f = fd_get(old);
 	if (!f)
 		return -EBADF;
@@ -68,11 +67,10 @@ static long dup_from(long old, long min, bool cloexec)
 	return fd;
 }
 
-long sys_dup(long old) { return dup_from(old, 0, false); }
+long sys_dup(int old) { return dup_from(old, 0, false); }
 
-static long dup_to(long old, long new, bool cloexec)
+static long dup_to(int old, int new, bool cloexec)
 {
-	new = (int)new;
 	struct file *f = fd_get(old);
 	if (!f || new < 0 || new >= NR_FDS)
 		return -EBADF;
@@ -83,18 +81,16 @@ static long dup_to(long old, long new, bool cloexec)
 	return fd;
 }
 
-long sys_dup2(long old, long new)
+long sys_dup2(int old, int new)
 {
-	old = (int)old, new = (int)new;
 	if (old == new)
 		return fd_get(old) ? new : -EBADF;
 	return dup_to(old, new, false);
 }
 
-long sys_dup3(long old, long new, long flags)
+long sys_dup3(int old, int new, int flags)
 {
-	old = (int)old, new = (int)new, flags = (int)flags;
-	if (old == new || (flags & ~(long)O_CLOEXEC))
+	if (old == new || (flags & ~O_CLOEXEC))
 		return -EINVAL;
 	return dup_to(old, new, flags & O_CLOEXEC);
 }
@@ -106,15 +102,14 @@ struct flock_k {
 	i32 pid;
 };
 
-long sys_fcntl(long fd, long cmd, u64 arg)
+long sys_fcntl(int fd, unsigned cmd, u64 arg)
 {
-	fd = (int)fd, cmd = (int)cmd;
 	struct file *f = fd_get(fd);
 	if (!f)
 		return -EBADF;
 	switch (cmd) {
-	case F_DUPFD: return dup_from(fd, (long)arg, false);
-	case F_DUPFD_CLOEXEC: return dup_from(fd, (long)arg, true);
+	case F_DUPFD: return dup_from(fd, (int)arg, false); /* the argument is an int */
+	case F_DUPFD_CLOEXEC: return dup_from(fd, (int)arg, true);
 	case F_GETFD: return fd_cloexec(fd) ? FD_CLOEXEC : 0;
 	case F_SETFD: return fd_set_cloexec(fd, arg & FD_CLOEXEC);
 	case F_GETFL: return f->flags;
@@ -141,9 +136,8 @@ long sys_fcntl(long fd, long cmd, u64 arg)
 	}
 }
 
-long sys_ioctl(long fd, long req, u64 arg)
+long sys_ioctl(int fd, unsigned req, u64 arg)
 {
-	fd = (int)fd, req = (u32)req;
 	struct file *f = fd_get(fd);
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
@@ -167,10 +161,9 @@ long sys_ioctl(long fd, long req, u64 arg)
 	return file_ioctl(f, req, arg);
 }
 
-long sys_pipe2(u64 fds, long flags)
+long sys_pipe2(u64 fds, int flags)
 {
-	flags = (int)flags;
-	if (flags & ~(long)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
 	if (!user_range_ok(fds, 8, true))
 		return -EFAULT;
@@ -196,7 +189,7 @@ long sys_pipe2(u64 fds, long flags)
 
 long sys_pipe(u64 fds) { return sys_pipe2(fds, 0); }
 
-static long writable_regular(long fd, struct inode **out)
+static long writable_regular(int fd, struct inode **out)
 {
 	struct file *f = fd_get(fd);
 	if (!f || (f->flags & O_PATH))
@@ -207,7 +200,7 @@ static long writable_regular(long fd, struct inode **out)
 	return 0;
 }
 
-long sys_ftruncate(long fd, long len)
+long sys_ftruncate(int fd, i64 len)
 {
 	struct inode *ino;
 	long err = writable_regular(fd, &ino);
@@ -216,9 +209,8 @@ long sys_ftruncate(long fd, long len)
 	return len < 0 ? -EINVAL : vfs_truncate(ino, (u64)len);
 }
 
-long sys_fallocate(long fd, long mode, long off, long len)
+long sys_fallocate(int fd, int mode, i64 off, i64 len)
 {
-	mode = (int)mode;
 	struct file *f = fd_get(fd);
 	if (f && (f->flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
@@ -228,10 +220,10 @@ long sys_fallocate(long fd, long mode, long off, long len)
 		return err == -EINVAL && f && S_ISDIR(mode_of(f)) ? -EISDIR : err == -EINVAL ? -ENODEV : err;
 	if (off < 0 || len <= 0)
 		return -EINVAL;
-	return vfs_fallocate(ino, (int)mode, (u64)off, (u64)len);
+	return vfs_fallocate(ino, mode, (u64)off, (u64)len);
 }
 
-long sys_fchdir(long fd)
+long sys_fchdir(int fd)
 {
 	struct file *f = fd_get(fd);
 	if (!f)
@@ -242,20 +234,20 @@ long sys_fchdir(long fd)
 	return 0;
 }
 
-long sys_fchmod(long fd, long mode)
+long sys_fchmod(int fd, unsigned mode)
 {
 	struct file *f = fd_get(fd);
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
-	vfs_chmod(f->ino, (u32)mode);
+	vfs_chmod(f->ino, mode);
 	return 0;
 }
 
-long sys_fchown(long fd, long uid, long gid)
+long sys_fchown(int fd, unsigned uid, unsigned gid)
 {
 	struct file *f = fd_get(fd);
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
-	vfs_chown(f->ino, (u32)uid, (u32)gid);
+	vfs_chown(f->ino, uid, gid);
 	return 0;
 }

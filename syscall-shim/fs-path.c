@@ -3,6 +3,7 @@
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
+#include "syscalls.h"
 #include "uaccess.h"
 #include "vfs.h"
 
@@ -11,9 +12,8 @@
 			  020000 | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | \
 			  04000000 /* __O_SYNC */ | O_PATH | O_TMPFILE)
 
-static long open_at(long dirfd, u64 upath, long flags, u32 mode)
+static long open_at(int dirfd, u64 upath, int flags, unsigned mode)
 {
-	flags = (int)flags;
 	char *path;
 	long err = user_path(upath, &path);
 	if (err)
@@ -23,7 +23,7 @@ static long open_at(long dirfd, u64 upath, long flags, u32 mode)
 	err = at_start(dirfd, path, &dir);
 	if (!err) {
 		char *base = path[0] == '/' ? NULL : at_base(dirfd);
-		err = fs_openat(dir, base, path, (int)flags | O_LARGEFILE, mode, &f);
+		err = fs_openat(dir, base, path, flags | O_LARGEFILE, mode, &f);
 		pathbuf_put(base);
 	}
 	pathbuf_put(path);
@@ -35,15 +35,15 @@ static long open_at(long dirfd, u64 upath, long flags, u32 mode)
 	return fd;
 }
 
-long sys_open(u64 path, long flags, long mode) { return open_at(AT_FDCWD, path, flags, (u32)mode); }
-long sys_openat(long dirfd, u64 path, long flags, long mode) { return open_at(dirfd, path, flags, (u32)mode); }
-long sys_creat(u64 path, long mode) { return open_at(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, (u32)mode); }
+long sys_open(u64 path, int flags, unsigned mode) { return open_at(AT_FDCWD, path, flags, mode); }
+long sys_openat(int dirfd, u64 path, int flags, unsigned mode) { return open_at(dirfd, path, flags, mode); }
+long sys_creat(u64 path, unsigned mode) { return open_at(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode); }
 
 struct open_how_k {
 	u64 flags, mode, resolve;
 };
 
-long sys_openat2(long dirfd, u64 path, u64 uhow, u64 size)
+long sys_openat2(int dirfd, u64 path, u64 uhow, u64 size)
 {
 	struct open_how_k how;
 	if (size < sizeof(how) || size > PAGE_SIZE)
@@ -55,11 +55,11 @@ long sys_openat2(long dirfd, u64 path, u64 uhow, u64 size)
 		return -EINVAL;
 	if (how.resolve)
 		return -EINVAL; /* RESOLVE_* restrictions are not implemented */
-	return open_at(dirfd, path, (long)how.flags, (u32)how.mode);
+	return open_at(dirfd, path, (int)how.flags, (unsigned)how.mode); /* both checked above */
 }
 
 /* The parent directory and last name of (dirfd, path); the caller frees *buf. */
-static long parent_at(long dirfd, u64 upath, char **buf, struct inode **parent, const char **name, size_t *len)
+static long parent_at(int dirfd, u64 upath, char **buf, struct inode **parent, const char **name, size_t *len)
 {
 	long err = user_path(upath, buf);
 	if (err)
@@ -73,7 +73,7 @@ static long parent_at(long dirfd, u64 upath, char **buf, struct inode **parent, 
 	return err;
 }
 
-long sys_mkdirat(long dirfd, u64 upath, long mode)
+long sys_mkdirat(int dirfd, u64 upath, unsigned mode)
 {
 	char *buf;
 	struct inode *parent;
@@ -82,16 +82,16 @@ long sys_mkdirat(long dirfd, u64 upath, long mode)
 	long err = parent_at(dirfd, upath, &buf, &parent, &name, &len);
 	if (err)
 		return err;
-	err = vfs_mkdir(parent, name, len, (u32)mode);
+	err = vfs_mkdir(parent, name, len, mode);
 	pathbuf_put(buf);
 	return err;
 }
 
-long sys_mkdir(u64 path, long mode) { return sys_mkdirat(AT_FDCWD, path, mode); }
+long sys_mkdir(u64 path, unsigned mode) { return sys_mkdirat(AT_FDCWD, path, mode); }
 
 static bool trailing_slash(const char *path) { return path[strlen(path) - 1] == '/'; }
 
-static long remove_at(long dirfd, u64 upath, bool dir)
+static long remove_at(int dirfd, u64 upath, bool dir)
 {
 	char *buf;
 	struct inode *parent;
@@ -105,10 +105,9 @@ static long remove_at(long dirfd, u64 upath, bool dir)
 	return err;
 }
 
-long sys_unlinkat(long dirfd, u64 path, long flags)
+long sys_unlinkat(int dirfd, u64 path, int flags)
 {
-	flags = (int)flags;
-	if (flags & ~(long)AT_REMOVEDIR)
+	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL;
 	return remove_at(dirfd, path, flags & AT_REMOVEDIR);
 }
@@ -116,10 +115,9 @@ long sys_unlinkat(long dirfd, u64 path, long flags)
 long sys_unlink(u64 path) { return remove_at(AT_FDCWD, path, false); }
 long sys_rmdir(u64 path) { return remove_at(AT_FDCWD, path, true); }
 
-long sys_renameat2(long olddirfd, u64 oldpath, long newdirfd, u64 newpath, long flags)
+long sys_renameat2(int olddirfd, u64 oldpath, int newdirfd, u64 newpath, unsigned flags)
 {
-	flags = (u32)flags;
-	if ((flags & ~(long)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) ||
+	if ((flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) ||
 	    ((flags & RENAME_EXCHANGE) && (flags & RENAME_NOREPLACE)))
 		return -EINVAL;
 	if (flags & RENAME_WHITEOUT)
@@ -133,24 +131,23 @@ long sys_renameat2(long olddirfd, u64 oldpath, long newdirfd, u64 newpath, long 
 		return err;
 	err = parent_at(newdirfd, newpath, &nb, &np, &nn, &nl);
 	if (!err) {
-		err = vfs_rename(op, on, ol, np, nn, nl, (u32)flags, trailing_slash(ob) || trailing_slash(nb));
+		err = vfs_rename(op, on, ol, np, nn, nl, flags, trailing_slash(ob) || trailing_slash(nb));
 		pathbuf_put(nb);
 	}
 	pathbuf_put(ob);
 	return err;
 }
 
-long sys_renameat(long olddirfd, u64 oldpath, long newdirfd, u64 newpath)
+long sys_renameat(int olddirfd, u64 oldpath, int newdirfd, u64 newpath)
 {
 	return sys_renameat2(olddirfd, oldpath, newdirfd, newpath, 0);
 }
 
 long sys_rename(u64 oldpath, u64 newpath) { return sys_renameat2(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0); }
 
-long sys_linkat(long olddirfd, u64 oldpath, long newdirfd, u64 newpath, long flags)
+long sys_linkat(int olddirfd, u64 oldpath, int newdirfd, u64 newpath, int flags)
 {
-	flags = (int)flags;
-	if (flags & ~(long)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct inode *src;
 	long err = at_lookup_user(olddirfd, oldpath, flags, false, &src);
@@ -174,7 +171,7 @@ long sys_linkat(long olddirfd, u64 oldpath, long newdirfd, u64 newpath, long fla
 
 long sys_link(u64 oldpath, u64 newpath) { return sys_linkat(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0); }
 
-long sys_symlinkat(u64 utarget, long dirfd, u64 linkpath)
+long sys_symlinkat(u64 utarget, int dirfd, u64 linkpath)
 {
 	char *target;
 	long err = user_path(utarget, &target);
@@ -196,9 +193,8 @@ long sys_symlinkat(u64 utarget, long dirfd, u64 linkpath)
 
 long sys_symlink(u64 target, u64 linkpath) { return sys_symlinkat(target, AT_FDCWD, linkpath); }
 
-long sys_readlinkat(long dirfd, u64 path, u64 buf, long size)
+long sys_readlinkat(int dirfd, u64 path, u64 buf, int size)
 {
-	size = (int)size;
 	struct inode *ino;
 	long err = at_lookup_user(dirfd, path, AT_EMPTY_PATH, false, &ino);
 	if (err)
@@ -215,7 +211,7 @@ long sys_readlinkat(long dirfd, u64 path, u64 buf, long size)
 	return n;
 }
 
-long sys_readlink(u64 path, u64 buf, long size) { return sys_readlinkat(AT_FDCWD, path, buf, size); }
+long sys_readlink(u64 path, u64 buf, int size) { return sys_readlinkat(AT_FDCWD, path, buf, size); }
 
 static u32 mode_of(struct inode *ino)
 {
@@ -276,38 +272,37 @@ long sys_getcwd(u64 buf, u64 size)
 	return n;
 }
 
-long sys_umask(long mask)
+long sys_umask(int mask)
 {
 	u32 old = fs_current()->umask;
 	fs_current()->umask = (u32)mask & 0777;
 	return old;
 }
 
-long sys_fchmodat(long dirfd, u64 path, long mode)
+long sys_fchmodat(int dirfd, u64 path, unsigned mode)
 {
 	struct inode *ino;
 	long err = at_lookup_user(dirfd, path, 0, true, &ino);
 	if (!err)
-		vfs_chmod(ino, (u32)mode);
+		vfs_chmod(ino, mode);
 	return err;
 }
 
-long sys_chmod(u64 path, long mode) { return sys_fchmodat(AT_FDCWD, path, mode); }
+long sys_chmod(u64 path, unsigned mode) { return sys_fchmodat(AT_FDCWD, path, mode); }
 
-long sys_fchownat(long dirfd, u64 path, long uid, long gid, long flags)
+long sys_fchownat(int dirfd, u64 path, unsigned uid, unsigned gid, int flags)
 {
-	flags = (int)flags;
-	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct inode *ino;
 	long err = at_lookup_user(dirfd, path, flags, true, &ino);
 	if (!err)
-		vfs_chown(ino, (u32)uid, (u32)gid);
+		vfs_chown(ino, uid, gid);
 	return err;
 }
 
-long sys_chown(u64 path, long uid, long gid) { return sys_fchownat(AT_FDCWD, path, uid, gid, 0); }
-long sys_lchown(u64 path, long uid, long gid) { return sys_fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW); }
+long sys_chown(u64 path, unsigned uid, unsigned gid) { return sys_fchownat(AT_FDCWD, path, uid, gid, 0); }
+long sys_lchown(u64 path, unsigned uid, unsigned gid) { return sys_fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW); }
 
 #define UTIME_NOW ((1L << 30) - 1)
 #define UTIME_OMIT ((1L << 30) - 2)
@@ -330,10 +325,9 @@ static bool set_time(u64 *field, const struct timespec_k *t, u64 now)
 	return true;
 }
 
-long sys_utimensat(long dirfd, u64 path, u64 times, long flags)
+long sys_utimensat(int dirfd, u64 path, u64 times, int flags)
 {
-	flags = (int)flags;
-	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct timespec_k t[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
 	if (times && copy_from_user(t, times, sizeof(t)))

@@ -2,6 +2,7 @@
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
+#include "syscalls.h"
 #include "uaccess.h"
 #include "vfs.h"
 
@@ -35,16 +36,15 @@ static long put_stat(struct inode *ino, u64 out)
 	return copy_to_user(out, &st, sizeof(st));
 }
 
-long sys_fstat(long fd, u64 out)
+long sys_fstat(int fd, u64 out)
 {
 	struct file *f = fd_get(fd);
 	return f ? put_stat(f->ino, out) : -EBADF;
 }
 
-long sys_newfstatat(long dirfd, u64 path, u64 out, long flags)
+long sys_newfstatat(int dirfd, u64 path, u64 out, int flags)
 {
-	flags = (int)flags;
-	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 /* AT_NO_AUTOMOUNT */))
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 /* AT_NO_AUTOMOUNT */))
 		return -EINVAL;
 	struct inode *ino;
 	long err = at_lookup_user(dirfd, path, flags, true, &ino);
@@ -73,11 +73,10 @@ struct statx_k {
 
 static struct statx_ts ts_of(u64 ns) { return (struct statx_ts){ (i64)(ns / NS), (u32)(ns % NS), 0 }; }
 
-long sys_statx(long dirfd, u64 path, long flags, long mask, u64 out)
+long sys_statx(int dirfd, u64 path, unsigned flags, unsigned mask, u64 out)
 {
-	flags = (int)flags;
 	(void)mask; /* everything basic is always filled in */
-	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 | 0x6000 /* AT_STATX_SYNC_TYPE */))
+	if (flags & ~(unsigned)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 | 0x6000 /* AT_STATX_SYNC_TYPE */))
 		return -EINVAL;
 	struct inode *ino;
 	long err = at_lookup_user(dirfd, path, flags, true, &ino);
@@ -105,10 +104,9 @@ long sys_statx(long dirfd, u64 path, long flags, long mask, u64 out)
 }
 
 /* Everyone is root: a file that exists may be read and written; executing needs an x bit. */
-long sys_faccessat2(long dirfd, u64 path, long amode, long flags)
+long sys_faccessat2(int dirfd, u64 path, int amode, int flags)
 {
-	amode = (int)amode, flags = (int)flags;
-	if ((amode & ~(long)(R_OK | W_OK | X_OK)) || (flags & ~(long)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
+	if ((amode & ~(R_OK | W_OK | X_OK)) || (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
 		return -EINVAL;
 	struct inode *ino;
 	long err = at_lookup_user(dirfd, path, flags, true, &ino);
@@ -121,8 +119,8 @@ long sys_faccessat2(long dirfd, u64 path, long amode, long flags)
 	return 0;
 }
 
-long sys_faccessat(long dirfd, u64 path, long amode) { return sys_faccessat2(dirfd, path, amode, 0); }
-long sys_access(u64 path, long amode) { return sys_faccessat2(AT_FDCWD, path, amode, 0); }
+long sys_faccessat(int dirfd, u64 path, int amode) { return sys_faccessat2(dirfd, path, amode, 0); }
+long sys_access(u64 path, int amode) { return sys_faccessat2(AT_FDCWD, path, amode, 0); }
 
 struct statfs_k {
 	i64 type, bsize;
@@ -153,4 +151,4 @@ long sys_statfs(u64 path, u64 out)
 	return err ? err : put_statfs(out);
 }
 
-long sys_fstatfs(long fd, u64 out) { return fd_get(fd) ? put_statfs(out) : -EBADF; }
+long sys_fstatfs(int fd, u64 out) { return fd_get(fd) ? put_statfs(out) : -EBADF; }

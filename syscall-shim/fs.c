@@ -3,6 +3,7 @@
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
+#include "syscalls.h"
 #include "uaccess.h"
 #include "vfs.h"
 
@@ -18,7 +19,7 @@ struct iovec_k {
 	u64 base, len;
 };
 
-static long readable_file(long fd, struct file **out)
+static long readable_file(int fd, struct file **out)
 {
 	struct file *f = fd_get(fd);
 	if (!f || (f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_WRONLY)
@@ -27,7 +28,7 @@ static long readable_file(long fd, struct file **out)
 	return 0;
 }
 
-static long writable_file(long fd, struct file **out)
+static long writable_file(int fd, struct file **out)
 {
 	struct file *f = fd_get(fd);
 	if (!f || (f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_RDONLY)
@@ -66,7 +67,7 @@ static long do_write(struct file *f, u64 buf, u64 len, const u64 *off)
 
 /* read, write, readv and writev may block (pipes, sockets, the console): they hold the file (a
  * reference) meanwhile, so that another thread closing the descriptor does not free it under them. */
-long sys_read(long fd, u64 buf, u64 len)
+long sys_read(int fd, u64 buf, u64 len)
 {
 	struct file *f;
 	long err = readable_file(fd, &f);
@@ -78,7 +79,7 @@ long sys_read(long fd, u64 buf, u64 len)
 	return n;
 }
 
-long sys_write(long fd, u64 buf, u64 len)
+long sys_write(int fd, u64 buf, u64 len)
 {
 	struct file *f;
 	long err = writable_file(fd, &f);
@@ -90,7 +91,7 @@ long sys_write(long fd, u64 buf, u64 len)
 	return n;
 }
 
-long sys_pread64(long fd, u64 buf, u64 len, long off)
+long sys_pread64(int fd, u64 buf, u64 len, i64 off)
 {
 	struct file *f;
 	long err = readable_file(fd, &f);
@@ -104,7 +105,7 @@ long sys_pread64(long fd, u64 buf, u64 len, long off)
 	return do_read(f, buf, len, &pos);
 }
 
-long sys_pwrite64(long fd, u64 buf, u64 len, long off)
+long sys_pwrite64(int fd, u64 buf, u64 len, i64 off)
 {
 	struct file *f;
 	long err = writable_file(fd, &f);
@@ -119,9 +120,9 @@ long sys_pwrite64(long fd, u64 buf, u64 len, long off)
 }
 
 /* readv/writev and the positional forms: a short transfer ends the vector. */
-static long vector_on(struct file *f, u64 iov, long cnt, bool write, long off)
+static long vector_on(struct file *f, u64 iov, u64 cnt, bool write, i64 off)
 {
-	if (cnt < 0 || cnt > IOV_MAX)
+	if (cnt > IOV_MAX)
 		return -EINVAL;
 	if (off != -1 && !file_seekable(f))
 		return -ESPIPE;
@@ -129,9 +130,9 @@ static long vector_on(struct file *f, u64 iov, long cnt, bool write, long off)
 		return -EINVAL;
 	u64 pos = (u64)off;
 	long total = 0;
-	for (long i = 0; i < cnt; i++) {
+	for (u64 i = 0; i < cnt; i++) {
 		struct iovec_k v;
-		if (copy_from_user(&v, iov + (u64)i * sizeof(v), sizeof(v)))
+		if (copy_from_user(&v, iov + i * sizeof(v), sizeof(v)))
 			return total ? total : -EFAULT;
 		if (!v.len)
 			continue;
@@ -147,7 +148,7 @@ static long vector_on(struct file *f, u64 iov, long cnt, bool write, long off)
 	return total;
 }
 
-static long vector_io(long fd, u64 iov, long cnt, bool write, long off)
+static long vector_io(int fd, u64 iov, u64 cnt, bool write, i64 off)
 {
 	struct file *f;
 	long err = write ? writable_file(fd, &f) : readable_file(fd, &f);
@@ -159,22 +160,24 @@ static long vector_io(long fd, u64 iov, long cnt, bool write, long off)
 	return n;
 }
 
-long sys_readv(long fd, u64 iov, long cnt) { return vector_io(fd, iov, cnt, false, -1); }
-long sys_writev(long fd, u64 iov, long cnt) { return vector_io(fd, iov, cnt, true, -1); }
+long sys_readv(int fd, u64 iov, u64 cnt) { return vector_io(fd, iov, cnt, false, -1); }
+long sys_writev(int fd, u64 iov, u64 cnt) { return vector_io(fd, iov, cnt, true, -1); }
 
-long sys_preadv(long fd, u64 iov, long cnt, long off)
+/* off_high is the offset's high half on 32-bit ABIs: x86-64 passes the whole offset in off. */
+long sys_preadv(int fd, u64 iov, u64 cnt, i64 off, u64 off_high)
 {
+	(void)off_high;
 	return off < 0 ? -EINVAL : vector_io(fd, iov, cnt, false, off);
 }
 
-long sys_pwritev(long fd, u64 iov, long cnt, long off)
+long sys_pwritev(int fd, u64 iov, u64 cnt, i64 off, u64 off_high)
 {
+	(void)off_high;
 	return off < 0 ? -EINVAL : vector_io(fd, iov, cnt, true, off);
 }
 
-long sys_lseek(long fd, long off, long whence)
+long sys_lseek(int fd, i64 off, unsigned whence)
 {
-	whence = (int)whence;
 	struct file *f = fd_get(fd);
 	if (!f)
 		return -EBADF;
@@ -252,7 +255,7 @@ static bool emit(void *ctx, const char *name, u64 ino, u32 mode, u64 next)
 	return true;
 }
 
-long sys_getdents64(long fd, u64 buf, u64 size)
+long sys_getdents64(int fd, u64 buf, unsigned size)
 {
 	struct file *f = fd_get(fd);
 	if (!f || (f->flags & O_PATH))
@@ -270,6 +273,6 @@ long sys_getdents64(long fd, u64 buf, u64 size)
 	return (long)o.used;
 }
 
-long sys_fsync(long fd) { return fd_get(fd) ? 0 : -EBADF; }
-long sys_fdatasync(long fd) { return fd_get(fd) ? 0 : -EBADF; }
+long sys_fsync(int fd) { return fd_get(fd) ? 0 : -EBADF; }
+long sys_fdatasync(int fd) { return fd_get(fd) ? 0 : -EBADF; }
 long sys_sync(void) { return 0; }

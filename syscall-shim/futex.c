@@ -3,6 +3,7 @@
  * behave alike (one address space). PI futexes and WAKE_OP are not implemented (ENOSYS). */
 #include "sched.h"
 #include "errno.h"
+#include "syscalls.h"
 #include "uaccess.h"
 #include "wait.h"
 
@@ -15,7 +16,7 @@
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX_CLOCK_REALTIME 256
 /* The monotonic deadline of a wait; 0 for none. */
-static long deadline_of(long cmd, long op, u64 utime, u64 *deadline)
+static long deadline_of(int cmd, int op, u64 utime, u64 *deadline)
 {
 	u64 ns;
 	*deadline = 0;
@@ -35,12 +36,12 @@ static long deadline_of(long cmd, long op, u64 utime, u64 *deadline)
 	return 0;
 }
 
-long sys_futex(u64 uaddr, long op, long val, u64 utime, u64 uaddr2, long val3)
+long sys_futex(u64 uaddr, int op, unsigned val, u64 utime, u64 uaddr2, unsigned val3)
 {
-	long cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+	int cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 	if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
 		return -ENOSYS;
-	u32 bitset = cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_WAKE_BITSET ? (u32)val3 : FUTEX_BITSET_ANY;
+	u32 bitset = cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_WAKE_BITSET ? val3 : FUTEX_BITSET_ANY;
 	if (!bitset)
 		return -EINVAL;
 	switch (cmd) {
@@ -52,11 +53,11 @@ long sys_futex(u64 uaddr, long op, long val, u64 utime, u64 uaddr2, long val3)
 			return err;
 		if (uaddr & 3)
 			return -EINVAL;
-		return futex_wait(uaddr, (u32)val, bitset, deadline);
+		return futex_wait(uaddr, val, bitset, deadline);
 	}
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
-		return uaddr & 3 ? -EINVAL : futex_wake(uaddr, (int)val, bitset);
+		return uaddr & 3 ? -EINVAL : futex_wake(uaddr, (int)val, bitset); /* a count, as an int */
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE: {
 		int nwake = (int)val, nrequeue = (int)utime; /* the timeout argument carries a count */
@@ -66,7 +67,7 @@ long sys_futex(u64 uaddr, long op, long val, u64 utime, u64 uaddr2, long val3)
 			u32 cur;
 			if (copy_from_user(&cur, uaddr, 4))
 				return -EFAULT;
-			if (cur != (u32)val3)
+			if (cur != val3)
 				return -EAGAIN;
 		}
 		return futex_requeue(uaddr, nwake, nrequeue, uaddr2);

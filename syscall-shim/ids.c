@@ -8,6 +8,7 @@
 #include "errno.h"
 #include "lib.h"
 #include "process.h"
+#include "syscalls.h"
 #include "uaccess.h"
 
 #define NO_ID 0xffffffffu /* (uid_t)-1: "leave unchanged" */
@@ -116,19 +117,19 @@ long sys_getegid(void) { return cred()->gid.e; }
 long sys_getresuid(u64 r, u64 e, u64 s) { return get_res(&cred()->uid, r, e, s); }
 long sys_getresgid(u64 r, u64 e, u64 s) { return get_res(&cred()->gid, r, e, s); }
 
-long sys_setuid(long id) { UID_CHANGE(set_one(&cred()->uid, CAP_SETUID, (u32)id)); }
-long sys_setreuid(long r, long e) { UID_CHANGE(set_re(&cred()->uid, CAP_SETUID, (u32)r, (u32)e)); }
-long sys_setresuid(long r, long e, long s) { UID_CHANGE(set_res(&cred()->uid, CAP_SETUID, (u32)r, (u32)e, (u32)s)); }
-long sys_setgid(long id) { return set_one(&cred()->gid, CAP_SETGID, (u32)id); }
-long sys_setregid(long r, long e) { return set_re(&cred()->gid, CAP_SETGID, (u32)r, (u32)e); }
-long sys_setresgid(long r, long e, long s) { return set_res(&cred()->gid, CAP_SETGID, (u32)r, (u32)e, (u32)s); }
-long sys_setfsgid(long id) { return set_fs(&cred()->gid, CAP_SETGID, (u32)id); }
+long sys_setuid(unsigned id) { UID_CHANGE(set_one(&cred()->uid, CAP_SETUID, id)); }
+long sys_setreuid(unsigned r, unsigned e) { UID_CHANGE(set_re(&cred()->uid, CAP_SETUID, r, e)); }
+long sys_setresuid(unsigned r, unsigned e, unsigned s) { UID_CHANGE(set_res(&cred()->uid, CAP_SETUID, r, e, s)); }
+long sys_setgid(unsigned id) { return set_one(&cred()->gid, CAP_SETGID, id); }
+long sys_setregid(unsigned r, unsigned e) { return set_re(&cred()->gid, CAP_SETGID, r, e); }
+long sys_setresgid(unsigned r, unsigned e, unsigned s) { return set_res(&cred()->gid, CAP_SETGID, r, e, s); }
+long sys_setfsgid(unsigned id) { return set_fs(&cred()->gid, CAP_SETGID, id); }
 
-long sys_setfsuid(long id)
+long sys_setfsuid(unsigned id)
 {
 	struct cred *c = cred();
 	u32 old = c->uid.fs;
-	long ret = set_fs(&c->uid, CAP_SETUID, (u32)id);
+	long ret = set_fs(&c->uid, CAP_SETUID, id);
 	/* the fs capabilities follow the fs uid */
 	if (!old && c->uid.fs)
 		c->cap_eff &= ~CAP_FS_MASK;
@@ -137,9 +138,8 @@ long sys_setfsuid(long id)
 	return ret;
 }
 
-long sys_getgroups(long size, u64 list)
+long sys_getgroups(int size, u64 list)
 {
-	size = (int)size;
 	if (size < 0)
 		return -EINVAL;
 	struct cred *c = cred();
@@ -150,9 +150,8 @@ long sys_getgroups(long size, u64 list)
 	return copy_to_user(list, c->groups, c->ngroups * 4) ? -EFAULT : (long)c->ngroups;
 }
 
-long sys_setgroups(long size, u64 list)
+long sys_setgroups(int size, u64 list)
 {
-	size = (int)size;
 	if (!capable(CAP_SETGID))
 		return -EPERM;
 	if (size < 0 || size > NGROUPS_MAX)
@@ -163,8 +162,8 @@ long sys_setgroups(long size, u64 list)
 	if (copy_from_user(next, list, (u64)size * 4))
 		return -EFAULT;
 	/* kept sorted, as Linux does (getgroups returns them in order) */
-	for (long i = 1; i < size; i++)
-		for (long j = i; j > 0 && next[j - 1] > next[j]; j--) {
+	for (int i = 1; i < size; i++)
+		for (int j = i; j > 0 && next[j - 1] > next[j]; j--) {
 			u32 t = next[j];
 			next[j] = next[j - 1];
 			next[j - 1] = t;

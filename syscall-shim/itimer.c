@@ -2,6 +2,7 @@
  * timer (kernel/sched.c). ITIMER_VIRTUAL and ITIMER_PROF (CPU time) are not implemented: EINVAL. */
 #include "sched.h"
 #include "errno.h"
+#include "syscalls.h"
 #include "uaccess.h"
 
 #define ITIMER_REAL 0
@@ -44,21 +45,21 @@ static void arm(u64 value, u64 interval)
 	sched_set_alarm(value ? clock_monotonic_ns() + value : 0, value ? interval : 0);
 }
 
-long sys_getitimer(long which, u64 out)
+long sys_getitimer(int which, u64 out)
 {
-	if ((int)which != ITIMER_REAL)
+	if (which != ITIMER_REAL)
 		return -EINVAL;
 	struct itimerval_k v = current_timer();
 	return copy_to_user(out, &v, sizeof(v));
 }
 
-long sys_setitimer(long which, u64 in, u64 out)
+long sys_setitimer(int which, u64 in, u64 out)
 {
 	struct itimerval_k nv = { 0 }, old = current_timer();
 	u64 value, interval;
 	if (in && copy_from_user(&nv, in, sizeof(nv)))
 		return -EFAULT;
-	if ((int)which != ITIMER_REAL)
+	if (which != ITIMER_REAL)
 		return -EINVAL;
 	if (!ns_of(nv.value, &value) || !ns_of(nv.interval, &interval))
 		return -EINVAL;
@@ -69,10 +70,10 @@ long sys_setitimer(long which, u64 in, u64 out)
 }
 
 /* The seconds left of the previous alarm, rounded to the nearest (and 1 rather than 0), as Linux. */
-long sys_alarm(long seconds)
+long sys_alarm(unsigned seconds)
 {
 	struct itimerval_k old = current_timer();
-	arm((u64)(u32)seconds * NS, 0);
+	arm((u64)seconds * NS, 0);
 	long left = old.value.sec;
 	if ((!left && old.value.usec) || old.value.usec >= 500000)
 		left++;

@@ -3,6 +3,7 @@
  * barrier is already complete when the call is made. */
 #include "errno.h"
 #include "mm.h"
+#include "syscalls.h"
 
 #define MLOCK_ONFAULT 1
 #define MCL_CURRENT 1
@@ -21,16 +22,16 @@ static long range_mapped(u64 addr, u64 len)
 long sys_mlock(u64 addr, u64 len) { return range_mapped(addr, len); }
 long sys_munlock(u64 addr, u64 len) { return range_mapped(addr, len); }
 
-long sys_mlock2(u64 addr, u64 len, long flags)
+long sys_mlock2(u64 addr, u64 len, int flags)
 {
-	if (flags & ~(long)MLOCK_ONFAULT)
+	if (flags & ~MLOCK_ONFAULT)
 		return -EINVAL;
 	return range_mapped(addr, len);
 }
 
-long sys_mlockall(long flags)
+long sys_mlockall(int flags)
 {
-	if (!flags || (flags & ~(long)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
 		return -EINVAL;
 	return 0;
 }
@@ -48,10 +49,9 @@ long sys_munlockall(void) { return 0; }
 #define MEMBARRIER_CMD_GET_REGISTRATIONS 512
 #define MEMBARRIER_SUPPORTED 0x27f /* all of the above; not the rseq commands (no rseq) */
 
-long sys_membarrier(long cmd, long flags, long cpu)
+long sys_membarrier(int cmd, unsigned flags, int cpu)
 {
 	(void)cpu; /* only for the rseq command */
-	cmd = (int)cmd;
 	if (flags)
 		return -EINVAL;
 	switch (cmd) {

@@ -3,6 +3,7 @@
 #include "vfs.h"
 #include "mm.h"
 #include "process.h"
+#include "syscalls.h"
 #include "uaccess.h"
 
 #define MAP_SHARED 0x01
@@ -23,7 +24,7 @@ static bool page_aligned(u64 a) { return !(a & (PAGE_SIZE - 1)); }
 static bool user_span(u64 start, u64 len) { return start >= MMAP_BOTTOM && start < USER_TOP && len <= USER_TOP - start; }
 
 /* The file to map, or NULL for anonymous memory (also /dev/zero). */
-static long file_to_map(long fd, long prot, long flags, struct file **out)
+static long file_to_map(int fd, u64 prot, u64 flags, struct file **out)
 {
 	*out = NULL;
 	if (flags & MAP_ANONYMOUS)
@@ -44,7 +45,7 @@ static long file_to_map(long fd, long prot, long flags, struct file **out)
 	return 0;
 }
 
-long sys_mmap(u64 addr, u64 len, long prot, long flags, long fd, long off)
+long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, int fd, i64 off)
 {
 	if (!len || (prot & ~PROT_MASK))
 		return -EINVAL;
@@ -84,9 +85,9 @@ long sys_mmap(u64 addr, u64 len, long prot, long flags, long fd, long off)
 #define MS_SYNC 4
 
 /* Shared file pages are the file's own frames: there is nothing to write back. */
-long sys_msync(u64 addr, u64 len, long flags)
+long sys_msync(u64 addr, u64 len, int flags)
 {
-	if (!page_aligned(addr) || (flags & ~(long)(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	if (!page_aligned(addr) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
 	return mm_range_mapped(addr, addr + ALIGN_UP(len, PAGE_SIZE)) ? 0 : -ENOMEM;
@@ -100,9 +101,9 @@ long sys_munmap(u64 addr, u64 len)
 	return 0;
 }
 
-long sys_mprotect(u64 addr, u64 len, long prot)
+long sys_mprotect(u64 addr, u64 len, u64 prot)
 {
-	if (!page_aligned(addr) || (prot & ~PROT_MASK & ~0x03000000L)) /* PROT_GROWSDOWN/UP ignored */
+	if (!page_aligned(addr) || (prot & ~PROT_MASK & ~0x03000000UL)) /* PROT_GROWSDOWN/UP ignored */
 		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len)
@@ -112,11 +113,12 @@ long sys_mprotect(u64 addr, u64 len, long prot)
 	return mm_protect(addr, addr + len, (u32)prot & PROT_MASK) ? 0 : -ENOMEM;
 }
 
-long sys_mremap(u64 old, u64 old_len, u64 new_len, long flags)
+long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 new_addr)
 {
+	(void)new_addr; /* for MREMAP_FIXED, refused below */
 	old_len = ALIGN_UP(old_len, PAGE_SIZE);
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);
-	if (!page_aligned(old) || !new_len || (flags & ~(long)(MREMAP_MAYMOVE | MREMAP_FIXED)) || !old_len)
+	if (!page_aligned(old) || !new_len || (flags & ~(u64)(MREMAP_MAYMOVE | MREMAP_FIXED)) || !old_len)
 		return -EINVAL;
 	if (!mm_range_mapped(old, old + 1))
 		return -EFAULT;
@@ -125,7 +127,7 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, long flags)
 	return mm_remap(old, old_len, new_len, flags & MREMAP_MAYMOVE);
 }
 
-long sys_madvise(u64 addr, u64 len, long advice)
+long sys_madvise(u64 addr, u64 len, int advice)
 {
 	if (!page_aligned(addr))
 		return -EINVAL;

@@ -5,6 +5,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "socket.h"
+#include "syscalls.h"
 #include "uaccess.h"
 #include "vfs.h"
 
@@ -12,7 +13,7 @@
 #define OPT_MAX 64
 #define SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage): Linux's limit on an address's length */
 
-static long socket_fd(long fd, struct sock **out)
+static long socket_fd(int fd, struct sock **out)
 {
 	struct file *f = fd_get(fd);
 	if (!f)
@@ -23,7 +24,7 @@ static long socket_fd(long fd, struct sock **out)
 
 /* The blocking calls hold the socket's file (a reference) until they return: another thread's
  * close of the descriptor then leaves the socket alive under them, as on Linux. */
-static long hold_socket(long fd, struct file **f, struct sock **s)
+static long hold_socket(int fd, struct file **f, struct sock **s)
 {
 	long err = socket_fd(fd, s);
 	if (err)
@@ -47,19 +48,19 @@ static long install(struct file *f, bool cloexec)
 	return fd;
 }
 
-long sys_socket(long domain, long type, long protocol)
+long sys_socket(int domain, int type, int protocol)
 {
 	struct file *f = NULL;
-	long err = sock_create((int)domain, (int)type, (int)protocol, &f);
+	long err = sock_create(domain, type, protocol, &f);
 	return err ? err : install(f, type & SOCK_CLOEXEC);
 }
 
-long sys_socketpair(long domain, long type, long protocol, u64 usv)
+long sys_socketpair(int domain, int type, int protocol, u64 usv)
 {
 	if (!user_range_ok(usv, 2 * sizeof(int), true))
 		return -EFAULT;
 	struct file *a, *b;
-	long err = sock_pair((int)domain, (int)type, (int)protocol, &a, &b);
+	long err = sock_pair(domain, type, protocol, &a, &b);
 	if (err)
 		return err;
 	bool cloexec = type & SOCK_CLOEXEC;
@@ -79,13 +80,13 @@ long sys_socketpair(long domain, long type, long protocol, u64 usv)
 
 /* An address from the app: its bytes (at most a sockaddr_un's 110) and its length; the socket
  * layer checks them against its family. */
-static long addr_in(u64 uaddr, u64 len, struct sockaddr_k *a)
+static long addr_in(u64 uaddr, int len, struct sockaddr_k *a)
 {
-	if ((int)len < 0 || len > SOCKADDR_MAX)
+	if (len < 0 || len > SOCKADDR_MAX)
 		return -EINVAL;
 	memset(a, 0, sizeof(*a));
 	a->len = (u32)len;
-	return copy_from_user(&a->un, uaddr, MIN(len, sizeof(a->un)));
+	return copy_from_user(&a->un, uaddr, MIN((u64)len, sizeof(a->un)));
 }
 
 /* An address to the app: as much as fits, and the full size in *ulen (as Linux). */
@@ -104,7 +105,7 @@ static long addr_out(u64 uaddr, u64 ulen, const struct sockaddr_k *a)
 	return copy_to_user(ulen, &full, sizeof(full));
 }
 
-long sys_bind(long fd, u64 uaddr, u64 len)
+long sys_bind(int fd, u64 uaddr, int len)
 {
 	struct sock *s;
 	struct sockaddr_k a;
@@ -114,16 +115,16 @@ long sys_bind(long fd, u64 uaddr, u64 len)
 	return err ? err : sock_bind(s, &a);
 }
 
-long sys_listen(long fd, long backlog)
+long sys_listen(int fd, int backlog)
 {
 	struct sock *s;
 	long err = socket_fd(fd, &s);
-	return err ? err : sock_listen(s, (int)backlog);
+	return err ? err : sock_listen(s, backlog);
 }
 
-static long accept_on(struct file *lf, struct sock *s, u64 uaddr, u64 ulen, long flags)
+static long accept_on(struct file *lf, struct sock *s, u64 uaddr, u64 ulen, int flags)
 {
-	if (flags & ~(long)(SOCK_NONBLOCK | SOCK_CLOEXEC))
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
 	if (uaddr && !user_range_ok(ulen, 4, true))
 		return -EFAULT;
@@ -140,7 +141,7 @@ static long accept_on(struct file *lf, struct sock *s, u64 uaddr, u64 ulen, long
 	return nfd;
 }
 
-long sys_accept4(long fd, u64 uaddr, u64 ulen, long flags)
+long sys_accept4(int fd, u64 uaddr, u64 ulen, int flags)
 {
 	struct file *f;
 	struct sock *s;
@@ -148,9 +149,9 @@ long sys_accept4(long fd, u64 uaddr, u64 ulen, long flags)
 	return err ? err : release(f, accept_on(f, s, uaddr, ulen, flags));
 }
 
-long sys_accept(long fd, u64 uaddr, u64 ulen) { return sys_accept4(fd, uaddr, ulen, 0); }
+long sys_accept(int fd, u64 uaddr, u64 ulen) { return sys_accept4(fd, uaddr, ulen, 0); }
 
-long sys_connect(long fd, u64 uaddr, u64 len)
+long sys_connect(int fd, u64 uaddr, int len)
 {
 	struct file *f;
 	struct sock *s;
@@ -162,7 +163,7 @@ long sys_connect(long fd, u64 uaddr, u64 len)
 	return release(f, err ? err : sock_connect(s, &a, f->flags & O_NONBLOCK));
 }
 
-static long name(long fd, u64 uaddr, u64 ulen, bool peer)
+static long name(int fd, u64 uaddr, u64 ulen, bool peer)
 {
 	struct sock *s;
 	struct sockaddr_k a;
@@ -172,32 +173,32 @@ static long name(long fd, u64 uaddr, u64 ulen, bool peer)
 	return err ? err : addr_out(uaddr, ulen, &a) ? -EFAULT : 0;
 }
 
-long sys_getsockname(long fd, u64 uaddr, u64 ulen) { return name(fd, uaddr, ulen, false); }
-long sys_getpeername(long fd, u64 uaddr, u64 ulen) { return name(fd, uaddr, ulen, true); }
+long sys_getsockname(int fd, u64 uaddr, u64 ulen) { return name(fd, uaddr, ulen, false); }
+long sys_getpeername(int fd, u64 uaddr, u64 ulen) { return name(fd, uaddr, ulen, true); }
 
-long sys_shutdown(long fd, long how)
+long sys_shutdown(int fd, int how)
 {
 	struct sock *s;
 	long err = socket_fd(fd, &s);
-	return err ? err : sock_shutdown(s, (int)how);
+	return err ? err : sock_shutdown(s, how);
 }
 
-long sys_setsockopt(long fd, long level, long optname, u64 uval, u64 len)
+long sys_setsockopt(int fd, int level, int optname, u64 uval, int len)
 {
 	struct sock *s;
 	u8 val[OPT_MAX];
 	long err = socket_fd(fd, &s);
 	if (err)
 		return err;
-	if ((int)len < 0)
+	if (len < 0)
 		return -EINVAL;
-	u32 n = (u32)MIN(len, sizeof(val));
+	u32 n = (u32)MIN((u64)len, sizeof(val));
 	if (copy_from_user(val, uval, n))
 		return -EFAULT;
-	return sock_setopt(s, (int)level, (int)optname, val, n);
+	return sock_setopt(s, level, optname, val, n);
 }
 
-long sys_getsockopt(long fd, long level, long optname, u64 uval, u64 ulen)
+long sys_getsockopt(int fd, int level, int optname, u64 uval, u64 ulen)
 {
 	struct sock *s;
 	u8 val[OPT_MAX];
@@ -210,7 +211,7 @@ long sys_getsockopt(long fd, long level, long optname, u64 uval, u64 ulen)
 	if (len < 0)
 		return -EINVAL;
 	u32 n = (u32)MIN((u32)len, sizeof(val));
-	err = sock_getopt(s, (int)level, (int)optname, val, &n);
+	err = sock_getopt(s, level, optname, val, &n);
 	if (err)
 		return err;
 	if (copy_to_user(uval, val, n) || copy_to_user(ulen, &n, sizeof(n)))
@@ -218,7 +219,7 @@ long sys_getsockopt(long fd, long level, long optname, u64 uval, u64 ulen)
 	return 0;
 }
 
-static long sendto_on(struct file *f, struct sock *s, u64 buf, u64 len, long flags, u64 uaddr, u64 alen)
+static long sendto_on(struct file *f, struct sock *s, u64 buf, u64 len, unsigned flags, u64 uaddr, int alen)
 {
 	struct sockaddr_k a;
 	long err = uaddr ? addr_in(uaddr, alen, &a) : 0;
@@ -226,10 +227,10 @@ static long sendto_on(struct file *f, struct sock *s, u64 buf, u64 len, long fla
 		return err;
 	if (!user_range_ok(buf, len, false))
 		return -EFAULT;
-	return sock_send(s, (const u8 *)buf, len, (int)flags, uaddr ? &a : NULL, f->flags & O_NONBLOCK);
+	return sock_send(s, (const u8 *)buf, len, flags, uaddr ? &a : NULL, f->flags & O_NONBLOCK);
 }
 
-long sys_sendto(long fd, u64 buf, u64 len, long flags, u64 uaddr, u64 alen)
+long sys_sendto(int fd, u64 buf, u64 len, unsigned flags, u64 uaddr, int alen)
 {
 	struct file *f;
 	struct sock *s;
@@ -237,19 +238,19 @@ long sys_sendto(long fd, u64 buf, u64 len, long flags, u64 uaddr, u64 alen)
 	return err ? err : release(f, sendto_on(f, s, buf, len, flags, uaddr, alen));
 }
 
-static long recvfrom_on(struct file *f, struct sock *s, u64 buf, u64 len, long flags, u64 uaddr, u64 ulen)
+static long recvfrom_on(struct file *f, struct sock *s, u64 buf, u64 len, unsigned flags, u64 uaddr, u64 ulen)
 {
 	struct sockaddr_k from;
 	if (!user_range_ok(buf, len, true) || (uaddr && !user_range_ok(ulen, 4, true)))
 		return -EFAULT;
 	memset(&from, 0, sizeof(from));
-	long n = sock_recv(s, (u8 *)buf, len, (int)flags, &from, f->flags & O_NONBLOCK);
+	long n = sock_recv(s, (u8 *)buf, len, flags, &from, f->flags & O_NONBLOCK);
 	if (n >= 0 && uaddr && addr_out(uaddr, ulen, &from))
 		return -EFAULT;
 	return n;
 }
 
-long sys_recvfrom(long fd, u64 buf, u64 len, long flags, u64 uaddr, u64 ulen)
+long sys_recvfrom(int fd, u64 buf, u64 len, unsigned flags, u64 uaddr, u64 ulen)
 {
 	struct file *f;
 	struct sock *s;
@@ -270,7 +271,7 @@ struct iovec_k {
 
 /* sendmsg and recvmsg: one call per buffer of the vector, stopping at a short one. A datagram
  * is one call: it goes to (or comes from) the first non-empty buffer (see the catalog). */
-static long msg_on(struct file *f, struct sock *s, u64 umsg, long flags, bool send)
+static long msg_on(struct file *f, struct sock *s, u64 umsg, unsigned flags, bool send)
 {
 	struct msghdr_k m;
 	struct sockaddr_k a;
@@ -279,7 +280,7 @@ static long msg_on(struct file *f, struct sock *s, u64 umsg, long flags, bool se
 		return -EFAULT;
 	if (m.iovlen > IOV_MAX)
 		return -EMSGSIZE;
-	if (send && m.name && (err = addr_in(m.name, m.namelen, &a)))
+	if (send && m.name && (err = addr_in(m.name, (int)m.namelen /* an int in Linux */, &a)))
 		return err;
 	if (send && m.controllen && sock_is_unix(s))
 		return -EOPNOTSUPP; /* SCM_RIGHTS and SCM_CREDENTIALS are not carried: say so, not drop them */
@@ -295,8 +296,8 @@ static long msg_on(struct file *f, struct sock *s, u64 umsg, long flags, bool se
 			continue;
 		if (!user_range_ok(v.base, v.len, !send))
 			return total ? total : -EFAULT;
-		long n = send ? sock_send(s, (const u8 *)v.base, v.len, (int)flags, m.name ? &a : NULL, nonblock)
-			      : sock_recv(s, (u8 *)v.base, v.len, (int)flags, &a, nonblock);
+		long n = send ? sock_send(s, (const u8 *)v.base, v.len, flags, m.name ? &a : NULL, nonblock)
+			      : sock_recv(s, (u8 *)v.base, v.len, flags, &a, nonblock);
 		if (n < 0)
 			return total ? total : n;
 		total += n;
@@ -318,7 +319,7 @@ static long msg_on(struct file *f, struct sock *s, u64 umsg, long flags, bool se
 	return total;
 }
 
-static long msg(long fd, u64 umsg, long flags, bool send)
+static long msg(int fd, u64 umsg, unsigned flags, bool send)
 {
 	struct file *f;
 	struct sock *s;
@@ -326,12 +327,12 @@ static long msg(long fd, u64 umsg, long flags, bool send)
 	return err ? err : release(f, msg_on(f, s, umsg, flags, send));
 }
 
-long sys_sendmsg(long fd, u64 umsg, long flags) { return msg(fd, umsg, flags, true); }
-long sys_recvmsg(long fd, u64 umsg, long flags) { return msg(fd, umsg, flags, false); }
+long sys_sendmsg(int fd, u64 umsg, unsigned flags) { return msg(fd, umsg, flags, true); }
+long sys_recvmsg(int fd, u64 umsg, unsigned flags) { return msg(fd, umsg, flags, false); }
 
 /* sendfile: the file's bytes go to out_fd through a bounce frame (read in place from the initrd
  * or the file's pages); a short write ends it. */
-long sys_sendfile(long out_fd, long in_fd, u64 uoff, u64 count)
+long sys_sendfile(int out_fd, int in_fd, u64 uoff, u64 count)
 {
 	struct file *out = fd_get(out_fd), *in = fd_get(in_fd);
 	if (!out || !in || (in->flags & O_ACCMODE) == O_WRONLY || (out->flags & O_ACCMODE) == O_RDONLY)

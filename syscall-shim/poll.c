@@ -5,6 +5,7 @@
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
+#include "syscalls.h"
 #include "uaccess.h"
 #include "vfs.h"
 #include "wait.h"
@@ -56,12 +57,12 @@ static long do_poll(u64 ufds, u64 nfds, u64 deadline)
 	}
 }
 
-long sys_poll(u64 ufds, u64 nfds, long timeout_ms)
+long sys_poll(u64 ufds, unsigned nfds, int timeout_ms)
 {
-	return do_poll(ufds, nfds, poll_deadline_ms((int)timeout_ms));
+	return do_poll(ufds, nfds, poll_deadline_ms(timeout_ms));
 }
 
-long sys_ppoll(u64 ufds, u64 nfds, u64 utimeout, u64 umask, u64 sigsetsize)
+long sys_ppoll(u64 ufds, unsigned nfds, u64 utimeout, u64 umask, u64 sigsetsize)
 {
 	u64 deadline, old;
 	long err = wait_deadline(utimeout, &deadline);
@@ -116,9 +117,8 @@ static long select_once(long nfds, const struct fdsets *ask, struct fdsets *got,
 	return ready;
 }
 
-static long do_select(long nfds, u64 uin, u64 uout, u64 uex, u64 deadline)
+static long do_select(int nfds, u64 uin, u64 uout, u64 uex, u64 deadline)
 {
-	nfds = (int)nfds;
 	if (nfds < 0)
 		return -EINVAL;
 	nfds = MIN(nfds, NR_FDS);
@@ -152,7 +152,7 @@ struct timeval_k {
 	i64 sec, usec;
 };
 
-long sys_select(long nfds, u64 uin, u64 uout, u64 uex, u64 utimeout)
+long sys_select(int nfds, u64 uin, u64 uout, u64 uex, u64 utimeout)
 {
 	u64 deadline = 0;
 	if (utimeout) {
@@ -173,7 +173,7 @@ long sys_select(long nfds, u64 uin, u64 uout, u64 uex, u64 utimeout)
 }
 
 /* pselect6's sixth argument points at { const sigset_t *mask; size_t size; }. */
-long sys_pselect6(long nfds, u64 uin, u64 uout, u64 uex, u64 utimeout, u64 usig)
+long sys_pselect6(int nfds, u64 uin, u64 uout, u64 uex, u64 utimeout, u64 usig)
 {
 	u64 deadline, sig[2] = { 0, 0 }, old;
 	long err = wait_deadline(utimeout, &deadline);

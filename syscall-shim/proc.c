@@ -4,6 +4,7 @@
 #include "mm.h"
 #include "process.h"
 #include "sched.h"
+#include "syscalls.h"
 #include "uaccess.h"
 
 #define ARCH_SET_GS 0x1001
@@ -13,15 +14,15 @@
 #define RLIMIT_STACK 3
 #define RLIMIT_NOFILE 7
 
-long sys_exit(long status) { thread_exit(((int)status & 0xff) << 8); }
+long sys_exit(int status) { thread_exit((status & 0xff) << 8); }
 
-long sys_exit_group(long status) { proc_exit(((int)status & 0xff) << 8); }
+long sys_exit_group(int status) { proc_exit((status & 0xff) << 8); }
 
 long sys_getpid(void) { return proc_current()->pid; }
 long sys_gettid(void) { return current->tid; }
 long sys_getppid(void) { return proc_current()->parent ? proc_current()->parent->pid : 0; }
 
-long sys_arch_prctl(long code, u64 addr)
+long sys_arch_prctl(int code, u64 addr)
 {
 	switch (code) {
 	case ARCH_SET_FS:
@@ -56,10 +57,7 @@ long sys_set_robust_list(u64 head, u64 len)
 	return 0;
 }
 
-/* Returns -ENOSYS on purpose: glibc and others then run without restartable sequences. */
-long sys_rseq(void) { return -ENOSYS; }
-
-static struct rlimit_k default_limit(int res)
+static struct rlimit_k default_limit(unsigned res)
 {
 	struct rlimit_k r = proc_current()->rlimits[res];
 	if (r.cur != RLIM_INFINITY || r.max != RLIM_INFINITY)
@@ -71,13 +69,13 @@ static struct rlimit_k default_limit(int res)
 	return r;
 }
 
-long sys_prlimit64(long pid, long res, u64 new_limit, u64 old_limit)
+long sys_prlimit64(int pid, unsigned res, u64 new_limit, u64 old_limit)
 {
 	if (pid != 0 && pid != proc_current()->pid)
 		return -ESRCH;
-	if (res < 0 || res >= RLIM_NLIMITS)
+	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
-	struct rlimit_k old = default_limit((int)res), nl;
+	struct rlimit_k old = default_limit(res), nl;
 	if (new_limit) {
 		if (copy_from_user(&nl, new_limit, sizeof(nl)))
 			return -EFAULT;
@@ -91,21 +89,22 @@ long sys_prlimit64(long pid, long res, u64 new_limit, u64 old_limit)
 	return 0;
 }
 
-long sys_getrlimit(long res, u64 out)
+long sys_getrlimit(unsigned res, u64 out)
 {
-	if (res < 0 || res >= RLIM_NLIMITS)
+	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
-	struct rlimit_k r = default_limit((int)res);
+	struct rlimit_k r = default_limit(res);
 	return copy_to_user(out, &r, sizeof(r));
 }
 
-long sys_setrlimit(long res, u64 limit) { return limit ? sys_prlimit64(0, res, limit, 0) : -EFAULT; }
+long sys_setrlimit(unsigned res, u64 limit) { return limit ? sys_prlimit64(0, res, limit, 0) : -EFAULT; }
 
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
 
-long sys_prctl(long option, u64 arg2)
+long sys_prctl(int option, u64 arg2, u64 arg3, u64 arg4, u64 arg5)
 {
+	(void)arg3, (void)arg4, (void)arg5; /* unused by PR_SET_NAME and PR_GET_NAME */
 	if (option == PR_SET_NAME) {
 		char name[16];
 		for (int i = 0; i < 16; i++) {
@@ -129,7 +128,7 @@ long sys_sched_yield(void)
 	return 0;
 }
 
-long sys_sched_getaffinity(long pid, u64 len, u64 mask)
+long sys_sched_getaffinity(int pid, unsigned len, u64 mask)
 {
 	if (pid != 0 && pid != proc_current()->pid)
 		return -ESRCH;

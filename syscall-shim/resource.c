@@ -5,6 +5,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "process.h"
+#include "syscalls.h"
 #include "uaccess.h"
 
 #define RUSAGE_SELF 0
@@ -22,9 +23,8 @@ struct tms_k {
 	i64 utime, stime, cutime, cstime;
 };
 
-long sys_getrusage(long who, u64 out)
+long sys_getrusage(int who, u64 out)
 {
-	who = (int)who;
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
 	struct proc *p = proc_current();

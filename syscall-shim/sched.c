@@ -4,6 +4,7 @@
 #include "creds.h"
 #include "errno.h"
 #include "process.h"
+#include "syscalls.h"
 #include "uaccess.h"
 
 #define PRIO_PROCESS 0
@@ -25,9 +26,9 @@
 #define IOPRIO_LEVELS 8
 
 /* The process pid names (0: the caller), or NULL. */
-static struct proc *target(long pid)
+static struct proc *target(int pid)
 {
-	struct proc *p = (int)pid ? proc_find((int)pid) : proc_current();
+	struct proc *p = pid ? proc_find(pid) : proc_current();
 	return p && p->state == PROC_ALIVE ? p : NULL;
 }
 
@@ -44,15 +45,14 @@ static bool matches(const struct proc *p, long which, int who, long process, lon
 
 /* Applies fn to each live process (which, who) names, until one is refused (EACCES); -EINVAL for a bad which,
  * -ESRCH when none is named, else fn's last result. */
-static long for_each_named(long which, long who, long process, long pgrp, long user,
+static long for_each_named(int which, int who, long process, long pgrp, long user,
 			   long (*fn)(struct proc *p, long *arg), long *arg)
 {
-	which = (int)which;
 	if (which != process && which != pgrp && which != user)
 		return -EINVAL;
 	long ret = -ESRCH;
 	for (struct proc *p = proc_first(); p && ret != -EACCES; p = p->next)
-		if (p->state == PROC_ALIVE && matches(p, which, (int)who, process, pgrp))
+		if (p->state == PROC_ALIVE && matches(p, which, who, process, pgrp))
 			ret = fn(p, arg);
 	return ret;
 }
@@ -64,7 +64,7 @@ static long read_prio(struct proc *p, long *best)
 	return 0;
 }
 
-long sys_getpriority(long which, long who)
+long sys_getpriority(int which, int who)
 {
 	long best = 0;
 	long err = for_each_named(which, who, PRIO_PROCESS, PRIO_PGRP, PRIO_USER, read_prio, &best);
@@ -79,9 +79,9 @@ static long write_nice(struct proc *p, long *v)
 	return 0;
 }
 
-long sys_setpriority(long which, long who, long value)
+long sys_setpriority(int which, int who, int value)
 {
-	long v = (int)value < -20 ? -20 : (int)value > 19 ? 19 : (int)value;
+	long v = value < -20 ? -20 : value > 19 ? 19 : value;
 	return for_each_named(which, who, PRIO_PROCESS, PRIO_PGRP, PRIO_USER, write_nice, &v);
 }
 
@@ -99,10 +99,10 @@ static long valid_policy(int p, int prio)
 }
 
 /* policy < 0: keep the policy (sched_setparam). */
-static long set_sched(long pid, int p, u64 param)
+static long set_sched(int pid, int p, u64 param)
 {
 	int prio;
-	if ((int)pid < 0 || !param)
+	if (pid < 0 || !param)
 		return -EINVAL;
 	if (copy_from_user(&prio, param, sizeof(prio)))
 		return -EFAULT;
@@ -123,12 +123,12 @@ static long set_sched(long pid, int p, u64 param)
 	return 0;
 }
 
-long sys_sched_setscheduler(long pid, long p, u64 param) { return (int)p < 0 ? -EINVAL : set_sched(pid, (int)p, param); }
-long sys_sched_setparam(long pid, u64 param) { return set_sched(pid, -1, param); }
+long sys_sched_setscheduler(int pid, int p, u64 param) { return p < 0 ? -EINVAL : set_sched(pid, p, param); }
+long sys_sched_setparam(int pid, u64 param) { return set_sched(pid, -1, param); }
 
-long sys_sched_getscheduler(long pid)
+long sys_sched_getscheduler(int pid)
 {
-	if ((int)pid < 0)
+	if (pid < 0)
 		return -EINVAL;
 	struct proc *t = target(pid);
 	if (!t)
@@ -136,9 +136,9 @@ long sys_sched_getscheduler(long pid)
 	return t->sched.policy | (t->sched.reset_on_fork ? SCHED_RESET_ON_FORK : 0);
 }
 
-long sys_sched_getparam(long pid, u64 param)
+long sys_sched_getparam(int pid, u64 param)
 {
-	if ((int)pid < 0 || !param)
+	if (pid < 0 || !param)
 		return -EINVAL;
 	struct proc *t = target(pid);
 	if (!t)
@@ -146,9 +146,9 @@ long sys_sched_getparam(long pid, u64 param)
 	return copy_to_user(param, &t->sched.rt_priority, sizeof(t->sched.rt_priority));
 }
 
-static long priority_range(long p, int rt_value)
+static long priority_range(int p, int rt_value)
 {
-	switch ((int)p) {
+	switch (p) {
 	case SCHED_FIFO:
 	case SCHED_RR:
 		return rt_value;
@@ -162,11 +162,11 @@ static long priority_range(long p, int rt_value)
 	}
 }
 
-long sys_sched_get_priority_max(long p) { return priority_range(p, 99); }
-long sys_sched_get_priority_min(long p) { return priority_range(p, 1); }
+long sys_sched_get_priority_max(int p) { return priority_range(p, 99); }
+long sys_sched_get_priority_min(int p) { return priority_range(p, 1); }
 
 /* One CPU: a mask must hold CPU 0. */
-long sys_sched_setaffinity(long pid, u64 len, u64 mask)
+long sys_sched_setaffinity(int pid, unsigned len, u64 mask)
 {
 	if (!target(pid))
 		return -ESRCH;
@@ -191,7 +191,7 @@ static long read_ioprio(struct proc *p, long *out)
 	return 0;
 }
 
-long sys_ioprio_get(long which, long who)
+long sys_ioprio_get(int which, int who)
 {
 	long prio = 0;
 	long err = for_each_named(which, who, IOPRIO_WHO_PROCESS, IOPRIO_WHO_PGRP, IOPRIO_WHO_USER, read_ioprio, &prio);
@@ -204,15 +204,15 @@ static long write_ioprio(struct proc *p, long *prio)
 	return 0;
 }
 
-long sys_ioprio_set(long which, long who, long prio)
+long sys_ioprio_set(int which, int who, int prio)
 {
-	int cls = (int)prio >> 13 & 7, data = (int)prio & 0x1fff;
+	int cls = prio >> 13 & 7, data = prio & 0x1fff;
 	if (cls > IOPRIO_CLASS_IDLE)
 		return -EINVAL;
 	if (cls == IOPRIO_CLASS_NONE ? data != 0 : cls != IOPRIO_CLASS_IDLE && data >= IOPRIO_LEVELS)
 		return -EINVAL;
 	if (cls == IOPRIO_CLASS_RT && !cred_capable(CAP_SYS_NICE) && !cred_capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	long v = (int)prio;
+	long v = prio;
 	return for_each_named(which, who, IOPRIO_WHO_PROCESS, IOPRIO_WHO_PGRP, IOPRIO_WHO_USER, write_ioprio, &v);
 }

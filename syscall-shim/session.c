@@ -3,24 +3,24 @@
 #include "creds.h"
 #include "errno.h"
 #include "process.h"
+#include "syscalls.h"
 
 /* The live process pid names (0: the caller), or NULL. */
-static struct proc *named(long pid_arg)
+static struct proc *named(int pid)
 {
-	int pid = (int)pid_arg;
 	struct proc *p = pid ? proc_find(pid) : proc_current();
 	return p && p->state == PROC_ALIVE ? p : NULL;
 }
 
 long sys_getpgrp(void) { return proc_current()->pgid; }
 
-long sys_getpgid(long pid)
+long sys_getpgid(int pid)
 {
 	struct proc *p = named(pid);
 	return p ? p->pgid : -ESRCH;
 }
 
-long sys_getsid(long pid)
+long sys_getsid(int pid)
 {
 	struct proc *p = named(pid);
 	return p ? p->sid : -ESRCH;
@@ -38,13 +38,12 @@ long sys_setsid(void)
 }
 
 /* The caller or one of its children joins (or leads) a group of the caller's session. */
-long sys_setpgid(long pid_arg, long pgid_arg)
+long sys_setpgid(int pid, int pgid)
 {
 	struct proc *self = proc_current();
-	int pgid = (int)pgid_arg;
 	if (pgid < 0)
 		return -EINVAL;
-	struct proc *p = named(pid_arg);
+	struct proc *p = named(pid);
 	if (!p || (p != self && p->parent != self))
 		return -ESRCH;
 	if (!pgid)

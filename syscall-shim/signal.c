@@ -1,12 +1,14 @@
 /* Signal syscalls: dispositions, the mask, sending to processes, groups and threads, waiting,
- * the alternate stack and rt_sigreturn. Delivery itself is in kernel/signal*.c. Ids, signal numbers and `how` are C ints in Linux's prototypes: only the low
- * 32 bits count. Waits block the calling thread; one that nothing could ever end (every thread
- * blocked, no timer) stops the app as a deadlock (kernel/sched.c). */
+ * the alternate stack and rt_sigreturn. Delivery itself is in kernel/signal*.c. Ids, signal
+ * numbers and `how` are C ints in Linux's prototypes and the catalog: only the low 32 bits count.
+ * Waits block the calling thread; one that nothing could ever end (every thread blocked, no
+ * timer) stops the app as a deadlock (kernel/sched.c). */
 #include "sched.h"
 #include "errno.h"
 #include "log.h"
 #include "process.h"
 #include "signal.h"
+#include "syscalls.h"
 #include "uaccess.h"
 #include "wait.h"
 
@@ -14,9 +16,8 @@
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
 
-long sys_rt_sigaction(long sig_arg, u64 act, u64 oldact, u64 sigsetsize)
+long sys_rt_sigaction(int sig, u64 act, u64 oldact, u64 sigsetsize)
 {
-	int sig = (int)sig_arg;
 	if (sigsetsize != 8)
 		return -EINVAL;
 	if (sig < 1 || sig > NSIG || (act && (sig == SIGKILL || sig == SIGSTOP)))
@@ -35,9 +36,8 @@ long sys_rt_sigaction(long sig_arg, u64 act, u64 oldact, u64 sigsetsize)
 }
 
 /* Unblocked pending signals are delivered on the way back to the app (syscall_dispatch). */
-long sys_rt_sigprocmask(long how_arg, u64 set, u64 oldset, u64 sigsetsize)
+long sys_rt_sigprocmask(int how, u64 set, u64 oldset, u64 sigsetsize)
 {
-	int how = (int)how_arg;
 	if (sigsetsize != 8)
 		return -EINVAL;
 	u64 old = current->sig.blocked, s = 0;
@@ -91,9 +91,8 @@ static long send(struct thread *t, int sig, int code)
 /* kill(2): a process (pid > 0), the caller's group (0), every process but pid 1 and the caller
  * (-1), or a group (< -1); everyone is root, so every target may be signalled. As Linux, the
  * targets are looked up before the signal number is checked. */
-long sys_kill(long pid_arg, long sig_arg)
+long sys_kill(int pid, int sig)
 {
-	int pid = (int)pid_arg, sig = (int)sig_arg;
 	struct proc *self = proc_current();
 	struct proc *targets[1];
 	int found = 0;
@@ -125,18 +124,16 @@ long sys_kill(long pid_arg, long sig_arg)
 	return found ? 0 : -ESRCH;
 }
 
-long sys_tkill(long tid_arg, long sig_arg)
+long sys_tkill(int tid, int sig)
 {
-	int tid = (int)tid_arg, sig = (int)sig_arg;
 	if (tid <= 0)
 		return -EINVAL;
 	struct thread *t = thread_find(tid);
 	return t ? send(t, sig, SI_TKILL) : -ESRCH;
 }
 
-long sys_tgkill(long tgid_arg, long tid_arg, long sig_arg)
+long sys_tgkill(int tgid, int tid, int sig)
 {
-	int tgid = (int)tgid_arg, tid = (int)tid_arg, sig = (int)sig_arg;
 	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
 	struct thread *t = thread_find(tid);
@@ -144,9 +141,8 @@ long sys_tgkill(long tgid_arg, long tid_arg, long sig_arg)
 }
 
 /* sigqueue(3): the app's own siginfo, with the same limits as Linux on forged si_code values. */
-long sys_rt_sigqueueinfo(long pid_arg, long sig_arg, u64 uinfo)
+long sys_rt_sigqueueinfo(int pid, int sig, u64 uinfo)
 {
-	int pid = (int)pid_arg, sig = (int)sig_arg;
 	struct siginfo_k info;
 	if (copy_from_user(&info, uinfo, sizeof(info)))
 		return -EFAULT;
@@ -165,9 +161,8 @@ long sys_rt_sigqueueinfo(long pid_arg, long sig_arg, u64 uinfo)
 }
 
 /* pthread_sigqueue(3): the same, to one thread */
-long sys_rt_tgsigqueueinfo(long tgid_arg, long tid_arg, long sig_arg, u64 uinfo)
+long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, u64 uinfo)
 {
-	int tgid = (int)tgid_arg, tid = (int)tid_arg, sig = (int)sig_arg;
 	struct siginfo_k info;
 	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;

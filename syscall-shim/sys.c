@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "process.h"
+#include "syscalls.h"
 #include "uaccess.h"
 
 #define GRND_NONBLOCK 1
@@ -29,9 +30,9 @@ long sys_uname(u64 out)
 	return copy_to_user(out, &u, sizeof(u));
 }
 
-long sys_getrandom(u64 buf, u64 len, long flags)
+long sys_getrandom(u64 buf, u64 len, unsigned flags)
 {
-	if (flags & ~(long)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+	if (flags & ~(unsigned)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
 		return -EINVAL;
 	len = MIN(len, 33554431UL);
 	if (!user_range_ok(buf, len, true))
@@ -70,10 +71,10 @@ long sys_sysinfo(u64 out)
 #define PER_QUERY 0xffffffffu
 
 /* Recorded and reported back; no flag (ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, ...) has an effect. */
-long sys_personality(long p)
+long sys_personality(unsigned p)
 {
 	u32 old = proc_current()->personality;
-	if ((u32)p != PER_QUERY)
-		proc_current()->personality = (u32)p;
+	if (p != PER_QUERY)
+		proc_current()->personality = p;
 	return old;
 }

@@ -1,6 +1,7 @@
 /* Clocks and sleeping (the thread blocks; others run). CPU-time clocks report time since boot. */
 #include "sched.h"
 #include "errno.h"
+#include "syscalls.h"
 #include "uaccess.h"
 
 #define CLOCK_REALTIME 0
@@ -38,7 +39,7 @@ static long clock_ns(long clk, u64 *ns)
 	}
 }
 
-long sys_clock_gettime(long clk, u64 out)
+long sys_clock_gettime(int clk, u64 out)
 {
 	u64 ns;
 	long err = clock_ns(clk, &ns);
@@ -48,7 +49,7 @@ long sys_clock_gettime(long clk, u64 out)
 	return copy_to_user(out, &ts, sizeof(ts));
 }
 
-long sys_clock_getres(long clk, u64 out)
+long sys_clock_getres(int clk, u64 out)
 {
 	u64 ns;
 	long err = clock_ns(clk, &ns);
@@ -113,7 +114,7 @@ long sys_nanosleep(u64 req, u64 rem)
 	return sleep_interruptible(add_ns(clock_monotonic_ns(), MAX(ns, 1)), rem);
 }
 
-long sys_clock_nanosleep(long clk, long flags, u64 req, u64 rem)
+long sys_clock_nanosleep(int clk, int flags, u64 req, u64 rem)
 {
 	u64 ns, now;
 	long err = clock_ns(clk, &now);

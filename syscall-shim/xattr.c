@@ -5,6 +5,7 @@
 #include "creds.h"
 #include "errno.h"
 #include "lib.h"
+#include "syscalls.h"
 #include "uaccess.h"
 #include "vfs.h"
 
@@ -22,9 +23,9 @@ static long by_path(u64 path, bool follow, struct inode **ino)
 	return at_lookup_user(AT_FDCWD, path, 0, follow, ino);
 }
 
-static long by_fd(long fd, struct inode **ino)
+static long by_fd(int fd, struct inode **ino)
 {
-	struct file *f = fd_get((int)fd);
+	struct file *f = fd_get(fd);
 	if (!f)
 		return -EBADF;
 	*ino = f->ino;
@@ -72,10 +73,10 @@ static long by_name(struct inode *ino, u64 uname, bool write)
 
 /* Linux checks the value before it asks the file system: flags, size, readable memory, and for
  * an ACL name the shape of the value (a 4-byte header and 8-byte entries). */
-static long set(struct inode *ino, u64 uname, u64 value, u64 size, long flags)
+static long set(struct inode *ino, u64 uname, u64 value, u64 size, int flags)
 {
 	char name[XATTR_NAME_MAX + 1];
-	if (flags & ~(long)(XATTR_CREATE | XATTR_REPLACE))
+	if (flags & ~(XATTR_CREATE | XATTR_REPLACE))
 		return -EINVAL;
 	long err = read_name(uname, name);
 	if (err)
@@ -106,7 +107,7 @@ long sys_lgetxattr(u64 path, u64 name, u64 value, u64 size)
 	return err ? err : by_name(ino, name, false);
 }
 
-long sys_fgetxattr(long fd, u64 name, u64 value, u64 size)
+long sys_fgetxattr(int fd, u64 name, u64 value, u64 size)
 {
 	(void)value, (void)size;
 	struct inode *ino;
@@ -114,21 +115,21 @@ long sys_fgetxattr(long fd, u64 name, u64 value, u64 size)
 	return err ? err : by_name(ino, name, false);
 }
 
-long sys_setxattr(u64 path, u64 name, u64 value, u64 size, long flags)
+long sys_setxattr(u64 path, u64 name, u64 value, u64 size, int flags)
 {
 	struct inode *ino;
 	long err = by_path(path, true, &ino);
 	return err ? err : set(ino, name, value, size, flags);
 }
 
-long sys_lsetxattr(u64 path, u64 name, u64 value, u64 size, long flags)
+long sys_lsetxattr(u64 path, u64 name, u64 value, u64 size, int flags)
 {
 	struct inode *ino;
 	long err = by_path(path, false, &ino);
 	return err ? err : set(ino, name, value, size, flags);
 }
 
-long sys_fsetxattr(long fd, u64 name, u64 value, u64 size, long flags)
+long sys_fsetxattr(int fd, u64 name, u64 value, u64 size, int flags)
 {
 	struct inode *ino;
 	long err = by_fd(fd, &ino);
@@ -150,7 +151,7 @@ long sys_llistxattr(u64 path, u64 out, u64 size)
 	return by_path(path, false, &ino);
 }
 
-long sys_flistxattr(long fd, u64 out, u64 size)
+long sys_flistxattr(int fd, u64 out, u64 size)
 {
 	(void)out, (void)size;
 	struct inode *ino;
@@ -171,7 +172,7 @@ long sys_lremovexattr(u64 path, u64 name)
 	return err ? err : by_name(ino, name, true);
 }
 
-long sys_fremovexattr(long fd, u64 name)
+long sys_fremovexattr(int fd, u64 name)
 {
 	struct inode *ino;
 	long err = by_fd(fd, &ino);
