@@ -47,6 +47,7 @@ void proc_kill(struct proc *p, int wait_status)
 			sched_signal_wake(t);
 	if (p->execing && p->execing != current)
 		sched_wake(p->execing, WAKE_SIGNAL);
+	waitq_wake_all(&p->stop_wait);
 }
 
 void proc_exit(int wait_status)
@@ -135,6 +136,11 @@ static void hand_over_children(struct proc *p)
 	struct proc *reaper = reaper_for(p);
 	while (p->children) {
 		struct proc *c = p->children;
+		if (c->pdeath_signal && c->state == PROC_ALIVE) {
+			struct siginfo_k info = { .signo = c->pdeath_signal, .code = SI_USER };
+			info.kill.pid = p->pid;
+			signal_send(c, &info);
+		}
 		proc_unlink_child(c);
 		c->parent = reaper;
 		if (reaper) {
@@ -161,8 +167,8 @@ void proc_end(struct proc *p)
 	if (p->pid == 1) {
 		first_status = p->exit_status;
 		if (alive)
-			kwarn("pid 1 (%s) exited with status %d; the VM runs until the other %d process%s end",
-			      p->comm, exit_code(first_status), alive, alive == 1 ? "" : "es");
+			kwarn("pid 1 (%s) exited with status %d; the VM runs until the other %d process%s",
+			      p->comm, exit_code(first_status), alive, alive == 1 ? " ends" : "es end");
 	}
 	sighand_put(p->sighand);
 	p->sighand = NULL;
@@ -182,6 +188,21 @@ static bool wanted(const struct proc *c, int idtype, int id, int options)
 	return (c->exit_signal == SIGCHLD) != !!(options & __WCLONE);
 }
 
+/* A stop (WUNTRACED) or continue (WCONTINUED) of c not reported yet: true after filling *out. */
+static bool report_change(struct proc *c, int options, struct wait_result *out)
+{
+	bool stop = c->wait_report == REPORT_STOPPED && c->stopped && (options & WUNTRACED);
+	bool cont = c->wait_report == REPORT_CONTINUED && (options & WCONTINUED);
+	if (c->state != PROC_ALIVE || (!stop && !cont))
+		return false;
+	*out = (struct wait_result){ .pid = c->pid, .uid = c->cred.uid.r, .cpu_ns = c->cpu_ns,
+				     .status = stop ? c->stop_signal << 8 | 0x7f : 0xffff,
+				     .code = stop ? CLD_STOPPED : CLD_CONTINUED, .si_status = stop ? c->stop_signal : SIGCONT };
+	if (!(options & WNOWAIT))
+		c->wait_report = 0;
+	return true;
+}
+
 long proc_wait(int idtype, int id, int options, struct wait_result *out)
 {
 	struct proc *self = current->proc;
@@ -193,6 +214,8 @@ long proc_wait(int idtype, int id, int options, struct wait_result *out)
 			if (!wanted(c, idtype, id, options))
 				continue;
 			any = true;
+			if (report_change(c, options, out))
+				return out->pid;
 			if (c->state != PROC_ZOMBIE || !(options & WEXITED))
 				continue;
 			struct siginfo_k info;

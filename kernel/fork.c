@@ -95,6 +95,7 @@ static struct proc *copy_process(u64 flags, int exit_signal, long *err)
 						  .ioprio = self->sched.ioprio };
 	}
 	p->personality = self->personality;
+	p->dumpable = self->dumpable;
 	if (self->exe)
 		proc_set_exe(p, self->exe);
 	memcpy(p->comm, self->comm, COMM_LEN);

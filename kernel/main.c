@@ -3,6 +3,7 @@
 #include "bundle.h"
 #include "clock.h"
 #include "cmdline.h"
+#include "control.h"
 #include "cpu.h"
 #include "elf.h"
 #include "fs.h"
@@ -162,6 +163,7 @@ void kmain(u32 start_info_pa)
 	if (!have_bundle)
 		power_off(127);
 	fs_init();
+	control_init();
 	proc_init();
 	enter_workdir();
 	fs_trace_missing = cmd.trace_missing;

@@ -128,6 +128,7 @@ struct proc *proc_init(void)
 		panic("out of memory making the first process");
 	p->pid = p->pgid = p->sid = pid_alloc();
 	p->exit_signal = SIGCHLD;
+	p->dumpable = true;
 	p->cred.cap_eff = p->cred.cap_prm = CAP_ALL;
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		p->rlimits[i] = (struct rlimit_k){ RLIM_INFINITY, RLIM_INFINITY };

@@ -166,6 +166,13 @@ bool signal_send(struct proc *p, const struct siginfo_k *info)
 {
 	if (p->state != PROC_ALIVE || p->exiting)
 		return true; /* nobody left to take it */
+	/* as Linux, SIGCONT continues at once and cancels pending stops; a stop cancels SIGCONT */
+	if (info->signo == SIGCONT) {
+		signal_discard(p, SIGSTOP), signal_discard(p, SIGTSTP), signal_discard(p, SIGTTIN), signal_discard(p, SIGTTOU);
+		proc_continue(p);
+	} else if (DEFAULT_STOP & sigbit(info->signo)) {
+		signal_discard(p, SIGCONT);
+	}
 	struct thread *t = taker(p, info->signo);
 	if (refused(p, info, t ? 0 : sigbit(info->signo)))
 		return true;
@@ -200,8 +207,8 @@ void signal_action_changed(int sig)
 
 u64 signal_pending_for(const struct thread *t)
 {
-	if (t->proc->exiting || t->killed)
-		return ~0UL; /* it must come out of any sleep and end */
+	if (t->proc->exiting || t->killed || t->proc->stopped)
+		return ~0UL; /* it must come out of any sleep, to end or stop */
 	return (t->sig.own.set | t->proc->pending.set) & ~t->sig.blocked;
 }
 
@@ -214,9 +221,7 @@ static void default_action(struct regs *r, const struct siginfo_k *info)
 	if (DEFAULT_IGNORE & bit)
 		return;
 	if (DEFAULT_STOP & bit) {
-		/* ^Z at the terminal is a no-op; a stop asked for by a program is worth a word */
-		if (info->code != SI_KERNEL)
-			kwarn("%s: stopping a process is not supported; ignored", signal_name(sig));
+		proc_stop(sig, info->code == SI_KERNEL);
 		return;
 	}
 	const char *how = info->code == SI_TKILL ? "tkill/tgkill" : info->code == SI_QUEUE ? "sigqueue"
@@ -265,6 +270,8 @@ void signal_deliver(struct regs *r)
 	struct siginfo_k info;
 	if (current->proc->exiting || current->killed)
 		thread_exit(0);
+	if (current->proc->stopped)
+		proc_stop_wait();
 	while (signal_dequeue(~s->blocked, &info)) {
 		struct sigaction_k *a = &current->proc->sighand->actions[info.signo - 1];
 		if (a->handler == SIG_IGN)

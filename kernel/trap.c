@@ -4,6 +4,7 @@
  * loop. */
 #include "clock.h"
 #include "console.h"
+#include "control.h"
 #include "cpu.h"
 #include "log.h"
 #include "sched.h"
@@ -49,6 +50,8 @@ static void device_irq(u64 vector)
 {
 	if (vector == CONSOLE_VECTOR)
 		console_irq();
+	if (vector == CONTROL_VECTOR)
+		control_irq();
 	if (vector == NET_VECTOR)
 		virtio_net_irq();
 	if (vector != 0xff)

@@ -46,8 +46,8 @@ export function qemuArgs(o: QemuOptions): string[] {
     '-m', `${o.memoryMiB}M`,
     '-kernel', o.image,
     '-append', guestAppend(o.append, o.network !== undefined),
-    // COM1: QEMU's own stdin and stdout, so a terminal reaches the app directly. signal=on keeps
-    // Ctrl-C a signal to QEMU (which stops the VM) rather than a byte for the guest.
+    // COM1: QEMU's own stdin and stdout, so a terminal reaches the app directly. signal=on: QEMU
+    // leaves the terminal's ISIG as the runner set it (off in its raw mode: Ctrl-C is the guest's).
     '-chardev', 'stdio,id=com1,signal=on',
     '-device', 'isa-serial,chardev=com1,index=0',
     '-chardev', `socket,id=com2,fd=${o.stderrFd}`,

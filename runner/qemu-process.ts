@@ -3,7 +3,11 @@
 // back on sockets (child fds 3 and 4) that we copy to stderr. QEMU's own messages (fd 2) are kept
 // to explain a failure in one line. With an input, QEMU's stdin is a socket we feed: from the
 // kernel's `ukify-console: ready` record on (it drops what arrives before), framed or as is.
+// Ctrl-C or SIGTERM asks the kernel, on COM2's input, to stop every process (kernel/IMAGE.md); the
+// VM then ends as usual, or is powered off when the grace period runs out or a second signal comes.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { ConsoleMode } from './console-mode.js';
 import { exitOutcome, LineSplitter, parseExitRecord, type ExitRecord } from './exit-record.js';
@@ -32,6 +36,19 @@ export interface QemuRun {
   stderr?: NodeJS.WritableStream;
   /** COM1's input, for a kernel started with console=MODE; without it QEMU inherits our stdin. */
   input?: { mode: ConsoleMode; source: Readable };
+  /** How long the processes get to end after a stop request (default 0: power off at once). */
+  stopTimeoutMs?: number;
+}
+
+/** The byte on COM2's input that asks the kernel for a graceful stop. */
+const STOP_REQUEST = 's';
+/** util-linux (always on Debian): makes the kernel kill QEMU if we die without stopping it. */
+const SETPRIV = '/usr/bin/setpriv';
+
+/** An executable's path: as given when it names a path, else found on $PATH; undefined if none. */
+function findProgram(name: string): string | undefined {
+  if (name.includes('/')) return existsSync(name) ? name : undefined;
+  return (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name)).find((p) => existsSync(p));
 }
 
 /** Feeds the source to QEMU's stdin (framed or as is) with back-pressure; returns the stop. */
@@ -53,7 +70,11 @@ export function runQemu(run: QemuRun): Promise<number> {
   return new Promise((resolve, reject) => {
     const stderr = run.stderr ?? process.stderr;
     const stdin = run.input === undefined ? 'inherit' : 'pipe';
-    const child = spawn(run.qemu, run.args, { stdio: [stdin, run.stdout === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe', 'pipe'] });
+    const qemu = findProgram(run.qemu);
+    if (qemu === undefined) return reject(new QemuError(`${run.qemu} not found: install QEMU (apt-get install qemu-system-x86)`, 2));
+    // QEMU runs in a session of its own: a terminal's Ctrl-C reaches only us, and we ask the guest to stop.
+    const [command, args] = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', qemu, ...run.args]] : [qemu, run.args];
+    const child = spawn(command, args, { detached: true, stdio: [stdin, run.stdout === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe', 'pipe'] });
     let stopFeeding: (() => void) | undefined;
     if (run.stdout !== undefined) child.stdout?.pipe(run.stdout, { end: false });
     let record: ExitRecord | undefined;
@@ -76,14 +97,22 @@ export function runQemu(run: QemuRun): Promise<number> {
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => (qemuStderr += chunk));
 
-    // Ctrl-C reaches QEMU too (same process group); either way make sure the VM stops.
-    const stop = (signal: NodeJS.Signals): void => {
+    // The first signal asks the guest to stop; the grace period or a second signal ends QEMU.
+    let graceTimer: NodeJS.Timeout | undefined;
+    const powerOff = (signal: NodeJS.Signals): void => {
       interrupted = signal;
       child.kill('SIGTERM');
+    };
+    const stop = (signal: NodeJS.Signals): void => {
+      const grace = run.stopTimeoutMs ?? 0;
+      if (graceTimer !== undefined || grace === 0) return powerOff(signal);
+      (child.stdio[STDERR_FD] as Writable).write(STOP_REQUEST);
+      graceTimer = setTimeout(() => powerOff(signal), grace);
     };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     signals.forEach((s) => process.on(s, stop));
     const cleanup = (): void => {
+      clearTimeout(graceTimer);
       signals.forEach((s) => process.off(s, stop));
       stopFeeding?.();
       if (stopFeeding === undefined) run.input?.source.destroy();

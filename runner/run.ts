@@ -11,6 +11,7 @@ import { MissingFiles } from './missing-files.js';
 import { bindFailure, checkHostPorts, failedForward, forwardingLine, PortError, type PortForward } from './ports.js';
 import { guestAppend, qemuArgs } from './qemu-args.js';
 import { DEBUGCON_FD, QemuError, runQemu, STDERR_FD } from './qemu-process.js';
+import { DEFAULT_STOP_TIMEOUT_S } from './stop-timeout.js';
 import { onlcrStream, rawTerminal } from './terminal.js';
 
 export const DEFAULT_MEMORY = '64M';
@@ -37,6 +38,8 @@ export interface RunRequest {
   ports?: readonly PortForward[];
   /** A network even without forwards. */
   net?: boolean;
+  /** After Ctrl-C or SIGTERM, how long the guest's processes get to end (default 10 s). */
+  stopTimeoutMs?: number;
 }
 
 /** Boots an image and resolves with the status `ukify run` exits with. */
@@ -105,7 +108,8 @@ export async function runImage(request: RunRequest): Promise<number> {
     if (missing?.take(line) !== true) stderr.write(`${line}\n`);
   };
   try {
-    const status = await runQemu({ qemu, args, onLog, stderr, input: { mode: inputMode, source: process.stdin } });
+    const stopTimeoutMs = request.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_S * 1000;
+    const status = await runQemu({ qemu, args, onLog, stderr, input: { mode: inputMode, source: process.stdin }, stopTimeoutMs });
     if (portWatch.failed !== undefined) throw portWatch.failed;
     if (missing !== undefined) stderr.write(missing.report());
     return status;

@@ -13,6 +13,8 @@
 #define F_GETFL 3
 #define F_SETFL 4
 #define F_GETLK 5
+#define F_SETOWN 8
+#define F_GETOWN 9
 #define F_SETLK 6
 #define F_SETLKW 7
 #define F_OFD_GETLK 36
@@ -23,11 +25,12 @@
 #define F_GETPIPE_SZ 1032
 #define FD_CLOEXEC 1
 #define F_UNLCK 2
-#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT | 020000 /* O_ASYNC */)
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT | O_ASYNC)
 #define CLOSE_RANGE_UNSHARE 2
 #define CLOSE_RANGE_CLOEXEC 4
 #define FIONREAD 0x541b
 #define FIONBIO 0x5421
+#define FIOASYNC 0x5452
 #define FIONCLEX 0x5450
 #define FIOCLEX 0x5451
 
@@ -129,6 +132,8 @@ long sys_fcntl(int fd, unsigned cmd, u64 arg)
 		struct flock_k l;
 		return copy_from_user(&l, arg, sizeof(l));
 	}
+	case F_SETOWN: f->owner = (int)arg; return 0;
+	case F_GETOWN: return f->owner;
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
 		return S_ISFIFO(mode_of(f)) ? 65536 : -EBADF;
@@ -142,6 +147,13 @@ long sys_ioctl(int fd, unsigned req, u64 arg)
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
 	switch (req) {
+	case FIOASYNC: {
+		i32 on;
+		if (copy_from_user(&on, arg, sizeof(on)))
+			return -EFAULT;
+		f->flags = on ? f->flags | O_ASYNC : f->flags & ~(u32)O_ASYNC;
+		return 0;
+	}
 	case FIONBIO: {
 		i32 on;
 		if (copy_from_user(&on, arg, sizeof(on)))

@@ -9,7 +9,7 @@
 
 #define RENAME_WHITEOUT 4
 #define OPEN_FLAGS_KNOWN (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | \
-			  020000 | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | \
+			  O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | \
 			  04000000 /* __O_SYNC */ | O_PATH | O_TMPFILE)
 
 static long open_at(int dirfd, u64 upath, int flags, unsigned mode)

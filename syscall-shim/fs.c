@@ -1,6 +1,7 @@
 /* File I/O on descriptors: read/write and their positional and vector forms, lseek, getdents64,
  * sync calls. Descriptors 0-2 start as the console (COM1 in/out, COM2 for stderr). */
 #include "errno.h"
+#include "sigpipe.h"
 #include "lib.h"
 #include "mm.h"
 #include "syscalls.h"
@@ -88,7 +89,7 @@ long sys_write(int fd, u64 buf, u64 len)
 	file_get(f);
 	long n = do_write(f, buf, len, NULL);
 	file_put(f);
-	return n;
+	return with_sigpipe(n);
 }
 
 long sys_pread64(int fd, u64 buf, u64 len, i64 off)
@@ -116,7 +117,7 @@ long sys_pwrite64(int fd, u64 buf, u64 len, i64 off)
 	if (off < 0)
 		return -EINVAL;
 	u64 pos = (u64)off;
-	return do_write(f, buf, len, &pos);
+	return with_sigpipe(do_write(f, buf, len, &pos));
 }
 
 /* readv/writev and the positional forms: a short transfer ends the vector. */
@@ -157,7 +158,7 @@ static long vector_io(int fd, u64 iov, u64 cnt, bool write, i64 off)
 	file_get(f); /* as in sys_read */
 	long n = vector_on(f, iov, cnt, write, off);
 	file_put(f);
-	return n;
+	return write ? with_sigpipe(n) : n;
 }
 
 long sys_readv(int fd, u64 iov, u64 cnt) { return vector_io(fd, iov, cnt, false, -1); }

@@ -72,7 +72,16 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, int fd, i64 off)
 		if (!addr)
 			return -ENOMEM;
 	}
-	err = mm_map(addr, len, (u32)prot, file, (u64)off, file && (flags & MAP_SHARED));
+	if ((flags & MAP_SHARED) && !file) {
+		/* shared anonymous memory (or /dev/zero) is a file of its own, shared with children */
+		struct file *shmem;
+		if ((err = shmem_file(len, "/dev/zero (deleted)", &shmem)))
+			return err;
+		err = mm_map(addr, len, (u32)prot, shmem, 0, true);
+		file_put(shmem); /* the mapping holds it */
+	} else {
+		err = mm_map(addr, len, (u32)prot, file, (u64)off, file && (flags & MAP_SHARED));
+	}
 	if (err)
 		return err;
 	if ((flags & MAP_POPULATE) && (prot & PROT_READ))

@@ -1,6 +1,7 @@
 /* The socket calls: descriptors and the app's addresses, options and message headers in and out
  * of the socket layer (kernel/net/); sendfile, which also serves files and pipes. */
 #include "errno.h"
+#include "sigpipe.h"
 #include "fd.h"
 #include "lib.h"
 #include "mm.h"
@@ -235,7 +236,8 @@ long sys_sendto(int fd, u64 buf, u64 len, unsigned flags, u64 uaddr, int alen)
 	struct file *f;
 	struct sock *s;
 	long err = hold_socket(fd, &f, &s);
-	return err ? err : release(f, sendto_on(f, s, buf, len, flags, uaddr, alen));
+	err = err ? err : release(f, sendto_on(f, s, buf, len, flags, uaddr, alen));
+	return flags & MSG_NOSIGNAL ? err : with_sigpipe(err);
 }
 
 static long recvfrom_on(struct file *f, struct sock *s, u64 buf, u64 len, unsigned flags, u64 uaddr, u64 ulen)
@@ -327,7 +329,11 @@ static long msg(int fd, u64 umsg, unsigned flags, bool send)
 	return err ? err : release(f, msg_on(f, s, umsg, flags, send));
 }
 
-long sys_sendmsg(int fd, u64 umsg, unsigned flags) { return msg(fd, umsg, flags, true); }
+long sys_sendmsg(int fd, u64 umsg, unsigned flags)
+{
+	long n = msg(fd, umsg, flags, true);
+	return flags & MSG_NOSIGNAL ? n : with_sigpipe(n);
+}
 long sys_recvmsg(int fd, u64 umsg, unsigned flags) { return msg(fd, umsg, flags, false); }
 
 /* sendfile: the file's bytes go to out_fd through a bounce frame (read in place from the initrd
@@ -373,7 +379,7 @@ long sys_sendfile(int out_fd, int in_fd, u64 uoff, u64 count)
 	}
 	pathbuf_put((char *)buf);
 	if (!done && err)
-		return err;
+		return with_sigpipe(err);
 	if (uoff) {
 		i64 o = (i64)pos;
 		if (copy_to_user(uoff, &o, sizeof(o)))

@@ -14,10 +14,6 @@
 #define RLIMIT_STACK 3
 #define RLIMIT_NOFILE 7
 
-long sys_exit(int status) { thread_exit((status & 0xff) << 8); }
-
-long sys_exit_group(int status) { proc_exit((status & 0xff) << 8); }
-
 long sys_getpid(void) { return proc_current()->pid; }
 long sys_gettid(void) { return current->tid; }
 long sys_getppid(void) { return proc_current()->parent ? proc_current()->parent->pid : 0; }
@@ -57,9 +53,10 @@ long sys_set_robust_list(u64 head, u64 len)
 	return 0;
 }
 
-static struct rlimit_k default_limit(unsigned res)
+/* A limit as reported: unset ones show Linux's defaults for the stack and descriptors. */
+static struct rlimit_k limit_of(const struct proc *p, unsigned res)
 {
-	struct rlimit_k r = proc_current()->rlimits[res];
+	struct rlimit_k r = p->rlimits[res];
 	if (r.cur != RLIM_INFINITY || r.max != RLIM_INFINITY)
 		return r;
 	if (res == RLIMIT_STACK)
@@ -69,13 +66,15 @@ static struct rlimit_k default_limit(unsigned res)
 	return r;
 }
 
+/* Recorded and reported back, inherited by children; RLIMIT_NPROC limits fork (not for root). */
 long sys_prlimit64(int pid, unsigned res, u64 new_limit, u64 old_limit)
 {
-	if (pid != 0 && pid != proc_current()->pid)
+	struct proc *p = pid ? proc_find(pid) : proc_current();
+	if (!p || p->state != PROC_ALIVE)
 		return -ESRCH;
 	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
-	struct rlimit_k old = default_limit(res), nl;
+	struct rlimit_k old = limit_of(p, res), nl;
 	if (new_limit) {
 		if (copy_from_user(&nl, new_limit, sizeof(nl)))
 			return -EFAULT;
@@ -85,7 +84,7 @@ long sys_prlimit64(int pid, unsigned res, u64 new_limit, u64 old_limit)
 	if (old_limit && copy_to_user(old_limit, &old, sizeof(old)))
 		return -EFAULT;
 	if (new_limit)
-		proc_current()->rlimits[res] = nl; /* recorded and reported back; not enforced */
+		p->rlimits[res] = nl;
 	return 0;
 }
 
@@ -93,18 +92,48 @@ long sys_getrlimit(unsigned res, u64 out)
 {
 	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
-	struct rlimit_k r = default_limit(res);
+	struct rlimit_k r = limit_of(proc_current(), res);
 	return copy_to_user(out, &r, sizeof(r));
 }
 
 long sys_setrlimit(unsigned res, u64 limit) { return limit ? sys_prlimit64(0, res, limit, 0) : -EFAULT; }
 
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
+
+static long put_int(u64 addr, int v) { return copy_to_user(addr, &v, sizeof(v)); }
 
 long sys_prctl(int option, u64 arg2, u64 arg3, u64 arg4, u64 arg5)
 {
-	(void)arg3, (void)arg4, (void)arg5; /* unused by PR_SET_NAME and PR_GET_NAME */
+	(void)arg3, (void)arg4, (void)arg5; /* unused by the options kept */
+	struct proc *p = proc_current();
+	switch (option) {
+	case PR_SET_PDEATHSIG:
+		if (arg2 > NSIG)
+			return -EINVAL;
+		p->pdeath_signal = (int)arg2;
+		return 0;
+	case PR_GET_PDEATHSIG:
+		return put_int(arg2, p->pdeath_signal);
+	case PR_SET_DUMPABLE:
+		if (arg2 > 1)
+			return -EINVAL;
+		p->dumpable = arg2 == 1;
+		return 0;
+	case PR_GET_DUMPABLE:
+		return p->dumpable;
+	case PR_SET_CHILD_SUBREAPER:
+		p->subreaper = arg2 != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER:
+		return put_int(arg2, p->subreaper);
+	}
 	if (option == PR_SET_NAME) {
 		char name[16];
 		for (int i = 0; i < 16; i++) {
@@ -130,7 +159,8 @@ long sys_sched_yield(void)
 
 long sys_sched_getaffinity(int pid, unsigned len, u64 mask)
 {
-	if (pid != 0 && pid != proc_current()->pid)
+	struct proc *p = pid ? proc_find(pid) : proc_current();
+	if (!p || p->state != PROC_ALIVE)
 		return -ESRCH;
 	if (len < 8 || (len & 7))
 		return -EINVAL;

@@ -2,6 +2,7 @@
  * not told apart: it is all user time), children's is what reaped children used. */
 #include "sched.h"
 #include "errno.h"
+#include "rusage.h"
 #include "lib.h"
 #include "mm.h"
 #include "process.h"
@@ -13,28 +14,29 @@
 #define RUSAGE_THREAD 1
 #define TICKS_OFFSET (300 * USER_HZ)
 
-struct rusage_k {
-	i64 utime_sec, utime_usec, stime_sec, stime_usec;
-	i64 maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd, msgrcv, nsignals,
-	    nvcsw, nivcsw;
-};
 
 struct tms_k {
 	i64 utime, stime, cutime, cstime;
 };
+
+long put_rusage(u64 out, u64 cpu_ns, bool resident)
+{
+	struct rusage_k ru = { 0 };
+	u64 us = cpu_ns / 1000;
+	ru.utime_sec = (i64)(us / 1000000), ru.utime_usec = (i64)(us % 1000000);
+	/* frames in use (programs, files, page tables): an upper bound of a resident set */
+	if (resident)
+		ru.maxrss = (i64)((pmm_total_bytes() - pmm_free_bytes()) >> 10);
+	return copy_to_user(out, &ru, sizeof(ru));
+}
 
 long sys_getrusage(int who, u64 out)
 {
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
 	struct proc *p = proc_current();
-	struct rusage_k ru = { 0 };
-	u64 us = (who == RUSAGE_CHILDREN ? p->children_cpu_ns : sched_cpu_ns(p)) / 1000;
-	ru.utime_sec = (i64)(us / 1000000), ru.utime_usec = (i64)(us % 1000000);
-	/* frames in use (programs, files, page tables): an upper bound of a resident set */
-	if (who != RUSAGE_CHILDREN || p->children_cpu_ns)
-		ru.maxrss = (i64)((pmm_total_bytes() - pmm_free_bytes()) >> 10);
-	return copy_to_user(out, &ru, sizeof(ru));
+	return who == RUSAGE_CHILDREN ? put_rusage(out, p->children_cpu_ns, p->children_cpu_ns != 0)
+				      : put_rusage(out, sched_cpu_ns(p), true);
 }
 
 /* Returns clock ticks since boot plus 5 minutes: the count is only good for differences, and like

@@ -93,28 +93,23 @@ static long send(struct thread *t, int sig, int code)
  * targets are looked up before the signal number is checked. */
 long sys_kill(int pid, int sig)
 {
-	struct proc *self = proc_current();
-	struct proc *targets[1];
-	int found = 0;
+	struct proc *self = proc_current(), *target = NULL;
 	if (pid > 0) {
-		struct proc *p = proc_find(pid);
-		struct thread *t = p ? NULL : thread_find(pid); /* a thread's id names its process too */
-		targets[0] = p ? p : t ? t->proc : NULL;
-		if (!targets[0] || targets[0]->state != PROC_ALIVE)
+		struct thread *t = (target = proc_find(pid)) ? NULL : thread_find(pid);
+		if (t)
+			target = t->proc; /* a thread's id names its process too */
+		if (!target)
 			return -ESRCH;
-		found = 1;
 	}
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	struct siginfo_k info = sent(sig, SI_USER);
-	if (found)
-		return sig && !signal_send(targets[0], &info) ? -EAGAIN : 0;
+	if (target) /* a zombie is found too (its pid lives until it is reaped) and takes nothing */
+		return sig && !signal_send(target, &info) ? -EAGAIN : 0;
 	if (pid == INT32_MIN) /* -pid would overflow */
 		return -ESRCH;
-	int group = pid == 0 ? self->pgid : -pid;
+	int group = pid == 0 ? self->pgid : -pid, found = 0;
 	for (struct proc *p = proc_first(); p; p = p->next) {
-		if (p->state != PROC_ALIVE)
-			continue;
 		if (pid == -1 ? p->pid > 1 && p != self : p->pgid == group) {
 			found++;
 			if (sig)

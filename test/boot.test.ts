@@ -127,23 +127,41 @@ describe.skipIf(!existsSync(kernel))('ukify run boots static programs', () => {
     expect(r.status).toBe(0);
   });
 
-  it('SIGINT stops the VM: exit 130, QEMU gone', async () => {
-    const child = spawn(process.execPath, [cli, 'run', '/bin/busybox', '--', 'cat'], { cwd: work, stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `ukify run ARGS` with cat-like input: resolves once the guest echoed "ping" (it is up). */
+  async function startEchoing(args: string[]) {
+    const child = spawn(process.execPath, [cli, 'run', ...args], { cwd: work, stdio: ['pipe', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
     let out = '';
-    const echoed = new Promise<void>((done) => {
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+    await new Promise<void>((done) => {
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString('utf8');
         if (out.includes('ping\n')) done();
       });
+      child.stdin.write('ping\n');
     });
-    child.stdin.write('ping\n'); // cat echoes it once the guest is up
-    await echoed;
+    // QEMU, started by setpriv (which execs it), is our child
     const qemuPids = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
     expect(qemuPids.length).toBe(1);
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(() => process.kill(qemuPids[0] ?? 0, 0)).toThrow(/ESRCH/);
+    return { child, exited, stderr: () => err, qemu: qemuPids[0] ?? 0 };
+  }
+
+  it('SIGINT asks every process to stop (SIGTERM): cat ends by it, status 143, QEMU gone', async () => {
+    const run = await startEchoing(['/bin/busybox', '--', 'cat']);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(143);
+    expect(run.stderr()).toMatch(/stop requested: SIGTERM sent to 1 process/);
+    expect(() => process.kill(run.qemu, 0)).toThrow(/ESRCH/);
+  });
+
+  it('a program that ignores SIGTERM is powered off after --stop-timeout: 130 for SIGINT, QEMU gone', async () => {
+    const run = await startEchoing(['--stop-timeout', '1', '/bin/busybox', '--', 'sh', '-c', 'trap "" TERM; cat']);
+    const t0 = Date.now();
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(130);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(() => process.kill(run.qemu, 0)).toThrow(/ESRCH/);
   });
 
   it('a program is run from a temporary image that is removed afterwards', () => {

@@ -64,6 +64,7 @@ const sysPrograms: Record<string, string> = {
   'sys-net': '',
   'sys-net6': '',
   'sys-unix': '',
+  'sys-proc': '',
 };
 
 describe('syscall test programs', () => {

@@ -1,5 +1,5 @@
 // `ukify run <image|elf> [-m SIZE] [--accel auto|kvm|tcg] [-e KEY=VAL]... [-p [ADDR:]HOST:GUEST[/udp]]... [--net]
-//  [-v] [--missing-files] [-- ARGS...]`.
+//  [-v] [--missing-files] [--stop-timeout SECONDS] [-- ARGS...]`.
 // A program (rather than an image) takes every build option too (--file, --dir, -w, -c): it is built
 // into a temporary image first, removed afterwards.
 import { Option, type Command } from 'commander';
@@ -10,6 +10,7 @@ import { accelRequests, type AccelRequest } from '../../runner/accel.js';
 import { minimumMemoryMiB, parseMemoryMiB } from '../../runner/memory.js';
 import { parsePortFlags } from '../../runner/ports.js';
 import { DEFAULT_MEMORY, runImage } from '../../runner/run.js';
+import { DEFAULT_STOP_TIMEOUT_S, parseStopTimeout } from '../../runner/stop-timeout.js';
 import { checkEnvPairs } from '../../packager/env.js';
 import { hasElfMagic, inspectImage } from '../../packager/inspect.js';
 import { readInput } from '../../packager/read-input.js';
@@ -21,6 +22,7 @@ interface RunOptions extends PackageFlags, NetworkFlags {
   accel: AccelRequest;
   verbose?: boolean;
   missingFiles?: boolean;
+  stopTimeout?: string;
 }
 
 // Room for the program's heap and stacks above what the image itself occupies.
@@ -38,7 +40,10 @@ function buildOnlyFlags(options: RunOptions): string[] {
 
 async function runProgram(path: string, args: string[], options: RunOptions): Promise<number> {
   if (options.memory !== undefined) parseMemoryMiB(options.memory); // a malformed -m fails before anything is built
-  const common = { accel: options.accel, verbose: options.verbose === true, missingFiles: options.missingFiles === true, net: options.net === true };
+  const common = {
+    accel: options.accel, verbose: options.verbose === true, missingFiles: options.missingFiles === true, net: options.net === true,
+    ...(options.stopTimeout === undefined ? {} : { stopTimeoutMs: parseStopTimeout(options.stopTimeout) }),
+  };
   const bytes = readInput(path, 'file');
   if (inspectImage(bytes) !== undefined) {
     const misplaced = buildOnlyFlags(options);
@@ -75,7 +80,8 @@ export function registerRun(program: Command): void {
     .option('-m, --memory <size>', `guest memory (MiB, or with a K, M or G suffix; default ${DEFAULT_MEMORY}, or more for a program whose image needs it)`)
     .addOption(new Option('--accel <accel>', 'accelerator: auto (KVM only with VT-x/AMD-V), kvm or tcg').choices(accelRequests).default('auto'))
     .option('-v, --verbose', 'show the whole kernel log on stderr (default: warnings and errors only)')
-    .option('--missing-files', 'after the program exits, list the paths it looked up that were not in the image');
+    .option('--missing-files', 'after the program exits, list the paths it looked up that were not in the image')
+    .option('--stop-timeout <seconds>', `after Ctrl-C or SIGTERM, how long the guest's processes get to end after SIGTERM before the VM is powered off (default ${DEFAULT_STOP_TIMEOUT_S})`);
   addNetworkFlags(command);
   addPackageFlags(command).action(async (target: string, args: string[], options: RunOptions) => {
     process.exitCode = await runProgram(target, args, options);

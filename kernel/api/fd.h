@@ -17,6 +17,7 @@
 #define O_APPEND 02000
 #define O_NONBLOCK 04000
 #define O_DSYNC 010000
+#define O_ASYNC 020000
 #define O_DIRECT 040000
 #define O_LARGEFILE 0100000
 #define O_DIRECTORY 0200000
@@ -39,6 +40,7 @@ struct file {
 	u32 epoll_items; /* epoll interest lists it is on */
 	char *path; /* as opened (for /proc/PID/fd and getcwd of fchdir), may be NULL */
 	void *priv;
+	int owner;  /* F_SETOWN: the process (or -group) for SIGIO, recorded: no SIGIO is sent */
 };
 
 /* The calling process's descriptors. */

@@ -61,6 +61,10 @@ struct proc {
 	struct thread *thread_list; /* live threads, linked through proc_next */
 	int threads;             /* how many */
 	bool exiting;            /* exit_group or a fatal signal: every thread ends on its way out */
+	bool stopped;            /* by a stop signal, until SIGCONT (its threads wait on stop_wait) */
+	int stop_signal;
+	int wait_report;         /* a stop or continue wait has not reported yet: REPORT_STOPPED/_CONTINUED */
+	struct waitq stop_wait;
 	int exit_status;         /* the wait status (exit code << 8, or the signal) once exiting */
 	int exit_signal;         /* sent to the parent when it ends (SIGCHLD; 0: none) */
 	struct cred cred;
@@ -74,6 +78,8 @@ struct proc {
 	struct sched_params sched;
 	u32 personality;
 	bool subreaper;             /* PR_SET_CHILD_SUBREAPER: orphaned descendants come here */
+	int pdeath_signal;          /* PR_SET_PDEATHSIG: sent to it when its parent ends */
+	bool dumpable;              /* PR_SET_DUMPABLE: recorded (there are no core dumps) */
 	bool did_exec;              /* it ran execve: its parent may no longer change its group */
 	struct thread *vfork_parent; /* waits (CLONE_VFORK) until this process execs or ends */
 	struct thread *execing;     /* the thread running execve, waiting for the others to end */
@@ -175,7 +181,11 @@ long proc_execve(const char *path, u64 uargv, u64 uenvp);
 #define P_PID 1
 #define P_PGID 2
 #define WNOHANG 0x1
+#define WUNTRACED 0x2 /* also WSTOPPED */
 #define WEXITED 0x4
+#define WCONTINUED 0x8
+#define REPORT_STOPPED 1
+#define REPORT_CONTINUED 2
 #define WNOWAIT 0x01000000
 #define __WALL 0x40000000
 #define __WCLONE 0x80000000
@@ -184,12 +194,12 @@ struct wait_result {
 	int pid;
 	int status;         /* the wait status: code << 8, or the signal */
 	u32 uid;            /* its real user id */
-	int code;           /* CLD_EXITED or CLD_KILLED */
+	int code;           /* CLD_EXITED, CLD_KILLED, CLD_STOPPED or CLD_CONTINUED */
 	int si_status;      /* the exit code or the signal */
 	u64 cpu_ns, children_cpu_ns;
 };
 /* Waits for an ended child of the calling process matching idtype/id (P_PGID 0: the caller's
- * group); reaps it unless WNOWAIT. Its pid; 0 with WNOHANG when none has ended yet; -ECHILD when
+ * group; also stopped ones with WUNTRACED, continued ones with WCONTINUED); reaps it unless WNOWAIT. Its pid; 0 with WNOHANG when none has ended yet; -ECHILD when
  * no child matches; -ERESTARTSYS when a signal came first. */
 long proc_wait(int idtype, int id, int options, struct wait_result *out);
 

@@ -69,6 +69,8 @@
 #define CLD_EXITED 1
 #define CLD_KILLED 2
 #define CLD_DUMPED 3
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
 
 static inline u64 sigbit(int sig) { return 1UL << (sig - 1); }
 #define UNBLOCKABLE (sigbit(SIGKILL) | sigbit(SIGSTOP))

@@ -5,7 +5,6 @@
 #include "cpu.h"
 #include "sched.h"
 #include "signal.h"
-#include "vfs.h"
 
 /* The first process (pid 1), made at boot before its program is loaded. */
 struct proc *proc_init(void);
@@ -21,6 +20,12 @@ const char *proc_label(const struct proc *p);
 /* exec.c: the first program, started in the first process at boot (powers off when it cannot
  * be); r receives the registers to enter user mode with. */
 void exec_first(const char *path, int argc, const char **argv, int envc, const char **envp, struct regs *r);
+
+/* stop.c: job control. The calling process stops (a stop signal's default action; from_terminal:
+ * ^Z and its kin), its threads wait until SIGCONT reaches it (proc_continue). */
+void proc_stop(int sig, bool from_terminal);
+void proc_stop_wait(void); /* a thread of a stopped process waits on its way to user mode */
+void proc_continue(struct proc *p);
 
 /* fork.c: the vfork child p has exec'd or ended: its parent goes on. */
 void proc_vfork_done(struct proc *p);

@@ -42,8 +42,10 @@ static void on_error(void *arg, err_t err)
 	s->tcp = NULL;
 	if (s->state == SS_CONNECTING)
 		s->error = err == ERR_RST ? ECONNREFUSED : ETIMEDOUT;
+	else if (err == ERR_RST)
+		s->error = s->rx_fin ? EPIPE : ECONNRESET; /* as Linux: a reset after the peer's FIN (CLOSE_WAIT) */
 	else
-		s->error = err == ERR_RST ? ECONNRESET : ECONNABORTED;
+		s->error = ECONNABORTED;
 	s->state = SS_CLOSED;
 	sock_changed(s);
 }
