@@ -16,6 +16,7 @@
 #define CAP_SYS_ADMIN 21
 #define CAP_SYS_RESOURCE 24
 #define SCHED_OTHER 0
+#define FORK_RESERVE_MIN (2UL << 20)
 
 /* RLIMIT_NPROC counts the processes of the caller's real user; root is not held to it (Linux
  * exempts CAP_SYS_ADMIN and CAP_SYS_RESOURCE). */
@@ -66,12 +67,23 @@ static void discard(struct proc *p)
 	proc_discard(p);
 }
 
+/* Memory a new process may not take: what the running ones need to go on (to fault their pages in,
+ * copy on write, open files), so that a fork bomb meets ENOMEM rather than starving its parent. */
+static bool memory_low(void)
+{
+	u64 reserve = MAX(FORK_RESERVE_MIN, pmm_total_bytes() / 16);
+	return pmm_free_bytes() < reserve;
+}
+
 /* A new process like the caller, without threads yet; NULL (and *err) when it cannot be made. */
 static struct proc *copy_process(u64 flags, int exit_signal, long *err)
 {
 	struct proc *self = current->proc;
 	*err = -EAGAIN;
 	if (over_nproc(self))
+		return NULL;
+	*err = -ENOMEM;
+	if (memory_low())
 		return NULL;
 	struct proc *p = proc_alloc();
 	if (!p)
