@@ -1,9 +1,10 @@
-/* Address spaces and their regions. Pages are backed on first touch (vma_fault) except where the
- * loader fills them; protections live in the VMA and are copied into each PTE. File mappings: a
- * private page is a copy of the file's page made at the first touch; a shared page is the file's
- * own frame. After fork, private frames are shared read-only by both address spaces (counted,
- * mm.h frame_get): the first write to one takes a copy, or just write access when it is the last
- * mapping left. */
+/* Address spaces and their regions. Pages are backed on first touch (vma_fault); protections live
+ * in the VMA and are copied into each PTE. File mappings map the file's own frames (PTE_FILE): a
+ * shared mapping reads and writes them, a private one reads them until its first write to a page
+ * takes a copy (so every process running a program runs the same frames: under TCG their code is
+ * translated once). After fork, private frames are shared read-only by both address spaces
+ * (counted, mm.h frame_get): the first write to one takes a copy, or just write access when it is
+ * the last mapping left. */
 #include "vma.h"
 #include "errno.h"
 #include "vfs.h"
@@ -51,8 +52,7 @@ static bool split_at(struct mm *mm, u64 addr)
 	if (n->file) {
 		file_get(n->file);
 		n->off += addr - v->start;
-		if (n->shared)
-			n->file->ino->shared_maps++;
+		n->file->ino->maps++;
 	}
 	v->end = addr;
 	v->next = n;
@@ -76,8 +76,7 @@ static void drop_file(struct vma *v)
 {
 	if (!v->file)
 		return;
-	if (v->shared)
-		v->file->ino->shared_maps--;
+	v->file->ino->maps--;
 	file_put(v->file);
 }
 
@@ -136,8 +135,7 @@ bool vma_map_file(struct mm *mm, u64 start, u64 end, u32 prot, struct file *f, u
 		n->file = f;
 		n->off = off;
 		n->shared = shared;
-		if (shared)
-			f->ino->shared_maps++;
+		f->ino->maps++;
 	}
 	struct vma **link = &mm->vmas;
 	while (*link && (*link)->start < start)
@@ -168,8 +166,8 @@ bool vma_protect(struct mm *mm, u64 start, u64 end, u32 prot)
 			u64 *pte = vmm_pte(mm->root, va, false);
 			if (pte && (*pte & (PTE_P | PTE_NONE))) {
 				u64 pa = *pte & PTE_ADDR;
-				/* a private frame shared after fork stays read-only until written */
-				bool cow = !(*pte & PTE_FILE) && frame_refs(pa) > 1;
+				/* a private page that is a file's frame, or shared after fork, stays read-only until written */
+				bool cow = !v->shared && ((*pte & PTE_FILE) || frame_refs(pa) > 1);
 				*pte = (*pte & (PTE_ADDR | PTE_FILE)) | (cow ? flags & ~PTE_W : flags);
 				vmm_flush(mm->root, va);
 			}
@@ -219,16 +217,19 @@ static bool out_of_memory(void)
 	return false;
 }
 
-/* A write to a private page that fork left shared: a copy of its own, unless nobody else has it. */
+/* A write to a private page that is a file's frame, or that fork left shared: a copy of its own,
+ * unless nobody else has it. */
 static bool copy_on_write(struct mm *mm, const struct vma *v, u64 va, u64 *pte)
 {
 	u64 pa = *pte & PTE_ADDR;
-	if (frame_refs(pa) > 1) {
+	bool file = *pte & PTE_FILE;
+	if (file || frame_refs(pa) > 1) {
 		u64 copy = pmm_alloc_uninit();
 		if (!copy)
 			return out_of_memory();
 		memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
-		frame_put(pa);
+		if (!file)
+			frame_put(pa);
 		pa = copy;
 	}
 	*pte = pa | prot_to_pte(v->prot);
@@ -245,17 +246,25 @@ bool vma_fault(struct mm *mm, u64 addr, bool write, bool exec)
 	u64 *pte = vmm_pte(mm->root, va, true);
 	if (!pte)
 		return false;
-	if ((*pte & PTE_P) && write && !(*pte & PTE_W) && !(*pte & PTE_FILE))
+	if ((*pte & PTE_P) && write && !(*pte & PTE_W) && !v->shared)
 		return copy_on_write(mm, v, va, pte);
 	if (*pte & (PTE_P | PTE_NONE))
 		return false;
 	u64 idx = v->file ? (v->off + (va - v->start)) / PAGE_SIZE : 0;
-	u64 pa = v->shared ? reg_page(v->file->ino, idx) : pmm_alloc();
+	if (v->file && (v->shared || !write)) {
+		/* the file's own frame: a private mapping gets it read-only until it writes */
+		u64 pa = reg_page(v->file->ino, idx);
+		if (!pa)
+			return out_of_memory();
+		*pte = pa | (prot_to_pte(v->prot) & (v->shared ? ~0UL : ~PTE_W)) | PTE_FILE;
+		return true;
+	}
+	u64 pa = v->file ? pmm_alloc_uninit() : pmm_alloc();
 	if (!pa)
 		return out_of_memory();
-	if (v->file && !v->shared)
+	if (v->file)
 		reg_copy_page(v->file->ino, idx, phys_to_virt(pa));
-	*pte = pa | prot_to_pte(v->prot) | (v->shared ? PTE_FILE : 0);
+	*pte = pa | prot_to_pte(v->prot);
 	return true;
 }
 
@@ -315,8 +324,7 @@ struct mm *mm_fork(struct mm *from)
 		c->next = NULL;
 		if (c->file) {
 			file_get(c->file);
-			if (c->shared)
-				c->file->ino->shared_maps++;
+			c->file->ino->maps++;
 		}
 		*tail = c;
 		tail = &c->next;

@@ -45,10 +45,12 @@ const STOP_REQUEST = 's';
 /** util-linux (always on Debian): makes the kernel kill QEMU if we die without stopping it. */
 const SETPRIV = '/usr/bin/setpriv';
 
-/** An executable's path: as given when it names a path, else found on $PATH; undefined if none. */
+/** An executable's path: as given when it names a path, else found on $PATH (without one, where
+ * execvp looks: /bin and /usr/bin); undefined if none. */
 function findProgram(name: string): string | undefined {
   if (name.includes('/')) return existsSync(name) ? name : undefined;
-  return (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name)).find((p) => existsSync(p));
+  const path = process.env.PATH ?? '/bin:/usr/bin';
+  return path.split(delimiter).map((dir) => join(dir, name)).find((p) => existsSync(p));
 }
 
 /** Feeds the source to QEMU's stdin (framed or as is) with back-pressure; returns the stop. */

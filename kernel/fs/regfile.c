@@ -1,6 +1,6 @@
-/* Data of regular files, page by page: a two-level table of frames (the kernel heap cannot hold
- * more than 2 KiB). Files unpacked from the initrd keep reading the initrd in place; a page gets
- * a frame of its own (a copy) only when it is written or mapped shared. */
+/* Data of regular files, page by page: a two-level table of frames. Files unpacked from the initrd
+ * keep reading the initrd in place; a page gets a frame of its own (a copy) only when it is
+ * written or mapped. */
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
@@ -146,14 +146,14 @@ long reg_truncate(struct inode *ino, u64 size)
 	if (size > MAX_FILE_SIZE)
 		return -EFBIG;
 	if (size < ino->size) {
-		/* mapped frames stay (a shared mapping may still point at them) but read as zero */
-		if (!ino->shared_maps)
+		/* mapped frames stay (a mapping may still point at them) but read as zero */
+		if (!ino->maps)
 			free_from(ino, ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE);
 		u64 idx = size / PAGE_SIZE, pa = frame_of(ino, idx);
 		if (size % PAGE_SIZE && pa)
 			memset((u8 *)phys_to_virt(pa) + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
 		ino->reg.backing_size = MIN(ino->reg.backing_size, size);
-		if (ino->shared_maps)
+		if (ino->maps)
 			for (u64 i = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE; i < ALIGN_UP(ino->size, PAGE_SIZE) / PAGE_SIZE; i++)
 				if ((pa = frame_of(ino, i)))
 					memset(phys_to_virt(pa), 0, PAGE_SIZE);

@@ -17,7 +17,7 @@
 #define PTE_PCD (1UL << 4)
 #define PTE_PS (1UL << 7)
 #define PTE_NONE (1UL << 9) /* software: frame kept but PROT_NONE (P clear) */
-#define PTE_FILE (1UL << 10) /* software: the frame is a file's (MAP_SHARED): not counted, not freed */
+#define PTE_FILE (1UL << 10) /* software: the frame is a file's (a file mapping): not counted, not freed */
 #define PTE_NX (1UL << 63)
 #define PTE_ADDR 0x000ffffffffff000UL
 

@@ -35,7 +35,7 @@ struct inode {
 	u64 atime, mtime, ctime; /* ns since the epoch */
 	const struct file_ops *ops;
 	void *priv;
-	u32 shared_maps; /* MAP_SHARED mappings: their frames must outlive a truncate */
+	u32 maps;        /* mappings of it (shared or private): their frames must outlive a truncate */
 	u64 tag;         /* /proc: the pid (and fd) a per-process file is about */
 	union {
 		struct {            /* regular file */
