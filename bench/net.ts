@@ -7,6 +7,9 @@
 //    prebuilt) or the native nginx, from spawn until a GET / answers 200;
 // 2. latency of GET / (612 bytes) over one keep-alive connection, median of --requests per round;
 // 3. throughput of GET /big.bin (4 MiB, sendfile) on fresh connections.
+// The image runs nginx in one process (master_process off), as the others do; a second image runs
+// Debian's usual shape, a master and one worker process (the worker serves), whose figures must stay
+// within 10% of the first: switching address spaces must stay off the hot path.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -29,9 +32,9 @@ function option(args: string[], flag: string, fallback: number): number {
   return n;
 }
 
-function config(site: string, listen: string): string {
+function config(site: string, listen: string, workers = false): string {
   return [
-    'master_process off;',
+    workers ? 'master_process on; worker_processes 1;' : 'master_process off;',
     'daemon off;',
     'error_log stderr;',
     `pid ${listen === '80' ? '/tmp' : site}/nginx.pid;`,
@@ -136,7 +139,8 @@ async function throughputMBs(port: number): Promise<number> {
   return n / 1e6 / ((performance.now() - t0) / 1000);
 }
 
-type Where = 'ukify' | 'linux' | 'native';
+type Where = 'ukify' | 'workers' | 'linux' | 'native';
+const WORKERS_TARGET = 1.1; /* master+worker at most 10% slower than one process */
 
 /** The kernel and the nginx initramfs of the Linux guest, or why there is none. */
 function linuxGuest(site: string, guestConf: string, initrd: string): { vmlinux: string } | { unavailable: string } {
@@ -163,19 +167,25 @@ export async function run(args: string[]): Promise<void> {
     mkdirSync(out);
     writeFileSync(join(site, 'html', 'index.html'), `<html><body>${'x'.repeat(612 - 26)}</body></html>`);
     writeFileSync(join(site, 'html', 'big.bin'), Buffer.alloc(bigSize, 0x42));
-    const image = join(out, 'nginx.img');
-    const guestConf = join(site, 'guest.conf');
+    const image = join(out, 'nginx.img'), workersImage = join(out, 'nginx-workers.img');
+    const guestConf = join(site, 'guest.conf'), workersConf = join(site, 'workers.conf');
     writeFileSync(guestConf, config(site, '80'));
-    const build = spawn('node', [cli, 'build', nginx, '-o', image, '--dir', site, '--', '-c', guestConf, '-p', site], { stdio: 'ignore' });
-    if ((await new Promise((done) => build.on('exit', done))) !== 0) throw new Error('ukify build nginx failed');
+    writeFileSync(workersConf, config(site, '80', true));
+    for (const [img, conf] of [[image, guestConf], [workersImage, workersConf]] as const) {
+      const build = spawn('node', [cli, 'build', nginx, '-o', img, '--dir', site, '--', '-c', conf, '-p', site], { stdio: 'ignore' });
+      if ((await new Promise((done) => build.on('exit', done))) !== 0) throw new Error('ukify build nginx failed');
+    }
     const initrd = join(out, 'linux.cpio');
     const linux = linuxGuest(site, guestConf, initrd);
 
-    const start: Record<Where, number[]> = { ukify: [], linux: [], native: [] };
-    const latency: Record<Where, number[]> = { ukify: [], linux: [], native: [] };
-    const throughput: Record<Where, number[]> = { ukify: [], linux: [], native: [] };
+    const start: Record<Where, number[]> = { ukify: [], workers: [], linux: [], native: [] };
+    const latency: Record<Where, number[]> = { ukify: [], workers: [], linux: [], native: [] };
+    const throughput: Record<Where, number[]> = { ukify: [], workers: [], linux: [], native: [] };
     type Start = (port: number, round: number) => Promise<Server>;
-    const servers: Array<[Where, Start]> = [['ukify', (port) => startServer(port, 'node', [cli, 'run', image, '-p', `${port}:80`])]];
+    const servers: Array<[Where, Start]> = [
+      ['ukify', (port) => startServer(port, 'node', [cli, 'run', image, '-p', `${port}:80`])],
+      ['workers', (port) => startServer(port, 'node', [cli, 'run', workersImage, '-p', `${port}:80`])],
+    ];
     if ('vmlinux' in linux) servers.push(['linux', (port) => startLinuxServer(port, linux.vmlinux, initrd)]);
     servers.push([
       'native',
@@ -198,9 +208,13 @@ export async function run(args: string[]): Promise<void> {
     }
     const m = (xs: number[]): number | undefined => (xs.length === 0 ? undefined : median(xs));
     const row = (label: string, values: Record<Where, number[]>): TableRow => {
-      const [u, l, n] = [m(values.ukify), m(values.linux), m(values.native)];
-      return { label, cells: [u?.toFixed(0) ?? '-', l?.toFixed(0) ?? '-', n?.toFixed(0) ?? '-', ratio(u, l), ratio(u, n)] };
+      const [u, w, l, n] = [m(values.ukify), m(values.workers), m(values.linux), m(values.native)];
+      const cells = [u, w, l, n].map((v) => v?.toFixed(0) ?? '-');
+      return { label, cells: [...cells, ratio(u, l), ratio(u, n), ratio(w, u)] };
     };
+    // the worker's cost against one process: latency up, throughput down
+    const lat = ratio(m(latency.workers), m(latency.ukify)), thr = ratio(m(throughput.ukify), m(throughput.workers));
+    const within = [lat, thr].every((r) => Number.parseFloat(r) <= WORKERS_TARGET);
     const rows: TableRow[] = [
       row('start to first response (ms)', start),
       row(`GET / latency, keep-alive (us, median of ${requests})`, latency),
@@ -211,7 +225,10 @@ export async function run(args: string[]): Promise<void> {
       `net: nginx static site, ${rounds} interleaved rounds; ukify run nginx.img -p and Debian's kernel with nginx in its initramfs ` +
         '(both QEMU microvm, TCG, user networking, virtio-net on virtio-mmio) vs native nginx on 127.0.0.1\n',
     );
-    process.stdout.write(`${formatTable(['', 'ukify', 'linux guest', 'native', 'ukify/linux', 'ukify/native'], rows)}\n`);
+    process.stdout.write(`${formatTable(['', 'ukify', 'ukify master+worker', 'linux guest', 'native', 'ukify/linux', 'ukify/native', 'master+worker/ukify'], rows)}\n`);
+    process.stdout.write(
+      `target: master+worker within ${Math.round((WORKERS_TARGET - 1) * 100)}% of one process: latency ${lat}, throughput ${thr} (one process/master+worker): ${within ? 'met' : 'not met'}\n`,
+    );
   } finally {
     if (running !== undefined) await running.stop();
     rmSync(root, { recursive: true, force: true });
