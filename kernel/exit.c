@@ -73,7 +73,7 @@ static struct proc *reaper_for(struct proc *p)
 	for (struct proc *a = p->parent; a; a = a->parent)
 		if (a->subreaper && a->state == PROC_ALIVE && !a->exiting)
 			return a;
-	struct proc *init = proc_find(1);
+	struct proc *init = proc_find(INIT_PID);
 	return init && init != p && init->state == PROC_ALIVE && !init->exiting ? init : NULL;
 }
 
@@ -164,7 +164,7 @@ void proc_end(struct proc *p)
 	p->state = PROC_ZOMBIE;
 	alive--;
 	hand_over_children(p);
-	if (p->pid == 1) {
+	if (p->pid == INIT_PID) {
 		first_status = p->exit_status;
 		if (alive)
 			kwarn("pid 1 (%s) exited with status %d; the VM runs until the other %d process%s",

@@ -2,6 +2,7 @@
  * processes: exit.c; creating them: fork.c; replacing their program: exec.c. */
 #include "proc.h"
 #include "clock.h"
+#include "console.h"
 #include "errno.h"
 #include "fs.h"
 #include "lib.h"
@@ -94,7 +95,7 @@ void proc_set_comm(struct proc *p, const char *path)
 const char *proc_label(const struct proc *p)
 {
 	static char label[48];
-	if (p->pid == 1)
+	if (p->pid == INIT_PID)
 		return "";
 	snprintf(label, sizeof(label), "pid %d (%s): ", p->pid, p->comm);
 	return label;
@@ -136,5 +137,6 @@ struct proc *proc_init(void)
 	thread_boot(p, p->pid);
 	mm_switch(p->mm);
 	fs_install_console();
+	console_attach(p->sid, p->pgid);
 	return p;
 }

@@ -233,7 +233,7 @@ static void default_action(struct regs *r, const struct siginfo_k *info)
 		kerr("%s%s (sent by %s) with no handler, rip %lx in %s", proc_label(p), signal_name(sig), how, r->rip, where);
 	} else {
 		/* the first process's end is the run's result; others ending so is routine (SIGPIPE, SIGTERM) */
-		klog(p->pid == 1 ? LOG_QUIET : LOG_VERBOSE, "%s%s (sent by %s) with no handler: the process ends",
+		klog(p->pid == INIT_PID ? LOG_QUIET : LOG_VERBOSE, "%s%s (sent by %s) with no handler: the process ends",
 		     proc_label(p), signal_name(sig), how);
 	}
 	proc_exit(sig);

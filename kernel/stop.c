@@ -46,7 +46,7 @@ void proc_stop(int sig, bool from_terminal)
 	struct proc *p = current->proc;
 	if (sig != SIGSTOP && group_orphaned(p->pgid))
 		return;
-	if (p->pid == 1) {
+	if (p->pid == INIT_PID) {
 		if (!from_terminal)
 			kwarn("%s: pid 1 is not stopped (nothing could continue it)", signal_name(sig));
 		return;

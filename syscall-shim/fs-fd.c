@@ -48,6 +48,9 @@ long sys_close_range(unsigned first, unsigned last, unsigned flags)
 {
 	if (first > last || (flags & ~(unsigned)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
 		return -EINVAL;
+	long err = flags & CLOSE_RANGE_UNSHARE ? fd_unshare() : 0;
+	if (err)
+		return err;
 	for (long fd = fd_next((long)first); fd >= 0 && (u64)fd <= last; fd = fd_next(fd + 1)) {
 		if (flags & CLOSE_RANGE_CLOEXEC)
 			fd_set_cloexec(fd, true);

@@ -110,7 +110,7 @@ long sys_kill(int pid, int sig)
 		return -ESRCH;
 	int group = pid == 0 ? self->pgid : -pid, found = 0;
 	for (struct proc *p = proc_first(); p; p = p->next) {
-		if (pid == -1 ? p->pid > 1 && p != self : p->pgid == group) {
+		if (pid == -1 ? p->pid != INIT_PID && p != self : p->pgid == group) {
 			found++;
 			if (sig)
 				signal_send(p, &info);

@@ -52,6 +52,8 @@ long fd_close(long fd);
 long fd_cloexec(long fd);                 /* 1 or 0, or -EBADF */
 long fd_set_cloexec(long fd, bool on);    /* 0 or -EBADF */
 long fd_next(long from);                  /* the first open fd >= from, or -1 */
+/* A table of the caller's own when it shares one with another process (CLONE_FILES): 0 or -ENOMEM. */
+long fd_unshare(void);
 
 void file_get(struct file *f);
 void file_put(struct file *f);

@@ -125,6 +125,10 @@ struct thread {
 
 extern struct thread *current;
 
+/* The first process, the program the user runs: Linux's init, pid 1 (orphans go to it, kill(-1)
+ * spares it, the VM's status is its status). */
+#define INIT_PID 1
+
 /* The process of the running thread. */
 struct proc *proc_current(void);
 /* A process (alive or zombie) by pid, or NULL. */

@@ -46,7 +46,7 @@ static enum mode mode = RAW;
 static struct tty tty;
 static bool escaped;         /* framed: the last byte was FRAME_ESC */
 static struct inode *con_out, *con_err, *con_pipe, *con_tty;
-static int foreground = 1; /* the foreground process group: ^C and ^\\ go to it */
+static int session, foreground; /* the session it controls; its foreground process group */
 
 void console_set_mode(const char *name)
 {
@@ -106,6 +106,13 @@ void console_irq(void)
 		poll_wake(con_pipe);
 }
 
+void console_attach(int sid, int pgid)
+{
+	session = sid;
+	foreground = pgid;
+}
+
+int console_session(void) { return session; }
 int console_foreground_group(void) { return foreground; }
 
 bool console_awaited(void) { return readers.head != NULL || poll_awaits_console(); }
@@ -196,20 +203,20 @@ static long console_ioctl(struct file *f, long req, u64 arg)
 	}
 	case TIOCGPGRP:
 	case TIOCGSID: {
-		if (proc_current()->sid != CONSOLE_SESSION)
+		if (proc_current()->sid != session)
 			return -ENOTTY; /* not the caller's controlling terminal */
-		i32 id = req == TIOCGPGRP ? foreground : CONSOLE_SESSION;
+		i32 id = req == TIOCGPGRP ? foreground : session;
 		return copy_to_user(arg, &id, sizeof(id));
 	}
 	case TIOCSPGRP: {
 		i32 pgrp;
-		if (proc_current()->sid != CONSOLE_SESSION)
+		if (proc_current()->sid != session)
 			return -ENOTTY;
 		if (copy_from_user(&pgrp, arg, sizeof(pgrp)))
 			return -EFAULT;
 		if (pgrp < 0)
 			return -EINVAL;
-		if (!proc_group_in_session(pgrp, CONSOLE_SESSION))
+		if (!proc_group_in_session(pgrp, session))
 			return -EPERM;
 		foreground = pgrp;
 		return 0;

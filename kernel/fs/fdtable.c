@@ -160,3 +160,16 @@ void fd_close_on_exec(void)
 		if (fd_cloexec(fd) == 1)
 			fd_close(fd);
 }
+
+long fd_unshare(void)
+{
+	struct proc *p = current->proc;
+	if (p->files->refs == 1)
+		return 0;
+	struct fdtable *t = fdtable_copy(p->files);
+	if (!t)
+		return -ENOMEM;
+	fdtable_put(p->files);
+	p->files = t;
+	return 0;
+}

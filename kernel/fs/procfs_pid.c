@@ -53,7 +53,7 @@ static int ppid_of(const struct proc *p) { return p->parent ? p->parent->pid : 0
 static void gen_stat(struct proc *p, struct inode *out)
 {
 	const u64 tick = 1000000000UL / USER_HZ;
-	bool tty = p->sid == CONSOLE_SESSION;
+	bool tty = p->sid == console_session();
 	/* pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime
 	 * stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss rsslim ... */
 	procfs_put(out, "%d (%s) %c %d %d %d %d %d 4194560 0 0 0 0 %lu 0 %lu 0 20 %d %d 0 %lu %lu %lu ", p->pid,

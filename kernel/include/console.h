@@ -6,7 +6,6 @@
 struct file;
 
 #define CONSOLE_VECTOR 0x24 /* COM1's receive interrupt (ISA IRQ 4) */
-#define CONSOLE_SESSION 1   /* the console is the controlling terminal of the first process's session */
 #define CONSOLE_TTY_NR ((4 << 8) | 64) /* /dev/ttyS0's device number, as /proc/PID/stat shows it */
 
 struct file;
@@ -19,7 +18,11 @@ void console_init(struct inode *dev);
 /* The interrupt handler for CONSOLE_VECTOR: moves received bytes into the line discipline
  * (which may echo, or send the app SIGINT). */
 void console_irq(void);
-/* The foreground process group (TIOCSPGRP): ^C and ^\ go to it. */
+/* The console becomes the controlling terminal of session sid, group pgid in the foreground. */
+void console_attach(int sid, int pgid);
+/* The session it controls (0: none yet) and its foreground process group (TIOCSPGRP): ^C and ^\
+ * go to that group. */
+int console_session(void);
 int console_foreground_group(void);
 /* Whether a thread waits for console input: then an idle CPU is not a deadlock. */
 bool console_awaited(void);

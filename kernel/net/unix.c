@@ -11,6 +11,7 @@
 #include "log.h"
 #include "mm.h"
 #include "poll.h"
+#include "proc.h"
 #include "sock.h"
 #include "vfs.h"
 
@@ -43,6 +44,7 @@ struct unix_sock {
 	struct sockaddr_k addr;     /* the bound name; len 0 while unnamed */
 	struct sockaddr_k peer_addr; /* the peer's name (a stream keeps it after the peer closes, as Linux) */
 	struct inode *node;         /* a path name's S_IFSOCK inode (a reference) */
+	u32 cred[3];                /* pid, uid, gid of its owner when it connected or listened (SO_PEERCRED) */
 	struct ring rx;             /* what others sent to this socket */
 	u32 queued;                 /* datagrams in rx */
 };
@@ -132,6 +134,13 @@ static void changed(struct sock *s)
 	for (struct sock *o = all; o; o = U(o)->next)
 		if (U(o)->peer == s)
 			sock_changed(o);
+}
+
+/* The caller's pid, effective uid and gid, as a socket records them. */
+static void take_cred(struct sock *s)
+{
+	const struct proc *p = proc_current();
+	U(s)->cred[0] = (u32)p->pid, U(s)->cred[1] = p->cred.uid.e, U(s)->cred[2] = p->cred.gid.e;
 }
 
 static void connect_pair(struct sock *a, struct sock *b)
@@ -279,6 +288,7 @@ long unix_listen(struct sock *s, int backlog)
 		return -ENOMEM;
 	s->queue_max = backlog < 0 ? 0 : MIN(backlog, BACKLOG_MAX);
 	s->state = SS_LISTENING;
+	take_cred(s);
 	return 0;
 }
 
@@ -289,6 +299,8 @@ static long join(struct sock *s, struct sock *l)
 	if (!c)
 		return -ENOMEM;
 	U(c)->addr = U(l)->addr;
+	memcpy(U(c)->cred, U(l)->cred, sizeof(U(c)->cred)); /* the server's end: the listener's owner */
+	take_cred(s);
 	connect_pair(s, c);
 	l->queue[l->queue_len++] = c;
 	changed(l);
@@ -617,12 +629,17 @@ u64 unix_readable(struct sock *s)
 	return h.len; /* as Linux: the next datagram's size */
 }
 
-/* One process: every peer is this one, root (pid 1 in the guest). Unconnected: Linux's "nobody". */
+/* The peer's owner when it connected (a listening socket: its own at listen()), as Linux; without
+ * one, Linux's "nobody" (pid 0, uid and gid -1). */
 void unix_peercred(struct sock *s, u32 cred[3])
 {
-	bool known = s->state == SS_CONNECTED || s->state == SS_LISTENING;
-	cred[0] = known ? 1 : 0;
-	cred[1] = cred[2] = known ? 0 : (u32)-1;
+	struct sock *from = s->state == SS_LISTENING ? s : s->state == SS_CONNECTED ? U(s)->peer : NULL;
+	if (!from) {
+		cred[0] = 0;
+		cred[1] = cred[2] = (u32)-1;
+		return;
+	}
+	memcpy(cred, U(from)->cred, sizeof(U(from)->cred));
 }
 
 u64 unix_buffer_size(void) { return UNIX_BUF; }
@@ -712,6 +729,8 @@ long unix_pair(int type, int protocol, u32 flags, struct file **a, struct file *
 		drop(x);
 		return -ENOMEM;
 	}
+	take_cred(x);
+	take_cred(y);
 	connect_pair(x, y);
 	if ((err = sock_file(x, flags, a))) {
 		drop(x);
