@@ -210,11 +210,10 @@ static long map_segment(struct mm *mm, const struct object *o, const struct phdr
 	if (end > anon_start && !vma_map(mm, anon_start, end, prot))
 		return -ENOMEM;
 	if (ph->filesz && ph->memsz > ph->filesz && file_end < file_page_end) {
-		static const u8 zeros[PAGE_SIZE];
 		/* a read-only segment with a bss has its last file page written once, before it is sealed */
 		if (!(prot & PROT_WRITE))
 			vma_protect(mm, start, file_page_end, prot | PROT_WRITE);
-		long err = copy_to_user(file_end, zeros, file_page_end - file_end);
+		long err = clear_user(file_end, file_page_end - file_end);
 		if (!(prot & PROT_WRITE))
 			vma_protect(mm, start, file_page_end, prot);
 		if (err)

@@ -67,7 +67,7 @@ void panic(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	kerr("panic: %s", msg);
-	kerr("backtrace (kernel addresses; resolve with addr2line -e build/kernel/ukify-kernel.elf):");
+	kerr("backtrace (kernel addresses; resolve with addr2line -e build/kernel/ukify-kernel.debug):");
 	backtrace_from((u64)__builtin_frame_address(0));
 	power_off(-1);
 }

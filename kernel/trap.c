@@ -39,7 +39,7 @@ static NORETURN void kernel_fault(struct regs *r)
 	kerr("panic: %s (vector %lu) in the kernel at %lx, address %lx", name, r->vector, r->rip,
 	     r->vector == 14 ? read_cr2() : 0);
 	dump_regs(r);
-	kerr("backtrace (kernel addresses; resolve with addr2line -e build/kernel/ukify-kernel.elf):");
+	kerr("backtrace (kernel addresses; resolve with addr2line -e build/kernel/ukify-kernel.debug):");
 	kerr("  #0 %lx", r->rip);
 	backtrace_from(r->rbp);
 	power_off(-1);

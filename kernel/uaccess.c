@@ -44,6 +44,14 @@ long copy_to_user(u64 dst, const void *src, size_t len)
 	return 0;
 }
 
+long clear_user(u64 dst, size_t len)
+{
+	if (!user_range_ok(dst, len, true))
+		return -EFAULT;
+	memset((void *)dst, 0, len);
+	return 0;
+}
+
 long string_from_user(char *dst, u64 src, size_t max)
 {
 	for (size_t i = 0; i < max; i++) {

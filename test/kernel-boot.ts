@@ -9,6 +9,8 @@ import { repoRoot } from '../fixtures/index.js';
 
 export const workDir = join(repoRoot, 'build', 'kernel-test');
 export const kernelElf = join(repoRoot, 'build', 'kernel', 'ukify-kernel.elf');
+/** The same kernel with every symbol (the one in images keeps only what the packager needs). */
+export const kernelDebugElf = join(repoRoot, 'build', 'kernel', 'ukify-kernel.debug');
 
 export interface GuestRun {
   stdout: string;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, repoRoot } from '../fixtures/index.js';
 import { loadCatalog } from '../syscall-shim/catalog.js';
-import { bootImage, buildImage, kernelElf, runGuest, runTracedNative, type GuestRun, type TracedRun } from './kernel-boot.js';
+import { bootImage, buildImage, kernelDebugElf, kernelElf, runGuest, runTracedNative, type GuestRun, type TracedRun } from './kernel-boot.js';
 import { runNative } from './helpers/native.js';
 
 const shimDir = join(repoRoot, 'syscall-shim');
@@ -40,7 +40,7 @@ describe('catalog and handlers', () => {
   });
 
   it('the kernel links every handler of the catalog (from readelf on the kernel, not our sources)', () => {
-    const syms = spawnSync('nm', ['--defined-only', kernelElf], { encoding: 'utf8' }).stdout;
+    const syms = spawnSync('nm', ['--defined-only', kernelDebugElf], { encoding: 'utf8' }).stdout;
     const defined = new Set([...syms.matchAll(/ T sys_([a-z0-9_]+)$/gm)].map((m) => m[1]));
     expect(handled.map((e) => e.name).filter((n) => !defined.has(n))).toEqual([]);
   });

@@ -6,5 +6,6 @@
 bool user_range_ok(u64 addr, u64 len, bool write);
 long copy_from_user(void *dst, u64 src, size_t len); /* 0 or -EFAULT */
 long copy_to_user(u64 dst, const void *src, size_t len);
+long clear_user(u64 dst, size_t len); /* zeros: 0 or -EFAULT */
 /* Copies a NUL-terminated string of at most max-1 chars: length, -EFAULT or -ENAMETOOLONG. */
 long string_from_user(char *dst, u64 src, size_t max);
