@@ -5,21 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { fixturePath } from '../fixtures/index.js';
 import { runGuest } from './kernel-boot.js';
-import { runNative } from './helpers/native.js';
+import { sameAsNative } from './helpers/same-as-native.js';
 
 describe('sys-proc: processes as Linux makes them', () => {
   for (const variant of ['glibc-dynamic', 'musl-dynamic', 'glibc-static-pie'] as const) {
-    it(`sys-proc.${variant} prints in the guest what it prints natively`, () => {
-      const path = fixturePath('sys-proc', variant);
-      const ref = runNative(path);
-      expect(ref.timedOut, 'native run timed out').toBe(false);
-      expect(ref.status).toBe(0);
-      expect(ref.stdout).not.toContain('FAILED');
-      const guest = runGuest(path);
-      expect(guest.stdout).toBe(ref.stdout);
-      expect(guest.exit).toBe(ref.status);
-      expect(guest.log).not.toMatch(/unsupported syscall|panic|deadlock/);
-    });
+    it(`sys-proc.${variant} prints in the guest what it prints natively`, () => sameAsNative('sys-proc', variant));
   }
 
   it('the first process is pid 1 with no parent; its first child is pid 2, child of 1', () => {

@@ -1,21 +1,9 @@
 // Threads, the scheduler and blocking calls in the kernel, under QEMU (TCG, one vCPU): each guest
 // run is compared with the same binary run natively on Linux.
 import { describe, expect, it } from 'vitest';
-import { fixturePath, variants, type FixtureName, type Variant } from '../fixtures/index.js';
+import { fixturePath, variants } from '../fixtures/index.js';
 import { runGuest } from './kernel-boot.js';
-import { runNative } from './helpers/native.js';
-
-function sameAsNative(prog: FixtureName, variant: Variant): void {
-  const path = fixturePath(prog, variant);
-  const ref = runNative(path);
-  expect(ref.timedOut, 'native run timed out').toBe(false);
-  expect(ref.status).toBe(0);
-  expect(ref.stdout).not.toContain('FAILED');
-  const guest = runGuest(path);
-  expect(guest.stdout).toBe(ref.stdout);
-  expect(guest.exit).toBe(ref.status);
-  expect(guest.log).not.toMatch(/unsupported syscall|panic|deadlock/);
-}
+import { sameAsNative } from './helpers/same-as-native.js';
 
 describe('threads fixture: pthread create/join, mutex counter, condvar queue, TLS', () => {
   for (const variant of variants) {
