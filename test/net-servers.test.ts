@@ -9,21 +9,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { goFixturePath } from '../fixtures/go/index.js';
 import { freePort } from './helpers/free-port.js';
-import { http, type Reply, startServer, stopServer, ukifyRun, until, type Server } from './helpers/servers.js';
+import { exitWithin, http, type Reply, startServer, stopServer, ukifyRun, until } from './helpers/servers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ukify-net-servers-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** Waits for the exit status, at most ms; a server still running then is a failure. */
-async function exitWithin(server: Server, ms: number): Promise<number | null | 'still running'> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'still running'>((done) => (timer = setTimeout(() => done('still running'), ms)));
-  try {
-    return await Promise.race([server.exit, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** True when something accepts a TCP connection on 127.0.0.1:port. */
 function accepts(port: number): Promise<boolean> {

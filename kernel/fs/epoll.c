@@ -21,12 +21,38 @@ struct epitem {
 	bool disarmed; /* EPOLLONESHOT after a report, until EPOLL_CTL_MOD */
 };
 
-struct epoll {
-	struct epoll *next; /* all instances, for epoll_forget_file */
-	struct epitem *items;
-};
-
 static struct epoll *instances;
+
+/* Every item joins and leaves an interest list through these: an inode counts its exclusive ones. */
+static void item_link(struct epitem **at, struct epitem *it)
+{
+	it->next = *at;
+	*at = it;
+	it->f->epoll_items++;
+	it->f->ino->exclusive_items += !!(it->events & EPOLLEXCLUSIVE);
+}
+
+static void item_unlink(struct epitem **at)
+{
+	struct epitem *it = *at;
+	*at = it->next;
+	it->f->epoll_items--;
+	it->f->ino->exclusive_items -= !!(it->events & EPOLLEXCLUSIVE);
+	kfree(it);
+}
+
+bool epoll_exclusive_on(const struct epoll *ep, const struct inode *ino)
+{
+	bool exclusive = false;
+	for (struct epitem *it = ep->items; it; it = it->next) {
+		if (it->f->ino != ino)
+			continue;
+		if (!(it->events & EPOLLEXCLUSIVE))
+			return false;
+		exclusive = true;
+	}
+	return exclusive;
+}
 
 /* The events an item reports now (0: none), and whether it consumes them (reports, not peeks). */
 static u32 item_events(struct epitem *it, bool consume)
@@ -91,7 +117,7 @@ long epoll_wait(struct file *epf, u64 uevents, int max, u64 deadline)
 		long n = collect(ep, uevents, max);
 		if (n || timed_out)
 			return n;
-		enum wake_reason why = poll_sleep(deadline, watches_console(ep));
+		enum wake_reason why = poll_sleep_epoll(ep, deadline, watches_console(ep));
 		if (why == WAKE_SIGNAL)
 			return -EINTR;
 		timed_out = why == WAKE_TIMEOUT;
@@ -128,8 +154,7 @@ long epoll_ctl(struct file *epf, int op, int fd, struct file *target, const stru
 		it->f = target;
 		it->fd = fd;
 		item_set(it, ev);
-		*at = it; /* appended: find stops at the end */
-		target->epoll_items++;
+		item_link(at, it); /* appended: find stops at the end */
 		return 0;
 	}
 	case EPOLL_CTL_MOD:
@@ -139,15 +164,11 @@ long epoll_ctl(struct file *epf, int op, int fd, struct file *target, const stru
 			return -EINVAL;
 		item_set(*at, ev);
 		return 0;
-	case EPOLL_CTL_DEL: {
-		struct epitem *it = *at;
-		if (!it)
+	case EPOLL_CTL_DEL:
+		if (!*at)
 			return -ENOENT;
-		*at = it->next;
-		target->epoll_items--;
-		kfree(it);
+		item_unlink(at);
 		return 0;
-	}
 	default:
 		return -EINVAL;
 	}
@@ -158,13 +179,10 @@ void epoll_forget_file(struct file *f)
 	for (struct epoll *ep = instances; ep && f->epoll_items; ep = ep->next) {
 		for (struct epitem **at = &ep->items; *at;) {
 			struct epitem *it = *at;
-			if (it->f != f) {
+			if (it->f != f)
 				at = &it->next;
-				continue;
-			}
-			*at = it->next;
-			f->epoll_items--;
-			kfree(it);
+			else
+				item_unlink(at);
 		}
 	}
 }
@@ -188,12 +206,8 @@ static void epoll_release(struct file *f)
 			break;
 		}
 	}
-	while (ep->items) {
-		struct epitem *it = ep->items;
-		ep->items = it->next;
-		it->f->epoll_items--;
-		kfree(it);
-	}
+	while (ep->items)
+		item_unlink(&ep->items);
 	kfree(ep);
 }
 

@@ -32,6 +32,7 @@ struct inode {
 	u32 refs; /* open files, mappings, the working directory */
 	u64 ino, size, rdev;
 	u64 poll_events; /* readiness changes counted by poll_wake (edge-triggered epoll) */
+	u32 exclusive_items; /* EPOLLEXCLUSIVE epoll items watching it (poll_wake wakes one of them) */
 	u64 atime, mtime, ctime; /* ns since the epoch */
 	const struct file_ops *ops;
 	void *priv;

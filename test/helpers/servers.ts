@@ -14,20 +14,29 @@ export interface Server {
   exit: Promise<number | null>;
 }
 
+export interface ServerOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Give the server a pipe on stdin (proc.stdin) instead of none. */
+  stdin?: boolean;
+}
+
 /** COMMAND ARGS... in the background (empty environment unless given), its output collected. */
-export function startServer(command: string, args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Server {
-  const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? {}, cwd: options.cwd });
+export function startServer(command: string, args: string[], options: ServerOptions = {}): Server {
+  const stdin = options.stdin === true ? 'pipe' : 'ignore';
+  const proc = spawn(command, args, { stdio: [stdin, 'pipe', 'pipe'], env: options.env ?? {}, cwd: options.cwd });
   let out = '';
   let err = '';
   proc.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
   proc.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+  proc.stdin?.on('error', () => undefined); // a write after the server ended: its exit status tells the test
   const exit = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)));
   return { proc, stdout: () => out, stderr: () => err, exit };
 }
 
-/** `ukify run ARGS...` (node needs PATH to find QEMU). */
-export function ukifyRun(args: string[]): Server {
-  return startServer(process.execPath, [cli, 'run', ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+/** `ukify run ARGS...` (node needs PATH to find QEMU); with stdin, what is written to proc.stdin is the guest's stdin. */
+export function ukifyRun(args: string[], options: { stdin?: boolean } = {}): Server {
+  return startServer(process.execPath, [cli, 'run', ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdin: options.stdin });
 }
 
 /** Polls ready() every 100 ms; fails when the server ends first or after timeoutMs. */
@@ -37,6 +46,17 @@ export async function until(what: string, ready: () => Promise<boolean>, server:
     if (server.proc.exitCode !== null) throw new Error(`${what}: ended (status ${server.proc.exitCode}): ${server.stderr()}`);
     if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: not ready after ${timeoutMs / 1000} s: ${server.stderr()}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits for the exit status, at most ms; a server still running then is a failure. */
+export async function exitWithin(server: Server, ms: number): Promise<number | null | 'still running'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'still running'>((done) => (timer = setTimeout(() => done('still running'), ms)));
+  try {
+    return await Promise.race([server.exit, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -55,10 +75,11 @@ export interface Reply {
 }
 
 /** One request to 127.0.0.1:port, on its own connection unless a keep-alive agent is given. */
-export function http(port: number, method: string, path: string, options: { body?: Buffer; agent?: Agent } = {}): Promise<Reply> {
+export function http(port: number, method: string, path: string, options: { body?: Buffer; agent?: Agent; headers?: Record<string, string> } = {}): Promise<Reply> {
   const { body, agent } = options;
   return new Promise((resolve, reject) => {
-    const headers = body === undefined ? {} : { 'content-length': String(body.length), 'content-type': 'application/octet-stream' };
+    const forBody = body === undefined ? {} : { 'content-length': String(body.length), 'content-type': 'application/octet-stream' };
+    const headers = { ...forBody, ...options.headers };
     const req = request({ host: '127.0.0.1', port, method, path, headers, agent: agent ?? false }, (res) => {
       const chunks: Buffer[] = [];
       const localPort = res.socket.localPort;
