@@ -41,6 +41,11 @@
 #define SO_REUSE 1
 #define LWIP_TCP_KEEPALIVE 1
 
+/* Every IP packet passes by net/timewait.c first (the macros' 0: lwIP goes on with it). */
+#define LWIP_HOOK_FILENAME "net_hooks.h"
+#define LWIP_HOOK_IP4_INPUT(p, inp) (tcp_timewait_reuse((p), 0), 0)
+#define LWIP_HOOK_IP6_INPUT(p, inp) (tcp_timewait_reuse((p), 1), 0)
+
 /* Memory: one heap for everything, allocated at boot when networking starts. */
 #define MEM_LIBC_MALLOC 0
 #define MEMP_MEM_MALLOC 1
