@@ -100,13 +100,32 @@ static long get_res(const struct ids *c, u64 r, u64 e, u64 s)
 	return 0;
 }
 
+/* As Linux, a process whose effective or file-system ids change stops being dumpable (its /proc
+ * files become root's) until PR_SET_DUMPABLE. */
+static void undump_if_changed(struct ids before, const struct ids *now)
+{
+	if (before.e != now->e || before.fs != now->fs)
+		proc_current()->dumpable = false;
+}
+
 /* Runs a uid change and the capability fix-up that follows it. */
 #define UID_CHANGE(call)                                \
 	do {                                            \
 		struct ids old = cred()->uid;           \
 		long err = (call);                      \
-		if (!err)                               \
+		if (!err) {                             \
 			fix_caps(old);                  \
+			undump_if_changed(old, &cred()->uid); \
+		}                                       \
+		return err;                             \
+	} while (0)
+
+#define GID_CHANGE(call)                                \
+	do {                                            \
+		struct ids old = cred()->gid;           \
+		long err = (call);                      \
+		if (!err)                               \
+			undump_if_changed(old, &cred()->gid); \
 		return err;                             \
 	} while (0)
 
@@ -120,16 +139,25 @@ long sys_getresgid(u64 r, u64 e, u64 s) { return get_res(&cred()->gid, r, e, s);
 long sys_setuid(unsigned id) { UID_CHANGE(set_one(&cred()->uid, CAP_SETUID, id)); }
 long sys_setreuid(unsigned r, unsigned e) { UID_CHANGE(set_re(&cred()->uid, CAP_SETUID, r, e)); }
 long sys_setresuid(unsigned r, unsigned e, unsigned s) { UID_CHANGE(set_res(&cred()->uid, CAP_SETUID, r, e, s)); }
-long sys_setgid(unsigned id) { return set_one(&cred()->gid, CAP_SETGID, id); }
-long sys_setregid(unsigned r, unsigned e) { return set_re(&cred()->gid, CAP_SETGID, r, e); }
-long sys_setresgid(unsigned r, unsigned e, unsigned s) { return set_res(&cred()->gid, CAP_SETGID, r, e, s); }
-long sys_setfsgid(unsigned id) { return set_fs(&cred()->gid, CAP_SETGID, id); }
+long sys_setgid(unsigned id) { GID_CHANGE(set_one(&cred()->gid, CAP_SETGID, id)); }
+long sys_setregid(unsigned r, unsigned e) { GID_CHANGE(set_re(&cred()->gid, CAP_SETGID, r, e)); }
+long sys_setresgid(unsigned r, unsigned e, unsigned s) { GID_CHANGE(set_res(&cred()->gid, CAP_SETGID, r, e, s)); }
+/* setfsuid and setfsgid return the previous fs id, not an error */
+long sys_setfsgid(unsigned id)
+{
+	struct ids before = cred()->gid;
+	long old = set_fs(&cred()->gid, CAP_SETGID, id);
+	undump_if_changed(before, &cred()->gid);
+	return old;
+}
 
 long sys_setfsuid(unsigned id)
 {
 	struct cred *c = cred();
+	struct ids before = c->uid;
 	u32 old = c->uid.fs;
 	long ret = set_fs(&c->uid, CAP_SETUID, id);
+	undump_if_changed(before, &c->uid);
 	/* the fs capabilities follow the fs uid */
 	if (!old && c->uid.fs)
 		c->cap_eff &= ~CAP_FS_MASK;

@@ -379,7 +379,7 @@ describe("nginx (Debian's) as a daemon: a master and two worker processes", () =
     'while read cmd; do',
     '  case $cmd in',
     '    ps) for p in $(pidof nginx); do',
-    `          echo "proc $p $(awk '/^PPid:/ { pp = $2 } /^Uid:/ { u = $2 } END { print pp, u }' /proc/$p/status) $(tr '\\0' ' ' < /proc/$p/cmdline)"`,
+    `          echo "proc $p $(awk '/^PPid:/ { pp = $2 } /^Uid:/ { u = $2 } END { print pp, u }' /proc/$p/status) $(stat -c %u /proc/$p) $(tr '\\0' ' ' < /proc/$p/cmdline)"`,
     '        done; echo "ps end";;',
     '    reload) kill -HUP $(cat /run/nginx.pid);;',
     '    quit) kill -QUIT $(cat /run/nginx.pid);;',
@@ -392,6 +392,8 @@ describe("nginx (Debian's) as a daemon: a master and two worker processes", () =
     pid: number;
     ppid: number;
     uid: number;
+    /** The owner of /proc/PID (as Linux: the effective uid, nginx making its workers dumpable again after setuid). */
+    owner: number;
     /** The title nginx gives itself: `nginx: master process ...`, `nginx: worker process`, `... is shutting down`. */
     title: string;
   }
@@ -403,11 +405,12 @@ describe("nginx (Debian's) as a daemon: a master and two worker processes", () =
     send(guest, 'ps');
     await until('ps in the guest', async () => done() > before, guest);
     const listing = guest.stdout().split('ps end\n')[before];
-    return [...listing.matchAll(/^proc (\d+) (\d+) (\d+) (nginx: .*?) *$/gm)].map((m) => ({
+    return [...listing.matchAll(/^proc (\d+) (\d+) (\d+) (\d+) (nginx: .*?) *$/gm)].map((m) => ({
       pid: Number(m[1]),
       ppid: Number(m[2]),
       uid: Number(m[3]),
-      title: m[4],
+      owner: Number(m[4]),
+      title: m[5],
     }));
   }
 
@@ -426,8 +429,8 @@ describe("nginx (Debian's) as a daemon: a master and two worker processes", () =
     };
     await until('nginx: a master and 2 new workers', settled, guest);
     const master = all.filter((p) => p.title.startsWith('nginx: master process'));
-    expect(master.map((m) => [m.ppid, m.uid])).toEqual([[1, 0]]);
-    for (const w of workers()) expect([w.ppid, w.uid]).toEqual([master[0].pid, wwwData]);
+    expect(master.map((m) => [m.ppid, m.uid, m.owner])).toEqual([[1, 0, 0]]);
+    for (const w of workers()) expect([w.ppid, w.uid, w.owner]).toEqual([master[0].pid, wwwData, wwwData]);
     return { master: master[0].pid, workers: sorted(workers().map((w) => w.pid)) };
   }
 

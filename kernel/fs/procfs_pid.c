@@ -218,10 +218,25 @@ static bool fill(struct procfs_dir *d, int pid)
 	return true;
 }
 
+/* As Linux, a process's /proc files belong to its effective user and group, or to root when it is
+ * not dumpable; set at each lookup, so a change of ids shows. */
+static void set_owner(struct procfs_dir *d, const struct proc *p)
+{
+	u32 uid = p->dumpable ? p->cred.uid.e : 0, gid = p->dumpable ? p->cred.gid.e : 0;
+	d->dir->uid = uid;
+	d->dir->gid = gid;
+	for (struct dentry *e = d->dir->dir.first; e; e = e->next) {
+		e->ino->uid = uid;
+		e->ino->gid = gid;
+	}
+}
+
 struct inode *procfs_pid_dir(struct proc *p, struct inode *proc_root)
 {
-	if (p->procfs)
+	if (p->procfs) {
+		set_owner(p->procfs, p);
 		return p->procfs->dir;
+	}
 	struct procfs_dir *d = kzalloc(sizeof(*d));
 	if (!d || !(d->dir = inode_new(S_IFDIR | 0555))) {
 		kfree(d);
@@ -237,6 +252,7 @@ struct inode *procfs_pid_dir(struct proc *p, struct inode *proc_root)
 		procfs_forget(p);
 		return NULL;
 	}
+	set_owner(d, p);
 	return d->dir;
 }
 
