@@ -43,8 +43,8 @@
 
 /* Every IP packet passes by net/timewait.c first (the macros' 0: lwIP goes on with it). */
 #define LWIP_HOOK_FILENAME "net_hooks.h"
-#define LWIP_HOOK_IP4_INPUT(p, inp) (tcp_timewait_reuse((p), 0), 0)
-#define LWIP_HOOK_IP6_INPUT(p, inp) (tcp_timewait_reuse((p), 1), 0)
+#define LWIP_HOOK_IP4_INPUT(p, inp) (tcp_timewait_syn_hook((p), 0), 0)
+#define LWIP_HOOK_IP6_INPUT(p, inp) (tcp_timewait_syn_hook((p), 1), 0)
 
 /* Memory: one heap for everything, allocated at boot when networking starts. */
 #define MEM_LIBC_MALLOC 0
@@ -69,6 +69,8 @@ extern unsigned char *net_heap;
 #define TCP_OVERSIZE TCP_MSS
 #define LWIP_TCP_TIMESTAMPS 0
 #define TCP_QUEUE_OOSEQ 1
+/* TIME_WAIT lasts 2 MSL: 60 s, as Linux's (lwIP's default is two minutes). */
+#define TCP_MSL 30000UL
 
 #define LWIP_NOASSERT 1
 #define LWIP_DEBUG 0

@@ -2,6 +2,7 @@
 #pragma once
 #include "lwip/pbuf.h"
 
-/* An IP packet (p->payload: its IP header) is about to be processed: a SYN for a connection in
- * TIME_WAIT that Linux would accept as a new one ends the old one first (net/timewait.c). */
-void tcp_timewait_reuse(struct pbuf *p, int ipv6);
+/* An IP packet (p->payload: its IP header) is about to be processed. For a SYN: a connection in
+ * TIME_WAIT that Linux would let it replace ends first, and so do the oldest ones past a limit
+ * (net/timewait.c). */
+void tcp_timewait_syn_hook(struct pbuf *p, int ipv6);
