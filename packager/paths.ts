@@ -1,5 +1,6 @@
-// Where the kernel is: $UKIFY_KERNEL, else build/kernel/ukify-kernel.elf under the repository root
-// (the nearest folder above this module holding package.json; this runs from the tree and from dist/).
+// Where the build puts what ukify uses at run time, under the repository root (the nearest folder
+// above this module holding package.json; this runs from the tree and from dist/): the kernel
+// ($UKIFY_KERNEL, else build/kernel/ukify-kernel.elf) and the library `ukify run` preloads into QEMU.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +12,13 @@ function findRoot(start: string): string {
   return start;
 }
 
+const buildDir = join(findRoot(dirname(fileURLToPath(import.meta.url))), 'build');
+
 export function kernelPath(env: NodeJS.ProcessEnv = process.env): string {
   const chosen = env['UKIFY_KERNEL'];
   if (chosen !== undefined && chosen !== '') return chosen;
-  return join(findRoot(dirname(fileURLToPath(import.meta.url))), 'build', 'kernel', 'ukify-kernel.elf');
+  return join(buildDir, 'kernel', 'ukify-kernel.elf');
 }
+
+/** runner/qemu-listen.c, built: raises the listen backlog of QEMU's port forwards. */
+export const qemuListenLibrary: string = join(buildDir, 'runner', 'qemu-listen.so');

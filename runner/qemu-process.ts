@@ -38,6 +38,8 @@ export interface QemuRun {
   input?: { mode: ConsoleMode; source: Readable };
   /** How long the processes get to end after a stop request (default 0: power off at once). */
   stopTimeoutMs?: number;
+  /** A library QEMU runs with (LD_PRELOAD). */
+  preload?: string;
 }
 
 /** The byte on COM2's input that asks the kernel for a graceful stop. */
@@ -76,7 +78,8 @@ export function runQemu(run: QemuRun): Promise<number> {
     if (qemu === undefined) return reject(new QemuError(`${run.qemu} not found: install QEMU (apt-get install qemu-system-x86)`, 2));
     // QEMU runs in a session of its own: a terminal's Ctrl-C reaches only us, and we ask the guest to stop.
     const [command, args] = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', qemu, ...run.args]] : [qemu, run.args];
-    const child = spawn(command, args, { detached: true, stdio: [stdin, run.stdout === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe', 'pipe'] });
+    const env = run.preload === undefined ? process.env : { ...process.env, LD_PRELOAD: [run.preload, process.env.LD_PRELOAD].filter((p) => p).join(' ') };
+    const child = spawn(command, args, { detached: true, env, stdio: [stdin, run.stdout === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe', 'pipe'] });
     let stopFeeding: (() => void) | undefined;
     if (run.stdout !== undefined) child.stdout?.pipe(run.stdout, { end: false });
     let record: ExitRecord | undefined;

@@ -1,7 +1,8 @@
 // `ukify run` on an image: check it, choose memory, accelerator and TSC, then boot it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { inspectImage } from '../packager/inspect.js';
+import { qemuListenLibrary } from '../packager/paths.js';
 import { chooseAccel, type AccelRequest } from './accel.js';
 import { kernelCommandLine } from './cmdline.js';
 import { consoleMode } from './console-mode.js';
@@ -92,7 +93,13 @@ export async function runImage(request: RunRequest): Promise<number> {
     ...(network ? { network: { forwards: ports } } : {}),
   });
   const qemu = request.qemu ?? QEMU;
-  if (request.verbose) process.stderr.write(`ukify: ${accel}, ${memoryMiB} MiB: ${[qemu, ...args].map(shellWord).join(' ')}\n`);
+  // QEMU's forwards listen with a backlog of 1 unless this library raises it (runner/qemu-listen.c).
+  const preload = ports.length > 0 && existsSync(qemuListenLibrary) ? qemuListenLibrary : undefined;
+  if (ports.length > 0 && preload === undefined) process.stderr.write(`ukify: ${qemuListenLibrary} is missing (run scripts/setup): clients opening many connections at once will wait for retransmissions\n`);
+  if (request.verbose) {
+    const command = [...(preload === undefined ? [] : [`LD_PRELOAD=${preload}`]), qemu, ...args];
+    process.stderr.write(`ukify: ${accel}, ${memoryMiB} MiB: ${command.map(shellWord).join(' ')}\n`);
+  }
   // With console=tty our terminal is raw: what we print ourselves needs its \r\n from us.
   let restoreTerminal: (() => void) | undefined;
   if (inputMode === 'tty') {
@@ -109,7 +116,7 @@ export async function runImage(request: RunRequest): Promise<number> {
   };
   try {
     const stopTimeoutMs = request.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_S * 1000;
-    const status = await runQemu({ qemu, args, onLog, stderr, input: { mode: inputMode, source: process.stdin }, stopTimeoutMs });
+    const status = await runQemu({ qemu, args, onLog, stderr, input: { mode: inputMode, source: process.stdin }, stopTimeoutMs, ...(preload === undefined ? {} : { preload }) });
     if (portWatch.failed !== undefined) throw portWatch.failed;
     if (missing !== undefined) stderr.write(missing.report());
     return status;
