@@ -9,7 +9,7 @@ import { Decoder, DecoderOptions, Instruction } from 'iced-x86';
 import { analyzeProgram } from '../analyzer/analyze.js';
 import { executableRegions } from '../analyzer/elf/index.js';
 import { libraryClosure, readObject } from '../analyzer/libraries.js';
-import { nginxWorkload, traceNginxServing } from '../test/helpers/strace.js';
+import { nginxWorkload, traceNginxServing } from '../harness/strace.js';
 
 const nginx = '/usr/sbin/nginx';
 

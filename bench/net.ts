@@ -19,7 +19,7 @@ import { repoRoot } from '../fixtures/index.js';
 import { LinuxGuestError, makeInitramfs, prepareLinuxGuest, startLinux } from './lib-linux-guest.js';
 import { formatTable, ratio, type TableRow } from './lib-table.js';
 import { median } from './lib-table.js';
-import { freePort } from '../test/helpers/free-port.js';
+import { freePort } from '../harness/free-port.js';
 
 const cli = join(repoRoot, 'dist', 'cli', 'main.js');
 const nginx = '/usr/sbin/nginx';

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeProgram } from '../analyzer/analyze.js';
 import { loadCatalog } from '../syscall-shim/catalog.js';
 import { fixturePath, variants } from '../fixtures/index.js';
-import { traceNginxServing, traceRun } from './helpers/strace.js';
+import { traceNginxServing, traceRun } from '../harness/strace.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ukify-recall-'));
 const cacheDir = join(work, 'cache');

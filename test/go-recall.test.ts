@@ -12,7 +12,7 @@ import { analyzeProgram } from '../analyzer/analyze.js';
 import type { Analysis } from '../analyzer/analysis.js';
 import { loadCatalog } from '../syscall-shim/catalog.js';
 import { goBuilds, goFixturePath } from '../fixtures/go/index.js';
-import { traceRun } from './helpers/strace.js';
+import { traceRun } from '../harness/strace.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ukify-go-recall-'));
 const cacheDir = join(work, 'cache');

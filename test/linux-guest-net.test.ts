@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configValue, loadOrder, moduleFiles, moduleInfo } from '../bench/linux-guest/modules.js';
 import { LinuxGuestError, linuxQemuArgs, makeInitramfs, prepareLinuxGuest, startLinux, type LinuxGuestKernel } from '../bench/lib-linux-guest.js';
 import { fixturePath } from '../fixtures/index.js';
-import { freePort } from './helpers/free-port.js';
+import { freePort } from '../harness/free-port.js';
 
 describe('module list from the package', () => {
   it('finds plain and compressed modules in a tar listing, by kernel name', () => {

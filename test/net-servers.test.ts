@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { goFixturePath } from '../fixtures/go/index.js';
-import { freePort } from './helpers/free-port.js';
+import { freePort } from '../harness/free-port.js';
 import { exitWithin, http, type Reply, startServer, stopServer, ukifyRun, until } from './helpers/servers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ukify-net-servers-'));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturePath } from '../fixtures/index.js';
-import { freePort } from './helpers/free-port.js';
+import { freePort } from '../harness/free-port.js';
 import { http, stopServer, ukifyRun, until } from './helpers/servers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ukify-net-'));

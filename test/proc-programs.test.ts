@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './helpers/free-port.js';
+import { freePort } from '../harness/free-port.js';
 import { expectSameRun, ukifyRun as ukifyRunSync } from './helpers/guest.js';
 import { runNative } from './helpers/native.js';
 import { exitWithin, http, type Server, startServer, stopServer, ukifyRun, until } from './helpers/servers.js';

@@ -5,7 +5,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCatalog } from '../../syscall-shim/catalog.js';
+import { loadCatalog } from '../syscall-shim/catalog.js';
 import { freePort } from './free-port.js';
 
 const numberOf = new Map([...loadCatalog().values()].map((e) => [e.name, e.nr]));
