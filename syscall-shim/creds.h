@@ -2,6 +2,7 @@
 #pragma once
 #include "types.h"
 
+#define CAP_KILL 5
 #define CAP_SYS_ADMIN 21
 #define CAP_SYS_NICE 23
 

@@ -1,5 +1,5 @@
 /* Calls that name files by path: open and create, directories, links, rename, the working
- * directory, modes, owners (recorded only: everyone is root) and times. */
+ * directory, modes, owners (recorded only: every process acts as root on files) and times. */
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
@@ -245,7 +245,7 @@ long sys_chdir(u64 path)
 	return 0;
 }
 
-/* chroot: no permission check (everyone is root); the working directory stays where it is. */
+/* chroot: no permission check; the working directory stays where it is. */
 long sys_chroot(u64 path)
 {
 	struct inode *ino;

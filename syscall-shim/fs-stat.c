@@ -103,7 +103,7 @@ long sys_statx(int dirfd, u64 path, unsigned flags, unsigned mask, u64 out)
 	return copy_to_user(out, &sx, sizeof(sx));
 }
 
-/* Everyone is root: a file that exists may be read and written; executing needs an x bit. */
+/* Every process acts as root on files: one that exists may be read and written; executing needs an x bit. */
 long sys_faccessat2(int dirfd, u64 path, int amode, int flags)
 {
 	if ((amode & ~(R_OK | W_OK | X_OK)) || (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))

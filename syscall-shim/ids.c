@@ -2,8 +2,8 @@
  * groups and capabilities, changed by the rules of Linux (kernel/sys.c, security/commoncap.c): a process
  * with CAP_SETUID (CAP_SETGID) may set any id, others only ids they already hold; leaving uid 0
  * drops capabilities, returning to euid 0 restores the permitted ones. The app starts as root with
- * every capability. The ids are recorded and reported only: files are still created as root and
- * permissions are never checked (IMAGE.md: everyone is root). */
+ * every capability. The ids decide who may signal whom (signal.c) and who owns /proc/PID; files are
+ * still created as root and their permissions are never checked (every process acts as root on them). */
 #include "creds.h"
 #include "errno.h"
 #include "lib.h"

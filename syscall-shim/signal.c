@@ -8,6 +8,7 @@
 #include "log.h"
 #include "process.h"
 #include "signal.h"
+#include "creds.h"
 #include "syscalls.h"
 #include "uaccess.h"
 #include "wait.h"
@@ -78,10 +79,21 @@ static struct siginfo_k sent(int sig, int code)
 	return info;
 }
 
+/* As Linux: a process may signal one whose real or saved uid is its real or effective uid, any
+ * with CAP_KILL, and SIGCONT goes to any process of its session. */
+static bool may_signal(const struct proc *self, const struct proc *p, int sig)
+{
+	const struct ids *me = &self->cred.uid, *them = &p->cred.uid;
+	return cred_capable(CAP_KILL) || me->e == them->r || me->e == them->s || me->r == them->r || me->r == them->s ||
+	       (sig == SIGCONT && self->sid == p->sid);
+}
+
 static long send(struct thread *t, int sig, int code)
 {
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
+	if (!may_signal(proc_current(), t->proc, sig))
+		return -EPERM;
 	if (sig == 0)
 		return 0; /* only "does the target exist" */
 	struct siginfo_k info = sent(sig, code);
@@ -89,8 +101,8 @@ static long send(struct thread *t, int sig, int code)
 }
 
 /* kill(2): a process (pid > 0), the caller's group (0), every process but pid 1 and the caller
- * (-1), or a group (< -1); everyone is root, so every target may be signalled. As Linux, the
- * targets are looked up before the signal number is checked. */
+ * (-1), or a group (< -1); EPERM when none of them may be signalled. As Linux, the targets are
+ * looked up before the signal number is checked. */
 long sys_kill(int pid, int sig)
 {
 	struct proc *self = proc_current(), *target = NULL;
@@ -104,19 +116,25 @@ long sys_kill(int pid, int sig)
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	struct siginfo_k info = sent(sig, SI_USER);
-	if (target) /* a zombie is found too (its pid lives until it is reaped) and takes nothing */
+	if (target) { /* a zombie is found too (its pid lives until it is reaped) and takes nothing */
+		if (!may_signal(self, target, sig))
+			return -EPERM;
 		return sig && !signal_send(target, &info) ? -EAGAIN : 0;
+	}
 	if (pid == INT32_MIN) /* -pid would overflow */
 		return -ESRCH;
-	int group = pid == 0 ? self->pgid : -pid, found = 0;
+	int group = pid == 0 ? self->pgid : -pid, found = 0, allowed = 0;
 	for (struct proc *p = proc_first(); p; p = p->next) {
 		if (pid == -1 ? p->pid != INIT_PID && p != self : p->pgid == group) {
 			found++;
+			if (!may_signal(self, p, sig))
+				continue;
+			allowed++;
 			if (sig)
 				signal_send(p, &info);
 		}
 	}
-	return found ? 0 : -ESRCH;
+	return !found ? -ESRCH : !allowed ? -EPERM : 0;
 }
 
 long sys_tkill(int tid, int sig)
@@ -149,6 +167,8 @@ long sys_rt_sigqueueinfo(int pid, int sig, u64 uinfo)
 	struct proc *p = proc_find(pid);
 	if (!p || p->state != PROC_ALIVE)
 		return -ESRCH;
+	if (!may_signal(proc_current(), p, sig))
+		return -EPERM;
 	if (sig == 0)
 		return 0;
 	info.signo = sig;
@@ -170,6 +190,8 @@ long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, u64 uinfo)
 		return -ESRCH;
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
+	if (!may_signal(proc_current(), t->proc, sig))
+		return -EPERM;
 	if (sig == 0)
 		return 0;
 	info.signo = sig;
