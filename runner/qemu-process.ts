@@ -11,6 +11,7 @@ import { delimiter, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { ConsoleMode } from './console-mode.js';
 import { exitOutcome, LineSplitter, parseExitRecord, type ExitRecord } from './exit-record.js';
+import { LogMerge } from './log-merge.js';
 import { FramingStream } from './stdin-framing.js';
 
 export const STDERR_FD = 3;
@@ -88,17 +89,18 @@ export function runQemu(run: QemuRun): Promise<number> {
 
     const debugcon = child.stdio[DEBUGCON_FD] as Readable;
     const lines = new LineSplitter();
+    const merge = new LogMerge((chunk) => stderr.write(chunk), run.onLog);
     const onLine = (line: string): void => {
       const parsed = parseExitRecord(line);
       if (parsed !== undefined) record = parsed;
       else if (line === CONSOLE_READY) {
         if (run.input !== undefined && child.stdin !== null && stopFeeding === undefined) stopFeeding = feed(run.input, child.stdin);
-      } else run.onLog(line);
+      } else merge.log(line);
     };
     debugcon.setEncoding('latin1');
     debugcon.on('data', (chunk: string) => lines.push(chunk).forEach(onLine));
     debugcon.on('end', () => lines.end().forEach(onLine));
-    (child.stdio[STDERR_FD] as Readable).on('data', (chunk: Buffer) => stderr.write(chunk));
+    (child.stdio[STDERR_FD] as Readable).on('data', (chunk: Buffer) => merge.app(chunk));
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => (qemuStderr += chunk));
 
@@ -135,6 +137,7 @@ export function runQemu(run: QemuRun): Promise<number> {
     });
     child.on('close', (code) => {
       cleanup();
+      merge.flush();
       if (failed) return; // spawn failed: already reported by 'error'
       if (interrupted !== undefined) return resolve(signalStatus[interrupted] ?? 130);
       const outcome = exitOutcome(record);
