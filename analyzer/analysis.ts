@@ -64,12 +64,26 @@ export interface Coverage {
   unresolved: number;
 }
 
-export interface Analysis {
+/** An absolute path named in the program or one of its libraries (a string in its read-only data). */
+export interface NamedPath {
+  path: string;
+  /** The host paths of the objects that name it. */
+  namedBy: string[];
+}
+
+/** What a program is made of on the host: the packager's input (analyzeFiles, or a whole Analysis). */
+export interface ProgramFiles {
   binary: string;
-  arch: 'x86-64';
   type: BinaryKind;
   interpreter: string | null;
   libraries: SharedLibrary[];
+  paths: NamedPath[];
+  /** The program or a library imports iconv_open: glibc then loads gconv modules at run time. */
+  usesIconv: boolean;
+}
+
+export interface Analysis extends ProgramFiles {
+  arch: 'x86-64';
   syscalls: SyscallUse[]; // sorted by nr
   unresolved: UnresolvedSite[];
   /** Sites using the 32-bit ABI (int 0x80, sysenter), reported apart: ukify runs 64-bit code only. */

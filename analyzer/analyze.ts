@@ -2,12 +2,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { loadCatalog } from '../syscall-shim/catalog.js';
-import type { Analysis, Coverage, SyscallUse, UnresolvedSite } from './analysis.js';
+import type { Analysis, Coverage, NamedPath, ProgramFiles, SyscallUse, UnresolvedSite } from './analysis.js';
 import { defaultCacheDir, loadCached, sha256, storeCached } from './cache.js';
 import { importKey } from './imports.js';
 import { binaryKind } from './kind.js';
 import { type LoadedObject, libraryClosure, readObject } from './libraries.js';
 import { link, type LinkResult } from './link.js';
+import { namedPaths } from './named-paths.js';
 import { analyzeObject } from './object.js';
 import type { ObjectSummary } from './summary.js';
 
@@ -44,12 +45,47 @@ function exportedForwarders(s: ObjectSummary, into: Map<string, number[]>): void
   }
 }
 
-export async function analyzeProgram(path: string, options: AnalyzeOptions = {}): Promise<Analysis> {
+function readProgram(path: string): LoadedObject {
   const abs = resolve(path);
   if (!existsSync(abs)) throw new InputError(`${path}: no such file`);
   if (!statSync(abs).isFile()) throw new InputError(`${path}: not a regular file`);
+  return readObject(abs);
+}
+
+/** The absolute paths the objects name, each with the objects that name it. */
+function pathsNamedBy(objects: readonly LoadedObject[]): NamedPath[] {
+  const byPath = new Map<string, string[]>();
+  for (const o of objects) {
+    for (const path of namedPaths(o.elf)) byPath.set(path, [...(byPath.get(path) ?? []), o.path]);
+  }
+  return [...byPath].map(([path, namedBy]) => ({ path, namedBy }));
+}
+
+function importsIconv(objects: readonly LoadedObject[]): boolean {
+  return objects.some((o) => o.elf.dynamicSymbols.some((s) => s.shndx === 0 && s.name === 'iconv_open'));
+}
+
+function filesOf(program: LoadedObject, closure: { libraries: ProgramFiles['libraries']; objects: LoadedObject[] }): ProgramFiles {
+  const objects = [program, ...closure.objects];
+  return {
+    binary: program.path,
+    type: binaryKind(program.elf),
+    interpreter: program.elf.interpreter ?? null,
+    libraries: closure.libraries,
+    paths: pathsNamedBy(objects),
+    usesIconv: importsIconv(objects),
+  };
+}
+
+/** What the program is made of (its libraries, the paths it names), without the syscall analysis. */
+export function analyzeFiles(path: string): ProgramFiles {
+  const program = readProgram(path);
+  return filesOf(program, libraryClosure(program));
+}
+
+export async function analyzeProgram(path: string, options: AnalyzeOptions = {}): Promise<Analysis> {
   const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const program = readObject(abs);
+  const program = readProgram(path);
   const kind = binaryKind(program.elf);
   const closure = libraryClosure(program);
   const loadOrder = [program, ...closure.objects];
@@ -74,10 +110,10 @@ export async function analyzeProgram(path: string, options: AnalyzeOptions = {})
     await new Promise((r) => setImmediate(r));
   }
   const linked = link(loadOrder.map((o) => ({ path: o.path, summary: summaries.get(o) as ObjectSummary })), kind === 'shared-library', options.paths === true);
-  return toAnalysis(abs, kind, program, closure.libraries, linked);
+  return toAnalysis(filesOf(program, closure), linked);
 }
 
-function toAnalysis(binary: string, kind: Analysis['type'], program: LoadedObject, libraries: Analysis['libraries'], linked: LinkResult): Analysis {
+function toAnalysis(files: ProgramFiles, linked: LinkResult): Analysis {
   const catalog = loadCatalog();
   const syscalls: SyscallUse[] = [];
   const unresolved: UnresolvedSite[] = [...linked.unresolved];
@@ -93,11 +129,8 @@ function toAnalysis(binary: string, kind: Analysis['type'], program: LoadedObjec
   const coverage: Coverage = { total: syscalls.length, full: 0, partial: 0, fake: 0, stub: 0, missing: 0, unresolved: unresolved.length };
   for (const s of syscalls) coverage[s.status]++;
   return {
-    binary,
+    ...files,
     arch: 'x86-64',
-    type: kind,
-    interpreter: program.elf.interpreter ?? null,
-    libraries,
     syscalls,
     unresolved,
     abi32Sites: linked.abi32,

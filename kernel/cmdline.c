@@ -66,6 +66,8 @@ void cmdline_parse(const char *s, struct cmdline *out)
 			out->trace_missing = true;
 		} else if (!strncmp(word, "console=", 8)) {
 			console_set_mode(word + 8);
+		} else if (!strncmp(word, "terminals=", 10)) {
+			console_set_terminals(word + 10);
 		}
 		/* other options (virtio_mmio.device=, ...) belong to other subsystems */
 	}

@@ -356,8 +356,11 @@ static long replace_image(const char *path, const struct args *a, struct target 
 	err = elf_map(t->prog, path, &img);
 	u64 sp = err ? 0 : build_stack(mm, &img, a, path);
 	if (!sp) {
-		kerr("%sexecve(%s): the new program could not be loaded (%s): the process ends", proc_label(p), path,
-		     err == -ENOEXEC ? "bad segments" : "out of memory");
+		if (err == -ENOEXEC)
+			kerr("%sexecve(%s): the new program could not be loaded (bad segments): the process ends", proc_label(p), path);
+		else
+			kerr("%sexecve(%s): out of memory loading the program into the VM's %lu MiB of RAM (raise it with -m %luM): the process ends",
+			     proc_label(p), path, pmm_ram_mib(), 2 * pmm_ram_mib());
 		proc_exit(SIGKILL);
 	}
 	mm->load_bias = img.bias;

@@ -55,13 +55,15 @@ static u64 read_memory_map(const struct hvm_start_info *si)
 	if (si->version < 1 || !si->memmap_entries)
 		panic("PVH start info has no memory map");
 	const struct hvm_memmap_entry *m = phys_to_virt(si->memmap_paddr);
-	u64 top = 0;
+	u64 top = 0, total = 0;
 	for (u32 i = 0; i < si->memmap_entries; i++) {
 		if (m[i].type != E820_RAM)
 			continue;
 		pmm_add_region(m[i].addr, m[i].addr + m[i].size);
 		top = MAX(top, m[i].addr + m[i].size);
+		total += m[i].size;
 	}
+	pmm_set_ram_size(total);
 	return top;
 }
 

@@ -18,6 +18,7 @@ static int cur;         /* region the bump pointer is in */
 static u64 free_list;   /* physical address of the first free frame, 0 if none */
 static u64 free_count;  /* frames on the free list */
 static u64 total_bytes; /* usable RAM: what was free at the first allocation */
+static u64 ram_bytes;   /* all the RAM in the memory map: QEMU's -m */
 static u16 *refs;       /* per frame, from physical 0: mappings of a user frame */
 static u64 nframes;
 
@@ -36,6 +37,11 @@ void pmm_add_region(u64 start, u64 end)
 	}
 	regions[i] = (struct region){ start, end };
 }
+
+void pmm_set_ram_size(u64 bytes) { ram_bytes = bytes; }
+
+/* The memory map leaves out the legacy hole below 1 MiB: rounded up, the sum is what -m said. */
+u64 pmm_ram_mib(void) { return (ram_bytes + (1UL << 20) - 1) >> 20; }
 
 /* Cuts [start,end) out of the regions (called before the first allocation). */
 void pmm_reserve(u64 start, u64 end)

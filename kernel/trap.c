@@ -74,6 +74,8 @@ static void user_trap(struct regs *r)
 		bool write = r->error & PF_WRITE;
 		if ((!(r->error & PF_PRESENT) || write) && vma_fault(mm_current(), cr2, write, r->error & PF_FETCH))
 			return;
+		if (current->proc->exiting)
+			thread_exit(0); /* out of memory: vma_fault ended the process */
 	}
 	signal_fault(r, cr2, names[r->vector] ? names[r->vector] : "exception");
 }

@@ -211,9 +211,18 @@ u64 vma_find_free(struct mm *mm, u64 len)
 	return best;
 }
 
+/* No frame for a page the app touches: as Linux's OOM killer, the process ends with SIGKILL
+ * (status 137). The line says once which -m to try: twice the RAM, as what would have been
+ * enough is not known. */
 static bool out_of_memory(void)
 {
-	kerr("out of memory: the app needs more than the VM's RAM (raise it with -m)");
+	static bool told;
+	if (!told) {
+		u64 mib = pmm_ram_mib();
+		kerr("out of memory: the app needs more than the VM's %lu MiB of RAM; raise it with -m %luM", mib, 2 * mib);
+		told = true;
+	}
+	proc_kill(current->proc, SIGKILL);
 	return false;
 }
 
@@ -245,7 +254,7 @@ bool vma_fault(struct mm *mm, u64 addr, bool write, bool exec)
 	u64 va = ALIGN_DOWN(addr, PAGE_SIZE);
 	u64 *pte = vmm_pte(mm->root, va, true);
 	if (!pte)
-		return false;
+		return out_of_memory(); /* no frame for a page table */
 	if ((*pte & PTE_P) && write && !(*pte & PTE_W) && !v->shared)
 		return copy_on_write(mm, v, va, pte);
 	if (*pte & (PTE_P | PTE_NONE))

@@ -29,11 +29,12 @@ export function checkBootable(elf: ElfFile, hostPath: string): void {
   }
 }
 
-export function appEntries(elf: ElfFile, hostPath: string): CpioEntry[] {
+/** `mtime`: the host file's (seconds); the symbol list is generated and gets the build's time. */
+export function appEntries(elf: ElfFile, hostPath: string, mtime?: number): CpioEntry[] {
   const name = guestPath(hostPath).slice(1);
   if (name === '.ukify') throw new AppError(`${hostPath}: the name '.ukify' is reserved inside the image; rename the program`);
   return [
-    { name, mode: 0o100755, data: elf.bytes },
+    { name, mode: 0o100755, data: elf.bytes, mtime },
     { name: '.ukify', mode: 0o040755 },
     { name: '.ukify/symbols', mode: 0o100644, data: new TextEncoder().encode(symbolLines(elf)) },
   ];

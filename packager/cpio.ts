@@ -8,6 +8,7 @@ export interface CpioEntry {
   /** File type and permission bits as in st_mode, e.g. 0o100755 for an executable file, 0o040755 for a directory. */
   mode: number;
   data?: Uint8Array;
+  /** Modification time, seconds since the epoch; without it the archive's default. */
   mtime?: number;
 }
 
@@ -22,21 +23,22 @@ function pad4(length: number): number {
   return (4 - (length % 4)) % 4;
 }
 
-function entryBytes(entry: CpioEntry, ino: number): Uint8Array[] {
+function entryBytes(entry: CpioEntry, ino: number, defaultMtime: number): Uint8Array[] {
   const name = encoder.encode(`${entry.name}\0`);
   const data = entry.data ?? new Uint8Array(0);
   const isDir = (entry.mode & 0o170000) === 0o040000;
   const fields = [
-    ino, entry.mode, 0 /* uid */, 0 /* gid */, isDir ? 2 : 1 /* nlink */, entry.mtime ?? 0,
+    ino, entry.mode, 0 /* uid */, 0 /* gid */, isDir ? 2 : 1 /* nlink */, entry.mtime ?? defaultMtime,
     data.length, 0, 0 /* dev major, minor */, 0, 0 /* rdev major, minor */, name.length, 0 /* check */,
   ];
   const header = encoder.encode(MAGIC + fields.map(hex8).join(''));
   return [header, name, new Uint8Array(pad4(header.length + name.length)), data, new Uint8Array(pad4(data.length))];
 }
 
-export function cpioArchive(entries: readonly CpioEntry[]): Uint8Array {
-  const parts = entries.flatMap((e, i) => entryBytes(e, i + 1));
-  parts.push(...entryBytes({ name: 'TRAILER!!!', mode: 0 }, 0));
+/** The archive; entries without an mtime get defaultMtime (seconds since the epoch). */
+export function cpioArchive(entries: readonly CpioEntry[], defaultMtime = 0): Uint8Array {
+  const parts = entries.flatMap((e, i) => entryBytes(e, i + 1, defaultMtime));
+  parts.push(...entryBytes({ name: 'TRAILER!!!', mode: 0 }, 0, 0));
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const part of parts) {

@@ -20,7 +20,12 @@ export interface HostEntry {
 export interface CollectedFiles {
   entries: HostEntry[];
   warnings: string[];
+  /** What `exclude` kept out of a directory, with why. */
+  excluded: { path: string; why: string }[];
 }
+
+/** Why a host file or directory met in a walk stays out (undefined: it goes in). */
+export type Exclude = (host: string, entry: CpioEntry) => string | undefined;
 
 const PERMISSIONS = 0o7777;
 
@@ -57,7 +62,7 @@ function fileEntry(p: Placement): HostEntry {
   return { entry: regularFile(cpioName(p.guest), p.host, stats, p.source), host: p.host, source: p.source };
 }
 
-function walk(host: string, guest: string, p: Placement, out: CollectedFiles): void {
+function walk(host: string, guest: string, p: Placement, out: CollectedFiles, exclude?: Exclude): void {
   const children = hostCall(p.source, host, () => readdirSync(host, { withFileTypes: true })) as Dirent[];
   children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const child of children) {
@@ -69,30 +74,43 @@ function walk(host: string, guest: string, p: Placement, out: CollectedFiles): v
       const target = hostCall(p.source, childHost, () => readlinkSync(childHost, { encoding: 'buffer' }));
       out.entries.push({ entry: { name, mode: 0o120777, data: target, mtime: mtime(stats) }, host: childHost, source: p.source });
     } else if (stats.isDirectory()) {
-      out.entries.push({ entry: { name, mode: 0o040000 | (stats.mode & PERMISSIONS), mtime: mtime(stats) }, host: childHost, source: p.source });
-      walk(childHost, childGuest, p, out);
+      const entry = { name, mode: 0o040000 | (stats.mode & PERMISSIONS), mtime: mtime(stats) };
+      if (keep(childHost, entry, out, exclude)) {
+        out.entries.push({ entry, host: childHost, source: p.source });
+        walk(childHost, childGuest, p, out, exclude);
+      }
     } else if (stats.isFile()) {
-      out.entries.push({ entry: regularFile(name, childHost, stats, p.source), host: childHost, source: p.source });
+      const entry = regularFile(name, childHost, stats, p.source);
+      if (keep(childHost, entry, out, exclude)) out.entries.push({ entry, host: childHost, source: p.source });
     } else {
       out.warnings.push(`${p.source}: skipped ${childHost} (not a regular file, directory or symlink)`);
     }
   }
 }
 
-function dirEntries(p: Placement, out: CollectedFiles): void {
+function keep(host: string, entry: CpioEntry, out: CollectedFiles, exclude?: Exclude): boolean {
+  const why = exclude?.(host, entry);
+  if (why !== undefined) out.excluded.push({ path: host, why });
+  return why === undefined;
+}
+
+function dirEntries(p: Placement, out: CollectedFiles, exclude?: Exclude): void {
   // The top folder may be reached through a symlink (Debian's /lib → usr/lib); what it holds is kept as is.
   const stats = hostCall(p.source, p.host, () => statSync(p.host));
   if (!stats.isDirectory()) throw new OptionsError(`${p.source}: ${p.host} is not a directory (use --file for files)`);
   if (p.guest !== '/') {
     out.entries.push({ entry: { name: cpioName(p.guest), mode: 0o040000 | (stats.mode & PERMISSIONS), mtime: mtime(stats) }, host: p.host, source: p.source });
   }
-  walk(p.host, p.guest, p, out);
+  walk(p.host, p.guest, p, out, exclude);
 }
 
-/** Reads every --file and --dir from the host. A missing or unreadable host path is an OptionsError. */
-export function collectFiles(files: readonly Placement[], dirs: readonly Placement[]): CollectedFiles {
-  const out: CollectedFiles = { entries: [], warnings: [] };
+/**
+ * Reads every --file and --dir from the host (what `exclude` names stays out of the directories).
+ * A missing or unreadable host path is an OptionsError.
+ */
+export function collectFiles(files: readonly Placement[], dirs: readonly Placement[], exclude?: Exclude): CollectedFiles {
+  const out: CollectedFiles = { entries: [], warnings: [], excluded: [] };
   for (const p of files) out.entries.push(fileEntry(p));
-  for (const p of dirs) dirEntries(p, out);
+  for (const p of dirs) dirEntries(p, out, exclude);
   return out;
 }

@@ -9,6 +9,7 @@ import { readElf } from '../analyzer/elf/index.js';
 import { libraryClosure, LibraryNotFoundError, type LoadedObject, readObject } from '../analyzer/libraries.js';
 import type { CpioEntry } from './cpio.js';
 import type { HostEntry } from './extra-files.js';
+import { hostMtime } from './host-mtime.js';
 import { hasElfMagic } from './inspect.js';
 import { guestEntries, libraryLayout } from './libraries.js';
 
@@ -75,5 +76,5 @@ export function extraLibraries(files: readonly HostEntry[], interpreter: string 
     }
   }
   const layout = libraryLayout(interpreter ?? '', [...needed.values()]).filter((f) => !present(f.path.slice(1)));
-  return { entries: guestEntries(layout, (path) => read(path).elf.bytes), warnings };
+  return { entries: guestEntries(layout, (path) => read(path).elf.bytes, hostMtime), warnings };
 }

@@ -1,8 +1,10 @@
 // The initrd of an image: the program (and its loader and libraries), then what the user adds with
-// --file/--dir and the libraries those files need, the generated /etc files the user did not bring,
-// and the working directory (kernel/IMAGE.md: /.ukify/workdir). Conflicts are errors, found here,
-// before anything is written or booted.
+// --file/--dir, what discovery found (where the user put nothing), the libraries those files need,
+// the generated /etc files nobody brought, and the working directory (kernel/IMAGE.md:
+// /.ukify/workdir). Conflicts are errors, found here, before anything is written or booted.
 import { type CpioEntry, cpioArchive } from './cpio.js';
+import type { Addition, Discovery, Skipped } from './discover/found.js';
+import { addDiscovered } from './discovered.js';
 import { etcFiles } from './etc-files.js';
 import { collectFiles } from './extra-files.js';
 import { extraLibraries } from './extra-libraries.js';
@@ -16,11 +18,18 @@ export interface ExtraContents {
   dirs?: readonly Placement[];
   /** Absolute, normalized guest path. */
   workdir?: string;
+  /** The build's time (seconds since the epoch), the mtime of what no host file is behind. */
+  buildTime?: number;
+  /** What static discovery found (packager/discover/). */
+  discovery?: Discovery;
 }
 
 export interface Initrd {
   archive: Uint8Array;
   warnings: string[];
+  /** Discovery's additions that went in, and what it left out. */
+  added: Addition[];
+  skipped: Skipped[];
 }
 
 const encoder = new TextEncoder();
@@ -46,12 +55,18 @@ export function initrdFor(programEntries: readonly CpioEntry[], interpreter: str
   for (const entry of programEntries) tree.add(entry, 'the program (or its libraries)');
   const collected = collectFiles(extra.files ?? [], extra.dirs ?? []);
   for (const file of collected.entries) tree.add(file.entry, file.source);
-  const libraries = extraLibraries(collected.entries, interpreter, (name) => tree.has(name));
+  const discovered = addDiscovered(tree, extra.discovery ?? { additions: [], skipped: [] });
+  const libraries = extraLibraries([...collected.entries, ...discovered.hostEntries], interpreter, (name) => tree.has(name));
   for (const entry of libraries.entries) tree.add(entry, 'the libraries of the added files');
   for (const file of etcFiles()) {
     const name = cpioName(file.path);
     if (tree.canAdd(name)) tree.add({ name, mode: 0o100644, data: encoder.encode(file.text) }, 'ukify');
   }
   if (extra.workdir !== undefined) addWorkdir(tree, extra.workdir);
-  return { archive: cpioArchive(tree.entries()), warnings: [...collected.warnings, ...libraries.warnings] };
+  return {
+    archive: cpioArchive(tree.entries(), extra.buildTime ?? 0),
+    warnings: [...collected.warnings, ...libraries.warnings],
+    added: discovered.applied,
+    skipped: discovered.skipped,
+  };
 }

@@ -1,15 +1,14 @@
 // What a dynamically linked program needs in the initrd besides itself: its PT_INTERP loader at
-// the exact path the kernel opens, and every library of its DT_NEEDED closure at the host path
-// where the analyzer found it (the loader searches the same places in the guest). There is no
+// the exact path the kernel opens, and every library of its DT_NEEDED closure (from the analysis)
+// at the host path where the analyzer found it (the loader searches the same places in the guest). There is no
 // ld.so.cache in the guest, so a library found outside the loader's default directories (through
 // the cache or a RUNPATH whose $ORIGIN moves with the app) also gets a symlink, under the name its
 // needer asks for, in the first default directory.
 import { readFileSync } from 'node:fs';
 import { basename, dirname, posix } from 'node:path';
 import type { SharedLibrary } from '../analyzer/analysis.js';
-import type { ElfFile } from '../analyzer/elf/index.js';
-import { resolveLibraryClosure } from '../analyzer/libraries.js';
 import type { CpioEntry } from './cpio.js';
+import { hostMtime } from './host-mtime.js';
 
 // Searched by the loaders when nothing else names a directory (glibc as Debian builds it; musl's
 // built-in path when /etc/ld-musl-x86_64.path is absent, as it is in the guest).
@@ -59,18 +58,18 @@ export function libraryLayout(interpreter: string, libraries: readonly SharedLib
   return files;
 }
 
-export function guestEntries(files: readonly GuestFile[], read: (path: string) => Uint8Array): CpioEntry[] {
+/** `mtimeOf` gives a host file's mtime, which its entry keeps; the links made here get the build's. */
+export function guestEntries(files: readonly GuestFile[], read: (path: string) => Uint8Array, mtimeOf: (path: string) => number | undefined): CpioEntry[] {
   const encoder = new TextEncoder();
   return files.map((f) =>
     f.symlinkTo !== undefined
       ? { name: f.path.slice(1), mode: 0o120777, data: encoder.encode(f.symlinkTo) }
-      : { name: f.path.slice(1), mode: 0o100755, data: read(f.source ?? f.path) },
+      : { name: f.path.slice(1), mode: 0o100755, data: read(f.source ?? f.path), mtime: mtimeOf(f.source ?? f.path) },
   );
 }
 
-/** The initrd entries for the loader and libraries of a program; none for a static program. */
-export function libraryEntries(programPath: string, elf: ElfFile): CpioEntry[] {
-  if (elf.interpreter === undefined) return [];
-  const files = libraryLayout(elf.interpreter, resolveLibraryClosure(programPath));
-  return guestEntries(files, (path) => readFileSync(path));
+/** The initrd entries for the loader and libraries the analysis found; none for a static program. */
+export function libraryEntries(interpreter: string | null, libraries: readonly SharedLibrary[]): CpioEntry[] {
+  if (interpreter === null) return [];
+  return guestEntries(libraryLayout(interpreter, libraries), (path) => readFileSync(path), hostMtime);
 }

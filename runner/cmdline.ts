@@ -13,6 +13,8 @@ export interface KernelCommandLine {
   traceMissing?: boolean;
   /** How COM1 input comes (console=tty or console=framed); without it the console is raw. */
   console?: ConsoleMode;
+  /** Which of fds 0, 1, 2 are terminals (terminals=0,1,2 or terminals=none); the others are pipes in the guest. */
+  terminals?: readonly number[];
   /** Replaces argv[1..] of the bundle when given (even when empty). */
   args?: string[];
 }
@@ -29,6 +31,7 @@ export function kernelCommandLine(options: KernelCommandLine): string {
   if (options.verbose) words.push('verbose');
   if (options.traceMissing === true) words.push('trace_missing');
   if (options.console !== undefined) words.push(`console=${options.console}`);
+  if (options.terminals !== undefined) words.push(`terminals=${options.terminals.length === 0 ? 'none' : options.terminals.join(',')}`);
   for (const pair of options.env) words.push(quoteWord(`env=${pair}`));
   if (options.args !== undefined) words.push('--', ...options.args.map(quoteWord));
   return words.join(' ');

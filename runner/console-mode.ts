@@ -6,6 +6,11 @@
 //   edits lines, ^D ends the input and ^C stops the VM, and the program's output stays exact.
 export type ConsoleMode = 'framed' | 'tty';
 
+/** The guest's fds (of 0, 1, 2) that are terminals: those whose stream on our side is one (kernel/IMAGE.md, terminals=). */
+export function terminalFds(stdin: boolean, stdout: boolean, stderr: boolean): number[] {
+  return [stdin, stdout, stderr].flatMap((terminal, fd) => (terminal ? [fd] : []));
+}
+
 export function consoleMode(stdinIsTerminal: boolean, stdoutIsTerminal: boolean): ConsoleMode {
   return stdinIsTerminal && stdoutIsTerminal ? 'tty' : 'framed';
 }

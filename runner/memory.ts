@@ -29,3 +29,14 @@ export function parseMemoryMiB(text: string): number {
 export function minimumMemoryMiB(loadEnd: bigint): number {
   return Number((loadEnd + BigInt(MiB) - 1n) / BigInt(MiB));
 }
+
+/** Room above the image for the kernel's and the program's own memory (node -e takes about 22 MiB). */
+export const HEADROOM_MIB = 64;
+
+/**
+ * The memory an image boots in without -m: its files are read in place, so what it occupies plus
+ * room for the program's heap, stacks, page tables and the kernel's own (a static hello: 67 MiB).
+ */
+export function defaultMemoryMiB(loadEnd: bigint): number {
+  return minimumMemoryMiB(loadEnd) + HEADROOM_MIB;
+}

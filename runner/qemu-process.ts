@@ -41,6 +41,8 @@ export interface QemuRun {
   stopTimeoutMs?: number;
   /** A library QEMU runs with (LD_PRELOAD). */
   preload?: string;
+  /** Aborting it asks the guest to stop, as a first SIGTERM does. */
+  stop?: AbortSignal;
 }
 
 /** The byte on COM2's input that asks the kernel for a graceful stop. */
@@ -118,9 +120,13 @@ export function runQemu(run: QemuRun): Promise<number> {
     };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     signals.forEach((s) => process.on(s, stop));
+    const stopAsked = (): void => stop('SIGTERM');
+    run.stop?.addEventListener('abort', stopAsked, { once: true });
+    if (run.stop?.aborted === true) stopAsked();
     const cleanup = (): void => {
       clearTimeout(graceTimer);
       signals.forEach((s) => process.off(s, stop));
+      run.stop?.removeEventListener('abort', stopAsked);
       stopFeeding?.();
       if (stopFeeding === undefined) run.input?.source.destroy();
     };

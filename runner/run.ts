@@ -1,13 +1,14 @@
 // `ukify run` on an image: check it, choose memory, accelerator and TSC, then boot it.
 import { existsSync, readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 import { inspectImage } from '../packager/inspect.js';
 import { qemuListenLibrary } from '../packager/paths.js';
 import { chooseAccel, type AccelRequest } from './accel.js';
 import { kernelCommandLine } from './cmdline.js';
-import { consoleMode } from './console-mode.js';
+import { consoleMode, terminalFds } from './console-mode.js';
 import { kvmUsable, readCpuinfo, readHostTscKhz } from './host.js';
-import { MemorySizeError, minimumMemoryMiB, parseMemoryMiB } from './memory.js';
+import { defaultMemoryMiB, MemorySizeError, minimumMemoryMiB, parseMemoryMiB } from './memory.js';
 import { MissingFiles } from './missing-files.js';
 import { bindFailure, checkHostPorts, failedForward, forwardingLine, PortError, type PortForward } from './ports.js';
 import { guestAppend, qemuArgs } from './qemu-args.js';
@@ -15,7 +16,7 @@ import { DEBUGCON_FD, QemuError, runQemu, STDERR_FD } from './qemu-process.js';
 import { DEFAULT_STOP_TIMEOUT_S } from './stop-timeout.js';
 import { onlcrStream, rawTerminal } from './terminal.js';
 
-export const DEFAULT_MEMORY = '64M';
+/** The default memory before it followed the image (memory.ts, defaultMemoryMiB); unused here. */
 export const QEMU = 'qemu-system-x86_64';
 const MAX_APPEND = 2048;
 const MAX_CMDLINE_ENV = 32;
@@ -25,6 +26,7 @@ const VIRTIO_MMIO_CMDLINE = 48;
 
 export interface RunRequest {
   image: string;
+  /** Guest memory as the user writes it (-m); by default it follows the image's size (defaultMemoryMiB). */
   memory?: string;
   accel: AccelRequest;
   /** KEY=VALUE pairs added to (or replacing in) the image's environment. */
@@ -41,6 +43,14 @@ export interface RunRequest {
   net?: boolean;
   /** After Ctrl-C or SIGTERM, how long the guest's processes get to end (default 10 s). */
   stopTimeoutMs?: number;
+  /** With missingFiles: the paths are collected here instead of listed on stderr after the run. */
+  missingInto?: MissingFiles;
+  /** The program's stdin instead of ours: a pipe (console=framed) that ends where the stream ends. */
+  stdin?: Readable;
+  /** Where the program's stdout goes instead of our stdout. */
+  stdout?: NodeJS.WritableStream;
+  /** Aborting it stops the guest as Ctrl-C does (SIGTERM to its processes, then the stop timeout). */
+  stop?: AbortSignal;
 }
 
 /** Boots an image and resolves with the status `ukify run` exits with. */
@@ -54,20 +64,24 @@ export async function runImage(request: RunRequest): Promise<number> {
   const info = inspectImage(bytes);
   if (info === undefined) throw new QemuError(`${request.image} is not an ukify image (build one with: ukify build PROGRAM)`, 2);
 
-  const memoryMiB = parseMemoryMiB(request.memory ?? DEFAULT_MEMORY);
+  const memoryMiB = request.memory === undefined ? defaultMemoryMiB(info.loadEnd) : parseMemoryMiB(request.memory);
   const needed = minimumMemoryMiB(info.loadEnd);
-  if (memoryMiB < needed) throw new MemorySizeError(`memory too small: ${request.image} needs at least ${needed} MiB (-m ${needed}M)`);
+  if (memoryMiB < needed) {
+    throw new MemorySizeError(`memory too small: ${request.image} needs at least ${needed} MiB to load (-m ${needed}M) and more to run; without -m it gets ${defaultMemoryMiB(info.loadEnd)}M`);
+  }
 
   const cpuinfo = readCpuinfo();
   const usable = kvmUsable();
   if (request.accel === 'kvm' && !usable) throw new QemuError('--accel kvm: /dev/kvm is missing or not readable and writable by you', 2);
   const accel = chooseAccel(request.accel, cpuinfo, usable);
   const tscKhz = readHostTscKhz(cpuinfo);
-  const inputMode = consoleMode(process.stdin.isTTY === true, process.stdout.isTTY === true);
+  const terminals = terminalFds(request.stdin === undefined && isatty(0), request.stdout === undefined && isatty(1), isatty(2));
+  const inputMode = consoleMode(terminals.includes(0), terminals.includes(1));
   const ports = request.ports ?? [];
   const network = request.net === true || ports.length > 0;
   const append = kernelCommandLine({
     console: inputMode,
+    terminals,
     ...(tscKhz === undefined ? {} : { tscKhz }),
     env: [...request.env],
     verbose: request.verbose,
@@ -110,15 +124,18 @@ export async function runImage(request: RunRequest): Promise<number> {
   if (process.stderr.isTTY === true || request.verbose) for (const f of ports) terminalStderr.write(`${forwardingLine(f)}\n`);
   const portWatch = new PortFailureWatch(terminalStderr, ports);
   const stderr = ports.length > 0 ? portWatch.stream : terminalStderr;
-  const missing = request.missingFiles === true ? new MissingFiles() : undefined;
+  const missing = request.missingFiles === true ? request.missingInto ?? new MissingFiles() : undefined;
   const onLog = (line: string): void => {
     if (missing?.take(line) !== true) stderr.write(`${line}\n`);
   };
   try {
     const stopTimeoutMs = request.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_S * 1000;
-    const status = await runQemu({ qemu, args, onLog, stderr, input: { mode: inputMode, source: process.stdin }, stopTimeoutMs, ...(preload === undefined ? {} : { preload }) });
+    const status = await runQemu({
+      qemu, args, onLog, stderr, input: { mode: inputMode, source: request.stdin ?? process.stdin }, stopTimeoutMs,
+      ...(preload === undefined ? {} : { preload }), ...(request.stdout === undefined ? {} : { stdout: request.stdout }), ...(request.stop === undefined ? {} : { stop: request.stop }),
+    });
     if (portWatch.failed !== undefined) throw portWatch.failed;
-    if (missing !== undefined) stderr.write(missing.report());
+    if (missing !== undefined && request.missingInto === undefined) stderr.write(missing.report());
     return status;
   } finally {
     restoreTerminal?.();

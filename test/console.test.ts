@@ -126,7 +126,7 @@ describe.skipIf(!haveAll)('piped stdin under ukify run (console=framed)', () => 
     }
   });
 
-  it('piped stdin is not a terminal, stdout still is one for the app (busybox tty)', () => {
+  it('piped stdin is not a terminal (busybox tty), as natively', () => {
     const g = guest(['tty'], '');
     expect(g.stdout.toString()).toBe(native(['tty'], '').stdout.toString());
     expect(g.status).toBe(1);

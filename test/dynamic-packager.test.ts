@@ -40,7 +40,7 @@ interface Listed {
 
 let extractions = 0;
 function listInitrd(program: string): Listed {
-  const initrd = initrdOf(imageFor({ program, args: [], env: [], kernel }).image);
+  const initrd = initrdOf(imageFor({ program, args: [], env: [], kernel, discover: false }).image);
   // The generated /etc files (hosts, passwd, ...) are not this part's concern.
   const names = new Set(
     execFileSync('cpio', ['-t', '--quiet'], { input: initrd, encoding: 'utf8' }).trim().split('\n')

@@ -36,7 +36,8 @@ let counter = 0;
 /** Writes the image for a program (argv[1..] and env built in) and returns its path. */
 export function buildImage(program: string, opts: BootOptions = {}): string {
   mkdirSync(workDir, { recursive: true });
-  const { image } = imageFor({ program, args: opts.args ?? [], env: opts.env ?? [], kernel: kernelElf });
+  // no static discovery: a kernel test's image holds its program and nothing from the host's /etc
+  const { image } = imageFor({ program, args: opts.args ?? [], env: opts.env ?? [], kernel: kernelElf, discover: false });
   const path = join(workDir, `${process.pid}-${counter++}.img`);
   writeFileSync(path, image);
   return path;

@@ -104,7 +104,7 @@ describe('real programs under ukify, against native runs', () => {
     for (const f of etcFiles()) writeFileSync(join(etc, f.path.slice('/etc/'.length)), f.text, { mode: 0o644 });
     const native = runNative('/usr/bin/ls', ['-la', '--time-style=+', etc]);
     expect(native.status).toBe(0);
-    const guest = run(['/usr/bin/ls', '--', ...lsArgs]);
+    const guest = run(['/usr/bin/ls', '--no-discover', '--', ...lsArgs]);
     expect(lsRows(guest.stdout)).toEqual(lsRows(native.stdout));
     expect(lsRows(guest.stdout)).toHaveLength(7);
     expect(guest.status).toBe(native.status);
@@ -112,7 +112,7 @@ describe('real programs under ukify, against native runs', () => {
 
   it('ls -la /etc writes to stderr what it writes natively (nothing)', () => {
     const native = runNative('/usr/bin/ls', ['-la', '--time-style=+', etc]);
-    const guest = run(['/usr/bin/ls', '--', ...lsArgs]);
+    const guest = run(['/usr/bin/ls', '--no-discover', '--', ...lsArgs]);
     expect(guest.appStderr).toBe(native.stderr);
   });
 

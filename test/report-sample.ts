@@ -20,6 +20,8 @@ export function sampleAnalysis(): Analysis {
       { soname: 'libc.so.6', path: libc, neededBy: [app] },
       { soname: 'libevil<b>.so', path: '/tmp/lib"evil"<i>.so', neededBy: [app] },
     ],
+    paths: [{ path: '/etc/sample.conf', namedBy: [app] }],
+    usesIconv: false,
     syscalls: [
       use(0, 'read', 'full', '', 3, [[libc, '__read'], [libc, '__read_nocancel'], [libc, 'read'], [app, 'slurp']]),
       use(1, 'write', 'full', '', 2, [[libc, '__write'], [libc, '__write_nocancel']]),
@@ -54,6 +56,8 @@ export function emptyAnalysis(): Analysis {
     type: 'static',
     interpreter: null,
     libraries: [],
+    paths: [],
+    usesIconv: false,
     syscalls: [],
     unresolved: [],
     abi32Sites: [],

@@ -46,7 +46,7 @@ describe('ukify run: bad input', () => {
 
   it('a file that is neither an image nor a program', () => {
     writeFileSync(join(work, 'x.img'), 'not an image\n');
-    expectOneLineError(ukify(['run', join(work, 'x.img')]), /x\.img is neither an ukify image nor an ELF program/);
+    expectOneLineError(ukify(['run', join(work, 'x.img')]), /x\.img is neither an ukify image, an ELF program nor a #! script/);
   });
 
   it('a malformed -m', () => {
@@ -85,7 +85,7 @@ describe('ukify build: the image', () => {
     const first = ukify(['build', hello, '-e', 'A=1', '--', 'x', 'y z']);
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
-    expect(first.stdout).toMatch(/^wrote hello\.musl-static\.img \(/);
+    expect(first.stdout).toMatch(/^wrote hello\.musl-static\.img \(/m);
     const second = ukify(['build', hello]);
     expect(second.status).toBe(0);
 

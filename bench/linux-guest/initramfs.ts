@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readElf } from '../../analyzer/elf/index.js';
+import { analyzeFiles } from '../../analyzer/analyze.js';
 import { cpioArchive, type CpioEntry } from '../../packager/cpio.js';
 import { etcFiles } from '../../packager/etc-files.js';
 import { collectFiles } from '../../packager/extra-files.js';
@@ -90,13 +90,14 @@ function networkEntries(network: GuestNetwork): CpioEntry[] {
  * and files and, with a network, its entries and the /etc files the extras do not bring, parent
  * directories included, sorted so that a directory comes before what it holds.
  */
-export function supportEntries(program: string, bytes: Uint8Array, extras: readonly (GuestDir | GuestFile)[], network?: GuestNetwork): CpioEntry[] {
+export function supportEntries(program: string, extras: readonly (GuestDir | GuestFile)[], network?: GuestNetwork): CpioEntry[] {
   const tree = new InitrdTree();
   try {
-    for (const entry of libraryEntries(program, readElf(bytes, program))) tree.add(entry, `the libraries of ${program}`);
-    const files = extras.flatMap((e) => ('file' in e ? [{ host: e.file, guest: e.guest, source: `the file ${e.file}` }] : []));
+    const files = analyzeFiles(program);
+    for (const entry of libraryEntries(files.interpreter, files.libraries)) tree.add(entry, `the libraries of ${program}`);
+    const extraFiles = extras.flatMap((e) => ('file' in e ? [{ host: e.file, guest: e.guest, source: `the file ${e.file}` }] : []));
     const dirs = extras.flatMap((e) => ('host' in e ? [{ ...e, source: `the directory ${e.host}` }] : []));
-    const collected = collectFiles(files, dirs);
+    const collected = collectFiles(extraFiles, dirs);
     for (const file of collected.entries) tree.add(file.entry, file.source);
     if (network !== undefined) {
       for (const entry of networkEntries(network)) tree.add(entry, 'the network set-up');
@@ -123,7 +124,7 @@ export function makeInitramfs(program: string, args: readonly string[], outPath:
     { name: 'init', mode: 0o100755, data: readFileSync(buildInit()) },
     { name: 'prog', mode: 0o100755, data: bytes },
     { name: 'args', mode: 0o100644, data: argsFile(args) },
-    ...supportEntries(program, bytes, extras, network),
+    ...supportEntries(program, extras, network),
   ]);
   mkdirSync(dirname(outPath), { recursive: true });
   writeFileSync(outPath, archive);

@@ -6,6 +6,7 @@ import { addPackageFlags, buildFields, packageOptions, printWarnings, type Packa
 
 interface BuildOptions extends PackageFlags {
   output?: string;
+  json?: boolean;
 }
 
 export function formatSize(bytes: number): string {
@@ -18,19 +19,29 @@ export function registerBuild(program: Command): void {
     .description('build a bootable image from a program')
     .argument('<elf>', 'program to package')
     .argument('[args...]', 'arguments the program gets in the guest (put them after --)')
-    .option('-o, --output <image>', 'image to write (default: <program name>.img here; an existing non-image file is only replaced when named here)');
+    .option('-o, --output <image>', 'image to write (default: <program name>.img here; an existing non-image file is only replaced when named here)')
+    .option('--json', 'print what was built and added as JSON');
   addPackageFlags(command).action(async (elf: string, args: string[], flags: BuildOptions) => {
     const options = packageOptions(flags, args);
     // Loaded here, not at start-up: other commands (ukify run IMAGE) need none of the packager.
-    const { buildImageFile } = await import('../../packager/build.js');
+    const [{ buildImageFile }, { discoveryJson, discoveryText }] = await Promise.all([
+      import('../../packager/build.js'),
+      import('../../packager/discover/report.js'),
+    ]);
     const result = buildImageFile({
       program: elf,
       ...(flags.output === undefined ? {} : { output: flags.output }),
-      ...buildFields(options),
+      ...buildFields(options, flags),
     });
     printWarnings(result.warnings);
     const shown = relative(process.cwd(), result.output) || result.output;
+    if (flags.json === true) {
+      const json = { image: result.output, size: result.size, program: result.argv0, ...(discoveryJson(result.added, result.skipped) as object) };
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+      return;
+    }
     process.stdout.write(`wrote ${shown} (${formatSize(result.size)}; the program is ${result.argv0} in the image)\n`);
+    process.stdout.write(discoveryText(result.added, result.skipped));
     process.stdout.write(`run it: ukify run ${shown}\n`);
   });
 }

@@ -16,30 +16,43 @@ export function registerDefault(program: Command): void {
     .argument('[elf]', 'program to analyze and build into an image (<name>.img here)')
     .argument('[args...]', 'arguments the program gets in the guest (put them after --)');
   addNetworkFlags(program);
-  addPackageFlags(program).action(async (elf: string | undefined, args: string[], flags: PackageFlags & NetworkFlags) => {
+  program.option('--json', 'print the coverage, the image and what was added as JSON');
+  addPackageFlags(program).action(async (elf: string | undefined, args: string[], flags: PackageFlags & NetworkFlags & { json?: boolean }) => {
     if (elf === undefined) program.help();
     checkProgramFile(elf);
     // Bad options fail before the (slower) analysis.
     const options = packageOptions(flags, args);
     // Loaded here, not at start-up: other commands (ukify run IMAGE) need neither the analyzer nor the packager.
-    const [{ analyzeProgram }, { progressLine }, { coverageLine }, { buildImageFile }] = await Promise.all([
+    const [{ analyzeProgram }, { progressLine }, { coverageLine }, { buildImageFile, readInput }, { discoveryJson, discoveryText }, { programElf }] = await Promise.all([
       import('../../analyzer/analyze.js'),
       import('../../analyzer/report/progress.js'),
       import('../../analyzer/report/summary.js'),
       import('../../packager/build.js'),
+      import('../../packager/discover/report.js'),
+      import('../../packager/script.js'),
     ]);
+    // a script is analyzed as the interpreter that runs it
+    const target = programElf(elf, readInput(elf, 'program'));
     const progress = progressLine(process.stderr);
     let analysis: Analysis;
     try {
-      analysis = await analyzeProgram(elf, { onProgress: (message) => progress.update(message) });
+      analysis = await analyzeProgram(target, { onProgress: (message) => progress.update(message) });
     } finally {
       progress.done();
     }
-    process.stdout.write(`${basename(elf)}: ${coverageLine(analysis.coverage)}\n`);
-    const result = buildImageFile({ program: elf, ...buildFields(options) });
+    const json = flags.json === true;
+    if (!json) process.stdout.write(`${basename(elf)}: ${coverageLine(analysis.coverage)}\n`);
+    // The analysis is the packager's input: the libraries and named paths are not looked for again.
+    const result = buildImageFile({ program: elf, analysis, ...buildFields(options, flags) });
     printWarnings(result.warnings);
     const shown = relative(process.cwd(), result.output) || result.output;
+    if (json) {
+      const out = { coverage: analysis.coverage, image: result.output, size: result.size, ...(discoveryJson(result.added, result.skipped) as object) };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      return;
+    }
     process.stdout.write(`wrote ${shown} (${formatSize(result.size)})\n`);
+    process.stdout.write(discoveryText(result.added, result.skipped));
     const run = ['ukify', 'run', shown, ...networkWords(options.ports, flags.net === true), '--', 'ARGS...'].join(' ');
     process.stdout.write(`run it: ${run}   (details: ukify analyze ${elf})\n`);
   });

@@ -11,6 +11,8 @@ export interface PackageFlags {
   dir?: string[];
   workdir?: string;
   config?: string;
+  /** false with --no-discover */
+  discover?: boolean;
 }
 
 /** The network flags of `ukify run` and `ukify PROGRAM`. */
@@ -29,7 +31,8 @@ export function addPackageFlags(command: Command): Command {
     .option('--file <HOST:GUEST>', 'put a host file into the image at GUEST (repeatable; HOST alone: the same path)', collect)
     .option('--dir <HOST:GUEST>', 'put a host directory tree into the image at GUEST (repeatable; symlinks stay symlinks)', collect)
     .option('-w, --workdir <DIR>', 'the program\'s working directory in the guest (made when absent)')
-    .option('-c, --config <FILE>', 'options from a JSON file (default: ./ukify.json when present); flags override it');
+    .option('-c, --config <FILE>', 'options from a JSON file (default: ./ukify.json when present); flags override it')
+    .option('--no-discover', 'only the program, its libraries and what you add: no files found by static discovery');
 }
 
 export function addNetworkFlags(command: Command): Command {
@@ -62,14 +65,18 @@ export function networkWords(ports: readonly PortForward[], net: boolean): strin
   return ports.flatMap((f) => ['-p', formatPortSpec(f)]);
 }
 
-/** The fields of a packager BuildRequest that the options give. */
-export function buildFields(options: PackageOptions): { env: string[]; args: string[]; files: PackageOptions['files']; dirs: PackageOptions['dirs']; workdir?: string } {
+/** The fields of a packager BuildRequest that the options and flags give. */
+export function buildFields(
+  options: PackageOptions,
+  flags: PackageFlags = {},
+): { env: string[]; args: string[]; files: PackageOptions['files']; dirs: PackageOptions['dirs']; workdir?: string; discover: boolean } {
   return {
     env: options.env,
     args: options.args,
     files: options.files,
     dirs: options.dirs,
     ...(options.workdir === undefined ? {} : { workdir: options.workdir }),
+    discover: flags.discover !== false,
   };
 }
 

@@ -7,13 +7,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { accelRequests, type AccelRequest } from '../../runner/accel.js';
-import { minimumMemoryMiB, parseMemoryMiB } from '../../runner/memory.js';
+import { HEADROOM_MIB, parseMemoryMiB } from '../../runner/memory.js';
 import { parsePortFlags } from '../../runner/ports.js';
-import { DEFAULT_MEMORY, runImage } from '../../runner/run.js';
+import { runImage } from '../../runner/run.js';
 import { DEFAULT_STOP_TIMEOUT_S, parseStopTimeout } from '../../runner/stop-timeout.js';
 import { checkEnvPairs } from '../../packager/env.js';
 import { hasElfMagic, inspectImage } from '../../packager/inspect.js';
 import { readInput } from '../../packager/read-input.js';
+import { shebang } from '../../packager/shebang.js';
 import { UserError } from '../user-error.js';
 import { addNetworkFlags, addPackageFlags, buildFields, packageOptions, printWarnings, type NetworkFlags, type PackageFlags } from './package-flags.js';
 
@@ -25,9 +26,6 @@ interface RunOptions extends PackageFlags, NetworkFlags {
   stopTimeout?: string;
 }
 
-// Room for the program's heap and stacks above what the image itself occupies.
-const HEADROOM_MIB = 64;
-
 /** The build-only flags given for an image, which cannot take them. */
 function buildOnlyFlags(options: RunOptions): string[] {
   return [
@@ -35,6 +33,7 @@ function buildOnlyFlags(options: RunOptions): string[] {
     ...(options.dir === undefined ? [] : ['--dir']),
     ...(options.workdir === undefined ? [] : ['--workdir']),
     ...(options.config === undefined ? [] : ['--config']),
+    ...(options.discover === false ? ['--no-discover'] : []),
   ];
 }
 
@@ -50,22 +49,20 @@ async function runProgram(path: string, args: string[], options: RunOptions): Pr
     if (misplaced.length > 0) throw new UserError(`${misplaced.join(', ')}: ${path} is an image, already built; give these when building it (ukify build)`);
     const env = checkEnvPairs(options.env ?? []);
     const ports = parsePortFlags(options.publish ?? []);
-    return runImage({ image: path, ...common, ports, memory: options.memory ?? DEFAULT_MEMORY, env, ...(args.length > 0 ? { args } : {}) });
+    return runImage({ image: path, ...common, ports, ...(options.memory === undefined ? {} : { memory: options.memory }), env, ...(args.length > 0 ? { args } : {}) });
   }
-  if (!hasElfMagic(bytes)) throw new UserError(`${path} is neither an ukify image nor an ELF program`);
+  if (!hasElfMagic(bytes) && shebang(bytes) === undefined) throw new UserError(`${path} is neither an ukify image, an ELF program nor a #! script`);
   // A program: env and args go into the bundle, exactly as given (no command-line quoting).
   const merged = packageOptions(options, args);
   // Loaded here, not at start-up: booting an image needs none of the packager.
   const { imageFor } = await import('../../packager/build.js');
-  const { image, warnings } = imageFor({ program: path, ...buildFields(merged) });
+  const { image, warnings } = imageFor({ program: path, ...buildFields(merged, options) });
   printWarnings(warnings);
-  const info = inspectImage(image);
-  const roomy = `${Math.max(parseMemoryMiB(DEFAULT_MEMORY), minimumMemoryMiB(info?.loadEnd ?? 0n) + HEADROOM_MIB)}M`;
   const dir = mkdtempSync(join(tmpdir(), 'ukify-run-'));
   try {
     const imagePath = join(dir, `${basename(path)}.img`);
     writeFileSync(imagePath, image);
-    return await runImage({ image: imagePath, ...common, ports: merged.ports, memory: merged.memory ?? roomy, env: [] });
+    return await runImage({ image: imagePath, ...common, ports: merged.ports, ...(merged.memory === undefined ? {} : { memory: merged.memory }), env: [] });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -77,7 +74,7 @@ export function registerRun(program: Command): void {
     .description('boot an image (or a program, built into a temporary image) under QEMU')
     .argument('<image-or-elf>', 'image or program to boot')
     .argument('[args...]', 'arguments for the program, replacing the image\'s (put them after --)')
-    .option('-m, --memory <size>', `guest memory (MiB, or with a K, M or G suffix; default ${DEFAULT_MEMORY}, or more for a program whose image needs it)`)
+    .option('-m, --memory <size>', `guest memory (MiB, or with a K, M or G suffix; default: the image's size + ${HEADROOM_MIB}M)`)
     .addOption(new Option('--accel <accel>', 'accelerator: auto (KVM only with VT-x/AMD-V), kvm or tcg').choices(accelRequests).default('auto'))
     .option('-v, --verbose', 'show the whole kernel log on stderr (default: warnings and errors only)')
     .option('--missing-files', 'after the program exits, list the paths it looked up that were not in the image')

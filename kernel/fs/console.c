@@ -5,9 +5,12 @@
  *   tty     a terminal: Linux's default termios (canonical, echo, ICRNL, ONLCR, ISIG) until the
  *           app changes it; the runner's own terminal is raw, so ours is the only discipline.
  *   framed  piped input: 0xff 0xff stands for a data byte 0xff, 0xff 0x00 for the end of the input
- *           (reads return 0 from then on), other 0xff pairs are reserved and ignored. Stdin is a
- *           pipe-like file, not a terminal; output bytes pass unchanged.
+ *           (reads return 0 from then on), other 0xff pairs are reserved and ignored; output
+ *           bytes pass unchanged.
  *   (none)  raw bytes both ways and no end of input, for QEMU started by hand.
+ * terminals= says which of fds 0, 1 and 2 are terminals on the host: those are the terminal
+ * devices here, the others pipe-likes (S_IFIFO, terminal ioctls fail with ENOTTY), as Linux
+ * gives a program whose stdio is redirected. Both kinds carry the same bytes.
  * With a mode the UART's FIFO is enabled and `ukify-console: ready` written on the debugcon: the
  * runner sends no input before it, as enabling the FIFO drops what the receiver holds. */
 #include "console.h"
@@ -16,6 +19,7 @@
 #include "ioapic.h"
 #include "lib.h"
 #include "log.h"
+#include "mm.h"
 #include "poll.h"
 #include "proc.h"
 #include "sched.h"
@@ -45,8 +49,10 @@ enum mode { RAW, FRAMED, TTY };
 static enum mode mode = RAW;
 static struct tty tty;
 static bool escaped;         /* framed: the last byte was FRAME_ESC */
-static struct inode *con_out, *con_err, *con_pipe, *con_tty;
+static struct inode *con_out, *con_err, *con_tty;
+static struct inode *pipe_in, *pipe_out, *pipe_err; /* the pipe-likes for fds that are not terminals */
 static int session, foreground; /* the session it controls; its foreground process group */
+static int terminals = -1;      /* bit N: fd N is a terminal (terminals=); -1: not given */
 
 void console_set_mode(const char *name)
 {
@@ -57,6 +63,23 @@ void console_set_mode(const char *name)
 	else
 		kwarn("console=%s is not a console mode (tty, framed): the console stays raw", name);
 }
+
+void console_set_terminals(const char *list)
+{
+	int set = 0;
+	for (const char *p = list; strcmp(list, "none") && *p; p += p[1] ? 2 : 1) {
+		if (*p < '0' || *p > '2' || (p[1] && p[1] != ',')) {
+			kwarn("terminals=%s is not a list of 0, 1, 2 (or none): ignored", list);
+			return;
+		}
+		set |= 1 << (*p - '0');
+	}
+	terminals = set;
+}
+
+static bool is_terminal(int fd) { return terminals & (1 << fd); }
+static bool writes_com2(const struct inode *ino) { return ino == con_err || (pipe_err && ino == pipe_err); }
+static bool is_pipe(const struct inode *ino) { return ino && (ino == pipe_in || ino == pipe_out || ino == pipe_err); }
 
 static void emit(const u8 *buf, size_t len) { serial_write(COM1, buf, len); }
 
@@ -102,8 +125,8 @@ void console_irq(void)
 	waitq_wake_all(&readers);
 	poll_wake(con_out);
 	poll_wake(con_tty);
-	if (con_pipe)
-		poll_wake(con_pipe);
+	if (pipe_in)
+		poll_wake(pipe_in);
 }
 
 void console_attach(int sid, int pgid)
@@ -117,7 +140,9 @@ int console_foreground_group(void) { return foreground; }
 
 bool console_awaited(void) { return readers.head != NULL || poll_awaits_console(); }
 
-bool console_is_input(struct file *f) { return f->ino == con_out || f->ino == con_tty || (con_pipe && f->ino == con_pipe); }
+bool console_is_input(struct file *f) { return f->ino == con_out || f->ino == con_tty || (pipe_in && f->ino == pipe_in); }
+
+bool console_reopens(const struct file *f) { return is_pipe(f->ino); }
 
 static bool canonical(void) { return tty.discipline && (tty.t.lflag & ICANON); }
 
@@ -175,7 +200,7 @@ static long console_read(struct file *f, u8 *buf, u64 len, u64 off)
 static long console_write(struct file *f, const u8 *buf, u64 len, u64 off)
 {
 	(void)off;
-	if (f->ino == con_err)
+	if (writes_com2(f->ino))
 		serial_write(COM2, buf, len);
 	else
 		tty_write(&tty, buf, len);
@@ -228,31 +253,48 @@ static long console_ioctl(struct file *f, long req, u64 arg)
 
 static u64 console_readable(struct file *f)
 {
-	if (f->ino == con_err)
+	if (writes_com2(f->ino) || f->ino == pipe_out)
 		return 0;
 	pump();
 	return tty_available(&tty);
 }
 
 /* Readable when a read would not block (a line, in canonical mode), as Linux's n_tty; output
- * never waits. The framed stdin is a pipe: hung up at the end of the input. */
+ * never waits. The stdin pipe-like is hung up at the end of the input. */
 static u32 console_poll(struct file *f)
 {
-	if (f->ino == con_err)
+	if (writes_com2(f->ino) || f->ino == pipe_out)
 		return POLLOUT | POLLWRNORM;
 	pump();
-	bool ready = tty_read_ready(&tty) && !(f->ino == con_pipe && tty.eof && !tty_available(&tty));
+	bool ready = tty_read_ready(&tty) && !(f->ino == pipe_in && tty.eof && !tty_available(&tty));
 	u32 in = ready ? POLLIN | POLLRDNORM : 0;
-	if (f->ino == con_pipe)
+	if (f->ino == pipe_in)
 		return in | (tty.eof ? POLLHUP : 0);
 	return in | POLLOUT | POLLWRNORM;
+}
+
+static void pipe_name(const struct inode *ino, char *buf, size_t size) { snprintf(buf, size, "pipe:[%lu]", ino->ino); }
+
+/* Opened again through /proc/self/fd/N (/dev/stdout): named as the pipe it is, as on Linux. */
+static long pipe_open(struct file *f)
+{
+	char name[32];
+	pipe_name(f->ino, name, sizeof(name));
+	char *copy = kmalloc(strlen(name) + 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, name, strlen(name) + 1);
+	kfree(f->path);
+	f->path = copy;
+	return 0;
 }
 
 static const struct file_ops console_ops = {
 	.read = console_read, .write = console_write, .ioctl = console_ioctl, .readable = console_readable, .poll = console_poll,
 };
-/* console=framed's stdin: reads like the console, no terminal ioctls (ENOTTY), not writable */
-static const struct file_ops pipe_ops = { .read = console_read, .readable = console_readable, .poll = console_poll };
+/* The pipe-likes: read or written like the console, no terminal ioctls (ENOTTY) */
+static const struct file_ops pipe_in_ops = { .open = pipe_open, .read = console_read, .readable = console_readable, .poll = console_poll };
+static const struct file_ops pipe_out_ops = { .open = pipe_open, .write = console_write, .readable = console_readable, .poll = console_poll };
 
 
 static void announce_ready(void)
@@ -271,8 +313,14 @@ void console_init(struct inode *dev)
 	dev_add(dev, "tty", con_tty);
 	dev_add(dev, "ttyS0", con_out);
 	dev_add(dev, "ttyS1", con_err);
-	if (mode == FRAMED)
-		con_pipe = dev_node(S_IFIFO | 0600, 0, &pipe_ops);
+	if (terminals < 0) /* not given (QEMU started by hand): only framed input is not a terminal */
+		terminals = mode == FRAMED ? 6 : 7;
+	if (!is_terminal(0))
+		pipe_in = dev_node(S_IFIFO | 0600, 0, &pipe_in_ops);
+	if (!is_terminal(1))
+		pipe_out = dev_node(S_IFIFO | 0600, 0, &pipe_out_ops);
+	if (!is_terminal(2))
+		pipe_err = dev_node(S_IFIFO | 0600, 0, &pipe_out_ops);
 
 	tty_init(&tty, mode == TTY);
 	tty.emit = emit;
@@ -285,22 +333,24 @@ void console_init(struct inode *dev)
 		announce_ready();
 }
 
-struct file *console_file(bool err)
+static struct file *open_or_panic(struct inode *ino, u32 flags, const char *path)
 {
-	struct file *f = file_new(err ? con_err : con_out, err ? O_WRONLY : O_RDWR, err ? "/dev/ttyS1" : "/dev/ttyS0");
+	char name[32];
+	if (is_pipe(ino))
+		pipe_name(ino, name, sizeof(name));
+	struct file *f = file_new(ino, flags, is_pipe(ino) ? name : path);
 	if (!f)
 		panic("out of memory opening the console");
 	return f;
 }
 
-struct file *console_stdin(struct file *out)
+void console_std_files(struct file *std[3])
 {
-	if (!con_pipe) {
-		file_get(out);
-		return out;
-	}
-	struct file *f = file_new(con_pipe, O_RDONLY, "pipe:[1]");
-	if (!f)
-		panic("out of memory opening the console");
-	return f;
+	/* fds 0 and 1 on the terminal share one open file, as a login's dup of one open does */
+	struct file *tty = is_terminal(0) || is_terminal(1) ? open_or_panic(con_out, O_RDWR, "/dev/ttyS0") : NULL;
+	if (is_terminal(0) && is_terminal(1))
+		file_get(tty);
+	std[0] = is_terminal(0) ? tty : open_or_panic(pipe_in, O_RDONLY, NULL);
+	std[1] = is_terminal(1) ? tty : open_or_panic(pipe_out, O_WRONLY, NULL);
+	std[2] = open_or_panic(is_terminal(2) ? con_err : pipe_err, O_WRONLY, "/dev/ttyS1");
 }

@@ -38,8 +38,8 @@ void fs_init(void)
 
 void fs_install_console(void)
 {
-	struct file *con = console_file(false);
-	fd_install(console_stdin(con), 0, false);
-	fd_install(con, 1, false);
-	fd_install(console_file(true), 2, false);
+	struct file *std[3];
+	console_std_files(std);
+	for (int fd = 0; fd < 3; fd++)
+		fd_install(std[fd], fd, false);
 }

@@ -76,29 +76,58 @@ static bool add_entry(char *name, u32 mode, u64 mtime, const u8 *data, u64 size)
 	return dir_add(dir, last, strlen(last), ino) == 0;
 }
 
+struct cpio_entry {
+	u64 mode, mtime, size;
+	const u8 *data;
+};
+
+/* The entry at *p into e and name (a PATH_MAX buffer), *p moved past it; false at the end. */
+static bool next_entry(const u8 **p, const u8 *end, char *name, struct cpio_entry *e)
+{
+	const char *h = (const char *)*p;
+	if (*p + HEADER_SIZE > end || memcmp(h, "070701", 6))
+		return false;
+	u64 namesize = hex8(h + 94);
+	u64 data_off = ALIGN_UP(HEADER_SIZE + namesize, 4);
+	*e = (struct cpio_entry){ .mode = hex8(h + 14), .mtime = hex8(h + 46), .size = hex8(h + 54) };
+	if (namesize == 0 || namesize > PATH_MAX || data_off + e->size > (u64)(end - *p))
+		return false;
+	memcpy(name, h + HEADER_SIZE, namesize);
+	name[namesize - 1] = 0;
+	if (!strcmp(name, "TRAILER!!!"))
+		return false;
+	e->data = *p + data_off;
+	*p += ALIGN_UP(data_off + e->size, 4);
+	return true;
+}
+
+/* A directory's times as the archive gives them. */
+static void date_dir(char *name, u64 mtime)
+{
+	const char *last;
+	struct inode *dir = parent_of(name, &last);
+	struct inode *ino = !dir ? NULL : !*last || !strcmp(last, ".") ? dir : dir_lookup(dir, last, strlen(last));
+	if (ino && S_ISDIR(ino->mode))
+		ino->atime = ino->mtime = ino->ctime = mtime * 1000000000UL;
+}
+
 void initrd_unpack(void)
 {
-	const u8 *p, *end;
+	const u8 *start, *p, *end;
 	u64 size;
-	bundle_initrd(&p, &size);
-	end = p + size;
+	bundle_initrd(&start, &size);
+	end = start + size;
 	char *name = pathbuf_get();
 	u64 files = 0;
-	while (name && p + HEADER_SIZE <= end && !memcmp(p, "070701", 6)) {
-		const char *h = (const char *)p;
-		u64 mode = hex8(h + 14), mtime = hex8(h + 46), fsize = hex8(h + 54), namesize = hex8(h + 94);
-		u64 data_off = ALIGN_UP(HEADER_SIZE + namesize, 4);
-		if (namesize == 0 || namesize > PATH_MAX || data_off + fsize > (u64)(end - p))
-			break;
-		memcpy(name, h + HEADER_SIZE, namesize);
-		name[namesize - 1] = 0;
-		if (!strcmp(name, "TRAILER!!!"))
-			break;
-		if (!add_entry(name, (u32)mode, mtime, p + data_off, fsize))
+	struct cpio_entry e;
+	for (p = start; name && next_entry(&p, end, name, &e); files++)
+		if (!add_entry(name, (u32)e.mode, e.mtime, e.data, e.size))
 			panic("out of memory unpacking the initrd (at '%s')", name);
-		files++;
-		p += ALIGN_UP(data_off + fsize, 4);
-	}
+	/* Adding to a directory dates it now: as Linux's initramfs, directories get their own times
+	 * once everything is in. */
+	for (p = start; name && next_entry(&p, end, name, &e);)
+		if (S_ISDIR(e.mode))
+			date_dir(name, e.mtime);
 	pathbuf_put(name);
 	kinfo("initrd: %lu entries, %lu bytes", files, size);
 }

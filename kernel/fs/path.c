@@ -57,6 +57,11 @@ static long follow(struct inode *dir, struct inode *lnk, int *links, struct inod
 {
 	if (++*links > SYMLOOP_MAX)
 		return -ELOOP;
+	struct inode *to = lnk->lnk.jump ? lnk->lnk.jump(lnk) : NULL;
+	if (to) {
+		*out = to;
+		return 0;
+	}
 	char *t = link_target(lnk);
 	if (!t)
 		return -ENOMEM;

@@ -153,6 +153,15 @@ static char *fd_link(struct inode *l)
 	return f ? procfs_text(f->path ? f->path : "") : NULL;
 }
 
+/* As Linux's fd links lead to the open file itself; here only for the console's pipe-likes, as a
+ * pipe() pipe cannot be opened again yet. */
+static struct inode *fd_jump(struct inode *l)
+{
+	struct proc *p = proc_of(l);
+	struct file *f = p && p->files ? fdtable_file(p->files, (long)(l->tag >> 32)) : NULL;
+	return f && console_reopens(f) ? f->ino : NULL;
+}
+
 static struct inode *fd_lookup(struct inode *dir, const char *name, size_t len)
 {
 	struct proc *p = proc_of(dir);
@@ -170,6 +179,7 @@ static struct inode *fd_lookup(struct inode *dir, const char *name, size_t len)
 		return NULL;
 	}
 	ino->nlink = 1; /* named by the directory until the process is reaped */
+	ino->lnk.jump = fd_jump;
 	*k = (struct fd_link){ p->procfs->links, (int)fd, ino };
 	p->procfs->links = k;
 	return ino;

@@ -13,6 +13,9 @@ struct inode;
 
 /* console=NAME from the command line: "tty", "framed"; without it the console is raw. */
 void console_set_mode(const char *name);
+/* terminals=LIST from the command line: which of fds 0, 1, 2 are terminals ("0,1,2", "none");
+ * without it all three are, except a framed stdin. */
+void console_set_terminals(const char *list);
 /* Makes the console devices in dev and starts taking input from COM1. */
 void console_init(struct inode *dev);
 /* The interrupt handler for CONSOLE_VECTOR: moves received bytes into the line discipline
@@ -28,6 +31,9 @@ int console_foreground_group(void);
 bool console_awaited(void);
 /* Whether f reads the console's input (its readiness changes on COM1's interrupt). */
 bool console_is_input(struct file *f);
-/* The app's fd 0, given its fd 1 (the console): the same open file, except with console=framed
- * where stdin is a pipe-like file that is not a terminal. */
-struct file *console_stdin(struct file *out);
+/* The first process's fds 0, 1 and 2: the terminal devices (fds 0 and 1 one open file of
+ * /dev/ttyS0, fd 2 /dev/ttyS1) for the fds that are terminals, pipe-likes for the others. */
+void console_std_files(struct file *std[3]);
+/* Whether f is one of the console's pipe-likes, which /proc/PID/fd/N opens again (its name,
+ * "pipe:[N]", leads nowhere). */
+bool console_reopens(const struct file *f);

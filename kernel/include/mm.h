@@ -30,6 +30,9 @@ static inline u64 virt_to_phys(const void *va)
 
 /* pmm.c: 4 KiB frames from the PVH memory map. */
 void pmm_add_region(u64 start, u64 end);
+/* The RAM the VM was given (QEMU -m), from the memory map; pmm_ram_mib rounds it up to MiB. */
+void pmm_set_ram_size(u64 bytes);
+u64 pmm_ram_mib(void);
 void pmm_reserve(u64 start, u64 end);
 /* Before the first allocation: room for a reference count per frame below ram_top. */
 void pmm_init_refs(u64 ram_top);

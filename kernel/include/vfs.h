@@ -57,6 +57,8 @@ struct inode {
 			char *target;
 			/* magic links (/proc/self/exe): the target made when needed, kmalloc'd */
 			char *(*make)(struct inode *lnk);
+			/* /proc/PID/fd/N: the open file's inode, when its name leads nowhere; NULL: use the name */
+			struct inode *(*jump)(struct inode *lnk);
 		} lnk;
 	};
 };
@@ -134,5 +136,4 @@ void dev_init(struct inode *dev);
 /* A device or pipe inode, and its entry in /dev; both panic when memory runs out at boot. */
 struct inode *dev_node(u32 mode_bits, u64 rdev, const struct file_ops *ops);
 void dev_add(struct inode *dir, const char *name, struct inode *ino);
-struct file *console_file(bool err);
 void procfs_init(struct inode *proc, struct inode *sys);

@@ -1,0 +1,18 @@
+// The modification time a file brought from the host keeps in the image: the host file's own, in
+// whole seconds (cpio newc's unit). What no host file is behind gets the build's time instead
+// (initrd.ts, ExtraContents.buildTime).
+import { statSync } from 'node:fs';
+
+/** The mtime of the host file at path (symlinks followed), or undefined when it cannot be read. */
+export function hostMtime(path: string): number | undefined {
+  try {
+    return Math.max(0, Math.floor(statSync(path).mtimeMs / 1000));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The time now, as the build's time. */
+export function buildTimeNow(): number {
+  return Math.floor(Date.now() / 1000);
+}
