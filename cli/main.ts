@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerBuild } from './commands/build.js';
 import { registerDefault } from './commands/default.js';
+import { registerDiscover } from './commands/discover.js';
 import { registerRun } from './commands/run.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerSyscalls } from './commands/syscalls.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
 
   registerBuild(program);
   registerRun(program);
+  registerDiscover(program);
 
   registerSyscalls(program);
 
