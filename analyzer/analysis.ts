@@ -78,7 +78,8 @@ export interface ProgramFiles {
   interpreter: string | null;
   libraries: SharedLibrary[];
   paths: NamedPath[];
-  /** The program or a library imports iconv_open: glibc then loads gconv modules at run time. */
+  /** The program itself imports iconv_open: glibc then loads gconv modules for charsets beyond its
+   * built-in ones (UTF-8, ASCII, ISO-8859-1, UCS-4); a library's use is left out (libsystemd's journal). */
   usesIconv: boolean;
 }
 

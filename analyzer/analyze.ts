@@ -73,7 +73,7 @@ function filesOf(program: LoadedObject, closure: { libraries: ProgramFiles['libr
     interpreter: program.elf.interpreter ?? null,
     libraries: closure.libraries,
     paths: pathsNamedBy(objects),
-    usesIconv: importsIconv(objects),
+    usesIconv: importsIconv([program]),
   };
 }
 

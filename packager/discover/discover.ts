@@ -44,7 +44,10 @@ export function discover(files: ProgramFiles, host: HostFs): Discovery {
   const skip = new Set([files.interpreter ?? '', ...files.libraries.map((l) => l.path)]);
   const { pythonStdlib } = addInterpreterTrees(files, host, found);
   for (const named of files.paths.filter(wanted)) {
-    placeNamed(named.path, whyNamed(named, files), { host, found, skip });
+    // what only libraries name: their files (libmagic's database), not their directories and
+    // state (libsystemd names half of systemd)
+    const filesOnly = !named.namedBy.includes(files.binary);
+    placeNamed(named.path, whyNamed(named, files), { host, found, skip, filesOnly });
   }
   // the program's own configuration directories: what they name goes in too
   const ownDirs = new Set(files.paths.filter((p) => p.namedBy.includes(files.binary)).map((p) => p.path.replace(/(.)\/$/, '$1')));

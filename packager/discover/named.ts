@@ -33,6 +33,8 @@ export interface NamedContext {
   noLimit?: boolean;
   /** Paths the image holds already (the loader, the libraries): left alone. */
   skip?: ReadonlySet<string>;
+  /** Files only (and links to them): a library's paths, which are often a whole system's (libsystemd). */
+  filesOnly?: boolean;
 }
 
 function stateDir(path: string): string | undefined {
@@ -63,14 +65,15 @@ export function placeNamed(named: string, why: string, ctx: NamedContext, links 
   if (path.split('/').length < 3 || path.includes('/../') || ctx.skip?.has(path)) return;
   const refused = neverPacked(path);
   if (refused !== undefined) {
-    const told = !['/proc', '/sys', '/dev'].some((d) => within(path, d)) && ctx.host.lstat(path) !== undefined;
+    // said for what the program names and exists (a library's names are many and mostly not used)
+    const told = ctx.filesOnly !== true && !['/proc', '/sys', '/dev'].some((d) => within(path, d)) && ctx.host.lstat(path) !== undefined;
     if (told) ctx.found.skip(path, `${refused}: never packed unless you name it (${why})`);
     return;
   }
   // a link may lead into them (/etc/localtime → /usr/share/zoneinfo/Etc/UTC): then its target goes in
   if (links === 0 && LEFT_TO_OTHERS.some((dir) => within(path, dir))) return;
   const state = stateDir(path);
-  if (state !== undefined) return placeStateDir(state, why, ctx, links);
+  if (state !== undefined) return ctx.filesOnly === true ? undefined : placeStateDir(state, why, ctx, links);
   const stat = ctx.host.lstat(path);
   if (stat === undefined || stat.kind === 'other') return;
   // a link inside a directory already added is there, but what it points at may not be
@@ -85,7 +88,7 @@ export function placeNamed(named: string, why: string, ctx: NamedContext, links 
     if (holdsPrivateKey(ctx.host.readText(path, 4096) ?? '')) return ctx.found.skip(path, `a private key: never packed unless you name it (${why})`);
     return ctx.found.add({ kind: 'file', guest: path, host: path, why, bytes: stat.size });
   }
-  if (SYSTEM_DIRS.includes(path) || path.split('/').length < 3) return;
+  if (ctx.filesOnly === true || SYSTEM_DIRS.includes(path) || path.split('/').length < 3) return;
   const size = ctx.host.treeSize(path, ctx.noLimit === true ? Number.MAX_SAFE_INTEGER : DIR_LIMIT);
   if (ctx.noLimit !== true && size > DIR_LIMIT) {
     return ctx.found.skip(path, `a directory of more than ${DIR_LIMIT / 1024 / 1024} MiB: not packed (${why}); add it with --dir if the program needs it`);

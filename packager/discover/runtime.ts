@@ -2,7 +2,7 @@
 // - the CA certificates, for TLS clients: OpenSSL's default bundle (/usr/lib/ssl/cert.pem, a link
 //   to /etc/ssl/certs/ca-certificates.crt on Debian) and its configuration, when libssl or
 //   libcrypto is loaded, or Python's standard library (its ssl module) is in the image;
-// - glibc's gconv modules when the program or a library calls iconv_open.
+// - glibc's gconv modules when the program calls iconv_open.
 // The time zone needs no rule here: glibc names /etc/localtime, a link that named.ts follows into
 // the zoneinfo file it points at.
 import type { ProgramFiles } from '../../analyzer/analysis.js';
