@@ -6,6 +6,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "net.h"
+#include "net_stats.h"
 #include "poll.h"
 #include "sock.h"
 
@@ -97,6 +98,8 @@ long tcp_sock_bind(struct sock *s, const ip_addr_t *ip, u16 port)
 	return err == ERR_OK ? 0 : err == ERR_USE ? -EADDRINUSE : -EADDRNOTAVAIL;
 }
 
+#define MAX_BACKLOG 254
+
 static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	struct sock *l = arg;
@@ -104,6 +107,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 		return ERR_VAL;
 	struct sock *c = l->queue_len < l->queue_max ? sock_alloc(SOCK_STREAM) : NULL;
 	if (!c) {
+		net_stats.accept_queue_full += l->queue_len >= l->queue_max;
 		tcp_abort(pcb);
 		return ERR_ABRT;
 	}
@@ -117,10 +121,30 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
+/* A second listen changes the backlog, as Linux's: connections already queued stay. */
+static long relisten(struct sock *s, int max)
+{
+	if (max > s->queue_max) {
+		struct sock **queue = kzalloc(sizeof(*queue) * (size_t)max);
+		if (!queue)
+			return -ENOMEM;
+		memcpy(queue, s->queue, sizeof(*queue) * (size_t)s->queue_len);
+		kfree(s->queue);
+		s->queue = queue;
+	}
+	s->queue_max = MAX(max, s->queue_len);
+	tcp_backlog_set(s->tcp, (u8_t)max);
+	return 0;
+}
+
 long tcp_sock_listen(struct sock *s, int backlog)
 {
+	/* as Linux, backlog + 1 connections may wait for accept; lwIP's backlog counts them (and the
+	 * handshakes under way) and drops further SYNs, which the clients send again later. lwIP keeps
+	 * it in a byte: 254 + 1 at most (Linux: net.core.somaxconn, 4096) */
+	int max = (backlog < 0 ? 0 : backlog > MAX_BACKLOG ? MAX_BACKLOG : backlog) + 1;
 	if (s->state == SS_LISTENING)
-		return 0; /* Linux lets a second listen change the backlog; ours stays */
+		return relisten(s, max);
 	if (s->state != SS_NEW || !s->tcp)
 		return -EINVAL;
 	if (!s->tcp->local_port) {
@@ -129,9 +153,6 @@ long tcp_sock_listen(struct sock *s, int backlog)
 		if (err)
 			return err;
 	}
-	/* as Linux, backlog + 1 connections may wait for accept; lwIP's backlog counts them (and the
-	 * handshakes under way) and drops further SYNs, which the clients send again later */
-	int max = (backlog < 0 ? 0 : backlog > 128 ? 128 : backlog) + 1;
 	s->queue = kzalloc(sizeof(*s->queue) * (size_t)max);
 	if (!s->queue)
 		return -ENOMEM;

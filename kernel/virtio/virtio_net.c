@@ -10,12 +10,14 @@
 #include "log.h"
 #include "mm.h"
 #include "netdev.h"
+#include "net_stats.h"
 #include "virtio.h"
 
 #define VIRTIO_NET_F_MAC (1UL << 5)
 #define RXQ 0
 #define TXQ 1
 #define BUF_SIZE 2048 /* two buffers a frame; holds a header and NETDEV_FRAME_MAX */
+#define TX_WAIT_NS 2000000 /* how long a send waits for a TX buffer before dropping the frame */
 #define IOAPIC_PINS 24
 #define MAX_DEVICES 16
 
@@ -83,19 +85,25 @@ void netdev_poll(void)
 	u16 id;
 	u32 len;
 	bool reposted = false;
+	u16 used = 0;
 	while (virtq_pop_used(&rxq, &id, &len)) {
+		used++;
 		if (id >= rxq.num)
 			continue;
 		if (len > hdr_len && len <= hdr_len + NETDEV_FRAME_MAX) {
 			const u8 *frame = rx_buf[id] + hdr_len;
 			if (selftest_waiting)
 				selftest_check(frame, len - hdr_len);
-			if (started)
+			if (started) {
+				net_stats.rx_frames++;
 				net_input(frame, len - hdr_len);
+			}
 		}
 		virtq_push(&rxq, id);
 		reposted = true;
 	}
+	if (used >= rxq.num)
+		net_stats.rx_ring_drained++;
 	if (reposted && virtq_publish(&rxq))
 		virtio_mmio_notify(&dev, RXQ);
 	reclaim_tx();
@@ -116,8 +124,17 @@ bool netdev_send(const void *frame, size_t len)
 		return false;
 	if (!ntx_free)
 		reclaim_tx();
-	if (!ntx_free)
+	/* Every buffer in flight: QEMU sends them from its own thread, so give it a moment. A frame
+	 * dropped here costs TCP a retransmission timeout (a stall of a second or more): seen 35 times
+	 * in one redis-benchmark run of 40,000 requests with 64 clients. */
+	for (u64 until = clock_monotonic_ns() + TX_WAIT_NS; !ntx_free && clock_monotonic_ns() < until;) {
+		__asm__ volatile("pause");
+		reclaim_tx();
+	}
+	if (!ntx_free) {
+		net_stats.tx_ring_full++;
 		return false;
+	}
 	u16 id = tx_free[--ntx_free];
 	memset(tx_buf[id], 0, hdr_len); /* no checksum offload, no segmentation */
 	memcpy(tx_buf[id] + hdr_len, frame, len);

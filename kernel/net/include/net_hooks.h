@@ -4,5 +4,5 @@
 
 /* An IP packet (p->payload: its IP header) is about to be processed. For a SYN: a connection in
  * TIME_WAIT that Linux would let it replace ends first, and so do the oldest ones past a limit
- * (net/timewait.c). */
-void tcp_timewait_syn_hook(struct pbuf *p, int ipv6);
+ * (net/syn.c). */
+void tcp_syn_hook(struct pbuf *p, int ipv6);

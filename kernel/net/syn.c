@@ -1,5 +1,5 @@
-/* Connections in TIME_WAIT, as Linux keeps them, seen from each SYN that arrives (lwIP calls
- * tcp_timewait_syn_hook for every IP packet before it looks at it).
+/* Each SYN that arrives, before lwIP looks at it (tcp_syn_hook, called for every IP packet): the
+ * connections in TIME_WAIT kept as Linux keeps them, and a count of the SYNs a full backlog drops.
  *
  * A SYN for a connection still in TIME_WAIT: lwIP answers it with an ACK and drops it, so a client
  * that comes back from the same port within 2 MSL never connects. QEMU's user networking gives the
@@ -18,6 +18,7 @@
 #include "lwip/prot/ip6.h"
 #include "lwip/prot/tcp.h"
 #include "net_hooks.h"
+#include "net_stats.h"
 
 #define MAX_TIME_WAIT 1024
 
@@ -67,8 +68,10 @@ static void reuse(const struct tcp_hdr *tcp, const struct tuple *t)
 	for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
 		if (!is_pcb_of(pcb, t))
 			continue;
-		if (TCP_SEQ_GT(lwip_ntohl(tcp->seqno), pcb->rcv_nxt))
+		if (TCP_SEQ_GT(lwip_ntohl(tcp->seqno), pcb->rcv_nxt)) {
 			tcp_abort(pcb); /* in TIME_WAIT: freed without a reset */
+			net_stats.timewait_reused++;
+		}
 		return;
 	}
 }
@@ -79,18 +82,33 @@ static void trim(void)
 	struct tcp_pcb *pcb = tcp_tw_pcbs;
 	for (int kept = 1; pcb && kept < MAX_TIME_WAIT; kept++)
 		pcb = pcb->next;
-	while (pcb && pcb->next)
+	while (pcb && pcb->next) {
 		tcp_abort(pcb->next);
+		net_stats.timewait_evicted++;
+	}
 }
 
-void tcp_timewait_syn_hook(struct pbuf *p, int ipv6)
+/* A SYN for a port whose listener has its backlog full: lwIP drops it (its client sends it again
+ * after a second or more), as Linux does with a full accept queue. Counted only. */
+static void count_backlog_drop(const struct tuple *t)
 {
-	if (!tcp_tw_pcbs)
-		return;
+	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next) {
+		if (l->local_port == t->server_port && l->accepts_pending >= l->backlog) {
+			net_stats.syn_backlog_full++;
+			return;
+		}
+	}
+}
+
+void tcp_syn_hook(struct pbuf *p, int ipv6)
+{
 	struct tuple t;
 	const struct tcp_hdr *tcp = tcp_header(p, ipv6, &t);
 	if (!tcp || (TCPH_FLAGS(tcp) & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
 		return;
-	reuse(tcp, &t);
-	trim();
+	if (tcp_tw_pcbs) {
+		reuse(tcp, &t);
+		trim();
+	}
+	count_backlog_drop(&t);
 }
