@@ -133,6 +133,7 @@ struct proc *proc_init(void)
 	p->cred.cap_eff = p->cred.cap_prm = CAP_ALL;
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		p->rlimits[i] = (struct rlimit_k){ RLIM_INFINITY, RLIM_INFINITY };
+	p->rlimits[RLIMIT_NOFILE] = (struct rlimit_k){ NOFILE_CUR, NOFILE_MAX };
 	p->start_ns = clock_monotonic_ns();
 	thread_boot(p, p->pid);
 	mm_switch(p->mm);

@@ -65,7 +65,7 @@ static long dup_from(int old, int min, bool cloexec)
 	struct file *f = fd_get(old);
 	if (!f)
 		return -EBADF;
-	if (min < 0 || min >= NR_FDS)
+	if (min < 0 || (u64)min >= fd_limit())
 		return -EINVAL;
 	long fd = fd_install(f, min, cloexec);
 	if (fd >= 0)
@@ -254,8 +254,7 @@ long sys_fchmod(int fd, unsigned mode)
 	struct file *f = fd_get(fd);
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
-	vfs_chmod(f->ino, mode);
-	return 0;
+	return vfs_chmod(f->ino, mode);
 }
 
 long sys_fchown(int fd, unsigned uid, unsigned gid)
@@ -263,6 +262,5 @@ long sys_fchown(int fd, unsigned uid, unsigned gid)
 	struct file *f = fd_get(fd);
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
-	vfs_chown(f->ino, uid, gid);
-	return 0;
+	return vfs_chown(f->ino, uid, gid);
 }

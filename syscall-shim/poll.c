@@ -16,7 +16,7 @@ struct pollfd_k {
 };
 
 /* One look at every pollfd: revents written back, the count of ready ones returned. */
-static long poll_once(u64 ufds, u64 nfds, bool *console)
+static long poll_once(struct poll_table *t, u64 ufds, u64 nfds)
 {
 	long ready = 0;
 	for (u64 i = 0; i < nfds; i++) {
@@ -28,9 +28,7 @@ static long poll_once(u64 ufds, u64 nfds, bool *console)
 		if (p.fd >= 0 && !f)
 			rev = POLLNVAL;
 		else if (f)
-			rev = file_poll(f) & (p.events | POLLERR | POLLHUP);
-		if (f && console_is_input(f))
-			*console = true;
+			rev = poll_table_file(t, f, p.events | POLLERR | POLLHUP) & (p.events | POLLERR | POLLHUP);
 		p.revents = (u16)rev;
 		if (copy_to_user(ufds + i * sizeof(p) + 6, &p.revents, sizeof(p.revents)))
 			return -EFAULT;
@@ -41,20 +39,30 @@ static long poll_once(u64 ufds, u64 nfds, bool *console)
 
 static long do_poll(u64 ufds, u64 nfds, u64 deadline)
 {
-	if (nfds > NR_FDS)
+	if (nfds > fd_limit())
 		return -EINVAL;
 	if (!user_range_ok(ufds, nfds * sizeof(struct pollfd_k), true))
 		return -EFAULT;
-	for (bool timed_out = false;;) {
-		bool console = false;
-		long n = poll_once(ufds, nfds, &console);
-		if (n || timed_out)
-			return n;
-		enum wake_reason why = poll_sleep(deadline, console);
-		if (why == WAKE_SIGNAL)
-			return -ERESTARTNOHAND;
-		timed_out = why == WAKE_TIMEOUT;
+	struct poll_table *t = poll_table_begin(deadline);
+	if (!t)
+		return -ENOMEM;
+	long n;
+	for (;;) {
+		n = poll_once(t, ufds, nfds);
+		if (n)
+			break;
+		enum wake_reason why = poll_table_wait(t);
+		if (why == WAKE_SIGNAL || why == WAKE_NONE) {
+			n = why == WAKE_NONE ? -ENOMEM : -ERESTARTNOHAND;
+			break;
+		}
+		if (why == WAKE_TIMEOUT) {
+			n = poll_once(t, ufds, nfds);
+			break;
+		}
 	}
+	poll_table_end(t);
+	return n;
 }
 
 long sys_poll(u64 ufds, unsigned nfds, int timeout_ms)
@@ -77,42 +85,49 @@ long sys_ppoll(u64 ufds, unsigned nfds, u64 utimeout, u64 umask, u64 sigsetsize)
 	return r;
 }
 
-/* select's three sets, as bitmaps of up to NR_FDS descriptors. */
-#define SET_WORDS (NR_FDS / 64)
+/* select's three sets are read and written a block of descriptors at a time: no copy of them
+ * is kept, whatever nfds (up to the table's size). */
+#define BLOCK_WORDS 16
+#define BLOCK_FDS (BLOCK_WORDS * 64)
 #define SELECT_IN (POLLIN | POLLRDNORM | POLLRDBAND | POLLHUP | POLLERR)
 #define SELECT_OUT (POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR)
 #define SELECT_EX POLLPRI
 
-struct fdsets {
-	u64 in[SET_WORDS], out[SET_WORDS], ex[SET_WORDS];
-};
-
-static long read_set(u64 uset, u64 *set, u64 bytes)
+/* One look at the descriptors asked for in the sets at usets (in, out, except; 0: none); with
+ * write, each set is overwritten by its ready ones. The number of ready bits, or -errno. */
+static long select_once(struct poll_table *t, long nfds, const u64 usets[3], bool write)
 {
-	memset(set, 0, SET_WORDS * 8);
-	return uset ? copy_from_user(set, uset, bytes) : 0;
-}
-
-/* One look at the asked descriptors: the ready ones in got, their count returned. */
-static long select_once(long nfds, const struct fdsets *ask, struct fdsets *got, bool *console)
-{
+	static const u32 wanted[3] = { SELECT_IN, SELECT_OUT, SELECT_EX };
 	long ready = 0;
-	memset(got, 0, sizeof(*got));
-	for (long fd = 0; fd < nfds; fd++) {
-		u64 bit = 1UL << (fd % 64), w = (u64)fd / 64;
-		if (!((ask->in[w] | ask->out[w] | ask->ex[w]) & bit))
-			continue;
-		struct file *f = fd_get(fd);
-		if (!f)
-			return -EBADF;
-		*console |= console_is_input(f);
-		u32 ev = file_poll(f);
-		if ((ask->in[w] & bit) && (ev & SELECT_IN))
-			got->in[w] |= bit, ready++;
-		if ((ask->out[w] & bit) && (ev & SELECT_OUT))
-			got->out[w] |= bit, ready++;
-		if ((ask->ex[w] & bit) && (ev & SELECT_EX))
-			got->ex[w] |= bit, ready++;
+	for (long base = 0; base < nfds; base += BLOCK_FDS) {
+		long n = MIN(nfds - base, BLOCK_FDS);
+		u64 bytes = (u64)(n + 63) / 64 * 8, ask[3][BLOCK_WORDS], got[3][BLOCK_WORDS];
+		memset(ask, 0, sizeof(ask));
+		memset(got, 0, sizeof(got));
+		for (int k = 0; k < 3; k++)
+			if (usets[k] && copy_from_user(ask[k], usets[k] + (u64)base / 8, bytes))
+				return -EFAULT;
+		for (long i = 0; i < n; i++) {
+			u64 bit = 1UL << (i % 64), w = (u64)i / 64;
+			if (!((ask[0][w] | ask[1][w] | ask[2][w]) & bit))
+				continue;
+			struct file *f = fd_get(base + i);
+			if (!f)
+				return -EBADF;
+			u32 want = 0;
+			for (int k = 0; k < 3; k++)
+				want |= ask[k][w] & bit ? wanted[k] : 0;
+			u32 ev = poll_table_file(t, f, want);
+			for (int k = 0; k < 3; k++) {
+				if ((ask[k][w] & bit) && (ev & wanted[k])) {
+					got[k][w] |= bit;
+					ready++;
+				}
+			}
+		}
+		for (int k = 0; write && k < 3; k++)
+			if (usets[k] && copy_to_user(usets[k] + (u64)base / 8, got[k], bytes))
+				return -EFAULT;
 	}
 	return ready;
 }
@@ -121,30 +136,27 @@ static long do_select(int nfds, u64 uin, u64 uout, u64 uex, u64 deadline)
 {
 	if (nfds < 0)
 		return -EINVAL;
-	nfds = MIN(nfds, NR_FDS);
-	u64 bytes = (u64)(nfds + 63) / 64 * 8;
-	struct fdsets *ask = kmalloc(sizeof(*ask)), *got = kmalloc(sizeof(*got));
-	long r = ask && got ? 0 : -ENOMEM;
-	if (!r && (read_set(uin, ask->in, bytes) || read_set(uout, ask->out, bytes) || read_set(uex, ask->ex, bytes)))
-		r = -EFAULT;
-	for (bool timed_out = false; !r;) {
-		bool console = false;
-		r = select_once(nfds, ask, got, &console);
-		if (r < 0)
+	nfds = (int)MIN((u64)nfds, fd_table_size()); /* as Linux: bits past the table are not looked at */
+	const u64 usets[3] = { uin, uout, uex };
+	struct poll_table *t = poll_table_begin(deadline);
+	if (!t)
+		return -ENOMEM;
+	long r;
+	for (;;) {
+		r = select_once(t, nfds, usets, false);
+		if (r)
 			break;
-		if (r || timed_out) {
-			if ((uin && copy_to_user(uin, got->in, bytes)) || (uout && copy_to_user(uout, got->out, bytes)) ||
-			    (uex && copy_to_user(uex, got->ex, bytes)))
-				r = -EFAULT;
+		enum wake_reason why = poll_table_wait(t);
+		if (why == WAKE_SIGNAL || why == WAKE_NONE) {
+			r = why == WAKE_NONE ? -ENOMEM : -ERESTARTNOHAND;
 			break;
 		}
-		enum wake_reason why = poll_sleep(deadline, console);
-		if (why == WAKE_SIGNAL)
-			r = -ERESTARTNOHAND;
-		timed_out = why == WAKE_TIMEOUT;
+		if (why == WAKE_TIMEOUT)
+			break;
 	}
-	kfree(ask);
-	kfree(got);
+	if (r >= 0) /* the sets are written once, at the end: the ready ones, or none */
+		r = select_once(t, nfds, usets, true);
+	poll_table_end(t);
 	return r;
 }
 

@@ -1,5 +1,6 @@
 /* Process and thread identity, exit, TLS, resource limits, prctl. */
 #include "errno.h"
+#include "fd.h"
 #include "lib.h"
 #include "mm.h"
 #include "process.h"
@@ -12,7 +13,7 @@
 #define ARCH_GET_FS 0x1003
 #define ARCH_GET_GS 0x1004
 #define RLIMIT_STACK 3
-#define RLIMIT_NOFILE 7
+#define CAP_SYS_RESOURCE 24
 
 long sys_getpid(void) { return proc_current()->pid; }
 long sys_gettid(void) { return current->tid; }
@@ -53,20 +54,18 @@ long sys_set_robust_list(u64 head, u64 len)
 	return 0;
 }
 
-/* A limit as reported: unset ones show Linux's defaults for the stack and descriptors. */
+/* A limit as reported: an unset stack limit shows Linux's default. */
 static struct rlimit_k limit_of(const struct proc *p, unsigned res)
 {
 	struct rlimit_k r = p->rlimits[res];
-	if (r.cur != RLIM_INFINITY || r.max != RLIM_INFINITY)
-		return r;
-	if (res == RLIMIT_STACK)
+	if (res == RLIMIT_STACK && r.cur == RLIM_INFINITY && r.max == RLIM_INFINITY)
 		return (struct rlimit_k){ STACK_SIZE, RLIM_INFINITY };
-	if (res == RLIMIT_NOFILE)
-		return (struct rlimit_k){ 1024, 4096 };
 	return r;
 }
 
-/* Recorded and reported back, inherited by children; RLIMIT_NPROC limits fork (not for root). */
+/* Recorded and reported back, inherited by children; RLIMIT_NOFILE bounds the descriptors,
+ * RLIMIT_NPROC limits fork (not for root). As Linux: raising a hard limit takes CAP_SYS_RESOURCE,
+ * and RLIMIT_NOFILE's goes no higher than NR_FDS (fs.nr_open) even for root. */
 long sys_prlimit64(int pid, unsigned res, u64 new_limit, u64 old_limit)
 {
 	struct proc *p = pid ? proc_find(pid) : proc_current();
@@ -80,6 +79,10 @@ long sys_prlimit64(int pid, unsigned res, u64 new_limit, u64 old_limit)
 			return -EFAULT;
 		if (nl.cur > nl.max)
 			return -EINVAL;
+		if (res == RLIMIT_NOFILE && nl.max > NR_FDS)
+			return -EPERM;
+		if (nl.max > p->rlimits[res].max && !(proc_current()->cred.cap_eff & (1UL << CAP_SYS_RESOURCE)))
+			return -EPERM;
 	}
 	if (old_limit && copy_to_user(old_limit, &old, sizeof(old)))
 		return -EFAULT;

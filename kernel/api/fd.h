@@ -27,9 +27,12 @@
 #define O_PATH 010000000
 #define O_TMPFILE 020200000
 
-#define NR_FDS 1024
+/* The most descriptors a process can have (Linux's fs.nr_open; RLIMIT_NOFILE's hard limit can be
+ * raised up to it by root). */
+#define NR_FDS 65536
 
 struct inode;
+struct epitem;
 
 /* An open file description. */
 struct file {
@@ -37,7 +40,7 @@ struct file {
 	u64 off;
 	u32 flags; /* O_ACCMODE, O_APPEND, O_NONBLOCK, O_PATH, ... */
 	u32 refs;
-	u32 epoll_items; /* epoll interest lists it is on */
+	struct epitem *epitems; /* its items on epoll interest lists (fs/epoll.c) */
 	char *path; /* as opened (for /proc/PID/fd and getcwd of fchdir), may be NULL */
 	void *priv;
 	int owner;  /* F_SETOWN: the process (or -group) for SIGIO, recorded: no SIGIO is sent */
@@ -45,13 +48,16 @@ struct file {
 
 /* The calling process's descriptors. */
 struct file *fd_get(long fd); /* NULL if not open */
-long fd_install(struct file *f, long min, bool cloexec); /* lowest free fd >= min, or -EMFILE */
-/* Puts f at fd, closing what was there (dup2): fd, or -EBADF (out of range) or -ENOMEM. */
+/* The lowest free fd >= min, or -EMFILE when none is below RLIMIT_NOFILE, or -ENOMEM. */
+long fd_install(struct file *f, long min, bool cloexec);
+/* Puts f at fd, closing what was there (dup2): fd, or -EBADF (not below RLIMIT_NOFILE) or -ENOMEM. */
 long fd_install_at(long fd, struct file *f, bool cloexec);
 long fd_close(long fd);
 long fd_cloexec(long fd);                 /* 1 or 0, or -EBADF */
 long fd_set_cloexec(long fd, bool on);    /* 0 or -EBADF */
 long fd_next(long from);                  /* the first open fd >= from, or -1 */
+u64 fd_limit(void);      /* the caller's RLIMIT_NOFILE: new descriptors stay below it */
+u64 fd_table_size(void); /* descriptors the caller's table has room for now (select looks no further) */
 /* A table of the caller's own when it shares one with another process (CLONE_FILES): 0 or -ENOMEM. */
 long fd_unshare(void);
 
@@ -89,14 +95,24 @@ long eventfd_new(u64 initval, bool semaphore, bool nonblock, struct file **out);
 
 u32 file_poll(struct file *f);      /* events ready on f now */
 bool file_pollable(struct file *f); /* f's readiness can change (it has a poll op) */
-/* Blocks until some file's readiness may have changed, the deadline (monotonic ns, 0: none) or a
- * signal. `console`: the caller watches the console's input (console_is_input). */
-enum wake_reason poll_sleep(u64 deadline, bool console);
+/* A poll or select call's watch on its files (fs/poll.c). Each look at the files goes through
+ * poll_table_file; during the first look the call is hooked on each pollable file (and holds a
+ * reference to it) until poll_table_end, so that a change of one of them wakes it, and nothing
+ * else does. NULL when out of memory. deadline: monotonic ns, 0 for none. */
+struct poll_table;
+struct poll_table *poll_table_begin(u64 deadline);
+/* The events ready on f now (wanted: those the caller asks for; once one is ready, the first look
+ * stops hooking the call on further files: it will not sleep). */
+u32 poll_table_file(struct poll_table *t, struct file *f, u32 wanted);
+/* After a look that found nothing ready: blocks until a watched file changes, the deadline or a
+ * signal. WAKE_NONE: out of memory for the watch (the call fails with ENOMEM). */
+enum wake_reason poll_table_wait(struct poll_table *t);
+void poll_table_end(struct poll_table *t);
 /* A deadline from a timeout in ms (negative: none, 0: now). */
 u64 poll_deadline_ms(long ms);
 bool console_is_input(struct file *f); /* f reads the console's input */
 
-/* epoll instances: an interest list of files, scanned for ready events. */
+/* epoll instances: an interest list of files and a list of those that may be ready. */
 #define EPOLLIN 0x001
 #define EPOLLPRI 0x002
 #define EPOLLOUT 0x004

@@ -28,6 +28,11 @@ extern struct regs *current_regs;
 #define COMM_LEN 16
 #define CAP_ALL ((1UL << 41) - 1) /* CAP_CHOWN .. CAP_CHECKPOINT_RESTORE (40) */
 #define RLIM_INFINITY (~0UL)
+#define RLIMIT_NOFILE 7
+/* RLIMIT_NOFILE as Linux gives its first process (INR_OPEN_CUR, INR_OPEN_MAX); root may raise the
+ * hard limit up to NR_FDS (fs.nr_open). */
+#define NOFILE_CUR 1024
+#define NOFILE_MAX 4096
 #define USER_HZ 100 /* clock ticks of times(2) and /proc */
 
 struct rlimit_k { u64 cur, max; };

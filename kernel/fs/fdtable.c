@@ -1,7 +1,9 @@
 /* Descriptor tables: fd -> open file and its close-on-exec flag. The entries live in frames of
- * FDS_PER_CHUNK, made when a descriptor in their range is first installed. A table is shared by
- * the threads of a process (and by processes made with CLONE_FILES); fork copies it, and the copy
- * shares the open files (their offsets and flags). */
+ * FDS_PER_CHUNK, made when a descriptor in their range is first installed; a count of the open
+ * ones per frame lets the search for the lowest free descriptor pass over full frames (thousands
+ * of connections). A table is shared by the threads of a process (and by processes made with
+ * CLONE_FILES); fork copies it, and the copy shares the open files (their offsets and flags).
+ * New descriptors stay below the process's RLIMIT_NOFILE (EMFILE). */
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
@@ -14,6 +16,7 @@
 
 struct fdtable {
 	u32 refs;
+	u16 open[NCHUNKS]; /* open descriptors in each chunk */
 	struct fd_entry *chunks[NCHUNKS];
 };
 
@@ -45,6 +48,7 @@ struct fdtable *fdtable_copy(struct fdtable *from)
 	struct fdtable *t = fdtable_new();
 	if (!t)
 		return NULL;
+	memcpy(t->open, from->open, sizeof(t->open));
 	for (u64 c = 0; c < NCHUNKS; c++) {
 		if (!from->chunks[c])
 			continue;
@@ -87,14 +91,42 @@ struct file *fdtable_file(struct fdtable *t, long fd)
 
 struct file *fd_get(long fd) { return fdtable_file(files(), fd); } /* an int in the ABI */
 
+u64 fd_limit(void)
+{
+	u64 cur = current->proc->rlimits[RLIMIT_NOFILE].cur;
+	return MIN(cur, (u64)NR_FDS);
+}
+
+u64 fd_table_size(void)
+{
+	struct fdtable *t = files();
+	u64 c = NCHUNKS;
+	while (c > 1 && !t->chunks[c - 1])
+		c--;
+	return c * FDS_PER_CHUNK;
+}
+
+/* Puts f in the free entry e of fd. */
+static void set_entry(struct fdtable *t, long fd, struct fd_entry *e, struct file *f, bool cloexec)
+{
+	*e = (struct fd_entry){ f, cloexec };
+	t->open[fd / FDS_PER_CHUNK]++;
+}
+
 long fd_install(struct file *f, long min, bool cloexec)
 {
-	for (long fd = min < 0 ? 0 : min; fd < NR_FDS; fd++) {
-		struct fd_entry *e = entry(files(), fd, true);
+	struct fdtable *t = files();
+	long limit = (long)fd_limit();
+	for (long fd = min < 0 ? 0 : min; fd < limit; fd++) {
+		if (t->open[fd / FDS_PER_CHUNK] == FDS_PER_CHUNK) {
+			fd = ALIGN_UP(fd + 1, FDS_PER_CHUNK) - 1; /* a full chunk */
+			continue;
+		}
+		struct fd_entry *e = entry(t, fd, true);
 		if (!e)
 			return -ENOMEM;
 		if (!e->f) {
-			*e = (struct fd_entry){ f, cloexec };
+			set_entry(t, fd, e, f, cloexec);
 			return fd;
 		}
 	}
@@ -103,11 +135,17 @@ long fd_install(struct file *f, long min, bool cloexec)
 
 long fd_install_at(long fd, struct file *f, bool cloexec)
 {
-	struct fd_entry *e = entry(files(), fd, true);
+	struct fdtable *t = files();
+	if (fd < 0 || (u64)fd >= fd_limit())
+		return -EBADF;
+	struct fd_entry *e = entry(t, fd, true);
 	if (!e)
-		return fd < 0 || fd >= NR_FDS ? -EBADF : -ENOMEM;
+		return -ENOMEM;
 	struct file *old = e->f;
-	*e = (struct fd_entry){ f, cloexec };
+	if (old)
+		*e = (struct fd_entry){ f, cloexec };
+	else
+		set_entry(t, fd, e, f, cloexec);
 	if (old)
 		file_put(old);
 	return fd;
@@ -115,11 +153,13 @@ long fd_install_at(long fd, struct file *f, bool cloexec)
 
 long fd_close(long fd)
 {
-	struct fd_entry *e = entry(files(), (int)fd, false);
+	struct fdtable *t = files();
+	struct fd_entry *e = entry(t, (int)fd, false);
 	if (!e || !e->f)
 		return -EBADF;
 	struct file *f = e->f;
 	*e = (struct fd_entry){ NULL, false };
+	t->open[fd / FDS_PER_CHUNK]--;
 	file_put(f);
 	return 0;
 }
@@ -142,7 +182,7 @@ long fd_set_cloexec(long fd, bool on)
 long fdtable_next(struct fdtable *t, long from)
 {
 	for (long fd = from < 0 ? 0 : from; fd < NR_FDS; fd++) {
-		if (!t->chunks[fd / FDS_PER_CHUNK]) {
+		if (!t->open[fd / FDS_PER_CHUNK]) {
 			fd = ALIGN_UP(fd + 1, FDS_PER_CHUNK) - 1;
 			continue;
 		}

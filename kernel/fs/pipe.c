@@ -1,5 +1,6 @@
-/* Pipes: a 64 KiB ring of frames between a read end and a write end. A read with no data and a
- * write with no room block the thread until the other side moves (or closes), or a signal comes. */
+/* Pipes: a 64 KiB ring of frames between a read end and a write end, each frame made at the
+ * first write into it (thousands of idle pipes cost no frames). A read with no data and a write
+ * with no room block the thread until the other side moves (or closes), or a signal comes. */
 #include "errno.h"
 #include "lib.h"
 #include "log.h"
@@ -13,7 +14,7 @@
 #define PIPE_BUF PAGE_SIZE /* writes up to this size are atomic */
 
 struct pipe {
-	u64 frames[PIPE_PAGES];
+	u64 frames[PIPE_PAGES]; /* 0 until first written */
 	u64 rpos, wpos; /* running byte counts; wpos - rpos bytes are buffered */
 	u32 readers, writers;
 	struct waitq waiting; /* readers waiting for data, writers for room */
@@ -50,6 +51,17 @@ static long pipe_read(struct file *f, u8 *buf, u64 len, u64 off)
 	return (long)n;
 }
 
+/* Makes the frames that n bytes written at wpos go into; false when memory runs out. */
+static bool make_frames(struct pipe *p, u64 n)
+{
+	for (u64 pos = ALIGN_DOWN(p->wpos, PAGE_SIZE); pos < p->wpos + n; pos += PAGE_SIZE) {
+		u64 *frame = &p->frames[(pos / PAGE_SIZE) % PIPE_PAGES];
+		if (!*frame && !(*frame = pmm_alloc_uninit()))
+			return false;
+	}
+	return true;
+}
+
 /* Writes everything before returning, blocking while the pipe is full (as Linux); a signal or a
  * closed read end cuts it short. */
 static long pipe_write(struct file *f, const u8 *buf, u64 len, u64 off)
@@ -69,6 +81,8 @@ static long pipe_write(struct file *f, const u8 *buf, u64 len, u64 off)
 			continue;
 		}
 		u64 n = MIN(len - done, space);
+		if (!make_frames(p, n))
+			return done ? (long)done : -ENOMEM;
 		for (u64 end = done + n; done < end;) {
 			u64 chunk = MIN(end - done, PAGE_SIZE - p->wpos % PAGE_SIZE);
 			memcpy(byte_at(p, p->wpos), buf + done, chunk);
@@ -93,7 +107,8 @@ static void pipe_release(struct file *f)
 	poll_wake(f->ino);
 	if (!p->readers && !p->writers) {
 		for (int i = 0; i < PIPE_PAGES; i++)
-			pmm_free(p->frames[i]);
+			if (p->frames[i])
+				pmm_free(p->frames[i]);
 		kfree(p);
 		f->ino->priv = NULL;
 	}
@@ -126,15 +141,6 @@ long pipe_create(struct file **rd, struct file **wr)
 	if (!ino) {
 		kfree(p);
 		return -ENOMEM;
-	}
-	for (int i = 0; i < PIPE_PAGES; i++) {
-		if (!(p->frames[i] = pmm_alloc())) {
-			while (i--)
-				pmm_free(p->frames[i]);
-			kfree(p);
-			kfree(ino);
-			return -ENOMEM;
-		}
 	}
 	ino->ops = &pipe_ops;
 	ino->priv = p;

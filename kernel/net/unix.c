@@ -127,10 +127,16 @@ static struct sock *new_sock(int type)
 }
 
 /* s's ring or state changed: its readers, the writers blocked on it and its pollers look again,
- * and so do the pollers of the sockets that send to it (POLLOUT). */
+ * and so do the pollers of the sockets that send to it (POLLOUT): a stream's peer (connect_pair
+ * pairs them both ways, close undoes both), or any datagram socket connected to it. */
 static void changed(struct sock *s)
 {
 	sock_changed(s);
+	if (s->type == SOCK_STREAM) {
+		if (U(s)->peer)
+			sock_changed(U(s)->peer);
+		return;
+	}
 	for (struct sock *o = all; o; o = U(o)->next)
 		if (U(o)->peer == s)
 			sock_changed(o);

@@ -41,16 +41,22 @@
 #define SO_REUSE 1
 #define LWIP_TCP_KEEPALIVE 1
 
-/* Every IP packet passes by net/timewait.c first (the macros' 0: lwIP goes on with it). */
+/* Every IP packet passes by net/syn.c first (the macros' 0: lwIP goes on with it). */
 #define LWIP_HOOK_FILENAME "net_hooks.h"
-#define LWIP_HOOK_IP4_INPUT(p, inp) (tcp_timewait_syn_hook((p), 0), 0)
-#define LWIP_HOOK_IP6_INPUT(p, inp) (tcp_timewait_syn_hook((p), 1), 0)
+#define LWIP_HOOK_IP4_INPUT(p, inp) (tcp_syn_hook((p), 0), 0)
+#define LWIP_HOOK_IP6_INPUT(p, inp) (tcp_syn_hook((p), 1), 0)
 
-/* Memory: one heap for everything, allocated at boot when networking starts. */
+/* Memory: one heap for everything, made when networking starts, its size from the VM's RAM
+ * (net_heap_size: an eighth of it, 8 MiB at least, net.c). The pools (pcbs, segments, pbufs) are
+ * taken from the heap on demand (MEMP_MEM_MALLOC): the MEMP_NUM_* and PBUF_POOL_SIZE counts below
+ * limit nothing (lwIP reads them only for static pools), so the number of connections is bounded
+ * by the heap alone. MEM_SIZE is that variable; the preprocessor sees 0 for it, so the conditional
+ * makes lwIP's `#if MEM_SIZE > 64000` choose 32-bit heap offsets. */
 #define MEM_LIBC_MALLOC 0
 #define MEMP_MEM_MALLOC 1
 #define MEM_ALIGNMENT 8
-#define MEM_SIZE (8 * 1024 * 1024)
+extern unsigned long net_heap_size;
+#define MEM_SIZE (net_heap_size ? net_heap_size : 0x10000000UL)
 extern unsigned char *net_heap;
 #define LWIP_RAM_HEAP_POINTER net_heap
 #define PBUF_POOL_SIZE 256
