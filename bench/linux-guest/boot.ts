@@ -2,7 +2,9 @@
 // PVH via -kernel) and returns what the program printed and how long the whole VM run took;
 // or, for a server, starts it and hands back a way to stop it (startLinux).
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { qemuListenLibrary } from '../../packager/paths.js';
 import { chooseAccel, type Accel } from '../../runner/accel.js';
 import { kvmUsable, readCpuinfo, readHostTscKhz } from '../../runner/host.js';
 import type { PortForward } from '../../runner/ports.js';
@@ -90,7 +92,10 @@ interface SpawnedGuest {
 function spawnGuest(options: LinuxBootOptions): SpawnedGuest {
   const { qemu, args } = qemuCommand(options);
   const started = process.hrtime.bigint();
-  const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // With forwards, QEMU gets the library `ukify run` preloads (runner/qemu-listen.c: its listening
+  // sockets' backlog raised from 1), so both guests meet the same host side.
+  const preload = options.network !== undefined && existsSync(qemuListenLibrary) ? { LD_PRELOAD: qemuListenLibrary } : {};
+  const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...preload } });
   let consoleText = '';
   let qemuStderr = '';
   child.stdout.setEncoding('latin1');

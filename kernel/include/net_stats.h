@@ -8,7 +8,8 @@ struct net_stats {
 	u64 rx_frames;         /* frames the device delivered */
 	u64 rx_ring_drained;   /* interrupts that found every RX buffer used (the device may have waited) */
 	u64 rx_no_buffer;      /* frames dropped: no lwIP buffer for them */
-	u64 tx_ring_full;      /* frames lwIP could not send: every TX buffer in flight */
+	u64 tx_backlogged;     /* frames that waited in the driver: every TX buffer in flight */
+	u64 tx_dropped;        /* frames lwIP could not send: the driver's backlog full too */
 	u64 syn_backlog_full;  /* SYNs lwIP drops: the listener's accept backlog is full */
 	u64 accept_queue_full; /* connections reset: the socket's accept queue is full */
 	u64 timewait_reused;   /* SYNs that replaced a connection in TIME_WAIT */
@@ -17,5 +18,5 @@ struct net_stats {
 
 extern struct net_stats net_stats;
 
-/* Logs the counts (kinfo: with `verbose`), those that are not zero. */
+/* Logs the counts (kinfo: with `verbose`), when any frame came in. */
 void net_stats_log(void);
