@@ -12,6 +12,7 @@ import { kernelCommandLine } from '../runner/cmdline.js';
 import { consoleMode } from '../runner/console-mode.js';
 import { EOF_FRAME, FramingStream, frameBytes } from '../runner/stdin-framing.js';
 import { onlcr } from '../runner/terminal.js';
+import { runAsync } from './helpers/run-async.js';
 
 const cli = resolve('dist/cli/main.js');
 const kernel = resolve('build/kernel/ukify-kernel.elf');
@@ -93,29 +94,29 @@ describe.skipIf(!haveAll)('piped stdin under ukify run (console=framed)', () => 
     expect(built.status, built.stderr).toBe(0);
   });
 
-  const guest = (args: string[], input: Buffer | string): Run =>
-    result(spawnSync(process.execPath, [cli, 'run', image, '--', ...args], { input, timeout: 120_000, killSignal: 'SIGKILL', maxBuffer: 64 << 20 }));
+  // async: a 1 MiB stream takes tens of seconds, too long to block the test worker (run-async.ts)
+  const guest = (args: string[], input: Buffer | string): Promise<Run> => runAsync(process.execPath, [cli, 'run', image, '--', ...args], { input, timeoutMs: 120_000 });
   const native = (args: string[], input: Buffer | string): Run =>
     result(spawnSync(busybox, args, { input, timeout: 30_000, maxBuffer: 64 << 20 }));
 
   const text = 'pear\nApple\nbanana\n\n  spaced\nzeta\napple\n\xe9t\xe9\nno newline at the end';
 
-  it.each([['cat'], ['wc', '-c'], ['wc', '-l'], ['sort'], ['sort', '-r']])('busybox %s prints what it prints natively', (...args: string[]) => {
-    const g = guest(args, text);
+  it.each([['cat'], ['wc', '-c'], ['wc', '-l'], ['sort'], ['sort', '-r']])('busybox %s prints what it prints natively', async (...args: string[]) => {
+    const g = await guest(args, text);
     const n = native(args, text);
     expect(g.stdout.toString('latin1')).toBe(n.stdout.toString('latin1'));
     expect(g.status).toBe(n.status);
   });
 
-  it('all 256 byte values round-trip through cat byte for byte', () => {
+  it('all 256 byte values round-trip through cat byte for byte', async () => {
     const input = Buffer.concat([allBytes, Buffer.from([0xff, 0x00, 0xff, 0xff, 0x00]), allBytes.reverse()]);
-    const g = guest(['cat'], input);
+    const g = await guest(['cat'], input);
     expect(g.stdout).toEqual(input);
     expect(g.status).toBe(0);
   });
 
-  it('empty input and < /dev/null end at once', () => {
-    expect(guest(['wc', '-c'], '').stdout.toString()).toBe(native(['wc', '-c'], '').stdout.toString());
+  it('empty input and < /dev/null end at once', async () => {
+    expect((await guest(['wc', '-c'], '')).stdout.toString()).toBe(native(['wc', '-c'], '').stdout.toString());
     const fd = openSync('/dev/null', 'r');
     try {
       const g = result(spawnSync(process.execPath, [cli, 'run', image, '--', 'cat'], { stdio: [fd, 'pipe', 'pipe'], timeout: 60_000, killSignal: 'SIGKILL' }));
@@ -126,19 +127,19 @@ describe.skipIf(!haveAll)('piped stdin under ukify run (console=framed)', () => 
     }
   });
 
-  it('piped stdin is not a terminal (busybox tty), as natively', () => {
-    const g = guest(['tty'], '');
+  it('piped stdin is not a terminal (busybox tty), as natively', async () => {
+    const g = await guest(['tty'], '');
     expect(g.stdout.toString()).toBe(native(['tty'], '').stdout.toString());
     expect(g.status).toBe(1);
   });
 
-  it('1 MiB of random bytes streams through cat unchanged; wc -c and md5sum agree with native', () => {
+  it('1 MiB of random bytes streams through cat unchanged; wc -c and md5sum agree with native', async () => {
     const input = Buffer.alloc(1 << 20);
     for (let i = 0; i < input.length; i++) input[i] = (i * 2654435761) >>> 24;
-    const g = guest(['cat'], input);
+    const g = await guest(['cat'], input);
     expect(g.stdout.equals(input)).toBe(true);
-    expect(guest(['md5sum'], input).stdout.toString()).toBe(native(['md5sum'], input).stdout.toString());
-  });
+    expect((await guest(['md5sum'], input)).stdout.toString()).toBe(native(['md5sum'], input).stdout.toString());
+  }, 300_000);
 
   it('an endless producer: yes | ukify run IMAGE -- head -n 3 ends like the native pipeline', () => {
     const sh = (cmd: string): Run => result(spawnSync('sh', ['-c', cmd], { timeout: 120_000, killSignal: 'SIGKILL' }));

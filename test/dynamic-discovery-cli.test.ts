@@ -2,7 +2,6 @@
 // run time gets them found, written into ukify.json (next to what the user had) and built into an
 // image that then runs as natively; refused paths stay out; a server is probed through its forward
 // and stopped by the time limit; bad input is one line.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fixturesDir } from '../fixtures/index.js';
 import { freePort } from '../harness/free-port.js';
 import { runNative } from './helpers/native.js';
+import { runAsync } from './helpers/run-async.js';
 import { http, startServer, stopServer, until } from './helpers/servers.js';
 
 const cli = join(process.cwd(), 'dist', 'cli', 'main.js');
@@ -17,9 +17,9 @@ const readfiles = join(fixturesDir, 'readfiles.glibc-dynamic');
 const work = mkdtempSync(join(tmpdir(), 'ukify-discover-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function ukify(args: string[], cwd: string, timeoutMs = 120_000): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: timeoutMs, input: '', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+async function ukify(args: string[], cwd: string, timeoutMs = 120_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const r = await runAsync(process.execPath, [cli, ...args], { cwd, timeoutMs, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  return { status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr };
 }
 
 function folder(name: string): string {
@@ -47,7 +47,7 @@ describe('ukify discover', () => {
     expect(native.stdout).toBe('== settings.txt\ncolour = blue\n== conf.d/\na.conf\nb.conf\n');
 
     // ukify.json's ports make the program a server: a time limit keeps the test bounded.
-    const found = ukify(['discover', readfiles, '-e', env, '--time-limit', '20', '--', ...args], project);
+    const found = await ukify(['discover', readfiles, '-e', env, '--time-limit', '20', '--', ...args], project);
     expect(found.status, found.stderr).toBe(0);
     expect(found.stdout).toContain(`${join(tree, 'settings.txt')}: looked up by the program (round 1)`);
     expect(found.stdout).toMatch(new RegExp(`${join(tree, 'conf.d')}: a directory looked up by the program \\(round 1\\), [0-9.]+ MiB in 2 entries`));
@@ -65,27 +65,27 @@ describe('ukify discover', () => {
       dirs: { [join(tree, 'conf.d')]: 'tree/conf.d' },
     });
 
-    const image = ukify(['run', join(project, 'readfiles.glibc-dynamic.img')], project);
+    const image = await ukify(['run', join(project, 'readfiles.glibc-dynamic.img')], project);
     expect([image.stdout, image.status]).toEqual([native.stdout, native.status]);
     // ukify.json alone (no discovery flags but the program's own) builds the same contents again.
-    const rebuilt = ukify(['build', readfiles, '-o', 'again.img', '-e', env, '--', ...args], project);
+    const rebuilt = await ukify(['build', readfiles, '-o', 'again.img', '-e', env, '--', ...args], project);
     expect(rebuilt.status, rebuilt.stderr).toBe(0);
-    const again = ukify(['run', join(project, 'again.img')], project);
+    const again = await ukify(['run', join(project, 'again.img')], project);
     expect([again.stdout, again.status]).toEqual([native.stdout, native.status]);
   });
 
-  it('never adds /etc/shadow or what is under /root, and says so', () => {
+  it('never adds /etc/shadow or what is under /root, and says so', async () => {
     const project = folder('refused');
     // /etc/../root/.profile: the lookup is made in the guest, the path normalized by the runner.
     const args = ['shadow', '../root/.profile'];
-    const found = ukify(['discover', readfiles, '--', ...args], project);
+    const found = await ukify(['discover', readfiles, '--', ...args], project);
     expect(found.status, found.stderr).toBe(0);
     expect(found.stdout).toMatch(/^ {2}\/etc\/shadow: password hashes: never packed unless you name it/m);
     expect(found.stdout).toMatch(/^ {2}\/root\/\.profile: under \/root, a home directory/m);
     expect(found.stdout).toContain('ukify discover: 1 round; the last one found nothing new to add');
     // Nothing was added: no ukify.json is made, and the image still lacks both.
     expect(existsSync(join(project, 'ukify.json'))).toBe(false);
-    const image = ukify(['run', join(project, 'readfiles.glibc-dynamic.img')], project);
+    const image = await ukify(['run', join(project, 'readfiles.glibc-dynamic.img')], project);
     expect(image.stdout).toBe('== shadow: ENOENT\n== ../root/.profile: ENOENT\n');
     expect(image.status).toBe(1);
   });
@@ -100,7 +100,7 @@ describe('ukify discover', () => {
     const url = `http://127.0.0.1:${port}/page.txt`;
     const server = ['-m', 'http.server', '--bind', '0.0.0.0', '--directory', site, '8000'];
     const t0 = Date.now();
-    const found = ukify(
+    const found = await ukify(
       ['discover', '/usr/bin/python3', '--dir', '/usr/lib/python3.11', '-p', `${port}:8000`, '--probe', url, '--time-limit', '8', '--rounds', '4', '--', ...server],
       project,
       180_000,
@@ -131,7 +131,7 @@ describe('ukify discover', () => {
     }
   }, 240_000);
 
-  it('bad input is one line and exit status 2, before anything boots', () => {
+  it('bad input is one line and exit status 2, before anything boots', async () => {
     const project = folder('errors');
     const cases: [string[], RegExp][] = [
       [['discover', join(project, 'nope')], /^ukify: .*nope/],
@@ -143,7 +143,7 @@ describe('ukify discover', () => {
     writeFileSync(join(project, 'broken.json'), '{"files": [1]}');
     cases.push([['discover', readfiles, '-c', 'broken.json'], /^ukify: broken.json: files: /]);
     for (const [args, message] of cases) {
-      const r = ukify(args, project);
+      const r = await ukify(args, project);
       expect(r.stderr, args.join(' ')).toMatch(message);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.status, args.join(' ')).toBe(2);
