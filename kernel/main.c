@@ -1,5 +1,6 @@
 /* Boot: memory map, page tables, CPU tables, console, clocks; then load the app from the bundle
  * and enter it in ring 3. */
+#include "9p.h"
 #include "bundle.h"
 #include "clock.h"
 #include "cmdline.h"
@@ -167,6 +168,7 @@ void kmain(u32 start_info_pa)
 	fs_init();
 	control_init();
 	proc_init();
+	volumes_init(cmd.raw); /* before the working directory, which may be in a volume */
 	enter_workdir();
 	fs_trace_missing = cmd.trace_missing;
 	stamps[T_FS] = rdtsc();

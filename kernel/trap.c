@@ -2,6 +2,7 @@
  * other fault becomes a signal (signal_fault.c), the timer may switch threads; pending signals are
  * delivered before returning to the app. From the kernel: panic, except interrupts in the idle
  * loop. */
+#include "9p.h"
 #include "clock.h"
 #include "console.h"
 #include "control.h"
@@ -54,6 +55,8 @@ static void device_irq(u64 vector)
 		control_irq();
 	if (vector == NET_VECTOR)
 		virtio_net_irq();
+	if (vector == P9_VECTOR)
+		virtio_9p_irq();
 	if (vector != 0xff)
 		lapic_eoi();
 }

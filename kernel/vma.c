@@ -2,9 +2,10 @@
  * in the VMA and are copied into each PTE. File mappings map the file's own frames (PTE_FILE): a
  * shared mapping reads and writes them, a private one reads them until its first write to a page
  * takes a copy (so every process running a program runs the same frames: under TCG their code is
- * translated once). After fork, private frames are shared read-only by both address spaces
- * (counted, mm.h frame_get): the first write to one takes a copy, or just write access when it is
- * the last mapping left. */
+ * translated once). A volume's file has frames only while it is mapped shared (fs_ops.map_page,
+ * written back when a mapping goes); its private pages are read from the host. After fork,
+ * private frames are shared read-only by both address spaces (counted, mm.h frame_get): the first
+ * write to one takes a copy, or just write access when it is the last mapping left. */
 #include "vma.h"
 #include "errno.h"
 #include "vfs.h"
@@ -72,11 +73,17 @@ static void free_pages(struct mm *mm, u64 start, u64 end)
 	}
 }
 
-static void drop_file(struct vma *v)
+/* A mapping of v's file is gone. A volume's file gets its shared pages written back (which sleeps:
+ * never in the middle of a walk of the mapping list) and, with its last mapping, drops them. */
+static void drop_file(struct vma *v, bool sync)
 {
 	if (!v->file)
 		return;
-	v->file->ino->maps--;
+	struct inode *ino = v->file->ino;
+	if (sync && ino->fs && v->shared)
+		ino->fs->writeback(v->file);
+	if (!--ino->maps && ino->fs)
+		ino->fs->unmapped(ino);
 	file_put(v->file);
 }
 
@@ -95,7 +102,7 @@ static void merge_adjacent(struct mm *mm)
 		if (continues(v, n)) {
 			v->end = n->end;
 			v->next = n->next;
-			drop_file(n);
+			drop_file(n, false); /* v maps the same file on */
 			kfree(n);
 		} else {
 			v = n;
@@ -107,17 +114,24 @@ void vma_unmap(struct mm *mm, u64 start, u64 end)
 {
 	if (!split_at(mm, start) || !split_at(mm, end))
 		panic("out of memory splitting a mapping");
-	struct vma **link = &mm->vmas;
+	struct vma **link = &mm->vmas, *gone = NULL;
 	while (*link) {
 		struct vma *v = *link;
 		if (v->start >= start && v->end <= end) {
 			free_pages(mm, v->start, v->end);
 			*link = v->next;
-			drop_file(v);
-			kfree(v);
+			v->next = gone;
+			gone = v;
 		} else {
 			link = &v->next;
 		}
+	}
+	/* after the walk: dropping a file's mapping may sleep (a volume's write-back) */
+	while (gone) {
+		struct vma *v = gone;
+		gone = v->next;
+		drop_file(v, true);
+		kfree(v);
 	}
 }
 
@@ -246,6 +260,32 @@ static bool copy_on_write(struct mm *mm, const struct vma *v, u64 va, u64 *pte)
 	return true;
 }
 
+/* A page of a volume's file. Private: read from the host into a frame of its own. Shared: the
+ * frame the file keeps for its shared mappings (fs->map_page). Reading sleeps, so the page is
+ * looked at again after it (another thread may have mapped or unmapped it meanwhile). */
+static bool fault_from_volume(struct mm *mm, struct vma *v, u64 va, u64 idx, bool shared)
+{
+	struct file *f = v->file;
+	u64 pa = shared ? 0 : pmm_alloc_uninit();
+	if (!shared && !pa)
+		return out_of_memory();
+	file_get(f);
+	long err = shared ? ((pa = f->ino->fs->map_page(f, idx)) ? 0 : -ENOMEM)
+			  : f->ino->fs->read_page(f, idx, phys_to_virt(pa));
+	struct vma *now = vma_find(mm, va);
+	u64 *pte = now && now->file == f ? vmm_pte(mm->root, va, true) : NULL;
+	file_put(f);
+	if (err || !pte || (*pte & (PTE_P | PTE_NONE))) {
+		if (!shared && pa)
+			pmm_free(pa);
+		if (err == -ENOMEM)
+			return out_of_memory();
+		return !err && pte && (*pte & PTE_P); /* a read error: SIGSEGV (Linux: SIGBUS) */
+	}
+	*pte = pa | prot_to_pte(now->prot) | (shared ? PTE_FILE : 0);
+	return true;
+}
+
 bool vma_fault(struct mm *mm, u64 addr, bool write, bool exec)
 {
 	struct vma *v = vma_find(mm, addr);
@@ -260,6 +300,8 @@ bool vma_fault(struct mm *mm, u64 addr, bool write, bool exec)
 	if (*pte & (PTE_P | PTE_NONE))
 		return false;
 	u64 idx = v->file ? (v->off + (va - v->start)) / PAGE_SIZE : 0;
+	if (v->file && v->file->ino->fs)
+		return fault_from_volume(mm, v, va, idx, v->shared);
 	if (v->file && (v->shared || !write)) {
 		/* the file's own frame: a private mapping gets it read-only until it writes */
 		u64 pa = reg_page(v->file->ino, idx);
@@ -359,6 +401,28 @@ bool mm_protect(u64 start, u64 end, u32 prot) { return vma_protect(mm_current(),
 void mm_discard(u64 start, u64 end) { vma_discard(mm_current(), start, end); }
 u32 mm_membarrier_registered(void) { return mm_current()->membarrier; }
 void mm_membarrier_register(u32 cmd) { mm_current()->membarrier |= cmd; }
+
+long mm_sync(u64 start, u64 end)
+{
+	struct mm *mm = mm_current();
+	long err = 0;
+	/* one mapping at a time, looked for again after each: writing back sleeps, and the list may
+	 * change meanwhile */
+	for (u64 at = start;;) {
+		struct vma *v = mm->vmas;
+		while (v && (v->end <= at || !v->shared || !v->file || !v->file->ino->fs))
+			v = v->next;
+		if (!v || v->start >= end)
+			return err;
+		struct file *f = v->file;
+		at = v->end;
+		file_get(f);
+		long e = f->ino->fs->writeback(f);
+		file_put(f);
+		if (!err)
+			err = e;
+	}
+}
 
 bool mm_range_mapped(u64 start, u64 end)
 {

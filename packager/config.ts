@@ -8,20 +8,23 @@
 //     "dirs": {"/guest/dir": "host/dir"},
 //     "workdir": "/guest/dir",                     the program's working directory
 //     "memory": "256M",                            guest memory for `ukify run PROGRAM`
-//     "ports": ["8080:80", "5353:53/udp"]          host ports forwarded to the guest (ukify run -p)
+//     "ports": ["8080:80", "5353:53/udp"],         host ports forwarded to the guest (ukify run -p)
+//     "volumes": ["data:/data", "conf:/etc/app:ro"] host directories mounted in the guest (ukify run -v)
 //   }
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MemorySizeError, parseMemoryMiB } from '../runner/memory.js';
 import { checkUniquePorts, parsePortSpec, type PortForward } from '../runner/ports.js';
+import { checkVolumeLayout, parseVolumeSpec, type Volume } from '../runner/volumes.js';
 import { checkGuestPath, OptionsError, type OptionLayer, type Placement } from './options.js';
 
 export const CONFIG_NAME = 'ukify.json';
-const FIELDS = ['args', 'env', 'files', 'dirs', 'workdir', 'memory', 'ports'];
+const FIELDS = ['args', 'env', 'files', 'dirs', 'workdir', 'memory', 'ports', 'volumes'];
 
-/** A config file's options: the image's (options.ts) and the port forwards of `ukify run`. */
+/** A config file's options: the image's (options.ts), the port forwards and volumes of `ukify run`. */
 export interface ConfigLayer extends OptionLayer {
   ports?: PortForward[];
+  volumes?: Volume[];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -73,6 +76,13 @@ function portForwards(value: unknown, file: string): PortForward[] {
   return forwards;
 }
 
+/** Each spec as `-v` takes it, host paths relative to the file's folder. */
+function volumes(value: unknown, file: string, base: string): Volume[] {
+  const list = stringList(value, file, 'volumes').map((spec, i) => parseVolumeSpec(spec, base, `${file}: volumes[${i}] ${spec}`));
+  checkVolumeLayout(list);
+  return list;
+}
+
 /** Parses a config file's text; `file` names it in errors, relative host paths start at `base`. */
 export function parseConfig(text: string, file: string, base: string): ConfigLayer {
   let data: unknown;
@@ -107,6 +117,7 @@ export function parseConfig(text: string, file: string, base: string): ConfigLay
     layer.memory = String(memory);
   }
   if (data['ports'] !== undefined) layer.ports = portForwards(data['ports'], file);
+  if (data['volumes'] !== undefined) layer.volumes = volumes(data['volumes'], file, base);
   return layer;
 }
 

@@ -33,6 +33,6 @@ export const PANIC_STATUS = 125;
 /** The exit status of `ukify run` and, when it is not the app's own, the one line that explains it. */
 export function exitOutcome(record: ExitRecord | undefined): { status: number; message?: string } {
   if (record === undefined) return { status: PANIC_STATUS, message: 'the VM stopped without an exit record' };
-  if (record.kind === 'panic') return { status: PANIC_STATUS, message: 'the kernel panicked (run with -v to see its whole log)' };
+  if (record.kind === 'panic') return { status: PANIC_STATUS, message: 'the kernel panicked (run with --verbose to see its whole log)' };
   return { status: record.status };
 }

@@ -1,7 +1,9 @@
 // --missing-files: with the kernel option trace_missing, the kernel logs every path a lookup did not
 // find (open, stat, access, exec, ...) as `ukify: missing-file PATH` (kernel/IMAGE.md). The runner
 // keeps those lines off the terminal and, after the app's output, prints each path once, sorted.
+// A path under a volume is the host directory's business, not the image's: it is left out.
 import { posix } from 'node:path';
+import { underVolume } from './volumes.js';
 
 const PREFIX = 'ukify: missing-file ';
 
@@ -16,11 +18,14 @@ export function missingFilePath(line: string): string | undefined {
 export class MissingFiles {
   private readonly paths = new Set<string>();
 
+  /** volumes: the guest directories of the run's volumes, whose missing paths are not listed. */
+  constructor(private readonly volumes: readonly string[] = []) {}
+
   /** Takes the line when it reports a missing file (true), else leaves it to the caller (false). */
   take(line: string): boolean {
     const path = missingFilePath(line);
     if (path === undefined) return false;
-    this.paths.add(path);
+    if (!underVolume(path, this.volumes)) this.paths.add(path);
     return true;
   }
 

@@ -1,6 +1,7 @@
 // The QEMU command line for an image, as a pure function of the options (channels: kernel/IMAGE.md).
 import type { Accel } from './accel.js';
 import { hostfwd, type PortForward } from './ports.js';
+import { volumeArgs, type Volume } from './volumes.js';
 
 /**
  * The guest's address on QEMU's user network (slirp's defaults: guest 10.0.2.15, gateway 10.0.2.2),
@@ -18,6 +19,8 @@ export interface QemuOptions {
   debugconFd: number;
   /** A user-mode network with these forwards (possibly none); without it the VM has no network device. */
   network?: { forwards: readonly PortForward[] };
+  /** Host directories shared with the guest (virtio-9p devices). */
+  volumes?: readonly Volume[];
 }
 
 /** The kernel command line QEMU gets: with a network, the guest address goes first (before any `--`). */
@@ -56,5 +59,6 @@ export function qemuArgs(o: QemuOptions): string[] {
     '-device', 'isa-debugcon,chardev=dbg,iobase=0xe9',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=4',
     ...(o.network === undefined ? [] : networkArgs(o.network.forwards)),
+    ...volumeArgs(o.volumes ?? []),
   ];
 }

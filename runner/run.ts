@@ -15,13 +15,14 @@ import { guestAppend, qemuArgs } from './qemu-args.js';
 import { DEBUGCON_FD, QemuError, runQemu, STDERR_FD } from './qemu-process.js';
 import { DEFAULT_STOP_TIMEOUT_S } from './stop-timeout.js';
 import { onlcrStream, rawTerminal } from './terminal.js';
+import { checkHostDirs, checkVolumeLayout, volumeLine, type Volume } from './volumes.js';
 
 /** The default memory before it followed the image (memory.ts, defaultMemoryMiB); unused here. */
 export const QEMU = 'qemu-system-x86_64';
 const MAX_APPEND = 2048;
 const MAX_CMDLINE_ENV = 32;
 const MAX_CMDLINE_ARGS = 64;
-// What QEMU appends for the network device: ` virtio_mmio.device=512@0xfeb00e00:12`, with room to spare.
+// What QEMU appends for each virtio device (the network, each volume): ` virtio_mmio.device=512@0xfeb00e00:12`, with room to spare.
 const VIRTIO_MMIO_CMDLINE = 48;
 
 export interface RunRequest {
@@ -41,6 +42,8 @@ export interface RunRequest {
   ports?: readonly PortForward[];
   /** A network even without forwards. */
   net?: boolean;
+  /** Host directories mounted in the guest (-v). */
+  volumes?: readonly Volume[];
   /** After Ctrl-C or SIGTERM, how long the guest's processes get to end (default 10 s). */
   stopTimeoutMs?: number;
   /** With missingFiles: the paths are collected here instead of listed on stderr after the run. */
@@ -96,7 +99,11 @@ export async function runImage(request: RunRequest): Promise<number> {
     );
   }
   // The kernel copies its command line into a 4 KiB buffer and refuses anything of half that or more.
-  const cmdlineLength = guestAppend(append, network).length + (network ? VIRTIO_MMIO_CMDLINE : 0);
+  const volumes = request.volumes ?? [];
+  checkVolumeLayout(volumes);
+  checkHostDirs(volumes);
+  const devices = (network ? 1 : 0) + volumes.length;
+  const cmdlineLength = guestAppend(append, network).length + devices * VIRTIO_MMIO_CMDLINE;
   if (cmdlineLength >= MAX_APPEND) {
     throw new QemuError(`the arguments and environment make a kernel command line of ${cmdlineLength} bytes (at most ${MAX_APPEND - 1}); build them into the image instead: ukify build PROGRAM -e ... -- ARGS`, 2);
   }
@@ -105,6 +112,7 @@ export async function runImage(request: RunRequest): Promise<number> {
   const args = qemuArgs({
     image: request.image, memoryMiB, accel, append, stderrFd: STDERR_FD, debugconFd: DEBUGCON_FD,
     ...(network ? { network: { forwards: ports } } : {}),
+    ...(volumes.length > 0 ? { volumes } : {}),
   });
   const qemu = request.qemu ?? QEMU;
   // QEMU's forwards listen with a backlog of 1 unless this library raises it (runner/qemu-listen.c).
@@ -122,9 +130,10 @@ export async function runImage(request: RunRequest): Promise<number> {
   }
   const terminalStderr = restoreTerminal !== undefined && process.stderr.isTTY === true ? onlcrStream(process.stderr) : process.stderr;
   if (process.stderr.isTTY === true || request.verbose) for (const f of ports) terminalStderr.write(`${forwardingLine(f)}\n`);
+  if (request.verbose) for (const v of volumes) terminalStderr.write(`${volumeLine(v)}\n`);
   const portWatch = new PortFailureWatch(terminalStderr, ports);
   const stderr = ports.length > 0 ? portWatch.stream : terminalStderr;
-  const missing = request.missingFiles === true ? request.missingInto ?? new MissingFiles() : undefined;
+  const missing = request.missingFiles === true ? request.missingInto ?? new MissingFiles(volumes.map((v) => v.guest)) : undefined;
   const onLog = (line: string): void => {
     if (missing?.take(line) !== true) stderr.write(`${line}\n`);
   };

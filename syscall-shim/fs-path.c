@@ -283,9 +283,7 @@ long sys_fchmodat(int dirfd, u64 path, unsigned mode)
 {
 	struct inode *ino;
 	long err = at_lookup_user(dirfd, path, 0, true, &ino);
-	if (!err)
-		vfs_chmod(ino, mode);
-	return err;
+	return err ? err : vfs_chmod(ino, mode);
 }
 
 long sys_chmod(u64 path, unsigned mode) { return sys_fchmodat(AT_FDCWD, path, mode); }
@@ -296,9 +294,7 @@ long sys_fchownat(int dirfd, u64 path, unsigned uid, unsigned gid, int flags)
 		return -EINVAL;
 	struct inode *ino;
 	long err = at_lookup_user(dirfd, path, flags, true, &ino);
-	if (!err)
-		vfs_chown(ino, uid, gid);
-	return err;
+	return err ? err : vfs_chown(ino, uid, gid);
 }
 
 long sys_chown(u64 path, unsigned uid, unsigned gid) { return sys_fchownat(AT_FDCWD, path, uid, gid, 0); }
@@ -347,6 +343,5 @@ long sys_utimensat(int dirfd, u64 path, u64 times, int flags)
 	u64 now = fs_now_ns(), a = st.atime, m = st.mtime;
 	if (!set_time(&a, &t[0], now) || !set_time(&m, &t[1], now))
 		return -EINVAL;
-	vfs_set_times(ino, a, m);
-	return 0;
+	return vfs_set_times(ino, a, m);
 }

@@ -129,9 +129,18 @@ struct statfs_k {
 	i64 namelen, frsize, flags, spare[4];
 };
 
-static long put_statfs(u64 out)
+static long put_statfs(struct inode *ino, u64 out)
 {
 	struct statfs_k s = { 0 };
+	struct kstatfs v;
+	if (!vfs_statfs(ino, &v)) { /* a volume: the host's file system */
+		s.type = (i64)v.type;
+		s.bsize = s.frsize = (i64)v.bsize;
+		s.blocks = v.blocks, s.bfree = v.bfree, s.bavail = v.bavail, s.files = v.files, s.ffree = v.ffree;
+		s.namelen = (i64)v.namelen;
+		s.flags = 0x20 | (v.readonly ? 1 : 0); /* ST_VALID, ST_RDONLY */
+		return copy_to_user(out, &s, sizeof(s));
+	}
 	u64 free = pmm_free_bytes() / PAGE_SIZE;
 	s.type = TMPFS_MAGIC;
 	s.bsize = s.frsize = (i64)PAGE_SIZE;
@@ -148,7 +157,11 @@ long sys_statfs(u64 path, u64 out)
 {
 	struct inode *ino;
 	long err = at_lookup_user(AT_FDCWD, path, 0, true, &ino);
-	return err ? err : put_statfs(out);
+	return err ? err : put_statfs(ino, out);
 }
 
-long sys_fstatfs(int fd, u64 out) { return fd_get(fd) ? put_statfs(out) : -EBADF; }
+long sys_fstatfs(int fd, u64 out)
+{
+	struct file *f = fd_get(fd);
+	return f ? put_statfs(f->ino, out) : -EBADF;
+}

@@ -274,6 +274,16 @@ long sys_getdents64(int fd, u64 buf, unsigned size)
 	return (long)o.used;
 }
 
-long sys_fsync(int fd) { return fd_get(fd) ? 0 : -EBADF; }
-long sys_fdatasync(int fd) { return fd_get(fd) ? 0 : -EBADF; }
+/* A volume's file is flushed to the host's disk (its writes already reached the host's file). */
+long sys_fsync(int fd)
+{
+	struct file *f = fd_get(fd);
+	return f ? vfs_fsync(f, false) : -EBADF;
+}
+
+long sys_fdatasync(int fd)
+{
+	struct file *f = fd_get(fd);
+	return f ? vfs_fsync(f, true) : -EBADF;
+}
 long sys_sync(void) { return 0; }

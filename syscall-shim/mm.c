@@ -93,13 +93,17 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, int fd, i64 off)
 #define MS_INVALIDATE 2
 #define MS_SYNC 4
 
-/* Shared file pages are the file's own frames: there is nothing to write back. */
+/* The ramfs's shared file pages are the file's own frames: nothing to write back. A volume's go
+ * back to the host file (MS_ASYNC too: no writer would do it later). */
 long sys_msync(u64 addr, u64 len, int flags)
 {
 	if (!page_aligned(addr) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	return mm_range_mapped(addr, addr + ALIGN_UP(len, PAGE_SIZE)) ? 0 : -ENOMEM;
+	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (!mm_range_mapped(addr, end))
+		return -ENOMEM;
+	return mm_sync(addr, end);
 }
 
 long sys_munmap(u64 addr, u64 len)

@@ -99,10 +99,10 @@ describe.skipIf(!existsSync(kernel))('ukify run boots static programs', () => {
     expect(guest.status).toBe(0);
   });
 
-  it('-v shows the whole kernel log on stderr, never on stdout', () => {
+  it('--verbose shows the whole kernel log on stderr, never on stdout', () => {
     const hello = fixturePath('hello', 'musl-static');
     const quiet = ukify('run', hello);
-    const verbose = ukify('run', '-v', hello);
+    const verbose = ukify('run', '--verbose', hello);
     expect(verbose.stdout).toEqual(quiet.stdout);
     const logLines = (s: string): number => s.split('\n').filter((l) => l.startsWith('ukify: ')).length;
     expect(logLines(verbose.stderr)).toBeGreaterThan(logLines(quiet.stderr));

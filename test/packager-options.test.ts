@@ -152,7 +152,7 @@ describe('ukify.json', () => {
     const cases: [string, string][] = [
       ['{"args": ', 'ukify.json: not valid JSON ('],
       ['[1, 2]', 'ukify.json: must hold a JSON object'],
-      ['{"argz": []}', 'ukify.json: argz: unknown field (known fields: args, env, files, dirs, workdir, memory, ports)'],
+      ['{"argz": []}', 'ukify.json: argz: unknown field (known fields: args, env, files, dirs, workdir, memory, ports, volumes)'],
       ['{"args": "-v"}', 'ukify.json: args: must be a list of strings'],
       ['{"args": ["a", 2]}', 'ukify.json: args[1]: must be a string'],
       ['{"env": "A=1"}', 'ukify.json: env: must be an object'],

@@ -1,6 +1,6 @@
 // `ukify run -p` and `ukify PROGRAM -p` as a user runs them (node dist/cli/main.js): bad specs and
 // taken host ports are one line and exit status 2 before QEMU starts; ukify.json's "ports" and the
-// flags combine; -v shows each forward and the QEMU network arguments. Most images here are built on
+// flags combine; --verbose shows each forward and the QEMU network arguments. Most images here are built on
 // a kernel-shaped ELF that does not boot (test/packager-fake-kernel.ts); one run boots the real kernel.
 // Traffic through a forward is not tested: the kernel has no TCP/IP yet.
 import { spawnSync } from 'node:child_process';
@@ -126,9 +126,9 @@ describe('ukify PROGRAM -p', () => {
 });
 
 describe('ukify run -p on the real kernel', () => {
-  it('-v shows each forward and the network arguments; the program runs as without them', async () => {
+  it('--verbose shows each forward and the network arguments; the program runs as without them', async () => {
     const port = await freePort();
-    const r = ukify(['run', hello, '-v', '-p', `${port}:80`, '-p', `${port}:53/udp`], { kernel: kernelElf });
+    const r = ukify(['run', hello, '--verbose', '-p', `${port}:80`, '-p', `${port}:53/udp`], { kernel: kernelElf });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('argc=1\n');
     const lines = r.stderr.split('\n');
@@ -139,7 +139,7 @@ describe('ukify run -p on the real kernel', () => {
   });
 
   it('without -p or --net: no network device, and no forwarding lines', () => {
-    const r = ukify(['run', hello, '-v'], { kernel: kernelElf });
+    const r = ukify(['run', hello, '--verbose'], { kernel: kernelElf });
     expect(r.status).toBe(0);
     expect(r.stderr).not.toMatch(/netdev|virtio-net|forwarding|ip=/);
   });

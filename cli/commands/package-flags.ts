@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { readConfig } from '../../packager/config.js';
 import { flagLayer, mergeOptions, type PackageOptions } from '../../packager/options.js';
 import { formatPortSpec, mergePorts, parsePortFlags, type PortForward } from '../../runner/ports.js';
+import type { Volume } from '../../runner/volumes.js';
 
 export interface PackageFlags {
   env?: string[];
@@ -46,17 +47,20 @@ export function addNetworkFlags(command: Command): Command {
     .option('--net', 'give the VM a network (QEMU user networking, guest 10.0.2.15) even without -p');
 }
 
-/** The config file's options, then the flags (which win); `memory` and `ports` only matter to `ukify run`. */
+/**
+ * The config file's options, then the flags (which win); `memory`, `ports` and `volumes` only matter
+ * to `ukify run` (the config's volumes are returned as they are: `ukify run` merges its -v flags).
+ */
 export function packageOptions(
   flags: PackageFlags & NetworkFlags & { memory?: string },
   args: readonly string[],
   cwd = process.cwd(),
-): PackageOptions & { ports: PortForward[] } {
+): PackageOptions & { ports: PortForward[]; volumes: Volume[] } {
   // The flags are checked first: a bad -p is reported before anything in the config file.
   const flagPorts = parsePortFlags(flags.publish ?? []);
   const config = readConfig(flags.config, cwd);
   const layer = flagLayer({ ...flags, args }, cwd);
-  return { ...mergeOptions(config, layer), ports: mergePorts(config.ports ?? [], flagPorts) };
+  return { ...mergeOptions(config, layer), ports: mergePorts(config.ports ?? [], flagPorts), volumes: config.volumes ?? [] };
 }
 
 /** The network flags of a `ukify run` command line that does what the forwards and --net ask. */

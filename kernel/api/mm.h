@@ -24,6 +24,9 @@ long mm_map(u64 addr, u64 len, u32 prot, struct file *f, u64 off, bool shared);
 u64 mm_find_free(u64 len);
 bool mm_range_free(u64 start, u64 end);   /* no page of it is mapped */
 bool mm_range_mapped(u64 start, u64 end); /* every page of it is mapped */
+/* msync: the shared pages of volumes' files mapped in [start,end) go back to the host: 0 or the
+ * first error (-EIO...). */
+long mm_sync(u64 start, u64 end);
 void mm_unmap(u64 start, u64 end);
 bool mm_protect(u64 start, u64 end, u32 prot); /* false if part of the range is unmapped */
 /* mremap of [old, old+old_len) (within one mapping) to new_len: in place, or moved when may_move.

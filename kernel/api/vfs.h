@@ -37,8 +37,19 @@ struct kstat {
 	u64 atime, mtime, ctime;
 };
 void vfs_getattr(struct inode *ino, struct kstat *st);
-/* A regular file whose bytes the ramfs holds (not a pseudo file such as /proc's): it can be mapped,
- * truncated, copied from. */
+/* What statfs tells of a file system. */
+struct kstatfs {
+	u64 type, bsize, blocks, bfree, bavail, files, ffree, namelen;
+	bool readonly;
+};
+/* The file system ino is on, when it is a volume: 0 with *out filled; -ENOSYS for the ramfs and
+ * the pseudo file systems (the caller describes those). */
+long vfs_statfs(struct inode *ino, struct kstatfs *out);
+/* fsync/fdatasync: a volume's file is flushed to the host's disk; elsewhere nothing to do. */
+long vfs_fsync(struct file *f, bool datasync);
+
+/* A regular file whose bytes the ramfs or a volume holds (not a pseudo file such as /proc's): it
+ * can be mapped (MAP_PRIVATE or MAP_SHARED), truncated, copied from. */
 bool vfs_is_data_file(const struct inode *ino);
 
 /* A PATH_MAX buffer (one frame), NULL if out of memory. */
@@ -76,10 +87,10 @@ long vfs_symlink(const char *target, struct inode *parent, const char *name, siz
 /* A symlink's target: its length (cut to size), or -EINVAL when ino is not a symlink. */
 long vfs_readlink(struct inode *ino, char *buf, size_t size);
 
-/* Attributes. */
-void vfs_chmod(struct inode *ino, u32 mode);
-void vfs_chown(struct inode *ino, u32 uid, u32 gid);         /* (u32)-1 keeps one */
-void vfs_set_times(struct inode *ino, u64 atime, u64 mtime); /* ns; ctime becomes now */
+/* Attributes: 0 or -errno (a read-only volume: -EROFS). */
+long vfs_chmod(struct inode *ino, u32 mode);
+long vfs_chown(struct inode *ino, u32 uid, u32 gid);         /* (u32)-1 keeps one */
+long vfs_set_times(struct inode *ino, u64 atime, u64 mtime); /* ns; ctime becomes now */
 void vfs_touch_atime(struct inode *ino);
 long vfs_truncate(struct inode *ino, u64 size);             /* a data file */
 /* fallocate: mode 0 or FALLOC_FL_KEEP_SIZE (1) reserve nothing (pages are made when written) but

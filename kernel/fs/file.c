@@ -26,7 +26,7 @@ void file_put(struct file *f)
 {
 	if (--f->refs)
 		return;
-	if (f->epoll_items)
+	if (f->epitems)
 		epoll_forget_file(f);
 	if (f->ino->ops && f->ino->ops->release && !(f->flags & O_PATH))
 		f->ino->ops->release(f);
@@ -69,7 +69,9 @@ u64 file_read_limit(const struct file *f, u64 off, u64 len)
 {
 	if (!vfs_is_data_file(f->ino))
 		return len;
-	return off < f->ino->size ? MIN(len, f->ino->size - off) : 0;
+	/* a volume's file may have grown on the host: the server is asked before a read past its end */
+	u64 size = f->ino->fs && off + len > f->ino->size ? f->ino->fs->size_now(f->ino) : f->ino->size;
+	return off < size ? MIN(len, size - off) : 0;
 }
 
 long file_ioctl(struct file *f, long req, u64 arg)
@@ -103,11 +105,10 @@ long file_open_inode(struct inode *ino, int flags, const char *path, struct file
 		return -ELOOP; /* reached only with O_NOFOLLOW */
 	if ((flags & O_ACCMODE) == O_ACCMODE)
 		return -EINVAL;
-	if ((flags & O_TRUNC) && writes && S_ISREG(ino->mode) && !ino->ops) {
-		long err = reg_truncate(ino, 0);
+	if ((flags & O_TRUNC) && writes && vfs_is_data_file(ino)) {
+		long err = vfs_truncate(ino, 0);
 		if (err)
 			return err;
-		inode_touch(ino, true);
 	}
 	struct file *f = file_new(ino, (u32)flags & ~(u32)(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC), path);
 	if (!f)

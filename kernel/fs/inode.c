@@ -37,7 +37,8 @@ void inode_put(struct inode *ino)
 {
 	if (ino->refs)
 		ino->refs--;
-	if (!ino->refs && !ino->nlink && ino != fs_root)
+	/* a volume's inodes belong to its cache (fs/9pfs.c), which drops them */
+	if (!ino->refs && !ino->nlink && ino != fs_root && !ino->fs)
 		inode_free(ino);
 }
 

@@ -14,6 +14,8 @@ static bool is_dotdot(const char *name, size_t len) { return len == 2 && name[0]
 static bool special(const char *name, size_t len) { return is_dot(name, len) || is_dotdot(name, len); }
 /* A directory that was removed (rmdir) while something still held it. */
 static bool removed(struct inode *dir) { return dir != fs_root && !dir->dir.parent; }
+/* A volume's root: its name stays where it is mounted (EBUSY, as a mount point). */
+static bool mount_root(const struct inode *ino) { return ino && ino->fs && ino->fs->mount_root(ino); }
 
 /* The checks before a new name is made in parent. */
 static long can_create(struct inode *parent, const char *name, size_t len)
@@ -28,6 +30,8 @@ long vfs_mkdir(struct inode *parent, const char *name, size_t len, u32 mode)
 	long err = can_create(parent, name, len);
 	if (err)
 		return err;
+	if (parent->fs)
+		return parent->fs->mkdir(parent, name, len, mode & 07777 & ~fs_current()->umask);
 	struct inode *d = inode_new(S_IFDIR | (mode & 07777 & ~fs_current()->umask));
 	err = d ? dir_add(parent, name, len, d) : -ENOMEM;
 	if (err && d)
@@ -37,20 +41,24 @@ long vfs_mkdir(struct inode *parent, const char *name, size_t len, u32 mode)
 
 long vfs_remove(struct inode *parent, const char *name, size_t len, bool dir, bool trailing)
 {
-	struct inode *ino = special(name, len) ? NULL : dir_lookup(parent, name, len);
 	if (dir && is_dot(name, len))
 		return -EINVAL;
 	if (dir && is_dotdot(name, len))
 		return -ENOTEMPTY;
+	if (special(name, len))
+		return -EISDIR;
+	if (parent->fs) /* no lookup first: a read-only volume's EROFS comes before ENOENT */
+		return parent->fs->remove(parent, name, len, dir, trailing);
+	struct inode *ino = dir_lookup(parent, name, len);
 	if (!ino)
-		return special(name, len) ? -EISDIR : -ENOENT;
+		return -ENOENT;
 	if (dir && !S_ISDIR(ino->mode))
 		return -ENOTDIR;
 	if (!dir && S_ISDIR(ino->mode))
 		return -EISDIR;
 	if (!dir && trailing)
 		return -ENOTDIR;
-	if (dir && (ino == fs_root || ino == fs_current()->root))
+	if (dir && (ino == fs_root || ino == fs_current()->root || mount_root(ino)))
 		return -EBUSY;
 	if (dir && !dir_empty(ino))
 		return -ENOTEMPTY;
@@ -69,11 +77,14 @@ static bool within(struct inode *dir, struct inode *d)
 long vfs_rename(struct inode *op, const char *on, size_t ol, struct inode *np, const char *nn, size_t nl, u32 flags,
 		bool trailing)
 {
+	if (special(on, ol) || special(nn, nl))
+		return -EBUSY;
+	if (op->fs || np->fs)
+		return op->fs ? op->fs->rename(op, on, ol, np, nn, nl, flags, trailing)
+			      : np->fs->rename(op, on, ol, np, nn, nl, flags, trailing);
 	struct inode *src = dir_lookup(op, on, ol), *dst = dir_lookup(np, nn, nl);
 	if (src && trailing && !S_ISDIR(src->mode))
 		return -ENOTDIR;
-	if (special(on, ol) || special(nn, nl))
-		return -EBUSY;
 	if (!src || removed(np))
 		return -ENOENT;
 	if ((flags & RENAME_EXCHANGE) && !dst)
@@ -86,6 +97,8 @@ long vfs_rename(struct inode *op, const char *on, size_t ol, struct inode *np, c
 		return -EINVAL;
 	if (src == dst)
 		return 0;
+	if (mount_root(src) || mount_root(dst))
+		return -EBUSY;
 	if (dst && !(flags & RENAME_EXCHANGE)) {
 		if (S_ISDIR(src->mode) && !S_ISDIR(dst->mode))
 			return -ENOTDIR;
@@ -107,6 +120,8 @@ long vfs_link(struct inode *ino, struct inode *parent, const char *name, size_t 
 	if (!ino->nlink)
 		return -ENOENT;
 	long err = can_create(parent, name, len);
+	if (!err && (parent->fs || ino->fs))
+		return parent->fs ? parent->fs->link(ino, parent, name, len) : -EXDEV;
 	if (!err && !(err = dir_add(parent, name, len, ino)))
 		inode_touch(ino, false);
 	return err;
@@ -122,6 +137,8 @@ long vfs_symlink(const char *target, struct inode *parent, const char *name, siz
 	long err = can_create(parent, name, len);
 	if (err)
 		return err;
+	if (parent->fs)
+		return parent->fs->symlink(target, parent, name, len);
 	struct inode *l = inode_new(S_IFLNK | 0777);
 	char *body = l ? kmalloc(n + 1) : NULL;
 	if (!body) {

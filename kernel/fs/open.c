@@ -42,6 +42,8 @@ static long create(struct inode *dir, const char *path, int flags, u32 mode, str
 	}
 	if (!parent->dir.parent && parent != fs_root)
 		return -ENOENT; /* the directory was removed */
+	if (parent->fs)
+		return parent->fs->create(parent, name, len, mode & 07777 & ~fs_current()->umask, flags, out);
 	ino = inode_new(S_IFREG | (mode & 07777 & ~fs_current()->umask));
 	if (!ino)
 		return -ENOMEM;

@@ -163,3 +163,15 @@ long reg_truncate(struct inode *ino, u64 size)
 }
 
 void reg_free(struct inode *ino) { free_from(ino, 0); }
+
+u64 reg_frame(struct inode *ino, u64 idx) { return frame_of(ino, idx); }
+
+u64 reg_install(struct inode *ino, u64 idx, u64 pa)
+{
+	u64 *s = slot(ino, idx, true);
+	if (!s)
+		return 0;
+	if (!*s)
+		*s = pa;
+	return *s;
+}

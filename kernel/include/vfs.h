@@ -4,6 +4,8 @@
 #include "fs.h"
 #include "types.h"
 
+struct poll_hook;
+
 #define SYMLOOP_MAX 40
 
 /* What a special inode (device, pipe, pseudo file) does; regular files, directories and symlinks
@@ -19,6 +21,43 @@ struct file_ops {
 	bool seekable;
 };
 
+/* A file system other than the ramfs: volumes (fs/9pfs.c). Its inodes have `fs` set, and the VFS
+ * hands these operations to it; names are never "." or ".." (the VFS answers those itself). Errors
+ * are Linux's, as -errno. */
+struct fs_ops {
+	void (*getattr)(struct inode *ino, struct kstat *st); /* fresh attributes (else the last known) */
+	long (*setattr)(struct inode *ino, u32 valid, u32 mode, u32 uid, u32 gid, u64 size, u64 atime, u64 mtime);
+	/* flags: the open's, which opens the new file next */
+	long (*create)(struct inode *dir, const char *name, size_t len, u32 mode, int flags, struct inode **out);
+	long (*mkdir)(struct inode *dir, const char *name, size_t len, u32 mode);
+	long (*remove)(struct inode *dir, const char *name, size_t len, bool is_dir, bool trailing);
+	long (*rename)(struct inode *from, const char *on, size_t ol, struct inode *to, const char *nn, size_t nl,
+		       u32 flags, bool trailing);
+	long (*link)(struct inode *ino, struct inode *dir, const char *name, size_t len);
+	long (*symlink)(const char *target, struct inode *dir, const char *name, size_t len);
+	u64 (*readdir)(struct inode *dir, u64 pos, bool (*emit)(void *, const char *, u64, u32, u64), void *ctx);
+	long (*fsync)(struct file *f, bool datasync);
+	long (*statfs)(struct inode *ino, struct kstatfs *out);
+	/* Page idx of an open file into a frame (zeros past the end): for MAP_PRIVATE faults. */
+	long (*read_page)(struct file *f, u64 idx, u8 *dst);
+	/* MAP_SHARED: the frame the file keeps for page idx while it is mapped (0: out of memory);
+	 * writeback sends the kept pages to the file (msync, munmap, fsync); unmapped: the last
+	 * mapping of the inode is gone, its kept pages go. */
+	u64 (*map_page)(struct file *f, u64 idx);
+	long (*writeback)(struct file *f);
+	void (*unmapped)(struct inode *ino);
+	/* The file's size asked again (another writer, the host, may have grown it): before a read
+	 * past the size the inode knows. */
+	u64 (*size_now)(struct inode *ino);
+	bool (*mount_root)(const struct inode *ino); /* a volume's root: never removed nor renamed */
+};
+#define FS_SET_MODE 1
+#define FS_SET_UID 2
+#define FS_SET_GID 4
+#define FS_SET_SIZE 8
+#define FS_SET_ATIME 16
+#define FS_SET_MTIME 32
+
 /* A directory's child. Entries keep insertion order; pos is a stable getdents cookie. */
 struct dentry {
 	struct dentry *next;
@@ -31,10 +70,10 @@ struct inode {
 	u32 mode, uid, gid, nlink;
 	u32 refs; /* open files, mappings, the working directory */
 	u64 ino, size, rdev;
-	u64 poll_events; /* readiness changes counted by poll_wake (edge-triggered epoll) */
-	u32 exclusive_items; /* EPOLLEXCLUSIVE epoll items watching it (poll_wake wakes one of them) */
+	struct poll_hook *poll_hooks; /* who watches its readiness: epoll items, poll/select calls (poll.h) */
 	u64 atime, mtime, ctime; /* ns since the epoch */
 	const struct file_ops *ops;
+	const struct fs_ops *fs; /* NULL: the ramfs (or a pseudo file) */
 	void *priv;
 	u32 maps;        /* mappings of it (shared or private): their frames must outlive a truncate */
 	u64 tag;         /* /proc: the pid (and fd) a per-process file is about */
@@ -79,6 +118,10 @@ u64 reg_page(struct inode *ino, u64 idx);
 /* Copies page idx of the file into a frame (zeros past the end). */
 void reg_copy_page(struct inode *ino, u64 idx, u8 *dst);
 void reg_free(struct inode *ino);
+/* The frame page idx has (0: none), and the frame pa made page idx's unless it has one: the
+ * frame it has then (0 if out of memory). Volumes keep their shared-mapped pages this way. */
+u64 reg_frame(struct inode *ino, u64 idx);
+u64 reg_install(struct inode *ino, u64 idx, u64 pa);
 
 /* fs/dir.c */
 struct inode *dir_lookup(struct inode *dir, const char *name, size_t len);
