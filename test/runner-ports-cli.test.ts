@@ -123,6 +123,17 @@ describe('ukify PROGRAM -p', () => {
     expect(ukify([hello, '--net'], { cwd: dir }).stdout).toContain('run it: ukify run hello.musl-static.img --net -- ARGS...');
     expect(ukify([hello], { cwd: dir }).stdout).toContain('run it: ukify run hello.musl-static.img -- ARGS...');
   });
+
+  it('-v: checks the specs and puts the volumes (flags and ukify.json, host paths made absolute) into the command it suggests', () => {
+    const dir = mkdtempSync(join(work, 'default-v-'));
+    expectError(ukify([hello, '-v', 'data'], { cwd: dir }), '-v data: write HOST_DIR:GUEST_DIR or HOST_DIR:GUEST_DIR:ro');
+    writeFileSync(join(dir, 'ukify.json'), JSON.stringify({ volumes: ['conf:/etc/app:ro', 'old:/data'] }));
+    const r = ukify([hello, '-v', 'data:/data', '-p', '8080:80'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    // the flag's /data replaces the config's
+    expect(r.stdout).toContain(`run it: ukify run hello.musl-static.img -p 8080:80 -v ${join(dir, 'conf')}:/etc/app:ro -v ${join(dir, 'data')}:/data -- ARGS...`);
+  });
 });
 
 describe('ukify run -p on the real kernel', () => {

@@ -1,6 +1,7 @@
 // `ukify <elf> [build options] [-- ARGS...]`: analyze a program, print its syscall coverage line, build
 // <name>.img from it (with the options of `ukify build`, ukify.json included) and say how to run it
-// (with the -p forwards and --net given here or in ukify.json: they belong to `ukify run`, not the image).
+// (with the -p forwards, --net and -v volumes given here or in ukify.json: they belong to `ukify run`,
+// not the image).
 // The analysis is printed first: it is useful even when the image cannot be built.
 import type { Command } from 'commander';
 import { basename, relative } from 'node:path';
@@ -8,7 +9,8 @@ import type { Analysis } from '../../analyzer/analysis.js';
 import { checkProgramFile } from './analyze.js';
 import { formatSize } from './build.js';
 import {
-  addNetworkFlags, addPackageFlags, buildFields, networkWords, packageOptions, printWarnings, type NetworkFlags, type PackageFlags,
+  addNetworkFlags, addPackageFlags, addVolumeFlags, buildFields, networkWords, packageOptions, printWarnings, volumeWords, type NetworkFlags,
+  type PackageFlags, type VolumeFlags,
 } from './package-flags.js';
 
 export function registerDefault(program: Command): void {
@@ -16,8 +18,9 @@ export function registerDefault(program: Command): void {
     .argument('[elf]', 'program to analyze and build into an image (<name>.img here)')
     .argument('[args...]', 'arguments the program gets in the guest (put them after --)');
   addNetworkFlags(program);
+  addVolumeFlags(program);
   program.option('--json', 'print the coverage, the image and what was added as JSON');
-  addPackageFlags(program).action(async (elf: string | undefined, args: string[], flags: PackageFlags & NetworkFlags & { json?: boolean }) => {
+  addPackageFlags(program).action(async (elf: string | undefined, args: string[], flags: PackageFlags & NetworkFlags & VolumeFlags & { json?: boolean }) => {
     if (elf === undefined) program.help();
     checkProgramFile(elf);
     // Bad options fail before the (slower) analysis.
@@ -53,7 +56,7 @@ export function registerDefault(program: Command): void {
     }
     process.stdout.write(`wrote ${shown} (${formatSize(result.size)})\n`);
     process.stdout.write(discoveryText(result.added, result.skipped));
-    const run = ['ukify', 'run', shown, ...networkWords(options.ports, flags.net === true), '--', 'ARGS...'].join(' ');
+    const run = ['ukify', 'run', shown, ...networkWords(options.ports, flags.net === true), ...volumeWords(options.volumes), '--', 'ARGS...'].join(' ');
     process.stdout.write(`run it: ${run}   (details: ukify analyze ${elf})\n`);
   });
 }

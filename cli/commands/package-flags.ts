@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { readConfig } from '../../packager/config.js';
 import { flagLayer, mergeOptions, type PackageOptions } from '../../packager/options.js';
 import { formatPortSpec, mergePorts, parsePortFlags, type PortForward } from '../../runner/ports.js';
-import type { Volume } from '../../runner/volumes.js';
+import { mergeVolumes, parseVolumeFlags, type Volume } from '../../runner/volumes.js';
 
 export interface PackageFlags {
   env?: string[];
@@ -47,20 +47,36 @@ export function addNetworkFlags(command: Command): Command {
     .option('--net', 'give the VM a network (QEMU user networking, guest 10.0.2.15) even without -p');
 }
 
-/**
- * The config file's options, then the flags (which win); `memory`, `ports` and `volumes` only matter
- * to `ukify run` (the config's volumes are returned as they are: `ukify run` merges its -v flags).
- */
+export interface VolumeFlags {
+  volume?: string[];
+}
+
+/** -v for `ukify run` and for the run line `ukify <program>` prints. */
+export function addVolumeFlags(command: Command): Command {
+  return command.option(
+    '-v, --volume <HOST_DIR:GUEST_DIR[:ro]>',
+    'mount a host directory in the guest, read-write unless :ro (repeatable, as docker run -v); what the program writes there stays on the host',
+    collect,
+  );
+}
+
+/** The -v words of a `ukify run` command line for these volumes. */
+export function volumeWords(volumes: readonly Volume[]): string[] {
+  return volumes.flatMap((v) => ['-v', `${v.host}:${v.guest}${v.readOnly ? ':ro' : ''}`]);
+}
+
+/** The config file's options, then the flags (which win); `memory`, `ports` and `volumes` only matter to `ukify run`. */
 export function packageOptions(
-  flags: PackageFlags & NetworkFlags & { memory?: string },
+  flags: PackageFlags & NetworkFlags & VolumeFlags & { memory?: string },
   args: readonly string[],
   cwd = process.cwd(),
 ): PackageOptions & { ports: PortForward[]; volumes: Volume[] } {
-  // The flags are checked first: a bad -p is reported before anything in the config file.
+  // The flags are checked first: a bad -p or -v is reported before anything in the config file.
   const flagPorts = parsePortFlags(flags.publish ?? []);
+  const flagVolumes = parseVolumeFlags(flags.volume ?? [], cwd);
   const config = readConfig(flags.config, cwd);
   const layer = flagLayer({ ...flags, args }, cwd);
-  return { ...mergeOptions(config, layer), ports: mergePorts(config.ports ?? [], flagPorts), volumes: config.volumes ?? [] };
+  return { ...mergeOptions(config, layer), ports: mergePorts(config.ports ?? [], flagPorts), volumes: mergeVolumes(config.volumes ?? [], flagVolumes) };
 }
 
 /** The network flags of a `ukify run` command line that does what the forwards and --net ask. */

@@ -11,21 +11,22 @@ import { HEADROOM_MIB, parseMemoryMiB } from '../../runner/memory.js';
 import { parsePortFlags } from '../../runner/ports.js';
 import { runImage } from '../../runner/run.js';
 import { DEFAULT_STOP_TIMEOUT_S, parseStopTimeout } from '../../runner/stop-timeout.js';
-import { checkHostDirs, mergeVolumes, parseVolumeFlags } from '../../runner/volumes.js';
+import { checkHostDirs, parseVolumeFlags } from '../../runner/volumes.js';
 import { checkEnvPairs } from '../../packager/env.js';
 import { hasElfMagic, inspectImage } from '../../packager/inspect.js';
 import { readInput } from '../../packager/read-input.js';
 import { shebang } from '../../packager/shebang.js';
 import { UserError } from '../user-error.js';
-import { addNetworkFlags, addPackageFlags, buildFields, collect, packageOptions, printWarnings, type NetworkFlags, type PackageFlags } from './package-flags.js';
+import {
+  addNetworkFlags, addPackageFlags, addVolumeFlags, buildFields, packageOptions, printWarnings, type NetworkFlags, type PackageFlags, type VolumeFlags,
+} from './package-flags.js';
 
-interface RunOptions extends PackageFlags, NetworkFlags {
+interface RunOptions extends PackageFlags, NetworkFlags, VolumeFlags {
   memory?: string;
   accel: AccelRequest;
   verbose?: boolean;
   missingFiles?: boolean;
   stopTimeout?: string;
-  volume?: string[];
 }
 
 /** The build-only flags given for an image, which cannot take them. */
@@ -45,19 +46,20 @@ async function runProgram(path: string, args: string[], options: RunOptions): Pr
     accel: options.accel, verbose: options.verbose === true, missingFiles: options.missingFiles === true, net: options.net === true,
     ...(options.stopTimeout === undefined ? {} : { stopTimeoutMs: parseStopTimeout(options.stopTimeout) }),
   };
-  const flagVolumes = parseVolumeFlags(options.volume ?? [], process.cwd());
   const bytes = readInput(path, 'file');
   if (inspectImage(bytes) !== undefined) {
     const misplaced = buildOnlyFlags(options);
     if (misplaced.length > 0) throw new UserError(`${misplaced.join(', ')}: ${path} is an image, already built; give these when building it (ukify build)`);
     const env = checkEnvPairs(options.env ?? []);
     const ports = parsePortFlags(options.publish ?? []);
-    return runImage({ image: path, ...common, ports, volumes: flagVolumes, ...(options.memory === undefined ? {} : { memory: options.memory }), env, ...(args.length > 0 ? { args } : {}) });
+    const volumes = parseVolumeFlags(options.volume ?? [], process.cwd());
+    checkHostDirs(volumes);
+    return runImage({ image: path, ...common, ports, volumes, ...(options.memory === undefined ? {} : { memory: options.memory }), env, ...(args.length > 0 ? { args } : {}) });
   }
   if (!hasElfMagic(bytes) && shebang(bytes) === undefined) throw new UserError(`${path} is neither an ukify image, an ELF program nor a #! script`);
   // A program: env and args go into the bundle, exactly as given (no command-line quoting).
   const merged = packageOptions(options, args);
-  const volumes = mergeVolumes(merged.volumes, flagVolumes);
+  const volumes = merged.volumes;
   checkHostDirs(volumes); // before the (slow) build: a missing host directory is one line at once
   // Loaded here, not at start-up: booting an image needs none of the packager.
   const { imageFor } = await import('../../packager/build.js');
@@ -81,10 +83,10 @@ export function registerRun(program: Command): void {
     .argument('[args...]', 'arguments for the program, replacing the image\'s (put them after --)')
     .option('-m, --memory <size>', `guest memory (MiB, or with a K, M or G suffix; default: the image's size + ${HEADROOM_MIB}M)`)
     .addOption(new Option('--accel <accel>', 'accelerator: auto (KVM only with VT-x/AMD-V), kvm or tcg').choices(accelRequests).default('auto'))
-    .option('-v, --volume <HOST_DIR:GUEST_DIR[:ro]>', 'mount a host directory in the guest, read-write unless :ro (repeatable, as docker run -v); what the program writes there stays on the host', collect)
     .option('--verbose', 'show the whole kernel log and the QEMU command on stderr (default: warnings and errors only)')
     .option('--missing-files', 'after the program exits, list the paths it looked up that were not in the image')
     .option('--stop-timeout <seconds>', `after Ctrl-C or SIGTERM, how long the guest's processes get to end after SIGTERM before the VM is powered off (default ${DEFAULT_STOP_TIMEOUT_S})`);
+  addVolumeFlags(command);
   addNetworkFlags(command);
   addPackageFlags(command).action(async (target: string, args: string[], options: RunOptions) => {
     process.exitCode = await runProgram(target, args, options);
