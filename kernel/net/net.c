@@ -1,4 +1,4 @@
-/* The TCP/IP glue: lwIP's heap and clock, the interfaces (loopback, and the virtio-net device as
+/* The TCP/IP glue: lwIP's memory and clock, the interfaces (loopback, and the virtio-net device as
  * en0 with the address from the kernel command line's ip=), frames in and out, lwIP's timers.
  * lwIP starts with the first socket: a program without one pays nothing (and keeps the
  * scheduler's deadlock check, which lwIP's periodic timers would otherwise defeat). */
@@ -11,6 +11,7 @@
 #include "net_stats.h"
 #include "poll.h"
 #include "socket.h"
+#include "sock.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
@@ -19,11 +20,8 @@
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 
-#define NET_HEAP_MIN (8UL << 20)
+#define NET_MEM_MIN (8UL << 20)
 #define NET_EXIT_DRAIN_NS 2000000000UL     /* at exit, TCP gets this long to deliver what was written */
-
-unsigned char *net_heap;
-unsigned long net_heap_size; /* lwIP's MEM_SIZE (lwipopts.h), set by make_heap */
 static struct netif eth;
 static bool started, have_eth;
 
@@ -90,19 +88,93 @@ static bool loopback_pending(void)
 	return false;
 }
 
-/* The heap, contiguous in kernel virtual memory, from frames: an eighth of the RAM, 8 MiB at
- * least (thousands of connections' pcbs and buffers). lwIP needs no zeroed memory, and frames it
- * never touches cost the host nothing. */
-static bool make_heap(void)
+/* lwIP's memory (MEM_LIBC_MALLOC: its pools and buffers, lwipopts.h). lwIP's own heap finds a
+ * block by walking every block from its lowest free one: with thousands of connections' pcbs in
+ * it, each packet's buffer cost a walk past them (the scale fixture's pingpong over 2,000
+ * connections: 200 us a round trip with it, 20-30 us without, with demux.c doing its part). Blocks up to a frame come from the kernel heap's
+ * size classes instead (one list operation); larger ones (a big UDP datagram) take whole pages of
+ * a region of their own, mapped from frames when first used and kept mapped (a page unmapped from
+ * the kernel half could stay in another address space's TLB), found in a bitmap. Memory is taken
+ * on demand, up to an eighth of the RAM (8 MiB at least); past that lwIP gets NULL and drops what
+ * it cannot hold, as it would with a full heap. Each block starts with its size. */
+#define BIG_PAGES 16384 /* 64 MiB of addresses for big blocks */
+#define SMALL_MAX (PAGE_SIZE - 16) /* what a kernel-heap block of a frame holds after both headers */
+
+static u64 mem_cap, mem_used;
+static u64 big_used[BIG_PAGES / 64], big_mapped[BIG_PAGES / 64];
+
+static bool bit(const u64 *map, u64 i) { return map[i / 64] >> (i % 64) & 1; }
+static void set_bits(u64 *map, u64 from, u64 n, bool on)
 {
-	net_heap_size = ALIGN_UP(MAX(pmm_total_bytes() / 8, NET_HEAP_MIN), PAGE_SIZE);
-	for (u64 off = 0; off < MEM_SIZE + PAGE_SIZE; off += PAGE_SIZE) {
-		u64 pa = pmm_alloc_uninit();
-		if (!pa || !vmm_map_kernel(NET_HEAP_VBASE + off, pa, PTE_P | PTE_W | PTE_NX))
-			return false;
+	for (u64 i = from; i < from + n; i++)
+		map[i / 64] = on ? map[i / 64] | 1UL << (i % 64) : map[i / 64] & ~(1UL << (i % 64));
+}
+
+static void *big_alloc(u64 pages)
+{
+	for (u64 start = 0, run = 0; start + run < BIG_PAGES;) {
+		if (bit(big_used, start + run)) {
+			start += run + 1;
+			run = 0;
+			continue;
+		}
+		if (++run < pages)
+			continue;
+		for (u64 i = start; i < start + pages; i++) {
+			if (bit(big_mapped, i))
+				continue;
+			u64 pa = pmm_alloc_uninit();
+			if (!pa || !vmm_map_kernel(NET_HEAP_VBASE + i * PAGE_SIZE, pa, PTE_P | PTE_W | PTE_NX)) {
+				if (pa)
+					pmm_free(pa);
+				return NULL;
+			}
+			set_bits(big_mapped, i, 1, true);
+		}
+		set_bits(big_used, start, pages, true);
+		return (void *)(NET_HEAP_VBASE + start * PAGE_SIZE);
 	}
-	net_heap = (unsigned char *)NET_HEAP_VBASE;
-	return true;
+	return NULL;
+}
+
+void *net_mem_malloc(size_t size)
+{
+	u64 total = size + 8;
+	bool big = total > SMALL_MAX;
+	u64 cost = big ? ALIGN_UP(total, PAGE_SIZE) : total;
+	if (mem_used + cost > mem_cap)
+		return NULL;
+	u64 *b = big ? big_alloc(cost / PAGE_SIZE) : kmalloc(total);
+	if (!b)
+		return NULL;
+	mem_used += cost;
+	b[0] = total;
+	return b + 1;
+}
+
+void *net_mem_calloc(size_t n, size_t size)
+{
+	if (size && n > (size_t)-1 / size)
+		return NULL;
+	void *p = net_mem_malloc(n * size);
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
+void net_mem_free(void *p)
+{
+	if (!p)
+		return;
+	u64 *b = (u64 *)p - 1, total = b[0];
+	if (total > SMALL_MAX) {
+		u64 pages = ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE;
+		set_bits(big_used, ((u64)b - NET_HEAP_VBASE) / PAGE_SIZE, pages, false);
+		mem_used -= pages * PAGE_SIZE;
+	} else {
+		kfree(b);
+		mem_used -= total;
+	}
 }
 
 /* "ip=A.B.C.D/PREFIX,GATEWAY" */
@@ -156,10 +228,7 @@ bool net_start(void)
 {
 	if (started)
 		return true;
-	if (!make_heap()) {
-		kwarn("net: not enough memory for the network stack");
-		return false;
-	}
+	mem_cap = MAX(pmm_total_bytes() / 8, NET_MEM_MIN);
 	lwip_init(); /* also brings up the loopback interface, 127.0.0.1 */
 	started = true;
 	if (!netdev_present())
@@ -184,6 +253,7 @@ void net_poll(void)
 {
 	if (!started)
 		return;
+	tcp_flush_acks();
 	/* looped-back packets, until the loopback queue stays empty (answers queue more) */
 	for (int round = 0; round < 16 && loopback_pending(); round++)
 		netif_poll_all();

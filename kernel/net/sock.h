@@ -33,9 +33,14 @@ struct sock {
 	/* stream: received data not yet read, and whether the peer sent FIN */
 	struct pbuf *rx;
 	bool rx_fin;
-	/* listening stream: connections waiting for accept */
+	bool ack_due;            /* read data waits for its ACK on the list from ack_next (tcp.c) */
+	struct sock *ack_next;
+	/* listening socket: connections waiting for accept, queue_max at most (AF_UNIX: the array
+	 * queue; TCP: a list from acc_head through each connection's acc_next, oldest first) */
 	struct sock **queue;
+	struct sock *acc_head, *acc_tail, *acc_next;
 	int queue_len, queue_max;
+	int half_open; /* TCP listener: connections whose handshake is under way (tcp.c) */
 	/* datagram: received datagrams not yet read */
 	struct dgram *dq, *dq_tail;
 	int dq_len;
@@ -64,6 +69,19 @@ long tcp_sock_recv(struct sock *s, u8 *buf, u64 len, int flags, bool nonblock);
 long tcp_sock_shutdown(struct sock *s, bool rd, bool wr);
 u32 tcp_sock_poll(struct sock *s);
 void tcp_sock_close(struct sock *s);
+/* Sends the ACKs of data the app has read, unless an answer carried them already (net_poll). */
+void tcp_flush_acks(void);
+
+/* demux.c: our record of each connection's pcb (in its ext_args slot), which finds a segment's
+ * pcb through a hash table instead of lwIP's walk of every connection. */
+struct pcb_ext;
+u8_t tcp_ext_id(void);                         /* our ext_args slot */
+struct pcb_ext *pcb_ext_new(struct tcp_pcb *pcb); /* NULL when out of memory */
+void pcb_ext_hash(struct tcp_pcb *pcb);          /* once its four-tuple is set */
+void pcb_ext_drop(struct tcp_pcb *pcb);          /* before tcp_listen, which copies ext_args */
+struct sock **pcb_ext_listener(struct tcp_pcb *pcb); /* during a handshake: the listener counting it */
+/* tcp.c: a connection counted by listener l finished or failed its handshake. */
+void tcp_half_open_ended(struct sock *l);
 
 long udp_sock_init(struct sock *s);
 long udp_sock_bind(struct sock *s, const ip_addr_t *ip, u16 port);

@@ -9,6 +9,7 @@
 #include "net_stats.h"
 #include "poll.h"
 #include "sock.h"
+#include "lwip/priv/tcp_priv.h"
 
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
@@ -82,6 +83,10 @@ long tcp_sock_init(struct sock *s)
 	struct tcp_pcb *pcb = tcp_new_ip_type(s->family == AF_INET6 ? IPADDR_TYPE_ANY : IPADDR_TYPE_V4);
 	if (!pcb)
 		return -ENOMEM;
+	if (!pcb_ext_new(pcb)) {
+		tcp_close(pcb);
+		return -ENOMEM;
+	}
 	hook(s, pcb);
 	return 0;
 }
@@ -98,13 +103,54 @@ long tcp_sock_bind(struct sock *s, const ip_addr_t *ip, u16 port)
 	return err == ERR_OK ? 0 : err == ERR_USE ? -EADDRINUSE : -EADDRNOTAVAIL;
 }
 
-#define MAX_BACKLOG 254
+#define MAX_BACKLOG 4096
+
+/* Admission of new connections, as Linux's: a SYN is dropped (its client sends it again) when the
+ * accept queue has no room for it, counting the handshakes under way (half_open) so that each of
+ * them has a place when it completes; there is no other limit on handshakes under way (Linux's
+ * SYN cookies). lwIP's own backlog is a byte that would cap those at 255, so lwIP is left to
+ * count nothing: a new connection's pcb leaves lwIP's count at once (passive_open) and joins the
+ * listener's half_open until its handshake completes (on_accept) or it dies (destroy); lwIP's
+ * backlog is then 1 to take a SYN and 0 to drop it, set directly (tcp_backlog_set makes 0 into 1). */
+static void set_room(struct sock *l)
+{
+	((struct tcp_pcb_listen *)l->tcp)->backlog = l->queue_len + l->half_open < l->queue_max;
+}
+
+void tcp_half_open_ended(struct sock *l)
+{
+	l->half_open--;
+	set_room(l);
+}
+
+/* lwIP made cpcb for a SYN to lpcb and counted it against its backlog. */
+static err_t passive_open(u8_t id, struct tcp_pcb_listen *lpcb, struct tcp_pcb *cpcb)
+{
+	(void)id;
+	struct sock *l = lpcb->callback_arg;
+	tcp_backlog_accepted(cpcb);
+	struct pcb_ext *e = pcb_ext_new(cpcb);
+	if (!e)
+		return ERR_MEM; /* lwIP drops the connection; the client sends its SYN again */
+	*pcb_ext_listener(cpcb) = l;
+	pcb_ext_hash(cpcb);
+	l->half_open++;
+	set_room(l);
+	return ERR_OK;
+}
+
+static const struct tcp_ext_arg_callbacks listener_callbacks = { .passive_open = passive_open };
 
 static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	struct sock *l = arg;
 	if (err != ERR_OK || !pcb)
 		return ERR_VAL;
+	struct sock **counted = pcb_ext_listener(pcb);
+	if (counted && *counted) { /* its handshake is done */
+		*counted = NULL;
+		tcp_half_open_ended(l);
+	}
 	struct sock *c = l->queue_len < l->queue_max ? sock_alloc(SOCK_STREAM) : NULL;
 	if (!c) {
 		net_stats.accept_queue_full += l->queue_len >= l->queue_max;
@@ -116,7 +162,13 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	c->v6only = l->v6only;
 	c->state = SS_CONNECTED;
 	c->nodelay = l->nodelay;
-	l->queue[l->queue_len++] = c;
+	if (l->acc_tail)
+		l->acc_tail->acc_next = c;
+	else
+		l->acc_head = c;
+	l->acc_tail = c;
+	l->queue_len++;
+	set_room(l);
 	sock_changed(l);
 	return ERR_OK;
 }
@@ -124,24 +176,15 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 /* A second listen changes the backlog, as Linux's: connections already queued stay. */
 static long relisten(struct sock *s, int max)
 {
-	if (max > s->queue_max) {
-		struct sock **queue = kzalloc(sizeof(*queue) * (size_t)max);
-		if (!queue)
-			return -ENOMEM;
-		memcpy(queue, s->queue, sizeof(*queue) * (size_t)s->queue_len);
-		kfree(s->queue);
-		s->queue = queue;
-	}
-	s->queue_max = MAX(max, s->queue_len);
-	tcp_backlog_set(s->tcp, (u8_t)max);
+	s->queue_max = max;
+	set_room(s);
 	return 0;
 }
 
 long tcp_sock_listen(struct sock *s, int backlog)
 {
-	/* as Linux, backlog + 1 connections may wait for accept; lwIP's backlog counts them (and the
-	 * handshakes under way) and drops further SYNs, which the clients send again later. lwIP keeps
-	 * it in a byte: 254 + 1 at most (Linux: net.core.somaxconn, 4096) */
+	/* as Linux, backlog + 1 connections may wait for accept, the backlog capped at 4096
+	 * (net.core.somaxconn); further SYNs are dropped (set_room) and sent again by the client */
 	int max = (backlog < 0 ? 0 : backlog > MAX_BACKLOG ? MAX_BACKLOG : backlog) + 1;
 	if (s->state == SS_LISTENING)
 		return relisten(s, max);
@@ -153,20 +196,17 @@ long tcp_sock_listen(struct sock *s, int backlog)
 		if (err)
 			return err;
 	}
-	s->queue = kzalloc(sizeof(*s->queue) * (size_t)max);
-	if (!s->queue)
+	pcb_ext_drop(s->tcp); /* lwIP copies a pcb's ext_args to its listening pcb */
+	struct tcp_pcb *lpcb = tcp_listen_with_backlog(s->tcp, 1);
+	if (!lpcb)
 		return -ENOMEM;
-	struct tcp_pcb *lpcb = tcp_listen_with_backlog(s->tcp, (u8_t)max);
-	if (!lpcb) {
-		kfree(s->queue);
-		s->queue = NULL;
-		return -ENOMEM;
-	}
 	s->tcp = lpcb;
 	s->queue_max = max;
+	set_room(s);
 	s->state = SS_LISTENING;
 	tcp_arg(lpcb, s);
 	tcp_accept(lpcb, on_accept);
+	tcp_ext_arg_set_callbacks(lpcb, tcp_ext_id(), &listener_callbacks);
 	return 0;
 }
 
@@ -181,10 +221,13 @@ long tcp_sock_accept(struct sock *s, bool nonblock, struct sock **out)
 		if (err)
 			return err;
 	}
-	struct sock *c = s->queue[0];
-	memmove(s->queue, s->queue + 1, sizeof(*s->queue) * (size_t)--s->queue_len);
-	if (c->tcp)
-		tcp_backlog_accepted(c->tcp);
+	struct sock *c = s->acc_head;
+	if (!(s->acc_head = c->acc_next))
+		s->acc_tail = NULL;
+	c->acc_next = NULL;
+	s->queue_len--;
+	if (s->tcp)
+		set_room(s);
 	*out = c;
 	return 0;
 }
@@ -210,6 +253,7 @@ long tcp_sock_connect(struct sock *s, const ip_addr_t *ip, u16 port, bool nonblo
 	err_t err = tcp_connect(s->tcp, ip, port, on_connected);
 	if (err != ERR_OK)
 		return err == ERR_RTE ? -ENETUNREACH : err == ERR_USE ? -EADDRINUSE : -ENOMEM;
+	pcb_ext_hash(s->tcp); /* its four-tuple is set */
 	s->state = SS_CONNECTING;
 	net_poll(); /* a connection to 127.0.0.1 completes through the loopback queue */
 	if (nonblock && s->state == SS_CONNECTING)
@@ -257,6 +301,45 @@ long tcp_sock_send(struct sock *s, const u8 *buf, u64 len, int flags, bool nonbl
 	return (long)sent;
 }
 
+/* Data the app has read is acknowledged before the CPU next sleeps or the next timer tick
+ * (tcp_flush_acks, from net_poll), not on lwIP's 250 ms delayed-ACK timer: the peer may be waiting
+ * for it to send more. Not at once either: an answer the app writes meanwhile carries the ACK
+ * (a request and its response are then one segment each way, not two from us). */
+static struct sock *acks_due;
+
+static void ack_soon(struct sock *s)
+{
+	if (s->ack_due)
+		return;
+	s->ack_due = true;
+	s->ack_next = acks_due;
+	acks_due = s;
+}
+
+static void ack_forget(struct sock *s)
+{
+	if (!s->ack_due)
+		return;
+	struct sock **at = &acks_due;
+	while (*at != s)
+		at = &(*at)->ack_next;
+	*at = s->ack_next;
+	s->ack_due = false;
+}
+
+void tcp_flush_acks(void)
+{
+	while (acks_due) {
+		struct sock *s = acks_due;
+		acks_due = s->ack_next;
+		s->ack_due = false;
+		if (s->tcp && (s->tcp->flags & (TF_ACK_DELAY | TF_ACK_NOW))) {
+			tcp_ack_now(s->tcp);
+			tcp_output(s->tcp);
+		}
+	}
+}
+
 long tcp_sock_recv(struct sock *s, u8 *buf, u64 len, int flags, bool nonblock)
 {
 	if (s->state == SS_LISTENING || s->state == SS_NEW || s->state == SS_CONNECTING)
@@ -272,10 +355,8 @@ long tcp_sock_recv(struct sock *s, u8 *buf, u64 len, int flags, bool nonblock)
 				break;
 			s->rx = pbuf_free_header(s->rx, n);
 			if (s->tcp) {
-				/* acknowledged now, not on the 250 ms timer: the peer may be waiting to send more */
-				tcp_recved(s->tcp, n);
-				tcp_set_flags(s->tcp, TF_ACK_NOW);
-				tcp_output(s->tcp);
+				tcp_recved(s->tcp, n); /* sends a window update when the window opened wide */
+				ack_soon(s);
 			}
 			if (!(flags & MSG_WAITALL))
 				break;
@@ -335,8 +416,9 @@ u32 tcp_sock_poll(struct sock *s)
 /* The app closed its last descriptor: unread data or queued connections reset, else FIN. */
 void tcp_sock_close(struct sock *s)
 {
-	for (int i = 0; i < s->queue_len; i++) {
-		struct sock *c = s->queue[i];
+	ack_forget(s);
+	for (struct sock *c = s->acc_head, *next; c; c = next) {
+		next = c->acc_next;
 		if (c->tcp) {
 			unhook(c->tcp);
 			tcp_abort(c->tcp);
@@ -345,7 +427,14 @@ void tcp_sock_close(struct sock *s)
 			pbuf_free(c->rx);
 		kfree(c);
 	}
-	kfree(s->queue);
+	if (s->state == SS_LISTENING && s->half_open) {
+		/* handshakes under way go on without their listener (lwIP resets them when they complete) */
+		for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next) {
+			struct sock **counted = pcb_ext_listener(p);
+			if (counted && *counted == s)
+				*counted = NULL;
+		}
+	}
 	if (s->tcp) {
 		struct tcp_pcb *pcb = s->tcp;
 		unhook(pcb);

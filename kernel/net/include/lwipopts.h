@@ -1,7 +1,7 @@
 /* lwIP's configuration for the kernel: no OS layer (NO_SYS: the raw API, called only from kernel
  * code, which is never preempted, and from interrupts taken in user mode or the idle loop), IPv4
  * and IPv6 with TCP, UDP, ICMP and ARP over Ethernet, a loopback interface for 127.0.0.1 and ::1.
- * One heap, made at net_init from RAM frames (LWIP_RAM_HEAP_POINTER), holds pbufs and every pool. */
+ * Its memory comes from the kernel on demand (net.c). */
 #pragma once
 
 #define NO_SYS 1
@@ -40,25 +40,32 @@
 #define LWIP_CHECKSUM_ON_COPY 1
 #define SO_REUSE 1
 #define LWIP_TCP_KEEPALIVE 1
+/* One slot of our own in each pcb: its record (net/demux.c), with a listener's count of handshakes
+ * under way (net/tcp.c). */
+#define LWIP_TCP_PCB_NUM_EXT_ARGS 1
 
-/* Every IP packet passes by net/syn.c first (the macros' 0: lwIP goes on with it). */
+/* Every IP packet passes by net/syn.c first, then net/demux.c, which puts its connection's pcb at
+ * the front of lwIP's list (the macros' 0: lwIP goes on with it). */
 #define LWIP_HOOK_FILENAME "net_hooks.h"
-#define LWIP_HOOK_IP4_INPUT(p, inp) (tcp_syn_hook((p), 0), 0)
-#define LWIP_HOOK_IP6_INPUT(p, inp) (tcp_syn_hook((p), 1), 0)
+struct pbuf;
+void tcp_demux_hook(struct pbuf *p, int ipv6);
+#define LWIP_HOOK_IP4_INPUT(p, inp) (tcp_syn_hook((p), 0), tcp_demux_hook((p), 0), 0)
+#define LWIP_HOOK_IP6_INPUT(p, inp) (tcp_syn_hook((p), 1), tcp_demux_hook((p), 1), 0)
 
-/* Memory: one heap for everything, made when networking starts, its size from the VM's RAM
- * (net_heap_size: an eighth of it, 8 MiB at least, net.c). The pools (pcbs, segments, pbufs) are
- * taken from the heap on demand (MEMP_MEM_MALLOC): the MEMP_NUM_* and PBUF_POOL_SIZE counts below
- * limit nothing (lwIP reads them only for static pools), so the number of connections is bounded
- * by the heap alone. MEM_SIZE is that variable; the preprocessor sees 0 for it, so the conditional
- * makes lwIP's `#if MEM_SIZE > 64000` choose 32-bit heap offsets. */
-#define MEM_LIBC_MALLOC 0
+/* Memory: the kernel's, on demand (net.c: net_mem_malloc, up to an eighth of the RAM), for the
+ * pools (pcbs, segments, pbufs: MEMP_MEM_MALLOC) and the buffers alike: the MEMP_NUM_* and
+ * PBUF_POOL_SIZE counts below limit nothing (lwIP reads them only for static pools), so the number
+ * of connections is bounded by memory alone. */
+#define MEM_LIBC_MALLOC 1
 #define MEMP_MEM_MALLOC 1
 #define MEM_ALIGNMENT 8
-extern unsigned long net_heap_size;
-#define MEM_SIZE (net_heap_size ? net_heap_size : 0x10000000UL)
-extern unsigned char *net_heap;
-#define LWIP_RAM_HEAP_POINTER net_heap
+#include <stddef.h>
+void *net_mem_malloc(size_t size);
+void *net_mem_calloc(size_t n, size_t size);
+void net_mem_free(void *p);
+#define mem_clib_malloc net_mem_malloc
+#define mem_clib_calloc net_mem_calloc
+#define mem_clib_free net_mem_free
 #define PBUF_POOL_SIZE 256
 #define MEMP_NUM_TCP_PCB 256
 #define MEMP_NUM_TCP_PCB_LISTEN 32
