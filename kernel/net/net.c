@@ -9,6 +9,7 @@
 #include "mm.h"
 #include "netdev.h"
 #include "net_stats.h"
+#include "net_hooks.h"
 #include "poll.h"
 #include "socket.h"
 #include "sock.h"
@@ -254,6 +255,7 @@ void net_poll(void)
 	if (!started)
 		return;
 	tcp_flush_acks();
+	tcp_syn_release();
 	/* looped-back packets, until the loopback queue stays empty (answers queue more) */
 	for (int round = 0; round < 16 && loopback_pending(); round++)
 		netif_poll_all();

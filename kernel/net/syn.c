@@ -1,5 +1,6 @@
 /* Each SYN that arrives, before lwIP looks at it (tcp_syn_hook, called for every IP packet): the
- * connections in TIME_WAIT kept as Linux keeps them, and a count of the SYNs a full backlog drops.
+ * connections in TIME_WAIT kept as Linux keeps them, and SYNs that find their listener's accept
+ * queue full wait here for room instead of being dropped.
  *
  * A SYN for a connection still in TIME_WAIT: lwIP answers it with an ACK and drops it, so a client
  * that comes back from the same port within 2 MSL never connects. QEMU's user networking gives the
@@ -12,7 +13,9 @@
  * connections beyond that at once. lwIP keeps every one for 2 MSL in a list that each new
  * connection's SYN is compared with, entry by entry: over 9000 connections ab went from 1300 to
  * 600 requests/s. Past MAX_TIME_WAIT, the oldest go (lwIP adds at the front of the list). */
+#include "lwip/ip.h"
 #include "lwip/ip_addr.h"
+#include "lwip/mem.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/prot/ip4.h"
 #include "lwip/prot/ip6.h"
@@ -21,6 +24,7 @@
 #include "net_stats.h"
 
 #define MAX_TIME_WAIT 1024
+#define MAX_HELD 4096 /* SYNs waiting for room, over all listeners (MAX_BACKLOG's worth) */
 
 /* The connection's two ends as a packet from the client names them. */
 struct tuple {
@@ -88,27 +92,101 @@ static void trim(void)
 	}
 }
 
-/* A SYN for a port whose listener has its backlog full: lwIP drops it (its client sends it again
- * after a second or more), as Linux does with a full accept queue. Counted only. */
-static void count_backlog_drop(const struct tuple *t)
+/* The listener a SYN to t reaches, as lwIP chooses it: one bound to the address itself first,
+ * else one bound to any address of the packet's IP version (or of both). */
+static struct tcp_pcb_listen *listener_of(const struct tuple *t, int ipv6)
 {
+	struct tcp_pcb_listen *any = NULL;
 	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next) {
-		if (l->local_port == t->server_port && l->accepts_pending >= l->backlog) {
-			net_stats.syn_backlog_full++;
-			return;
+		if (l->local_port != t->server_port)
+			continue;
+		if (ip_addr_cmp(&l->local_ip, &t->server))
+			return l;
+		if (!any && (IP_IS_ANY_TYPE_VAL(l->local_ip) || (!IP_IS_V6_VAL(l->local_ip) == !ipv6 && ip_addr_isany(&l->local_ip))))
+			any = l;
+	}
+	return any;
+}
+
+/* A listener's accept queue is full when net/tcp.c has set its lwIP backlog to 0. */
+static int is_full(const struct tcp_pcb_listen *l) { return l && l->backlog == 0; }
+
+/* SYNs that found their listener full, oldest first, each a copy: the frame it came in stays
+ * free for the next one. Linux drops such a SYN and its client sends it again after a timeout
+ * that doubles each time; QEMU's user networking, which stands for every client of `-p`, waits
+ * 3 s first. A client that opens thousands of connections at once (wrk -c 2000 on nginx, whose
+ * backlog is 511) would wait seconds for the few the server takes a moment later. A SYN held here
+ * goes on to lwIP as soon as the listener takes a connection (tcp_syn_release); the program sees
+ * its backlog as on Linux, as nothing more than the backlog completes its handshake. A SYN sent
+ * again while one is held waits too: lwIP answers it as a repeat once the first has gone on. */
+struct held {
+	struct held *next;
+	struct pbuf *p;
+	struct netif *inp;
+	struct tuple t;
+	int ipv6;
+};
+
+static struct held *held_head, **held_tail = &held_head;
+static int held_count;
+static int room_made; /* a listener took a connection or closed since the last release */
+
+void tcp_syn_room(void) { room_made = 1; }
+
+/* Keeps a copy of the SYN p to a full listener; whether p was taken (and freed). */
+static int hold(struct pbuf *p, struct netif *inp, const struct tuple *t, int ipv6)
+{
+	struct held *h = held_count < MAX_HELD ? mem_malloc(sizeof *h) : NULL;
+	struct pbuf *copy = h ? pbuf_alloc(PBUF_RAW, p->tot_len, PBUF_RAM) : NULL;
+	if (!copy || pbuf_copy(copy, p) != ERR_OK) {
+		if (copy)
+			pbuf_free(copy);
+		if (h)
+			mem_free(h);
+		net_stats.syn_backlog_full++; /* lwIP drops it */
+		return 0;
+	}
+	pbuf_free(p);
+	*h = (struct held){ .p = copy, .inp = inp, .t = *t, .ipv6 = ipv6 };
+	*held_tail = h;
+	held_tail = &h->next;
+	held_count++;
+	net_stats.syn_held++;
+	return 1;
+}
+
+void tcp_syn_release(void)
+{
+	if (!room_made)
+		return;
+	room_made = 0;
+	for (struct held **at = &held_head; *at;) {
+		struct held *h = *at;
+		if (is_full(listener_of(&h->t, h->ipv6))) {
+			at = &h->next;
+			continue;
 		}
+		if (!(*at = h->next))
+			held_tail = at;
+		held_count--;
+		struct pbuf *p = h->p;
+		struct netif *inp = h->inp;
+		mem_free(h);
+		/* to lwIP (a listener gone meanwhile: it answers with a reset, as for any SYN) */
+		if (ip_input(p, inp) != ERR_OK)
+			pbuf_free(p);
 	}
 }
 
-void tcp_syn_hook(struct pbuf *p, int ipv6)
+int tcp_syn_hook(struct pbuf *p, struct netif *inp, int ipv6)
 {
 	struct tuple t;
 	const struct tcp_hdr *tcp = tcp_header(p, ipv6, &t);
 	if (!tcp || (TCPH_FLAGS(tcp) & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
-		return;
+		return 0;
 	if (tcp_tw_pcbs) {
 		reuse(tcp, &t);
 		trim();
 	}
-	count_backlog_drop(&t);
+	return is_full(listener_of(&t, ipv6)) ? hold(p, inp, &t, ipv6) : 0;
 }

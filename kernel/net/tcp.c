@@ -7,6 +7,7 @@
 #include "mm.h"
 #include "net.h"
 #include "net_stats.h"
+#include "net_hooks.h"
 #include "poll.h"
 #include "sock.h"
 #include "lwip/priv/tcp_priv.h"
@@ -105,16 +106,19 @@ long tcp_sock_bind(struct sock *s, const ip_addr_t *ip, u16 port)
 
 #define MAX_BACKLOG 4096
 
-/* Admission of new connections, as Linux's: a SYN is dropped (its client sends it again) when the
- * accept queue has no room for it, counting the handshakes under way (half_open) so that each of
+/* Admission of new connections, as Linux's: a SYN does not reach lwIP while the accept queue has
+ * no room for it (net/syn.c holds it until there is), counting the handshakes under way (half_open) so that each of
  * them has a place when it completes; there is no other limit on handshakes under way (Linux's
  * SYN cookies). lwIP's own backlog is a byte that would cap those at 255, so lwIP is left to
  * count nothing: a new connection's pcb leaves lwIP's count at once (passive_open) and joins the
  * listener's half_open until its handshake completes (on_accept) or it dies (destroy); lwIP's
- * backlog is then 1 to take a SYN and 0 to drop it, set directly (tcp_backlog_set makes 0 into 1). */
+ * backlog is then 1 to take a SYN and 0 to refuse it, set directly (tcp_backlog_set makes 0 into 1). */
 static void set_room(struct sock *l)
 {
-	((struct tcp_pcb_listen *)l->tcp)->backlog = l->queue_len + l->half_open < l->queue_max;
+	u8_t room = l->queue_len + l->half_open < l->queue_max;
+	((struct tcp_pcb_listen *)l->tcp)->backlog = room;
+	if (room)
+		tcp_syn_room();
 }
 
 void tcp_half_open_ended(struct sock *l)
@@ -184,7 +188,7 @@ static long relisten(struct sock *s, int max)
 long tcp_sock_listen(struct sock *s, int backlog)
 {
 	/* as Linux, backlog + 1 connections may wait for accept, the backlog capped at 4096
-	 * (net.core.somaxconn); further SYNs are dropped (set_room) and sent again by the client */
+	 * (net.core.somaxconn); further SYNs wait for room (set_room) */
 	int max = (backlog < 0 ? 0 : backlog > MAX_BACKLOG ? MAX_BACKLOG : backlog) + 1;
 	if (s->state == SS_LISTENING)
 		return relisten(s, max);
@@ -427,6 +431,8 @@ void tcp_sock_close(struct sock *s)
 			pbuf_free(c->rx);
 		kfree(c);
 	}
+	if (s->state == SS_LISTENING)
+		tcp_syn_room(); /* the SYNs held for it go on, to be answered with a reset */
 	if (s->state == SS_LISTENING && s->half_open) {
 		/* handshakes under way go on without their listener (lwIP resets them when they complete) */
 		for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next) {

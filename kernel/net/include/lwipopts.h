@@ -44,13 +44,14 @@
  * under way (net/tcp.c). */
 #define LWIP_TCP_PCB_NUM_EXT_ARGS 1
 
-/* Every IP packet passes by net/syn.c first, then net/demux.c, which puts its connection's pcb at
- * the front of lwIP's list (the macros' 0: lwIP goes on with it). */
+/* Every IP packet passes by net/syn.c first, which may keep a SYN (the macros' 1: lwIP forgets
+ * it), then net/demux.c, which puts its connection's pcb at the front of lwIP's list (0: lwIP
+ * goes on with the packet). */
 #define LWIP_HOOK_FILENAME "net_hooks.h"
 struct pbuf;
 void tcp_demux_hook(struct pbuf *p, int ipv6);
-#define LWIP_HOOK_IP4_INPUT(p, inp) (tcp_syn_hook((p), 0), tcp_demux_hook((p), 0), 0)
-#define LWIP_HOOK_IP6_INPUT(p, inp) (tcp_syn_hook((p), 1), tcp_demux_hook((p), 1), 0)
+#define LWIP_HOOK_IP4_INPUT(p, inp) (tcp_syn_hook((p), (inp), 0) || (tcp_demux_hook((p), 0), 0))
+#define LWIP_HOOK_IP6_INPUT(p, inp) (tcp_syn_hook((p), (inp), 1) || (tcp_demux_hook((p), 1), 0))
 
 /* Memory: the kernel's, on demand (net.c: net_mem_malloc, up to an eighth of the RAM), for the
  * pools (pcbs, segments, pbufs: MEMP_MEM_MALLOC) and the buffers alike: the MEMP_NUM_* and
