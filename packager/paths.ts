@@ -20,5 +20,6 @@ export function kernelPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(buildDir, 'kernel', 'ukify-kernel.elf');
 }
 
-/** runner/qemu-listen.c, built: raises the listen backlog of QEMU's port forwards. */
-export const qemuListenLibrary: string = join(buildDir, 'runner', 'qemu-listen.so');
+/** runner/qemu-preload-*.c, built: raises the listen backlog of QEMU's port forwards and returns
+ * QEMU's freed heap pages to the host. */
+export const qemuPreloadLibrary: string = join(buildDir, 'runner', 'qemu-preload.so');

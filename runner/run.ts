@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { type Readable, Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { inspectImage } from '../packager/inspect.js';
-import { qemuListenLibrary } from '../packager/paths.js';
+import { qemuPreloadLibrary } from '../packager/paths.js';
 import { chooseAccel, type AccelRequest } from './accel.js';
 import { kernelCommandLine } from './cmdline.js';
 import { consoleMode, terminalFds } from './console-mode.js';
@@ -115,9 +115,10 @@ export async function runImage(request: RunRequest): Promise<number> {
     ...(volumes.length > 0 ? { volumes } : {}),
   });
   const qemu = request.qemu ?? QEMU;
-  // QEMU's forwards listen with a backlog of 1 unless this library raises it (runner/qemu-listen.c).
-  const preload = ports.length > 0 && existsSync(qemuListenLibrary) ? qemuListenLibrary : undefined;
-  if (ports.length > 0 && preload === undefined) process.stderr.write(`ukify: ${qemuListenLibrary} is missing (run scripts/setup): clients opening many connections at once will wait for retransmissions\n`);
+  // QEMU's forwards listen with a backlog of 1 unless this library raises it, and its heap keeps the
+  // pages of every connection's buffers unless the library trims it (runner/qemu-preload-*.c).
+  const preload = ports.length > 0 && existsSync(qemuPreloadLibrary) ? qemuPreloadLibrary : undefined;
+  if (ports.length > 0 && preload === undefined) process.stderr.write(`ukify: ${qemuPreloadLibrary} is missing (run scripts/setup): clients opening many connections at once will wait for retransmissions\n`);
   if (request.verbose) {
     const command = [...(preload === undefined ? [] : [`LD_PRELOAD=${preload}`]), qemu, ...args];
     process.stderr.write(`ukify: ${accel}, ${memoryMiB} MiB: ${command.map(shellWord).join(' ')}\n`);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturePath } from '../fixtures/index.js';
 import { freePort } from '../harness/free-port.js';
-import { http, stopServer, ukifyRun, until } from './helpers/servers.js';
+import { http, stopServer, ukifyRun, until } from '../harness/servers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ukify-net-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -115,7 +115,7 @@ describe('serving from the VM through -p', () => {
       // for a minute: its SYN starts a new connection, as on Linux (load tools reuse ports so).
       const localPort = await freePort();
       for (let i = 0; i < 3; i++) expect(await getFromPort(port, localPort)).toMatch(new RegExp(`^HTTP/1.1 200 OK\r\n[^]*\r\n\r\n${page}$`));
-      // QEMU's forward listens with SOMAXCONN's backlog, not libslirp's 1 (runner/qemu-listen.c):
+      // QEMU's forward listens with SOMAXCONN's backlog, not libslirp's 1 (runner/qemu-preload-listen.c):
       // 40 connections opened at once are all taken, none waits for a SYN retransmission.
       expect(listenBacklog(port)).toBeGreaterThanOrEqual(128);
       const burst = await Promise.all(Array.from({ length: 40 }, () => http(port, 'GET', '/')));

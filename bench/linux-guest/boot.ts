@@ -4,7 +4,7 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { qemuListenLibrary } from '../../packager/paths.js';
+import { qemuPreloadLibrary } from '../../packager/paths.js';
 import { chooseAccel, type Accel } from '../../runner/accel.js';
 import { kvmUsable, readCpuinfo, readHostTscKhz } from '../../runner/host.js';
 import type { PortForward } from '../../runner/ports.js';
@@ -92,9 +92,9 @@ interface SpawnedGuest {
 function spawnGuest(options: LinuxBootOptions): SpawnedGuest {
   const { qemu, args } = qemuCommand(options);
   const started = process.hrtime.bigint();
-  // With forwards, QEMU gets the library `ukify run` preloads (runner/qemu-listen.c: its listening
-  // sockets' backlog raised from 1), so both guests meet the same host side.
-  const preload = options.network !== undefined && existsSync(qemuListenLibrary) ? { LD_PRELOAD: qemuListenLibrary } : {};
+  // With forwards, QEMU gets the library `ukify run` preloads (runner/qemu-preload-*.c: its listening
+  // sockets' backlog raised from 1, its freed heap pages returned), so both guests meet the same host side.
+  const preload = options.network !== undefined && existsSync(qemuPreloadLibrary) ? { LD_PRELOAD: qemuPreloadLibrary } : {};
   const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...preload } });
   let consoleText = '';
   let qemuStderr = '';
