@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../fixtures/index.js';
 import { freePort } from '../harness/free-port.js';
 import { apacheBench, type RedisRun, redisBenchmark } from '../harness/load-tools.js';
+import { stopServer, ukifyRun, until } from '../harness/servers.js';
 import { LinuxGuestError, makeInitramfs, prepareLinuxGuest, startLinux } from './lib-linux-guest.js';
 import { formatTable, median, type TableRow } from './lib-table.js';
 
@@ -33,29 +34,6 @@ function option(args: string[], flag: string, fallback: number): number {
   const n = i < 0 ? fallback : Number(args[i + 1]);
   if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${flag} wants a positive whole number`);
   return n;
-}
-
-/** `ukify run ARGS...` in the background; stop() sends SIGTERM and waits. */
-function ukifyRun(args: string[]): Running & { ended: () => boolean } {
-  const proc = spawn(process.execPath, [cli, 'run', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const exit = new Promise((done) => proc.on('exit', done));
-  return {
-    ended: () => proc.exitCode !== null || proc.signalCode !== null,
-    stop: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      await exit;
-    },
-  };
-}
-
-/** Polls until ready() or 60 s (or `ended`). */
-async function until(what: string, ready: () => Promise<boolean>, ended: () => boolean): Promise<void> {
-  const t0 = Date.now();
-  while (!(await ready().catch(() => false))) {
-    if (ended()) throw new Error(`${what} ended before it was ready`);
-    if (Date.now() - t0 > 60_000) throw new Error(`${what}: not ready after 60 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function redisAnswers(port: number): Promise<boolean> {
@@ -116,10 +94,10 @@ export async function run(args: string[]): Promise<void> {
 
     const port = await freePort();
     const ukify = ukifyRun([image, '-p', `${port}:6379`]);
-    running = ukify;
-    await until('redis-server under ukify', () => redisAnswers(port), ukify.ended);
+    running = { stop: () => stopServer(ukify) };
+    await until('redis-server under ukify', () => redisAnswers(port), ukify);
     const ukifyRuns = await loadRedis(port, runs);
-    await ukify.stop();
+    await stopServer(ukify);
     running = undefined;
 
     let linuxRuns: Record<number, RedisRun[]> | undefined;
@@ -150,12 +128,12 @@ export async function run(args: string[]): Promise<void> {
     // 2. nginx with Debian's configuration, as `ukify run PROGRAM` packages it.
     const nport = await freePort();
     const nginx = ukifyRun(['/usr/sbin/nginx', '-p', `${nport}:80`]);
-    running = nginx;
+    running = { stop: () => stopServer(nginx) };
     const url = `http://127.0.0.1:${nport}/`;
-    await until('nginx under ukify', async () => (await apacheBench(url, 1, 1, 5_000)).complete === 1, nginx.ended);
+    await until('nginx under ukify', async () => (await apacheBench(url, 1, 1, 5_000)).complete === 1, nginx);
     const abRuns = [];
     for (let r = 0; r < runs; r++) abRuns.push(await apacheBench(url, AB_REQUESTS, 32, 900_000));
-    await nginx.stop();
+    await stopServer(nginx);
     running = undefined;
     process.stdout.write(`\nload: ab -n ${AB_REQUESTS} -c 32 (a new connection per request), ${runs} runs in a row against Debian's nginx and its own /etc/nginx (ukify run /usr/sbin/nginx -p)\n`);
     const abRows: TableRow[] = abRuns.map((r, i) => ({ label: `run ${i + 1}`, cells: [String(r.complete), String(r.failed), fmt(r.rps), fmt(r.longestMs), r.error || '-'] }));

@@ -1,9 +1,9 @@
-// Servers the network tests start (natively, or in a VM through `ukify run -p`) and talk to over
-// HTTP: a background process with its output collected, readiness polling, and one HTTP request.
+// Servers the tests and benchmarks start (natively, or in a VM through `ukify run -p`) and talk to
+// over HTTP: a background process with its output collected, readiness polling, and one HTTP request.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Agent, request } from 'node:http';
 import { join } from 'node:path';
-import { repoRoot } from '../../fixtures/index.js';
+import { repoRoot } from '../fixtures/index.js';
 
 const cli = join(repoRoot, 'dist', 'cli', 'main.js');
 
@@ -39,12 +39,15 @@ export function ukifyRun(args: string[], options: { stdin?: boolean } = {}): Ser
   return startServer(process.execPath, [cli, 'run', ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdin: options.stdin });
 }
 
-/** Polls ready() every 100 ms; fails when the server ends first or after timeoutMs. */
-export async function until(what: string, ready: () => Promise<boolean>, server: Server, timeoutMs = 60_000): Promise<void> {
+/** Polls ready() every 100 ms (a rejection counts as not ready); fails when the server ends first
+ * (a Server, or a function saying whether it has ended) or after timeoutMs. */
+export async function until(what: string, ready: () => Promise<boolean>, server: Server | (() => boolean), timeoutMs = 60_000): Promise<void> {
+  const ended = typeof server === 'function' ? server : () => server.proc.exitCode !== null;
+  const why = typeof server === 'function' ? '' : `: ${server.stderr()}`;
   const t0 = Date.now();
-  while (!(await ready())) {
-    if (server.proc.exitCode !== null) throw new Error(`${what}: ended (status ${server.proc.exitCode}): ${server.stderr()}`);
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: not ready after ${timeoutMs / 1000} s: ${server.stderr()}`);
+  while (!(await ready().catch(() => false))) {
+    if (ended()) throw new Error(`${what}: ended before it was ready${why}`);
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: not ready after ${timeoutMs / 1000} s${why}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

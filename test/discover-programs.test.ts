@@ -11,7 +11,7 @@ import { fixturePath } from '../fixtures/index.js';
 import { freePort } from '../harness/free-port.js';
 import { expectSameRun, ukifyRun } from './helpers/guest.js';
 import { runNative } from './helpers/native.js';
-import { http, stopServer, ukifyRun as ukifyServe, until } from './helpers/servers.js';
+import { http, stopServer, ukifyRun as ukifyServe, until } from '../harness/servers.js';
 
 const cli = resolve('dist/cli/main.js');
 const work = mkdtempSync(join(tmpdir(), 'ukify-discover-'));

@@ -10,7 +10,7 @@ import { fixturesDir } from '../fixtures/index.js';
 import { freePort } from '../harness/free-port.js';
 import { runNative } from './helpers/native.js';
 import { runAsync } from './helpers/run-async.js';
-import { http, startServer, stopServer, until } from './helpers/servers.js';
+import { http, startServer, stopServer, until } from '../harness/servers.js';
 
 const cli = join(process.cwd(), 'dist', 'cli', 'main.js');
 const readfiles = join(fixturesDir, 'readfiles.glibc-dynamic');

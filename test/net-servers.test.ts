@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { goFixturePath } from '../fixtures/go/index.js';
 import { freePort } from '../harness/free-port.js';
-import { exitWithin, http, type Reply, startServer, stopServer, ukifyRun, until } from './helpers/servers.js';
+import { exitWithin, http, type Reply, startServer, stopServer, ukifyRun, until } from '../harness/servers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ukify-net-servers-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

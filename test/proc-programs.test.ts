@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../harness/free-port.js';
 import { expectSameRun, ukifyRun as ukifyRunSync } from './helpers/guest.js';
 import { runNative } from './helpers/native.js';
-import { exitWithin, http, type Server, startServer, stopServer, ukifyRun, until } from './helpers/servers.js';
+import { exitWithin, http, type Server, startServer, stopServer, ukifyRun, until } from '../harness/servers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ukify-proc-programs-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -5,36 +5,21 @@
 // response in progress reaches its client whole.
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixturePath } from '../fixtures/index.js';
 import { ukifyRun as ukifyRunSync } from './helpers/guest.js';
-import { exitWithin, stopServer, ukifyRun, until, type Server } from './helpers/servers.js';
+import { exitWithin, stopServer, ukifyRun, until, type Server } from '../harness/servers.js';
+import { freePort } from '../harness/free-port.js';
+import { scratch } from './helpers/scratch.js';
 
 const execFileAsync = promisify(execFile);
-const work = mkdtempSync(join(tmpdir(), 'ukify-volumes-programs-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-let counter = 0;
-function freshDir(name: string): string {
-  const dir = join(work, `${name}-${counter++}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
+const { dir: work, freshDir } = scratch('ukify-volumes-programs');
 const volume = fixturePath('volume', 'glibc-static');
 
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => done(port));
-    });
-  });
-}
 
 describe("sqlite3 (Debian's) keeps its database in a volume", () => {
   const sql = [

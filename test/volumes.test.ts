@@ -7,19 +7,13 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixturePath } from '../fixtures/index.js';
 import { ukifyRun } from './helpers/guest.js';
 import { runNative } from './helpers/native.js';
+import { scratch } from './helpers/scratch.js';
 
-const work = mkdtempSync(join(tmpdir(), 'ukify-volumes-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-let counter = 0;
-function freshDir(name: string): string {
-  const dir = join(work, `${name}-${counter++}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
+const { dir: work, freshDir } = scratch('ukify-volumes');
 const busybox = '/bin/busybox';
 
 describe('files in a volume: the guest does what Linux does in a host directory', () => {
