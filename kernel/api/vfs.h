@@ -37,6 +37,8 @@ struct kstat {
 	u64 atime, mtime, ctime;
 };
 void vfs_getattr(struct inode *ino, struct kstat *st);
+/* What a kstat takes from the inode alone (all but dev, blksize and blocks): for file systems' getattr. */
+void inode_stat(const struct inode *ino, struct kstat *st);
 /* What statfs tells of a file system. */
 struct kstatfs {
 	u64 type, bsize, blocks, bfree, bavail, files, ffree, namelen;

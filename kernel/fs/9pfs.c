@@ -342,21 +342,10 @@ static void getattr(struct inode *ino, struct kstat *st)
 	if (!p9_getattr(n->vol->dev, n->fid, &a))
 		set_attrs(n, &a);
 	release(n);
-	*st = (struct kstat){
-		.dev = 0x100 + n->vol->index, /* one device number per volume */
-		.ino = ino->ino,
-		.nlink = ino->nlink,
-		.rdev = ino->rdev,
-		.size = ino->size,
-		.blksize = P9_MAX_DATA, /* stdio buffers this much: one request per buffer */
-		.blocks = n->blocks,
-		.mode = ino->mode,
-		.uid = ino->uid,
-		.gid = ino->gid,
-		.atime = ino->atime,
-		.mtime = ino->mtime,
-		.ctime = ino->ctime,
-	};
+	inode_stat(ino, st);
+	st->dev = 0x100 + n->vol->index; /* one device number per volume */
+	st->blksize = P9_MAX_DATA;       /* stdio buffers this much: one request per buffer */
+	st->blocks = n->blocks;
 }
 
 static long setattr(struct inode *ino, u32 valid, u32 mode, u32 uid, u32 gid, u64 size, u64 atime, u64 mtime)

@@ -10,22 +10,13 @@
 
 bool vfs_is_data_file(const struct inode *ino) { return S_ISREG(ino->mode) && (!ino->ops || ino->fs); }
 
-void vfs_getattr(struct inode *ino, struct kstat *st)
+void inode_stat(const struct inode *ino, struct kstat *st)
 {
-	if (ino->fs) {
-		ino->fs->getattr(ino, st);
-		return;
-	}
-	/* pseudo files (devices, pipes, /proc) are on another "file system" and report size 0 */
-	u64 size = ino->ops ? 0 : ino->size;
 	*st = (struct kstat){
-		.dev = ino->ops ? 5 : 1,
 		.ino = ino->ino,
-		.nlink = ino->nlink || ino->ops ? MAX(ino->nlink, 1U) : 0, /* 0: unlinked, still open */
+		.nlink = ino->nlink,
 		.rdev = ino->rdev,
-		.size = size,
-		.blksize = ino->ops ? 1024 : PAGE_SIZE,
-		.blocks = ALIGN_UP(size, PAGE_SIZE) / 512,
+		.size = ino->size,
 		.mode = ino->mode,
 		.uid = ino->uid,
 		.gid = ino->gid,
@@ -33,6 +24,21 @@ void vfs_getattr(struct inode *ino, struct kstat *st)
 		.mtime = ino->mtime,
 		.ctime = ino->ctime,
 	};
+}
+
+void vfs_getattr(struct inode *ino, struct kstat *st)
+{
+	if (ino->fs) {
+		ino->fs->getattr(ino, st);
+		return;
+	}
+	inode_stat(ino, st);
+	/* pseudo files (devices, pipes, /proc) are on another "file system" and report size 0 */
+	st->dev = ino->ops ? 5 : 1;
+	st->nlink = ino->nlink || ino->ops ? MAX(ino->nlink, 1U) : 0; /* 0: unlinked, still open */
+	st->size = ino->ops ? 0 : ino->size;
+	st->blksize = ino->ops ? 1024 : PAGE_SIZE;
+	st->blocks = ALIGN_UP(st->size, PAGE_SIZE) / 512;
 }
 
 long vfs_chmod(struct inode *ino, u32 mode)
