@@ -62,6 +62,8 @@ void cmdline_parse(const char *s, struct cmdline *out)
 			log_level = LOG_QUIET;
 		} else if (!strcmp(word, "verbose")) {
 			log_level = LOG_VERBOSE;
+		} else if (!strcmp(word, "strace")) {
+			out->strace = true;
 		} else if (!strcmp(word, "trace_missing")) {
 			out->trace_missing = true;
 		} else if (!strncmp(word, "console=", 8)) {

@@ -16,6 +16,7 @@
 #include "netdev.h"
 #include "proc.h"
 #include "serial.h"
+#include "trace.h"
 #include "vma.h"
 #include "x86.h"
 
@@ -171,6 +172,7 @@ void kmain(u32 start_info_pa)
 	volumes_init(cmd.raw); /* before the working directory, which may be in a volume */
 	enter_workdir();
 	fs_trace_missing = cmd.trace_missing;
+	trace_on = cmd.strace;
 	stamps[T_FS] = rdtsc();
 	netdev_init(cmd.raw);
 	net_configure(cmd.raw);

@@ -1,10 +1,12 @@
 /* Syscall dispatch through the table generated from syscall-shim/catalog.json. */
 #include "syscall.h"
+#include "clock.h"
 #include "errno.h"
 #include "log.h"
 #include "proc.h"
 #include "sched.h"
 #include "signal.h"
+#include "trace.h"
 
 struct regs *current_regs;
 static u64 reported[SYSCALL_COUNT / 64 + 1];
@@ -25,12 +27,20 @@ bool syscall_dispatch(struct regs *r)
 	u64 nr = r->rax;
 	current->syscall_nr = nr;
 	long ret;
+	u64 args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+	u64 started = 0;
+	if (trace_on) {
+		trace_enter(nr, args);
+		started = clock_realtime_ns(); /* the call's time leaves out its record's */
+	}
 	if (nr < SYSCALL_COUNT && syscall_table[nr]) {
 		ret = syscall_table[nr](r);
 	} else {
 		report_unsupported(nr);
 		ret = -ENOSYS;
 	}
+	if (trace_on)
+		trace_exit(nr, args, ret, clock_realtime_ns() - started);
 	r->rax = (u64)ret;
 	signal_deliver(r);
 	sched_before_user();
