@@ -17,6 +17,8 @@ export interface QemuOptions {
   /** Child file descriptors (connected sockets) that carry COM2 (the app's stderr) and the debugcon. */
   stderrFd: number;
   debugconFd: number;
+  /** The child fd (a connected socket) that carries the `--strace` records of port 0xea, if any. */
+  traceFd?: number;
   /** A user-mode network with these forwards (possibly none); without it the VM has no network device. */
   network?: { forwards: readonly PortForward[] };
   /** Host directories shared with the guest (virtio-9p devices). */
@@ -58,6 +60,7 @@ export function qemuArgs(o: QemuOptions): string[] {
     '-chardev', `socket,id=dbg,fd=${o.debugconFd}`,
     '-device', 'isa-debugcon,chardev=dbg,iobase=0xe9',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=4',
+    ...(o.traceFd === undefined ? [] : ['-chardev', `socket,id=trace,fd=${o.traceFd}`, '-device', 'isa-debugcon,chardev=trace,iobase=0xea']),
     ...(o.network === undefined ? [] : networkArgs(o.network.forwards)),
     ...volumeArgs(o.volumes ?? []),
   ];

@@ -16,6 +16,7 @@ import { FramingStream } from './stdin-framing.js';
 
 export const STDERR_FD = 3;
 export const DEBUGCON_FD = 4;
+export const TRACE_FD = 5;
 /** The kernel's record that its console takes input (kernel/IMAGE.md). */
 export const CONSOLE_READY = 'ukify-console: ready';
 
@@ -43,6 +44,8 @@ export interface QemuRun {
   preload?: string;
   /** Aborting it asks the guest to stop, as a first SIGTERM does. */
   stop?: AbortSignal;
+  /** The `--strace` records (TRACE_FD): decoded by it into lines for stderr, printed as the kernel's are. */
+  trace?: { push(chunk: Buffer): string[]; end(): string[] };
 }
 
 /** The byte on COM2's input that asks the kernel for a graceful stop. */
@@ -82,7 +85,8 @@ export function runQemu(run: QemuRun): Promise<number> {
     // QEMU runs in a session of its own: a terminal's Ctrl-C reaches only us, and we ask the guest to stop.
     const [command, args] = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', qemu, ...run.args]] : [qemu, run.args];
     const env = run.preload === undefined ? process.env : { ...process.env, LD_PRELOAD: [run.preload, process.env.LD_PRELOAD].filter((p) => p).join(' ') };
-    const child = spawn(command, args, { detached: true, env, stdio: [stdin, run.stdout === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe', 'pipe'] });
+    const traceFd = run.trace === undefined ? [] : ['pipe' as const];
+    const child = spawn(command, args, { detached: true, env, stdio: [stdin, run.stdout === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe', 'pipe', ...traceFd] });
     let stopFeeding: (() => void) | undefined;
     if (run.stdout !== undefined) child.stdout?.pipe(run.stdout, { end: false });
     let record: ExitRecord | undefined;
@@ -103,6 +107,11 @@ export function runQemu(run: QemuRun): Promise<number> {
     debugcon.on('data', (chunk: string) => lines.push(chunk).forEach(onLine));
     debugcon.on('end', () => lines.end().forEach(onLine));
     (child.stdio[STDERR_FD] as Readable).on('data', (chunk: Buffer) => merge.app(chunk));
+    if (run.trace !== undefined) {
+      const trace = run.trace;
+      const streams: readonly unknown[] = child.stdio;
+      (streams[TRACE_FD] as Readable).on('data', (chunk: Buffer) => trace.push(chunk).forEach((line) => merge.log(line)));
+    }
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => (qemuStderr += chunk));
 
@@ -143,6 +152,7 @@ export function runQemu(run: QemuRun): Promise<number> {
     });
     child.on('close', (code) => {
       cleanup();
+      run.trace?.end().forEach((line) => merge.log(line));
       merge.flush();
       if (failed) return; // spawn failed: already reported by 'error'
       if (interrupted !== undefined) return resolve(signalStatus[interrupted] ?? 130);

@@ -12,7 +12,8 @@ import { defaultMemoryMiB, MemorySizeError, minimumMemoryMiB, parseMemoryMiB } f
 import { MissingFiles } from './missing-files.js';
 import { bindFailure, checkHostPorts, failedForward, forwardingLine, PortError, type PortForward } from './ports.js';
 import { guestAppend, qemuArgs } from './qemu-args.js';
-import { DEBUGCON_FD, QemuError, runQemu, STDERR_FD } from './qemu-process.js';
+import { DEBUGCON_FD, QemuError, runQemu, STDERR_FD, TRACE_FD } from './qemu-process.js';
+import { type TraceRequest, TraceSession } from './strace/session.js';
 import { DEFAULT_STOP_TIMEOUT_S } from './stop-timeout.js';
 import { onlcrStream, rawTerminal } from './terminal.js';
 import { checkHostDirs, checkVolumeLayout, volumeLine, type Volume } from './volumes.js';
@@ -54,6 +55,8 @@ export interface RunRequest {
   stdout?: NodeJS.WritableStream;
   /** Aborting it stops the guest as Ctrl-C does (SIGTERM to its processes, then the stop timeout). */
   stop?: AbortSignal;
+  /** --strace, --syscall-summary and their details. */
+  trace?: TraceRequest;
 }
 
 /** Boots an image and resolves with the status `ukify run` exits with. */
@@ -89,6 +92,7 @@ export async function runImage(request: RunRequest): Promise<number> {
     env: [...request.env],
     verbose: request.verbose,
     traceMissing: request.missingFiles === true,
+    strace: request.trace !== undefined,
     ...(request.args === undefined ? {} : { args: [...request.args] }),
   });
   // The kernel keeps at most this many of each (kernel/include/cmdline.h) and would drop the rest.
@@ -111,6 +115,7 @@ export async function runImage(request: RunRequest): Promise<number> {
   await checkHostPorts(ports);
   const args = qemuArgs({
     image: request.image, memoryMiB, accel, append, stderrFd: STDERR_FD, debugconFd: DEBUGCON_FD,
+    ...(request.trace === undefined ? {} : { traceFd: TRACE_FD }),
     ...(network ? { network: { forwards: ports } } : {}),
     ...(volumes.length > 0 ? { volumes } : {}),
   });
@@ -139,10 +144,12 @@ export async function runImage(request: RunRequest): Promise<number> {
     if (missing?.take(line) !== true) stderr.write(`${line}\n`);
   };
   try {
+    const trace = request.trace === undefined ? undefined : new TraceSession(request.trace);
     const stopTimeoutMs = request.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_S * 1000;
     const status = await runQemu({
       qemu, args, onLog, stderr, input: { mode: inputMode, source: request.stdin ?? process.stdin }, stopTimeoutMs,
       ...(preload === undefined ? {} : { preload }), ...(request.stdout === undefined ? {} : { stdout: request.stdout }), ...(request.stop === undefined ? {} : { stop: request.stop }),
+      ...(trace === undefined ? {} : { trace }),
     });
     if (portWatch.failed !== undefined) throw portWatch.failed;
     if (missing !== undefined && request.missingInto === undefined) stderr.write(missing.report());

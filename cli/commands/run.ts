@@ -1,5 +1,6 @@
 // `ukify run <image|elf> [-m SIZE] [--accel auto|kvm|tcg] [-e KEY=VAL]... [-p [ADDR:]HOST:GUEST[/udp]]... [--net]
-//  [-v HOST_DIR:GUEST_DIR[:ro]]... [--verbose] [--missing-files] [--stop-timeout SECONDS] [-- ARGS...]`.
+//  [-v HOST_DIR:GUEST_DIR[:ro]]... [--verbose] [--missing-files] [--stop-timeout SECONDS]
+//  [--strace[=LIST]] [--strace-timestamps] [--strace-durations] [--syscall-summary] [-- ARGS...]`.
 // A program (rather than an image) takes every build option too (--file, --dir, -w, -c): it is built
 // into a temporary image first, removed afterwards.
 import { Option, type Command } from 'commander';
@@ -10,6 +11,7 @@ import { accelRequests, type AccelRequest } from '../../runner/accel.js';
 import { HEADROOM_MIB, parseMemoryMiB } from '../../runner/memory.js';
 import { parsePortFlags } from '../../runner/ports.js';
 import { runImage } from '../../runner/run.js';
+import type { TraceRequest } from '../../runner/strace/session.js';
 import { DEFAULT_STOP_TIMEOUT_S, parseStopTimeout } from '../../runner/stop-timeout.js';
 import { checkHostDirs, parseVolumeFlags } from '../../runner/volumes.js';
 import { checkEnvPairs } from '../../packager/env.js';
@@ -27,6 +29,20 @@ interface RunOptions extends PackageFlags, NetworkFlags, VolumeFlags {
   verbose?: boolean;
   missingFiles?: boolean;
   stopTimeout?: string;
+  strace?: true | string;
+  straceTimestamps?: boolean;
+  straceDurations?: boolean;
+  syscallSummary?: boolean;
+}
+
+/** --strace and --syscall-summary as the runner takes them (undefined: no trace at all). */
+function traceRequest(o: RunOptions): TraceRequest | undefined {
+  if ((o.straceTimestamps === true || o.straceDurations === true) && o.strace === undefined) throw new UserError('--strace-timestamps and --strace-durations go with --strace');
+  if (o.strace === undefined && o.syscallSummary !== true) return undefined;
+  return {
+    ...(o.strace === undefined ? {} : { strace: o.strace }), summary: o.syscallSummary === true,
+    timestamps: o.straceTimestamps === true, durations: o.straceDurations === true,
+  };
 }
 
 /** The build-only flags given for an image, which cannot take them. */
@@ -42,9 +58,11 @@ function buildOnlyFlags(options: RunOptions): string[] {
 
 async function runProgram(path: string, args: string[], options: RunOptions): Promise<number> {
   if (options.memory !== undefined) parseMemoryMiB(options.memory); // a malformed -m fails before anything is built
+  const trace = traceRequest(options);
   const common = {
     accel: options.accel, verbose: options.verbose === true, missingFiles: options.missingFiles === true, net: options.net === true,
     ...(options.stopTimeout === undefined ? {} : { stopTimeoutMs: parseStopTimeout(options.stopTimeout) }),
+    ...(trace === undefined ? {} : { trace }),
   };
   const bytes = readInput(path, 'file');
   if (inspectImage(bytes) !== undefined) {
@@ -85,7 +103,11 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--accel <accel>', 'accelerator: auto (KVM only with VT-x/AMD-V), kvm or tcg').choices(accelRequests).default('auto'))
     .option('--verbose', 'show the whole kernel log and the QEMU command on stderr (default: warnings and errors only)')
     .option('--missing-files', 'after the program exits, list the paths it looked up that were not in the image')
-    .option('--stop-timeout <seconds>', `after Ctrl-C or SIGTERM, how long the guest's processes get to end after SIGTERM before the VM is powered off (default ${DEFAULT_STOP_TIMEOUT_S})`);
+    .option('--stop-timeout <seconds>', `after Ctrl-C or SIGTERM, how long the guest's processes get to end after SIGTERM before the VM is powered off (default ${DEFAULT_STOP_TIMEOUT_S})`)
+    .option('--strace [list]', 'print each system call as strace -f does, on stderr; LIST (comma-separated) picks syscalls by name or class (%file, %net, %process, %signal, %memory) and may name one file to write the trace to instead')
+    .option('--strace-timestamps', 'with --strace: start each line with the time of day, to the microsecond (strace -tt)')
+    .option('--strace-durations', 'with --strace: end each line with the time the call took (strace -T)')
+    .option('--syscall-summary', "when the VM stops, print strace -c's table: calls, errors and time per syscall (with --strace=LIST: of those)");
   addVolumeFlags(command);
   addNetworkFlags(command);
   addPackageFlags(command).action(async (target: string, args: string[], options: RunOptions) => {
