@@ -5,6 +5,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { imageFor } from '../packager/build.js';
 import { readCpuinfo, readHostTscKhz } from '../runner/host.js';
+import { RecordReader } from '../runner/strace/records.js';
+import { loadCatalog } from '../syscall-shim/catalog.js';
 import { repoRoot } from '../fixtures/index.js';
 
 export const workDir = join(repoRoot, 'build', 'kernel-test');
@@ -18,6 +20,8 @@ export interface GuestRun {
   log: string;
   /** From the final record: the app's status, 'panic', or undefined when there was none. */
   exit: number | 'panic' | undefined;
+  /** With `trace`: the syscalls the kernel's trace records show entered, by name. */
+  syscalls?: Set<string>;
 }
 
 export interface BootOptions {
@@ -29,6 +33,8 @@ export interface BootOptions {
   append?: string;
   /** Extra QEMU arguments, after the standard ones (e.g. a network device). */
   qemuArgs?: readonly string[];
+  /** The kernel's syscall trace on (`strace`, port 0xea), read into GuestRun.syscalls. */
+  trace?: boolean;
 }
 
 let counter = 0;
@@ -53,7 +59,8 @@ export function bootImage(image: string, opts: BootOptions = {}): GuestRun {
   const err = `${image}.stderr`;
   const log = `${image}.log`;
   const tsc = readHostTscKhz(readCpuinfo());
-  const append = [tsc === undefined ? '' : `tsc_khz=${tsc}`, opts.append ?? ''].join(' ').trim();
+  const trace = `${image}.trace`;
+  const append = [tsc === undefined ? '' : `tsc_khz=${tsc}`, opts.trace === true ? 'strace' : '', opts.append ?? ''].join(' ').trim();
   const r = spawnSync('qemu-system-x86_64', [
     '-M', 'microvm,isa-serial=off,acpi=off,x-option-roms=off', '-nodefaults', '-no-user-config',
     '-display', 'none', '-no-reboot', '-accel', 'tcg', '-cpu', 'max', '-m', `${opts.memoryMiB ?? 64}M`,
@@ -62,11 +69,21 @@ export function bootImage(image: string, opts: BootOptions = {}): GuestRun {
     '-chardev', `file,id=com2,path=${err}`, '-device', 'isa-serial,chardev=com2,index=1',
     '-chardev', `file,id=dbg,path=${log}`, '-device', 'isa-debugcon,chardev=dbg,iobase=0xe9',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=4',
+    ...(opts.trace === true ? ['-chardev', `file,id=trace,path=${trace}`, '-device', 'isa-debugcon,chardev=trace,iobase=0xea'] : []),
     ...(opts.qemuArgs ?? []),
   ], { input: opts.input ?? '', encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
   if (r.error) throw r.error;
   const logText = readFileSync(log, 'utf8');
-  return { stdout: r.stdout, stderr: readFileSync(err, 'utf8'), log: logText, exit: parseExitRecord(logText) };
+  const run: GuestRun = { stdout: r.stdout, stderr: readFileSync(err, 'utf8'), log: logText, exit: parseExitRecord(logText) };
+  return opts.trace === true ? { ...run, syscalls: enteredSyscalls(readFileSync(trace)) } : run;
+}
+
+/** The names of the syscalls a trace's entry records show. */
+function enteredSyscalls(bytes: Buffer): Set<string> {
+  const names = new Map([...loadCatalog().values()].map((e) => [e.nr, e.name]));
+  const out = new Set<string>();
+  for (const r of new RecordReader().push(bytes)) if (r.type === 'enter') out.add(names.get(r.nr) ?? `#${r.nr}`);
+  return out;
 }
 
 export function runGuest(program: string, opts: BootOptions = {}): GuestRun {
