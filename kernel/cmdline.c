@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
+#include "run_stats.h"
 
 #define VIRTIO_KEY "virtio_mmio.device="
 
@@ -64,6 +65,8 @@ void cmdline_parse(const char *s, struct cmdline *out)
 			log_level = LOG_VERBOSE;
 		} else if (!strcmp(word, "strace")) {
 			out->strace = true;
+		} else if (!strcmp(word, "stats")) {
+			run_stats_on = true; /* from boot on: the time split needs every switch */
 		} else if (!strcmp(word, "trace_missing")) {
 			out->trace_missing = true;
 		} else if (!strncmp(word, "console=", 8)) {

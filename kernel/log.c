@@ -1,6 +1,7 @@
 /* The kernel log (debugcon port 0xe9), panics and the final exit record. */
 #include "log.h"
 #include "lib.h"
+#include "run_stats.h"
 #include "x86.h"
 
 #define DEBUGCON 0xe9
@@ -12,6 +13,8 @@ static void debugcon_write(const char *s, size_t n)
 {
 	__asm__ volatile("rep outsb" : "+S"(s), "+c"(n) : "d"((u16)DEBUGCON) : "memory");
 }
+
+void log_raw(const char *s, size_t n) { debugcon_write(s, n); }
 
 static void vlog(const char *fmt, va_list ap)
 {
@@ -35,6 +38,7 @@ void klog(enum log_level level, const char *fmt, ...)
 
 void power_off(int status)
 {
+	run_stats_log();
 	char line[32];
 	int n = status < 0 ? snprintf(line, sizeof(line), "ukify-exit: panic\n")
 			   : snprintf(line, sizeof(line), "ukify-exit: %d\n", status & 0xff);

@@ -15,6 +15,7 @@
 #include "net.h"
 #include "netdev.h"
 #include "proc.h"
+#include "run_stats.h"
 #include "serial.h"
 #include "trace.h"
 #include "vma.h"
@@ -132,6 +133,7 @@ static NORETURN void start_app(void)
 	exec_first(path, a.argc, a.argv, a.envc, a.envp, &r);
 	stamps[T_LOAD] = rdtsc();
 	log_boot_phases();
+	run_stats_to_user();
 	enter_user(&r);
 }
 

@@ -5,6 +5,7 @@
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
+#include "run_stats.h"
 
 #define MAX_REGIONS 32
 
@@ -82,6 +83,7 @@ u64 pmm_alloc_uninit(void)
 		regions[cur].start += PAGE_SIZE;
 	}
 	refs[pa / PAGE_SIZE] = 1;
+	run_stats.peak_frames = MAX(run_stats.peak_frames, ++run_stats.frames);
 	return pa;
 }
 
@@ -128,6 +130,7 @@ u32 frame_refs(u64 pa) { return refs[pa / PAGE_SIZE]; }
 void pmm_free(u64 pa)
 {
 	refs[pa / PAGE_SIZE] = 0;
+	run_stats.frames--;
 	*(u64 *)phys_to_virt(pa) = free_list;
 	free_list = pa;
 	free_count++;

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "mm.h"
 #include "procfs.h"
+#include "run_stats.h"
 #include "thread.h"
 #include "vfs.h"
 #include "vma.h"
@@ -56,6 +57,7 @@ struct proc *proc_alloc(void)
 		return NULL;
 	p->next = procs;
 	procs = p;
+	run_stats.procs++;
 	proc_made();
 	return p;
 }

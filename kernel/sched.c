@@ -12,6 +12,7 @@
 #include "mm.h"
 #include "net.h"
 #include "proc.h"
+#include "run_stats.h"
 #include "signal.h"
 #include "syscall.h"
 #include "vma.h"
@@ -174,6 +175,7 @@ static void idle(void)
 		lapic_oneshot_ns(next > now ? next - now : 0);
 	timer_dirty = true;
 	wait_for_interrupt();
+	run_stats.idle_ns += clock_monotonic_ns() - now;
 }
 
 static void switch_to(struct thread *next)

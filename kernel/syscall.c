@@ -4,6 +4,7 @@
 #include "errno.h"
 #include "log.h"
 #include "proc.h"
+#include "run_stats.h"
 #include "sched.h"
 #include "signal.h"
 #include "trace.h"
@@ -24,6 +25,8 @@ static void report_unsupported(u64 nr)
 bool syscall_dispatch(struct regs *r)
 {
 	current_regs = r;
+	run_stats_from_user();
+	run_stats.syscalls++;
 	u64 nr = r->rax;
 	current->syscall_nr = nr;
 	long ret;
@@ -47,5 +50,6 @@ bool syscall_dispatch(struct regs *r)
 	/* sysret to a non-canonical rip would fault in ring 0 with the user's stack */
 	if (r->rip >= 0x00007ffffffff000UL)
 		proc_fatal_signal(r, SIGSEGV, "return to a non-canonical address", r->rip);
+	run_stats_to_user();
 	return r->rcx != r->rip || r->r11 != r->rflags;
 }

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "mm.h"
 #include "proc.h"
+#include "run_stats.h"
 #include "sched.h"
 #include "uaccess.h"
 #include "x86.h"
@@ -86,6 +87,7 @@ void thread_fpu_load(struct thread *t)
 
 static void join(struct proc *p, struct thread *t, int tid)
 {
+	run_stats.threads++;
 	t->tid = tid;
 	t->proc = p;
 	t->proc_next = p->thread_list;
@@ -150,6 +152,7 @@ void thread_started(void)
 	if (current->set_child_tid)
 		copy_to_user(current->set_child_tid, &tid, 4); /* as Linux, a bad address is not an error */
 	current->set_child_tid = 0;
+	run_stats_to_user(); /* thread_start goes on to ring 3 */
 }
 
 void thread_exit(int wait_status)

@@ -8,6 +8,7 @@
 #include "control.h"
 #include "cpu.h"
 #include "log.h"
+#include "run_stats.h"
 #include "sched.h"
 #include "signal.h"
 #include "virtio.h"
@@ -86,8 +87,10 @@ static void user_trap(struct regs *r)
 void trap(struct regs *r)
 {
 	if (r->cs & 3) {
+		run_stats_from_user();
 		user_trap(r);
 		sched_before_user();
+		run_stats_to_user();
 		return;
 	}
 	if (r->vector < 32)

@@ -8,6 +8,7 @@
  * write to one takes a copy, or just write access when it is the last mapping left. */
 #include "vma.h"
 #include "errno.h"
+#include "run_stats.h"
 #include "vfs.h"
 #include "lib.h"
 #include "log.h"
@@ -288,6 +289,7 @@ static bool fault_from_volume(struct mm *mm, struct vma *v, u64 va, u64 idx, boo
 
 bool vma_fault(struct mm *mm, u64 addr, bool write, bool exec)
 {
+	run_stats.page_faults++;
 	struct vma *v = vma_find(mm, addr);
 	if (!v || !(v->prot & (write ? PROT_WRITE : exec ? PROT_EXEC : PROT_READ)))
 		return false;

@@ -12,6 +12,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { ConsoleMode } from './console-mode.js';
 import { exitOutcome, LineSplitter, parseExitRecord, type ExitRecord } from './exit-record.js';
 import { LogMerge } from './log-merge.js';
+import { STATS_RECORD } from './run-stats.js';
 import { FramingStream } from './stdin-framing.js';
 
 export const STDERR_FD = 3;
@@ -44,6 +45,8 @@ export interface QemuRun {
   preload?: string;
   /** Aborting it asks the guest to stop, as a first SIGTERM does. */
   stop?: AbortSignal;
+  /** The kernel's `ukify-stats:` record (with `stats` on its command line). */
+  onStats?: (line: string) => void;
   /** The `--strace` records (TRACE_FD): decoded by it into lines for stderr, printed as the kernel's are. */
   trace?: { push(chunk: Buffer): string[]; end(): string[] };
 }
@@ -99,6 +102,7 @@ export function runQemu(run: QemuRun): Promise<number> {
     const onLine = (line: string): void => {
       const parsed = parseExitRecord(line);
       if (parsed !== undefined) record = parsed;
+      else if (line.startsWith(STATS_RECORD)) run.onStats?.(line);
       else if (line === CONSOLE_READY) {
         if (run.input !== undefined && child.stdin !== null && stopFeeding === undefined) stopFeeding = feed(run.input, child.stdin);
       } else merge.log(line);

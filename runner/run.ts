@@ -13,6 +13,7 @@ import { MissingFiles } from './missing-files.js';
 import { bindFailure, checkHostPorts, failedForward, forwardingLine, PortError, type PortForward } from './ports.js';
 import { guestAppend, qemuArgs } from './qemu-args.js';
 import { DEBUGCON_FD, QemuError, runQemu, STDERR_FD, TRACE_FD } from './qemu-process.js';
+import { formatStats, parseStatsRecord, type RunStats } from './run-stats.js';
 import { type TraceRequest, TraceSession } from './strace/session.js';
 import { DEFAULT_STOP_TIMEOUT_S } from './stop-timeout.js';
 import { onlcrStream, rawTerminal } from './terminal.js';
@@ -57,6 +58,8 @@ export interface RunRequest {
   stop?: AbortSignal;
   /** --strace, --syscall-summary and their details. */
   trace?: TraceRequest;
+  /** --stats: a short block of what the VM did, when it stops. */
+  stats?: boolean;
 }
 
 /** Boots an image and resolves with the status `ukify run` exits with. */
@@ -93,6 +96,7 @@ export async function runImage(request: RunRequest): Promise<number> {
     verbose: request.verbose,
     traceMissing: request.missingFiles === true,
     strace: request.trace !== undefined,
+    stats: request.stats === true,
     ...(request.args === undefined ? {} : { args: [...request.args] }),
   });
   // The kernel keeps at most this many of each (kernel/include/cmdline.h) and would drop the rest.
@@ -145,12 +149,16 @@ export async function runImage(request: RunRequest): Promise<number> {
   };
   try {
     const trace = request.trace === undefined ? undefined : new TraceSession(request.trace);
+    let stats: RunStats | undefined;
+    const started = performance.now();
     const stopTimeoutMs = request.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_S * 1000;
     const status = await runQemu({
       qemu, args, onLog, stderr, input: { mode: inputMode, source: request.stdin ?? process.stdin }, stopTimeoutMs,
       ...(preload === undefined ? {} : { preload }), ...(request.stdout === undefined ? {} : { stdout: request.stdout }), ...(request.stop === undefined ? {} : { stop: request.stop }),
       ...(trace === undefined ? {} : { trace }),
+      ...(request.stats === true ? { onStats: (line: string) => (stats = parseStatsRecord(line)) } : {}),
     });
+    if (request.stats === true) stderr.write(stats === undefined ? 'ukify: stats: the kernel gave none (it did not power off normally)\n' : formatStats(stats, performance.now() - started));
     if (portWatch.failed !== undefined) throw portWatch.failed;
     if (missing !== undefined && request.missingInto === undefined) stderr.write(missing.report());
     return status;

@@ -3,7 +3,7 @@
 // order, with the same results where a result does not depend on the machine (fds, byte counts,
 // errors); the classes select what strace's select; the summary counts what the trace shows.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixturePath } from '../fixtures/index.js';
@@ -45,6 +45,17 @@ function guest(program: string, args: string[], flags: string[]): { calls: Call[
   return { calls: calls(trace), stderr: r.stderr, status: r.status };
 }
 
+/** The rows of strace -c's table in text, by syscall (its catalog status dropped), total included. */
+function summaryRows(text: string): Map<string, { calls: number; errors: number }> {
+  const table = text.slice(text.indexOf('% time'));
+  const rows = new Map<string, { calls: number; errors: number }>();
+  for (const line of table.split('\n').slice(2)) {
+    const m = /^ *[\d.]+ +[\d.]+ +\d+ +(\d+) +(\d+ +)?([a-z_0-9]+)( \[\w+\])?$/.exec(line);
+    if (m !== null) rows.set(m[3] as string, { calls: Number(m[1]), errors: Number(m[2] ?? 0) });
+  }
+  return rows;
+}
+
 /** Results that do not depend on addresses, pids or the clock. */
 // (not readlink: /proc/self/exe is the program's host path natively)
 const deterministic = new Set(['write', 'read', 'openat', 'open', 'close', 'mkdir', 'rmdir', 'unlink', 'rename', 'newfstatat', 'fstat', 'getdents64', 'lseek', 'dup', 'dup2', 'pipe2', 'access', 'faccessat']);
@@ -81,17 +92,12 @@ describe('--strace against strace -f', () => {
 
 describe('--syscall-summary', () => {
   it("counts each syscall as often as --strace shows it, and its errors, in strace -c's table", () => {
-    const program = fixturePath('files', 'musl-static');
-    const dir = join(work, 'summary');
-    mkdirSync(dir, { recursive: true });
+    const program = fixturePath('files', 'glibc-static');
     const r = guest(program, ['/'], ['--strace', '--syscall-summary']);
     expect(r.status).toBe(0);
     const table = r.stderr.slice(r.stderr.indexOf('% time'));
-    const rows = new Map<string, { calls: number; errors: number }>();
-    for (const line of table.split('\n').slice(2)) {
-      const m = /^ *[\d.]+ +[\d.]+ +\d+ +(\d+) +(\d+)? *(\S+)/.exec(line);
-      if (m !== null && m[3] !== 'total') rows.set(m[3] as string, { calls: Number(m[1]), errors: Number(m[2] ?? 0) });
-    }
+    const rows = summaryRows(r.stderr);
+    rows.delete('total');
     const counted = new Map<string, { calls: number; errors: number }>();
     for (const c of r.calls) {
       const row = counted.get(c.name) ?? { calls: 0, errors: 0 };
@@ -99,9 +105,27 @@ describe('--syscall-summary', () => {
       if (c.result.startsWith('-1 ')) row.errors++;
       counted.set(c.name, row);
     }
-    // rseq is not implemented: the table marks it with its catalog status
-    const plain = new Map([...rows].map(([name, row]) => [name.replace(/ \[\w+\]$/, ''), row]));
-    expect(Object.fromEntries(plain)).toEqual(Object.fromEntries(counted));
+    expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(counted));
+    // a syscall the kernel does not implement fully is marked with its catalog status
+    expect(table).toMatch(/ rseq \[stub\]$/m);
     expect(table).toMatch(/^% time     seconds  usecs\/call     calls    errors syscall\n------ /);
+  }, 120_000);
+});
+
+describe('--stats', () => {
+  it('counts the syscalls --syscall-summary counts, the console bytes the program wrote, its processes and threads', () => {
+    const program = fixturePath('threads', 'musl-static');
+    const r = ukifyRun([program, '--no-discover', '--stats', '--syscall-summary'], { cwd: work });
+    expect(r.status).toBe(0);
+    const rows = summaryRows(r.stderr);
+    const stats = /^ukify: stats: ([\d,]+) syscalls, ([\d,]+) page faults, at most [\d.]+ (?:KiB|MiB) of memory in use$/m.exec(r.stderr);
+    expect(stats, r.stderr).not.toBeNull();
+    expect(Number(stats?.[1]?.replace(/,/g, ''))).toBe(rows.get('total')?.calls);
+    expect(Number(stats?.[2]?.replace(/,/g, ''))).toBeGreaterThan(0);
+    const consoleOut = /^ukify: stats: console (\d+) B in, (\d+) B out;/m.exec(r.stderr);
+    expect(Number(consoleOut?.[2])).toBe(Buffer.byteLength(r.stdout));
+    const created = /^ukify: stats: (\d+) process(?:es)? and (\d+) threads? created$/m.exec(r.stderr);
+    expect(Number(created?.[1])).toBe(1);
+    expect(Number(created?.[2])).toBe(1 + (rows.get('clone')?.calls ?? 0));
   }, 120_000);
 });

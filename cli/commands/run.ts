@@ -1,6 +1,6 @@
 // `ukify run <image|elf> [-m SIZE] [--accel auto|kvm|tcg] [-e KEY=VAL]... [-p [ADDR:]HOST:GUEST[/udp]]... [--net]
 //  [-v HOST_DIR:GUEST_DIR[:ro]]... [--verbose] [--missing-files] [--stop-timeout SECONDS]
-//  [--strace[=LIST]] [--strace-timestamps] [--strace-durations] [--syscall-summary] [-- ARGS...]`.
+//  [--strace[=LIST]] [--strace-timestamps] [--strace-durations] [--syscall-summary] [--stats] [-- ARGS...]`.
 // A program (rather than an image) takes every build option too (--file, --dir, -w, -c): it is built
 // into a temporary image first, removed afterwards.
 import { Option, type Command } from 'commander';
@@ -33,6 +33,7 @@ interface RunOptions extends PackageFlags, NetworkFlags, VolumeFlags {
   straceTimestamps?: boolean;
   straceDurations?: boolean;
   syscallSummary?: boolean;
+  stats?: boolean;
 }
 
 /** --strace and --syscall-summary as the runner takes them (undefined: no trace at all). */
@@ -63,6 +64,7 @@ async function runProgram(path: string, args: string[], options: RunOptions): Pr
     accel: options.accel, verbose: options.verbose === true, missingFiles: options.missingFiles === true, net: options.net === true,
     ...(options.stopTimeout === undefined ? {} : { stopTimeoutMs: parseStopTimeout(options.stopTimeout) }),
     ...(trace === undefined ? {} : { trace }),
+    stats: options.stats === true,
   };
   const bytes = readInput(path, 'file');
   if (inspectImage(bytes) !== undefined) {
@@ -107,6 +109,7 @@ export function registerRun(program: Command): void {
     .option('--strace [list]', 'print each system call as strace -f does, on stderr; LIST (comma-separated) picks syscalls by name or class (%file, %net, %process, %signal, %memory) and may name one file to write the trace to instead')
     .option('--strace-timestamps', 'with --strace: start each line with the time of day, to the microsecond (strace -tt)')
     .option('--strace-durations', 'with --strace: end each line with the time the call took (strace -T)')
+    .option('--stats', 'when the VM stops, print what it did: time (the program, the kernel, idle), syscalls, page faults, peak memory, console and network bytes, processes and threads')
     .option('--syscall-summary', "when the VM stops, print strace -c's table: calls, errors and time per syscall (with --strace=LIST: of those)");
   addVolumeFlags(command);
   addNetworkFlags(command);

@@ -22,6 +22,7 @@
 #include "mm.h"
 #include "poll.h"
 #include "proc.h"
+#include "run_stats.h"
 #include "sched.h"
 #include "serial.h"
 #include "signal.h"
@@ -193,6 +194,7 @@ static long console_read(struct file *f, u8 *buf, u64 len, u64 off)
 		}
 	}
 	long n = (long)tty_read(&tty, buf, len);
+	run_stats.console_in += (u64)n;
 	pump(); /* room was made: take what waits in the UART */
 	return n;
 }
@@ -200,6 +202,7 @@ static long console_read(struct file *f, u8 *buf, u64 len, u64 off)
 static long console_write(struct file *f, const u8 *buf, u64 len, u64 off)
 {
 	(void)off;
+	run_stats.console_out += len;
 	if (writes_com2(f->ino))
 		serial_write(COM2, buf, len);
 	else

@@ -7,6 +7,7 @@ struct cmdline {
 	u64 tsc_khz;
 	bool trace_missing; /* log each path a lookup does not find (IMAGE.md) */
 	bool strace;        /* a record of every syscall on port 0xea (trace.c) */
+	/* `stats` sets run_stats_on directly (run_stats.c) */
 	int nenv;
 	const char *env[32];
 	bool has_args;

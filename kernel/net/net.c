@@ -11,6 +11,7 @@
 #include "net_stats.h"
 #include "net_hooks.h"
 #include "poll.h"
+#include "run_stats.h"
 #include "socket.h"
 #include "sock.h"
 #include "lwip/etharp.h"
@@ -50,6 +51,7 @@ static err_t eth_output(struct netif *nif, struct pbuf *p)
 	if (p->tot_len > sizeof(frame))
 		return ERR_BUF;
 	const void *data = pbuf_get_contiguous(p, frame, sizeof(frame), p->tot_len, 0);
+	run_stats.net_out += p->tot_len;
 	return data && netdev_send(data, p->tot_len) ? ERR_OK : ERR_MEM;
 }
 
@@ -76,6 +78,7 @@ void net_input(const void *frame, size_t len)
 		return; /* out of buffers: dropped, as a full NIC would */
 	}
 	pbuf_take(p, frame, (u16_t)len);
+	run_stats.net_in += len;
 	if (eth.input(p, &eth) != ERR_OK)
 		pbuf_free(p);
 }
