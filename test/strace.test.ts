@@ -29,13 +29,29 @@ function calls(text: string): Call[] {
     });
 }
 
-/** The program natively under strace -f (its first execve is strace starting it). */
-function native(argv: string[], only?: string): Call[] {
+/** The program natively under strace -f (its first execve is strace starting it); its raw trace too. */
+function nativeTrace(argv: string[], only?: string): { calls: Call[]; text: string } {
   const out = join(work, `native-${Date.now()}-${Math.random()}.txt`);
-  const r = spawnSync('strace', ['-f', '-qq', '-o', out, ...(only === undefined ? [] : ['-e', `trace=${only}`]), ...argv], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  const r = spawnSync('strace', ['-f', '-qq', '-o', out, ...(only === undefined ? [] : ['-e', `trace=${only}`]), ...argv], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' }, timeout: 60_000 });
   expect(r.status).toBe(0);
-  const all = calls(readFileSync(out, 'utf8'));
-  return all[0]?.name === 'execve' ? all.slice(1) : all;
+  const text = readFileSync(out, 'utf8');
+  const all = calls(text);
+  return { calls: all[0]?.name === 'execve' ? all.slice(1) : all, text };
+}
+const native = (argv: string[], only?: string): Call[] => nativeTrace(argv, only).calls;
+
+/** Each process's (thread's) syscall names, the processes in the order they first appear: from
+ * strace -f's `PID name(` lines, or ours (`[pid N] name(`, none while pid 1 is alone). Resumed calls are
+ * counted where they started. */
+function perProcess(text: string): string[][] {
+  const byPid = new Map<string, string[]>();
+  for (const line of text.split('\n')) {
+    const m = /^(?:(\d+) +|\[pid +(\d+)\] )?([a-z_0-9]+)\(/.exec(line);
+    if (m === null) continue;
+    const pid = m[1] ?? m[2] ?? '1'; // ours: no prefix while pid 1 is alone
+    byPid.set(pid, [...(byPid.get(pid) ?? []), m[3] as string]);
+  }
+  return [...byPid.values()];
 }
 
 function guest(program: string, args: string[], flags: string[]): { calls: Call[]; stderr: string; status: number | null } {
@@ -82,6 +98,20 @@ describe('--strace against strace -f', () => {
       expect(got.calls.map((c) => c.name)).toEqual(want.map((c) => c.name));
     }, 120_000);
   }
+
+  it("busybox sh running a child: each process's syscalls as strace -f shows them, [pid N] and <unfinished ...> included", () => {
+    const script = 'busybox true; echo done';
+    const want = perProcess(nativeTrace(['/bin/busybox', 'sh', '-c', script]).text);
+    const out = join(work, 'sh-trace.txt');
+    const r = ukifyRun(['/bin/busybox', '--no-discover', `--strace=${out}`, '--', 'sh', '-c', script], { cwd: work });
+    expect(r.status).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    const got = perProcess(text);
+    (want[0] as string[]).shift(); // strace's own execve of busybox
+    expect(got).toEqual(want);
+    expect(text).toMatch(/^\[pid +1\] wait4\(-1, +<unfinished \.\.\.>$/m);
+    expect(text).toMatch(/^(?:\[pid +1\] )?<\.\.\. wait4 resumed>.*\) += 2$/m); // no prefix once the child is gone, as strace
+  }, 120_000);
 
   it('an unknown class is one line and exit status 2, before the VM starts', () => {
     const r = ukifyRun([fixturePath('hello', 'musl-static'), '--no-discover', '--strace=%nothing'], { cwd: work });

@@ -103,9 +103,9 @@ export const prctlOption = n([[1, 'PR_SET_PDEATHSIG'], [2, 'PR_GET_PDEATHSIG'], 
 export const saFlags = n([[0x1, 'SA_NOCLDSTOP'], [0x2, 'SA_NOCLDWAIT'], [0x4, 'SA_SIGINFO'], [0x04000000, 'SA_RESTORER'], [0x08000000, 'SA_ONSTACK'], [0x10000000, 'SA_RESTART'], [0x40000000, 'SA_NODEFER'], [0x80000000, 'SA_RESETHAND']]);
 
 const signalNames = new Map<number, string>(Object.entries(constants.signals).map(([name, v]) => [v, name]));
-/** SIGINT, or the real-time SIGRTMIN+N, or the number. */
+/** SIGINT; a real-time signal as strace names it (32: SIGRTMIN, 33: SIGRT_1...); else the number. */
 export function signalName(sig: number): string {
-  if (sig >= 34 && sig <= 64) return sig === 34 ? 'SIGRTMIN' : `SIGRTMIN+${sig - 34}`;
+  if (sig >= 32 && sig <= 64) return sig === 32 ? 'SIGRTMIN' : `SIGRT_${sig - 32}`;
   return signalNames.get(sig) ?? String(sig);
 }
 
