@@ -199,7 +199,7 @@ async function memoryOn(server: Server): Promise<{ first: MemoryPoint; last: Mem
   let first: MemoryPoint | undefined;
   while (requests < RSS_LAST) {
     const run = await wrk(url, { connections: 1000, seconds: first === undefined ? 2 : 10 });
-    if (!(run.requests > 0)) throw new Error(`wrk made no requests: ${run.text.trim().split('\n').pop() ?? ''}`);
+    if (!(run.requests > 0)) throw new Error(`wrk made no requests after ${requests}: ${run.text.trim().split('\n').pop() ?? ''}`);
     requests += run.requests;
     errors += wrkErrors(run);
     if (first === undefined && requests >= RSS_FIRST) first = { requests, ...server.rss() };
@@ -305,7 +305,14 @@ async function memoryPart(image: string, linux: Guest): Promise<void> {
   const rows: TableRow[] = [];
   let growth = Number.NaN;
   for (const [label, start] of plan) {
-    const m = await withServer(start, memoryOn);
+    // the Linux guest's nginx has stalled under wrk -c 1000 in this part (with and without the
+    // preloaded library): it is then reported, and ukify's figures still are
+    const m = await withServer(start, memoryOn).catch((error: Error) => {
+      if (label === 'ukify') throw error;
+      rows.push({ label, unavailable: error.message });
+      return undefined;
+    });
+    if (m === undefined) continue;
     if (label === 'ukify') growth = m.last.total / m.first.total - 1;
     const rest = (p: MemoryPoint): number => p.total - p.guest;
     rows.push({
