@@ -1,6 +1,7 @@
 /* Parses the kernel command line (IMAGE.md). Words are split in place into a private copy. */
 #include "cmdline.h"
 #include "console.h"
+#include "gdb.h"
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
@@ -67,6 +68,8 @@ void cmdline_parse(const char *s, struct cmdline *out)
 			out->strace = true;
 		} else if (!strcmp(word, "stats")) {
 			run_stats_on = true; /* from boot on: the time split needs every switch */
+		} else if (!strcmp(word, "gdb")) {
+			gdb_on = true; /* report each ELF mapping to the debugger (gdb.c) */
 		} else if (!strcmp(word, "trace_missing")) {
 			out->trace_missing = true;
 		} else if (!strncmp(word, "console=", 8)) {

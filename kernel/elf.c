@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "errno.h"
 #include "fs.h"
+#include "gdb.h"
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
@@ -219,6 +220,7 @@ static long map_segment(struct mm *mm, const struct object *o, const struct phdr
 		if (err)
 			return -ENOMEM;
 	}
+	gdb_populate(start, end);
 	return 0;
 }
 
@@ -283,6 +285,7 @@ long elf_map(struct elf_program *prog, const char *what, struct exec_image *out)
 	long err = map_object(mm, app, bias, what);
 	if (err)
 		return err;
+	gdb_mapped(what, bias);
 	out->phdr = phdr_address(app, bias);
 	out->phnum = app->eh.phnum;
 	out->bias = bias;
@@ -297,6 +300,7 @@ long elf_map(struct elf_program *prog, const char *what, struct exec_image *out)
 		return err;
 	out->entry = loader->eh.entry + lbias;
 	out->interp_base = ALIGN_DOWN(loader->lo, PAGE_SIZE) + lbias;
+	gdb_mapped(app->interp, lbias);
 	kinfo("loader %s at %lx", app->interp, out->interp_base);
 	return 0;
 }

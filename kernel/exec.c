@@ -8,6 +8,7 @@
 #include "cpu.h"
 #include "elf.h"
 #include "errno.h"
+#include "gdb.h"
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
@@ -375,6 +376,7 @@ static long replace_image(const char *path, const struct args *a, struct target 
 	r->ss = USER_DS;
 	r->rflags = 0x202;
 	kinfo("exec %s: entry %lx, stack %lx, %lu KiB free", path, img.entry, sp, pmm_free_bytes() >> 10);
+	gdb_exec(path, img.entry);
 	return 0;
 }
 

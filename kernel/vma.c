@@ -8,6 +8,7 @@
  * write to one takes a copy, or just write access when it is the last mapping left. */
 #include "vma.h"
 #include "errno.h"
+#include "gdb.h"
 #include "run_stats.h"
 #include "vfs.h"
 #include "lib.h"
@@ -393,7 +394,10 @@ struct mm *mm_fork(struct mm *from)
 
 long mm_map(u64 addr, u64 len, u32 prot, struct file *f, u64 off, bool shared)
 {
-	return vma_map_file(mm_current(), addr, addr + len, prot, f, off, shared) ? 0 : -ENOMEM;
+	if (!vma_map_file(mm_current(), addr, addr + len, prot, f, off, shared))
+		return -ENOMEM;
+	gdb_mmap(f, addr, addr + len, off);
+	return 0;
 }
 
 u64 mm_find_free(u64 len) { return vma_find_free(mm_current(), len); }
