@@ -1,5 +1,6 @@
 // The QEMU command line for an image, as a pure function of the options (channels: kernel/IMAGE.md).
 import type { Accel } from './accel.js';
+import { gdbQemuArgs } from './gdb/qemu.js';
 import { hostfwd, type PortForward } from './ports.js';
 import { volumeArgs, type Volume } from './volumes.js';
 
@@ -23,6 +24,8 @@ export interface QemuOptions {
   network?: { forwards: readonly PortForward[] };
   /** Host directories shared with the guest (virtio-9p devices). */
   volumes?: readonly Volume[];
+  /** QEMU's gdbstub on this port of 127.0.0.1, the VM paused until gdb continues (`--gdb`). */
+  gdbPort?: number;
 }
 
 /** The kernel command line QEMU gets: with a network, the guest address goes first (before any `--`). */
@@ -63,5 +66,6 @@ export function qemuArgs(o: QemuOptions): string[] {
     ...(o.traceFd === undefined ? [] : ['-chardev', `socket,id=trace,fd=${o.traceFd}`, '-device', 'isa-debugcon,chardev=trace,iobase=0xea']),
     ...(o.network === undefined ? [] : networkArgs(o.network.forwards)),
     ...volumeArgs(o.volumes ?? []),
+    ...(o.gdbPort === undefined ? [] : gdbQemuArgs(o.gdbPort)),
   ];
 }

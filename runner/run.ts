@@ -11,6 +11,7 @@ import { kvmUsable, readCpuinfo, readHostTscKhz } from './host.js';
 import { defaultMemoryMiB, MemorySizeError, minimumMemoryMiB, parseMemoryMiB } from './memory.js';
 import { MissingFiles } from './missing-files.js';
 import { bindFailure, checkHostPorts, failedForward, forwardingLine, PortError, type PortForward } from './ports.js';
+import { prepareGdb } from './gdb/prepare.js';
 import { guestAppend, qemuArgs } from './qemu-args.js';
 import { DEBUGCON_FD, QemuError, runQemu, STDERR_FD, TRACE_FD } from './qemu-process.js';
 import { formatStats, parseStatsRecord, type RunStats } from './run-stats.js';
@@ -60,6 +61,8 @@ export interface RunRequest {
   trace?: TraceRequest;
   /** --stats: a short block of what the VM did, when it stops. */
   stats?: boolean;
+  /** --gdb: QEMU waits for gdb on this port; the script for it goes to gdbScript (or a printed path). */
+  gdb?: { port: number; script?: string };
 }
 
 /** Boots an image and resolves with the status `ukify run` exits with. */
@@ -97,6 +100,7 @@ export async function runImage(request: RunRequest): Promise<number> {
     traceMissing: request.missingFiles === true,
     strace: request.trace !== undefined,
     stats: request.stats === true,
+    gdb: request.gdb !== undefined,
     ...(request.args === undefined ? {} : { args: [...request.args] }),
   });
   // The kernel keeps at most this many of each (kernel/include/cmdline.h) and would drop the rest.
@@ -117,11 +121,13 @@ export async function runImage(request: RunRequest): Promise<number> {
   }
   // A host port that is taken would make QEMU exit with a message about its -netdev option.
   await checkHostPorts(ports);
+  const gdb = request.gdb === undefined ? undefined : await prepareGdb({ image: request.image, bytes, port: request.gdb.port, ...(request.gdb.script === undefined ? {} : { script: request.gdb.script }) });
   const args = qemuArgs({
     image: request.image, memoryMiB, accel, append, stderrFd: STDERR_FD, debugconFd: DEBUGCON_FD,
     ...(request.trace === undefined ? {} : { traceFd: TRACE_FD }),
     ...(network ? { network: { forwards: ports } } : {}),
     ...(volumes.length > 0 ? { volumes } : {}),
+    ...(gdb === undefined ? {} : { gdbPort: gdb.port }),
   });
   const qemu = request.qemu ?? QEMU;
   // QEMU's forwards listen with a backlog of 1 unless this library raises it, and its heap keeps the
@@ -141,6 +147,7 @@ export async function runImage(request: RunRequest): Promise<number> {
   const terminalStderr = restoreTerminal !== undefined && process.stderr.isTTY === true ? onlcrStream(process.stderr) : process.stderr;
   if (process.stderr.isTTY === true || request.verbose) for (const f of ports) terminalStderr.write(`${forwardingLine(f)}\n`);
   if (request.verbose) for (const v of volumes) terminalStderr.write(`${volumeLine(v)}\n`);
+  if (gdb !== undefined) terminalStderr.write(`ukify: the VM is paused until gdb continues; attach with: gdb -x ${shellWord(gdb.script)}\n`);
   const portWatch = new PortFailureWatch(terminalStderr, ports);
   const stderr = ports.length > 0 ? portWatch.stream : terminalStderr;
   const missing = request.missingFiles === true ? request.missingInto ?? new MissingFiles(volumes.map((v) => v.guest)) : undefined;
@@ -164,6 +171,7 @@ export async function runImage(request: RunRequest): Promise<number> {
     return status;
   } finally {
     restoreTerminal?.();
+    gdb?.cleanup();
   }
 }
 

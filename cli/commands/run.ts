@@ -1,6 +1,7 @@
 // `ukify run <image|elf> [-m SIZE] [--accel auto|kvm|tcg] [-e KEY=VAL]... [-p [ADDR:]HOST:GUEST[/udp]]... [--net]
 //  [-v HOST_DIR:GUEST_DIR[:ro]]... [--verbose] [--missing-files] [--stop-timeout SECONDS]
-//  [--strace[=LIST]] [--strace-timestamps] [--strace-durations] [--syscall-summary] [--stats] [-- ARGS...]`.
+//  [--strace[=LIST]] [--strace-timestamps] [--strace-durations] [--syscall-summary] [--stats]
+//  [--gdb[=PORT] [--gdb-script FILE]] [-- ARGS...]`.
 // A program (rather than an image) takes every build option too (--file, --dir, -w, -c): it is built
 // into a temporary image first, removed afterwards.
 import { Option, type Command } from 'commander';
@@ -8,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { accelRequests, type AccelRequest } from '../../runner/accel.js';
+import { DEFAULT_GDB_PORT, parseGdbPort } from '../../runner/gdb/prepare.js';
 import { HEADROOM_MIB, parseMemoryMiB } from '../../runner/memory.js';
 import { parsePortFlags } from '../../runner/ports.js';
 import { runImage } from '../../runner/run.js';
@@ -34,6 +36,17 @@ interface RunOptions extends PackageFlags, NetworkFlags, VolumeFlags {
   straceDurations?: boolean;
   syscallSummary?: boolean;
   stats?: boolean;
+  gdb?: true | string;
+  gdbScript?: string;
+}
+
+/** --gdb and --gdb-script as the runner takes them. */
+function gdbRequest(o: RunOptions): { port: number; script?: string } | undefined {
+  if (o.gdb === undefined) {
+    if (o.gdbScript !== undefined) throw new UserError('--gdb-script goes with --gdb');
+    return undefined;
+  }
+  return { port: parseGdbPort(o.gdb), ...(o.gdbScript === undefined ? {} : { script: o.gdbScript }) };
 }
 
 /** --strace and --syscall-summary as the runner takes them (undefined: no trace at all). */
@@ -60,11 +73,13 @@ function buildOnlyFlags(options: RunOptions): string[] {
 async function runProgram(path: string, args: string[], options: RunOptions): Promise<number> {
   if (options.memory !== undefined) parseMemoryMiB(options.memory); // a malformed -m fails before anything is built
   const trace = traceRequest(options);
+  const gdb = gdbRequest(options);
   const common = {
     accel: options.accel, verbose: options.verbose === true, missingFiles: options.missingFiles === true, net: options.net === true,
     ...(options.stopTimeout === undefined ? {} : { stopTimeoutMs: parseStopTimeout(options.stopTimeout) }),
     ...(trace === undefined ? {} : { trace }),
     stats: options.stats === true,
+    ...(gdb === undefined ? {} : { gdb }),
   };
   const bytes = readInput(path, 'file');
   if (inspectImage(bytes) !== undefined) {
@@ -110,6 +125,8 @@ export function registerRun(program: Command): void {
     .option('--strace-timestamps', 'with --strace: start each line with the time of day, to the microsecond (strace -tt)')
     .option('--strace-durations', 'with --strace: end each line with the time the call took (strace -T)')
     .option('--stats', 'when the VM stops, print what it did: time (the program, the kernel, idle), syscalls, page faults, peak memory, console and network bytes, processes and threads')
+    .option('--gdb [port]', `wait for gdb on 127.0.0.1:PORT (default ${DEFAULT_GDB_PORT}): the VM is paused until gdb continues; attach with gdb -x SCRIPT (the path is printed), which loads the symbols of the kernel, the program, its loader and its libraries where the kernel placed them, and stops at the program's first instruction`)
+    .option('--gdb-script <file>', 'with --gdb: write the gdb script to FILE (and the image\'s programs and libraries into FILE.files/) instead of a temporary folder')
     .option('--syscall-summary', "when the VM stops, print strace -c's table: calls, errors and time per syscall (with --strace=LIST: of those)");
   addVolumeFlags(command);
   addNetworkFlags(command);
