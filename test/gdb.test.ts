@@ -89,7 +89,7 @@ describe('ukify run --gdb', () => {
       // bt in the callback: the program's frame, the library's, main's
       expect(gdb).toMatch(/#0 +by_value \(a=0x[0-9a-f]+, b=0x[0-9a-f]+\) at .*gdb-target\.c:10\n(#\d+ .*\n)*#\d+ +0x[0-9a-f]+ in \w*(qsort|msort)\w* \((.*\n)*#\d+ +0x[0-9a-f]+ in main \(\) at .*gdb-target\.c:17/);
       expect(gdb).toMatch(/^\$1 = 42$/m);
-      expect(gdb).toMatch(/^pid 1 +ppid 0 +gdb-target\.\S* +\/gdb-target\.\S+ +PROC_ALIVE\n +tid 1 +T_RUNNING +on the CPU: pc 0x[0-9a-f]+$/m);
+      expect(gdb).toMatch(/^pid 1 +ppid 0 +gdb-target\.\S* +\/gdb-target\.\S+ +PROC_ALIVE\n +tid 1 +T_RUNNING +on the CPU: pc 0x[0-9a-f]+ \(by_value \+ \d+\)$/m);
       expect(gdb).toMatch(/0x[0-9a-f]+ +\/gdb-target\.\S+ +\(pid 1\)/);
       if (variant === 'glibc-dynamic') {
         expect(gdb).toMatch(/0x[0-9a-f]+ +\/lib64\/ld-linux-x86-64\.so\.2 +\(pid 1\)/);

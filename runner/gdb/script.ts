@@ -69,6 +69,10 @@ class UkifyFiles(gdb.Command):
         for path, bias, pid in ukify_files:
             gdb.write('%#18x  %s  (pid %d)\\n' % (bias, path, pid))
 
+def ukify_where(pc):
+    sym = gdb.execute('info symbol %#x' % pc, to_string=True).strip()
+    return '%#x' % pc if sym.startswith('No symbol') else '%#x (%s)' % (pc, sym.split(' in section ')[0])
+
 class UkifyPs(gdb.Command):
     """The guest's processes and their threads (the kernel's table): pid, parent, name and state; each
 thread's tid, state and where it is in the program (the running one: where gdb shows it)."""
@@ -85,12 +89,13 @@ thread's tid, state and where it is in the program (the running one: where gdb s
             gdb.write('pid %d  ppid %d  %s  %s  %s\\n' % (int(p['pid']), ppid, p['comm'].string(), exe, str(p['state'])))
             t = p['thread_list']
             while int(t) != 0:
-                if int(t) == int(current):
-                    where = 'on the CPU: pc %#x' % int(gdb.parse_and_eval('$pc'))
+                user = ukify_where(int((t['kstack_top'].cast(regs) - 1)['rip']))
+                if int(t) != int(current):
+                    where = 'user pc ' + user
+                elif int(gdb.parse_and_eval('(unsigned long)$pc')) >= 1 << 63:
+                    where = 'on the CPU, in the kernel (pc %s), from user pc %s' % (ukify_where(int(gdb.parse_and_eval('(unsigned long)$pc'))), user)
                 else:
-                    rip = int((t['kstack_top'].cast(regs) - 1)['rip'])
-                    sym = gdb.execute('info symbol %#x' % rip, to_string=True).strip()
-                    where = 'user pc %#x (%s)' % (rip, sym.split(' in section ')[0])
+                    where = 'on the CPU: pc ' + ukify_where(int(gdb.parse_and_eval('(unsigned long)$pc')))
                 gdb.write('  tid %d  %s  %s\\n' % (int(t['tid']), str(t['state']), where))
                 t = t['proc_next']
             p = p['next']
