@@ -35,8 +35,8 @@ export function gdbScript(o: GdbScriptOptions): string {
 set pagination off
 set confirm off
 set breakpoint pending on
+set tcp connect-timeout 5
 file ${gdbPath(o.kernelSymbols)}
-target remote 127.0.0.1:${o.port}
 python
 import gdb
 
@@ -103,10 +103,34 @@ thread's tid, state and where it is in the program (the running one: where gdb s
 UkifyMapped('ukify_gdb_mapped', internal=True)
 UkifyFiles()
 UkifyPs()
+
+class UkifyStart(gdb.Command):
+    """Connects to the VM and runs it to the first program's first instruction (the kernel says
+    where it is by calling ukify_gdb_exec(path, entry, pid))."""
+    def __init__(self):
+        super().__init__('ukify-start', gdb.COMMAND_RUNNING)
+    def invoke(self, arg, from_tty):
+        gdb.execute('set suppress-cli-notifications on')
+        failed = None
+        try:
+            gdb.execute('target remote 127.0.0.1:${o.port}', to_string=True)
+        except gdb.error as e:
+            failed = str(e)
+        if failed is not None:
+            gdb.execute('set suppress-cli-notifications off')
+            raise gdb.GdbError('ukify: cannot attach to the VM (%s): is ukify run --gdb still running?' % failed)
+        gdb.Breakpoint('ukify_gdb_exec', internal=True, temporary=True)
+        gdb.execute('continue', to_string=True)
+        entry = int(gdb.parse_and_eval('(unsigned long)$rsi'))
+        path = gdb.parse_and_eval('(const char *)$rdi').string()
+        gdb.Breakpoint('*%#x' % entry, internal=True, temporary=True)
+        gdb.execute('continue', to_string=True)
+        gdb.execute('set suppress-cli-notifications off')
+        gdb.write('ukify: %s is at its first instruction%s; the VM waits until you continue\\n' % (path, " (its loader's)" if len(ukify_files) > 1 else ''))
+
+UkifyStart()
 end
-tbreak ukify_gdb_exec
-continue
-tbreak *$rsi
-continue
+ukify-start
+x/i $pc
 `;
 }
