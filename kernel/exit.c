@@ -3,6 +3,7 @@
  * until the parent reaps it (at once when the parent ignores SIGCHLD). The machine stops when no
  * process is left alive, with the first process's status. */
 #include "clock.h"
+#include "crash_record.h"
 #include "errno.h"
 #include "log.h"
 #include "mm.h"
@@ -63,6 +64,7 @@ void proc_fatal_signal(struct regs *r, int sig, const char *what, u64 addr)
 	symbol_describe(r->rip - p->mm->load_bias, where, sizeof(where));
 	kerr("%s%s (%s) at address %lx, rip %lx in %s", proc_label(p), signal_name(sig), what, addr, r->rip, where);
 	dump_regs(r);
+	crash_record(r, sig);
 	proc_exit(sig);
 }
 

@@ -11,6 +11,7 @@ import { delimiter, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { ConsoleMode } from './console-mode.js';
 import { exitOutcome, LineSplitter, parseExitRecord, type ExitRecord } from './exit-record.js';
+import { CRASH_RECORD } from './crash/record.js';
 import { LogMerge } from './log-merge.js';
 import { STATS_RECORD } from './run-stats.js';
 import { FramingStream } from './stdin-framing.js';
@@ -45,6 +46,8 @@ export interface QemuRun {
   preload?: string;
   /** Aborting it asks the guest to stop, as a first SIGTERM does. */
   stop?: AbortSignal;
+  /** Takes the kernel's `ukify-crash:` lines: returns what to print instead (undefined: not one of them). */
+  crash?: { take(line: string): string[] | undefined };
   /** The kernel's `ukify-stats:` record (with `stats` on its command line). */
   onStats?: (line: string) => void;
   /** The `--strace` records (TRACE_FD): decoded by it into lines for stderr, printed as the kernel's are. */
@@ -103,6 +106,7 @@ export function runQemu(run: QemuRun): Promise<number> {
       const parsed = parseExitRecord(line);
       if (parsed !== undefined) record = parsed;
       else if (line.startsWith(STATS_RECORD)) run.onStats?.(line);
+      else if (run.crash !== undefined && line.startsWith(CRASH_RECORD)) run.crash.take(line)?.forEach((l) => merge.log(l));
       else if (line === CONSOLE_READY) {
         if (run.input !== undefined && child.stdin !== null && stopFeeding === undefined) stopFeeding = feed(run.input, child.stdin);
       } else merge.log(line);

@@ -14,6 +14,7 @@ import { bindFailure, checkHostPorts, failedForward, forwardingLine, PortError, 
 import { prepareGdb } from './gdb/prepare.js';
 import { guestAppend, qemuArgs } from './qemu-args.js';
 import { DEBUGCON_FD, QemuError, runQemu, STDERR_FD, TRACE_FD } from './qemu-process.js';
+import { CrashReporter } from './crash/report.js';
 import { formatStats, parseStatsRecord, type RunStats } from './run-stats.js';
 import { type TraceRequest, TraceSession } from './strace/session.js';
 import { DEFAULT_STOP_TIMEOUT_S } from './stop-timeout.js';
@@ -164,6 +165,7 @@ export async function runImage(request: RunRequest): Promise<number> {
       ...(preload === undefined ? {} : { preload }), ...(request.stdout === undefined ? {} : { stdout: request.stdout }), ...(request.stop === undefined ? {} : { stop: request.stop }),
       ...(trace === undefined ? {} : { trace }),
       ...(request.stats === true ? { onStats: (line: string) => (stats = parseStatsRecord(line)) } : {}),
+      crash: new CrashReporter(request.image),
     });
     if (request.stats === true) stderr.write(stats === undefined ? 'ukify: stats: the kernel gave none (it did not power off normally)\n' : formatStats(stats, performance.now() - started));
     if (portWatch.failed !== undefined) throw portWatch.failed;

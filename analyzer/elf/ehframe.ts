@@ -8,12 +8,12 @@ import type { FdeRange, ProgramHeader, SectionHeader } from './types.js';
 const DW_EH_PE_omit = 0xff;
 
 /** Bytes with the virtual address of their first byte: pcrel pointers are relative to a field's address. */
-interface Area {
+export interface Area {
   r: ByteReader;
   vaddr: bigint;
 }
 
-interface Decoded {
+export interface Decoded {
   value: bigint;
   next: number;
 }
@@ -78,7 +78,7 @@ function loadAreaAt(r: ByteReader, phs: ProgramHeader[], vaddr: bigint): Area | 
   return ph === undefined ? undefined : { r: r.sub(ph.offset, ph.filesz, `segment ${ph.index}`), vaddr: ph.vaddr };
 }
 
-interface Header {
+export interface Header {
   /** Offset of the CIE id / CIE pointer field. */
   idAt: number;
   /** Offset of the field after it. */
@@ -87,7 +87,7 @@ interface Header {
   wide: boolean;
 }
 
-function entryHeader(a: Area, at: number): Header | 'end' {
+export function entryHeader(a: Area, at: number): Header | 'end' {
   const length = a.r.u32(at);
   if (length === 0) return 'end';
   if (length === 0xffffffff) {
@@ -123,10 +123,27 @@ function readEntry(a: Area, at: number, cies: Map<number, number>): { range: Fde
   return { range: { start: begin.value, end: BigInt.asUintN(64, begin.value + range.value) }, next: h.end };
 }
 
-/** The FDE pointer encoding a CIE declares (its 'R' augmentation), absptr when it has none. */
+/** What an FDE needs of its CIE: the pointer encoding (its 'R' augmentation, absptr without one),
+ * whether FDEs have augmentation data ('z'), and for unwinding (cfi.ts) the alignment factors, the
+ * return address column and where the initial instructions lie. */
+export interface Cie {
+  enc: number;
+  z: boolean;
+  codeAlign: bigint;
+  dataAlign: bigint;
+  raReg: number;
+  instructions: { start: number; end: number };
+}
+
 function cieEncoding(a: Area, at: number, cies: Map<number, number>): number {
   const cached = cies.get(at);
   if (cached !== undefined) return cached;
+  const enc = readCie(a, at).enc;
+  cies.set(at, enc);
+  return enc;
+}
+
+export function readCie(a: Area, at: number): Cie {
   const h = entryHeader(a, at);
   if (h === 'end' || (h.wide ? a.r.u64(h.idAt) : BigInt(a.r.u32(h.idAt))) !== 0n) {
     a.r.fail(`.eh_frame: FDE's CIE pointer to 0x${at.toString(16)} does not lead to a CIE`);
@@ -142,12 +159,17 @@ function cieEncoding(a: Area, at: number, cies: Map<number, number>): number {
   p = augEnd + 1;
   if (aug.includes('eh')) p += 8; // old GCC: an eh_ptr field
   if (version === 4) p += 2; // address_size, segment_selector_size
-  p = uleb(r, p).next; // code alignment
-  p = uleb(r, p).next; // data alignment (sleb: same length)
-  p = version === 1 ? p + 1 : uleb(r, p).next; // return address register
+  const codeAlign = uleb(r, p);
+  const dataAlign = sleb(r, codeAlign.next);
+  p = dataAlign.next;
+  const ra = version === 1 ? { value: BigInt(r.u8(p)), next: p + 1 } : uleb(r, p);
+  p = ra.next;
   let enc = 0; // DW_EH_PE_absptr
-  if (aug.startsWith('z')) {
-    p = uleb(r, p).next; // augmentation data length
+  const z = aug.startsWith('z');
+  if (z) {
+    const len = uleb(r, p);
+    const dataEnd = len.next + Number(len.value);
+    p = len.next;
     for (const c of aug.slice(1)) {
       if (c === 'R') enc = r.u8(p++);
       else if (c === 'L') p++;
@@ -156,13 +178,13 @@ function cieEncoding(a: Area, at: number, cies: Map<number, number>): number {
         p = readEncoded(a, p, penc & 0x0f, undefined, '.eh_frame CIE').next;
       } else if (c !== 'S' && c !== 'B' && c !== 'G') break; // unknown: the rest cannot be parsed, 'R' precedes it in practice
     }
+    p = Math.max(p, dataEnd);
   }
   if (p > h.end) r.fail(`.eh_frame: CIE at 0x${at.toString(16)} is shorter than its fields`);
-  cies.set(at, enc);
-  return enc;
+  return { enc, z, codeAlign: codeAlign.value, dataAlign: BigInt.asIntN(64, dataAlign.value), raReg: Number(ra.value), instructions: { start: p, end: h.end } };
 }
 
-function uleb(r: ByteReader, at: number): Decoded {
+export function uleb(r: ByteReader, at: number): Decoded {
   let value = 0n;
   // At most 10 bytes encode 64 bits: a longer run is corrupt, not a reason to loop.
   for (let i = 0; i < 10; i++) {
@@ -173,7 +195,7 @@ function uleb(r: ByteReader, at: number): Decoded {
   return r.fail(`LEB128 number at 0x${at.toString(16)} in ${r.what} is longer than 10 bytes`);
 }
 
-function sleb(r: ByteReader, at: number): Decoded {
+export function sleb(r: ByteReader, at: number): Decoded {
   const u = uleb(r, at);
   const bits = BigInt(7 * (u.next - at));
   const last = r.u8(u.next - 1);
@@ -182,7 +204,7 @@ function sleb(r: ByteReader, at: number): Decoded {
 }
 
 /** A DW_EH_PE-encoded pointer at `at`; `dataBase` is what datarel is relative to (the .eh_frame_hdr start). */
-function readEncoded(a: Area, at: number, enc: number, dataBase: bigint | undefined, what: string): Decoded {
+export function readEncoded(a: Area, at: number, enc: number, dataBase: bigint | undefined, what: string): Decoded {
   const r = a.r;
   let d: Decoded;
   switch (enc & 0x0f) {

@@ -1,0 +1,63 @@
+/* The record of a program's crash for the runner's backtrace (`ukify-crash:` lines on the debugcon,
+ * kernel/IMAGE.md): the faulting thread's registers, the address space's file mappings and the top
+ * of its stack. The runner unwinds and symbolizes on the host, with the image's own files
+ * (runner/crash/): the kernel needs no unwinder and no symbols for that. */
+#include "crash_record.h"
+#include "fs.h"
+#include "lib.h"
+#include "log.h"
+#include "proc.h"
+#include "vma.h"
+
+#define STACK_BYTES (32 * 1024) /* of the stack above rsp: enough for a few dozen frames */
+#define LINE_BYTES 128
+
+static void line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void line(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+	va_end(ap);
+	n = MIN(n, (int)sizeof buf - 2);
+	buf[n++] = '\n';
+	log_raw(buf, (size_t)n);
+}
+
+static void stack(struct mm *mm, u64 rsp)
+{
+	struct vma *v = vma_find(mm, rsp);
+	if (!v)
+		return;
+	u64 end = MIN(v->end, rsp + STACK_BYTES);
+	static const char digits[] = "0123456789abcdef";
+	for (u64 a = rsp; a < end; a += LINE_BYTES) {
+		u8 bytes[LINE_BYTES];
+		long n = mm_read(mm, a, bytes, MIN(LINE_BYTES, end - a));
+		if (n <= 0)
+			return;
+		char hex[2 * LINE_BYTES + 1];
+		for (long i = 0; i < n; i++) {
+			hex[2 * i] = digits[bytes[i] >> 4];
+			hex[2 * i + 1] = digits[bytes[i] & 15];
+		}
+		hex[2 * n] = 0;
+		line("ukify-crash: stack %lx %s", a, hex);
+	}
+}
+
+void crash_record(const struct regs *r, int sig)
+{
+	struct proc *p = current->proc;
+	struct mm *mm = p->mm;
+	line("ukify-crash: begin pid=%d tid=%d signal=%d", p->pid, current->tid, sig);
+	line("ukify-crash: regs rip=%lx rsp=%lx rbp=%lx rbx=%lx r12=%lx r13=%lx r14=%lx r15=%lx", r->rip, r->rsp, r->rbp,
+	     r->rbx, r->r12, r->r13, r->r14, r->r15);
+	for (struct vma *v = mm->vmas; v; v = v->next)
+		if (v->file && v->file->path)
+			line("ukify-crash: map %lx %lx %lx %c %s", v->start, v->end, v->off, v->prot & PROT_EXEC ? 'x' : '-',
+			     v->file->path);
+	stack(mm, r->rsp);
+	line("ukify-crash: end");
+}
