@@ -29,20 +29,6 @@
 #define MAX_PHNUM 64
 #define INTERP_MAX 256
 
-struct ehdr {
-	u8 ident[16];
-	u16 type, machine;
-	u32 version;
-	u64 entry, phoff, shoff;
-	u32 flags;
-	u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct phdr {
-	u32 type, flags;
-	u64 offset, vaddr, paddr, filesz, memsz, align;
-};
-
 /* One ELF file: its headers and extent, and the open file; it lives in a frame. */
 struct object {
 	struct file *f;

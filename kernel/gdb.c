@@ -6,6 +6,7 @@
  * first program's first instruction. This file is compiled with -g (kernel/Makefile): the script's
  * process list reads struct proc and struct thread through the types it carries. */
 #include "gdb.h"
+#include "elf.h"
 #include "fs.h"
 #include "lib.h"
 #include "log.h"
@@ -46,20 +47,6 @@ void gdb_exec(const char *path, u64 entry)
 		ukify_gdb_exec(path, entry, current->proc->pid);
 }
 
-struct ehdr64 {
-	u8 ident[16];
-	u16 type, machine;
-	u32 version;
-	u64 entry, phoff, shoff;
-	u32 flags;
-	u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct phdr64 {
-	u32 type, flags;
-	u64 offset, vaddr, paddr, filesz, memsz, align;
-};
-
 void gdb_populate(u64 start, u64 end)
 {
 	if (gdb_on)
@@ -68,15 +55,15 @@ void gdb_populate(u64 start, u64 end)
 
 void gdb_mmap(struct file *f, u64 start, u64 end, u64 off)
 {
-	struct ehdr64 eh;
+	struct ehdr eh;
 	if (!gdb_on || !f || vfs_pread(f, &eh, sizeof(eh), 0) != (long)sizeof(eh) || memcmp(eh.ident, "\177ELF", 4))
 		return;
 	gdb_populate(start, end);
-	if (off || !f->path || eh.phentsize != sizeof(struct phdr64))
+	if (off || !f->path || eh.phentsize != sizeof(struct phdr))
 		return;
 	/* the bias: where the first PT_LOAD went, less its link-time (page) address */
 	for (u16 i = 0; i < eh.phnum && i < 64; i++) {
-		struct phdr64 ph;
+		struct phdr ph;
 		if (vfs_pread(f, &ph, sizeof(ph), eh.phoff + (u64)i * sizeof(ph)) != (long)sizeof(ph))
 			return;
 		if (ph.type == 1) {

@@ -5,6 +5,21 @@
 
 struct file;
 
+/* The ELF64 file header and program header, as they are in the file. */
+struct ehdr {
+	u8 ident[16];
+	u16 type, machine;
+	u32 version;
+	u64 entry, phoff, shoff;
+	u32 flags;
+	u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct phdr {
+	u32 type, flags;
+	u64 offset, vaddr, paddr, filesz, memsz, align;
+};
+
 struct exec_image {
 	u64 entry;       /* where the program starts running: the loader's entry, or its own */
 	u64 app_entry;   /* the program's entry (AT_ENTRY) */

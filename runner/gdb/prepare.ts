@@ -11,7 +11,8 @@ import { parseHeader, tableCounts } from '../../analyzer/elf/header.js';
 import { ByteReader } from '../../analyzer/elf/reader.js';
 import { parseProgramHeaders } from '../../analyzer/elf/segments.js';
 import { kernelPath } from '../../packager/paths.js';
-import { cpioEntries, imageInitrd, writeElfFiles } from './image-files.js';
+import { imageFiles } from '../../packager/image-files.js';
+import { writeElfFiles } from './image-files.js';
 import { gdbScript } from './script.js';
 
 export const DEFAULT_GDB_PORT = 1234;
@@ -90,9 +91,8 @@ export async function prepareGdb(o: { image: string; bytes: Uint8Array; port: nu
   } catch (error) {
     throw new GdbError(`--gdb-script ${o.script ?? script}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  const initrd = imageInitrd(o.bytes);
   try {
-    writeElfFiles(initrd === undefined ? [] : cpioEntries(initrd), root);
+    writeElfFiles(imageFiles(o.bytes), root);
   } catch (error) {
     throw new GdbError(`--gdb: cannot write the image's files into ${root} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
