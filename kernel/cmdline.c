@@ -1,6 +1,7 @@
 /* Parses the kernel command line (IMAGE.md). Words are split in place into a private copy. */
 #include "cmdline.h"
 #include "console.h"
+#include "crash_record.h"
 #include "gdb.h"
 #include "lib.h"
 #include "log.h"
@@ -66,6 +67,8 @@ void cmdline_parse(const char *s, struct cmdline *out)
 			log_level = LOG_VERBOSE;
 		} else if (!strcmp(word, "strace")) {
 			out->strace = true;
+		} else if (!strcmp(word, "core")) {
+			crash_core = true;
 		} else if (!strcmp(word, "stats")) {
 			run_stats_on = true; /* from boot on: the time split needs every switch */
 		} else if (!strcmp(word, "gdb")) {

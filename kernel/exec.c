@@ -284,6 +284,8 @@ static u64 build_stack(struct mm *mm, const struct exec_image *img, const struct
 	at += 8;
 	ok = ok && put_pointers(&at, a->argc, a->base, block) &&
 	     put_pointers(&at, a->envc, a->base + argv_bytes, block + argv_bytes) && copy_to_user(at, auxv, sizeof(auxv)) == 0;
+	mm->auxv_at = at;
+	mm->auxv_len = sizeof(auxv);
 	return ok ? sp : 0;
 }
 

@@ -15,6 +15,8 @@ export interface KernelCommandLine {
   strace?: boolean;
   /** Asks the kernel for its `ukify-stats:` record at power-off (`ukify run --stats`). */
   stats?: boolean;
+  /** Asks the kernel for a crash record with the memory a core file needs (`ukify run --core`). */
+  core?: boolean;
   /** Asks the kernel to report each ELF file it maps to gdb (`ukify run --gdb`: kernel/gdb.c). */
   gdb?: boolean;
   /** How COM1 input comes (console=tty or console=framed); without it the console is raw. */
@@ -38,6 +40,7 @@ export function kernelCommandLine(options: KernelCommandLine): string {
   if (options.traceMissing === true) words.push('trace_missing');
   if (options.strace === true) words.push('strace');
   if (options.stats === true) words.push('stats');
+  if (options.core === true) words.push('core');
   if (options.gdb === true) words.push('gdb');
   if (options.console !== undefined) words.push(`console=${options.console}`);
   if (options.terminals !== undefined) words.push(`terminals=${options.terminals.length === 0 ? 'none' : options.terminals.join(',')}`);

@@ -62,6 +62,8 @@ export interface RunRequest {
   trace?: TraceRequest;
   /** --stats: a short block of what the VM did, when it stops. */
   stats?: boolean;
+  /** --core FILE: where a crashed program's core file goes. */
+  core?: string;
   /** --gdb: QEMU waits for gdb on this port; the script for it goes to gdbScript (or a printed path). */
   gdb?: { port: number; script?: string };
 }
@@ -101,6 +103,7 @@ export async function runImage(request: RunRequest): Promise<number> {
     traceMissing: request.missingFiles === true,
     strace: request.trace !== undefined,
     stats: request.stats === true,
+    core: request.core !== undefined,
     gdb: request.gdb !== undefined,
     ...(request.args === undefined ? {} : { args: [...request.args] }),
   });
@@ -165,7 +168,7 @@ export async function runImage(request: RunRequest): Promise<number> {
       ...(preload === undefined ? {} : { preload }), ...(request.stdout === undefined ? {} : { stdout: request.stdout }), ...(request.stop === undefined ? {} : { stop: request.stop }),
       ...(trace === undefined ? {} : { trace }),
       ...(request.stats === true ? { onStats: (line: string) => (stats = parseStatsRecord(line)) } : {}),
-      crash: new CrashReporter(request.image),
+      crash: new CrashReporter(request.image, request.core),
     });
     if (request.stats === true) stderr.write(stats === undefined ? 'ukify: stats: the kernel gave none (it did not power off normally)\n' : formatStats(stats, performance.now() - started));
     if (portWatch.failed !== undefined) throw portWatch.failed;

@@ -86,3 +86,22 @@ describe('a crash: the backtrace ukify run prints', () => {
     }, 120_000);
   }
 });
+
+describe('--core FILE: a core file gdb opens', () => {
+  for (const variant of ['glibc-static', 'glibc-dynamic', 'musl-static'] as const) {
+    it(`crash.${variant}: gdb PROGRAM CORE's bt names crash_here and main, as the backtrace does`, () => {
+      const program = fixturePath('crash', variant);
+      const core = `${work}/core.${variant}`;
+      const r = ukifyRun([program, '--no-discover', '--core', core], { cwd: work });
+      expect(r.status).toBe(128 + 11);
+      expect(r.stderr).toContain(`ukify: core file written to ${core}`);
+      const gdb = spawnSync('gdb', ['-nx', '-batch', '-ex', 'bt', program, core], { encoding: 'utf8', timeout: 60_000 });
+      // gdb shows frame #0 once when it loads the core, then bt's frames
+      const lines = gdb.stdout.split('\n').filter((l) => /^#\d/.test(l));
+      const frames = lines.slice(lines.map((l) => l.startsWith('#0')).lastIndexOf(true));
+      expect(frames[0], gdb.stdout + gdb.stderr).toMatch(/^#0 +0x[0-9a-f]+ in crash_here \(.*\) at .*crash\.c:\d+$/);
+      expect(frames[1], gdb.stdout + gdb.stderr).toMatch(/^#1 +0x[0-9a-f]+ in main \(.*\) at .*crash\.c:\d+$/);
+      expect(gdb.stdout).toContain('Program terminated with signal SIGSEGV');
+    }, 120_000);
+  }
+});

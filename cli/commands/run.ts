@@ -1,13 +1,13 @@
 // `ukify run <image|elf> [-m SIZE] [--accel auto|kvm|tcg] [-e KEY=VAL]... [-p [ADDR:]HOST:GUEST[/udp]]... [--net]
 //  [-v HOST_DIR:GUEST_DIR[:ro]]... [--verbose] [--missing-files] [--stop-timeout SECONDS]
 //  [--strace[=LIST]] [--strace-timestamps] [--strace-durations] [--syscall-summary] [--stats]
-//  [--gdb[=PORT] [--gdb-script FILE]] [-- ARGS...]`.
+//  [--gdb[=PORT] [--gdb-script FILE]] [--core FILE] [-- ARGS...]`.
 // A program (rather than an image) takes every build option too (--file, --dir, -w, -c): it is built
 // into a temporary image first, removed afterwards.
 import { Option, type Command } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { accelRequests, type AccelRequest } from '../../runner/accel.js';
 import { DEFAULT_GDB_PORT, parseGdbPort } from '../../runner/gdb/prepare.js';
 import { HEADROOM_MIB, parseMemoryMiB } from '../../runner/memory.js';
@@ -36,6 +36,7 @@ interface RunOptions extends PackageFlags, NetworkFlags, VolumeFlags {
   straceDurations?: boolean;
   syscallSummary?: boolean;
   stats?: boolean;
+  core?: string;
   gdb?: true | string;
   gdbScript?: string;
 }
@@ -79,6 +80,7 @@ async function runProgram(path: string, args: string[], options: RunOptions): Pr
     ...(options.stopTimeout === undefined ? {} : { stopTimeoutMs: parseStopTimeout(options.stopTimeout) }),
     ...(trace === undefined ? {} : { trace }),
     stats: options.stats === true,
+    ...(options.core === undefined ? {} : { core: resolve(options.core) }),
     ...(gdb === undefined ? {} : { gdb }),
   };
   const bytes = readInput(path, 'file');
@@ -124,6 +126,7 @@ export function registerRun(program: Command): void {
     .option('--strace [list]', 'print each system call as strace -f does, on stderr; LIST (comma-separated) picks syscalls by name or class (%file, %net, %process, %signal, %memory) and may name one file to write the trace to instead')
     .option('--strace-timestamps', 'with --strace: start each line with the time of day, to the microsecond (strace -tt)')
     .option('--strace-durations', 'with --strace: end each line with the time the call took (strace -T)')
+    .option('--core <file>', 'when the program dies of a signal, write its core file there (gdb PROGRAM FILE opens it); a backtrace is printed either way')
     .option('--stats', 'when the VM stops, print what it did: time (the program, the kernel, idle), syscalls, page faults, peak memory, console and network bytes, processes and threads')
     .option('--gdb [port]', `wait for gdb on 127.0.0.1:PORT (default ${DEFAULT_GDB_PORT}): the VM is paused until gdb continues; attach with gdb -x SCRIPT (the path is printed), which loads the symbols of the kernel, the program, its loader and its libraries where the kernel placed them, and stops at the program's first instruction`)
     .option('--gdb-script <file>', 'with --gdb: write the gdb script to FILE (and the image\'s programs and libraries into FILE.files/) instead of a temporary folder')

@@ -2,5 +2,9 @@
 #pragma once
 #include "process.h"
 
+/* The command line's `core`: the record also carries the auxiliary vector and every writable
+ * mapping's memory, for the runner's core file (`ukify run --core`). */
+extern bool crash_core;
+
 /* Writes the `ukify-crash:` lines for the current thread, dying of sig with registers r. */
 void crash_record(const struct regs *r, int sig);

@@ -25,6 +25,7 @@ struct mm {
 	u64 brk_start, brk;
 	u64 load_bias;           /* added to the program's link-time addresses (PIE) */
 	u64 arg_start, arg_end;  /* the argument strings on the first stack (/proc/PID/cmdline) */
+	u64 auxv_at, auxv_len;   /* the auxiliary vector on the first stack (a crash's core file) */
 	u32 membarrier;          /* membarrier(2) registrations, which belong to the address space */
 };
 

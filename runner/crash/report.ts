@@ -1,28 +1,44 @@
 // The backtrace `ukify run` prints when a program dies of a signal: the kernel's crash record
 // (record.ts) unwound (backtrace.ts) with the image's own files and their symbols, and file:line
 // where the object has DWARF line information (source-lines.ts).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { imageFile, imageFiles } from '../../packager/image-files.js';
 import { signalName } from '../strace/constants.js';
 import { loadObjects, unwind, type Frame } from './backtrace.js';
+import { coreFile } from './core-file.js';
 import { type Crash, CrashCollector } from './record.js';
 import { sourceLines } from './source-lines.js';
 
 export class CrashReporter {
   private readonly collector = new CrashCollector();
 
-  constructor(private readonly image: string) {}
+  /** core: where `--core` writes the core file, if it was given. */
+  constructor(
+    private readonly image: string,
+    private readonly core?: string,
+  ) {}
 
   /** A debugcon line: undefined when it is not a crash record's; else the lines to print (none until the record ends). */
   take(line: string): string[] | undefined {
     const crash = this.collector.take(line);
     if (crash === undefined) return undefined;
     if (crash === null) return [];
+    let lines: string[];
     try {
-      return this.report(crash);
+      lines = this.report(crash);
     } catch (error) {
-      return [`ukify: no backtrace: ${(error as Error).message}`];
+      lines = [`ukify: no backtrace: ${(error as Error).message}`];
+    }
+    return this.core === undefined ? lines : [...lines, this.writeCore(crash, this.core)];
+  }
+
+  private writeCore(crash: Crash, path: string): string {
+    try {
+      writeFileSync(path, coreFile(crash));
+      return `ukify: core file written to ${path} (open it with: gdb PROGRAM ${path})`;
+    } catch (error) {
+      return `ukify: --core: cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
     }
   }
 
