@@ -21,7 +21,8 @@ export type PathHow =
   | 'pointer' // the step before takes its address
   | 'import' // the step before calls it through the PLT or GOT
   | 'import-pointer' // the step before takes its address through the GOT
-  | 'number'; // the step before calls it, passing the syscall number (like glibc's syscall())
+  | 'number' // the step before calls it, passing the syscall number (like glibc's syscall())
+  | 'name'; // the step before passes its name to dlsym or dlvsym
 
 export interface PathStep {
   object: string;
@@ -52,6 +53,13 @@ export interface UnresolvedSite {
   address: string; // hex, e.g. "0x4011a0"
   function: string;
   reason: string;
+}
+
+/** Something the analysis could not be sure about (it then counts more code as reachable, never less), with how often, in which object. */
+export interface Doubt {
+  object: string;
+  reason: string;
+  count: number;
 }
 
 export interface Coverage {
@@ -89,5 +97,7 @@ export interface Analysis extends ProgramFiles {
   unresolved: UnresolvedSite[];
   /** Sites using the 32-bit ABI (int 0x80, sysenter), reported apart: ukify runs 64-bit code only. */
   abi32Sites: UnresolvedSite[];
+  /** Where the analysis was unsure, per object and reason. */
+  doubts: Doubt[];
   coverage: Coverage;
 }

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { loadCatalog } from '../syscall-shim/catalog.js';
-import type { Analysis, Coverage, NamedPath, ProgramFiles, SyscallUse, UnresolvedSite } from './analysis.js';
+import type { Analysis, Coverage, Doubt, NamedPath, ProgramFiles, SyscallUse, UnresolvedSite } from './analysis.js';
 import { defaultCacheDir, loadCached, sha256, storeCached } from './cache.js';
 import { importKey } from './imports.js';
 import { binaryKind } from './kind.js';
@@ -110,10 +110,11 @@ export async function analyzeProgram(path: string, options: AnalyzeOptions = {})
     await new Promise((r) => setImmediate(r));
   }
   const linked = link(loadOrder.map((o) => ({ path: o.path, summary: summaries.get(o) as ObjectSummary })), kind === 'shared-library', options.paths === true);
-  return toAnalysis(filesOf(program, closure), linked);
+  const doubts = loadOrder.flatMap((o) => Object.entries((summaries.get(o) as ObjectSummary).doubts).map(([reason, count]) => ({ object: o.path, reason, count })));
+  return toAnalysis(filesOf(program, closure), linked, doubts);
 }
 
-function toAnalysis(files: ProgramFiles, linked: LinkResult): Analysis {
+function toAnalysis(files: ProgramFiles, linked: LinkResult, doubts: Doubt[]): Analysis {
   const catalog = loadCatalog();
   const syscalls: SyscallUse[] = [];
   const unresolved: UnresolvedSite[] = [...linked.unresolved];
@@ -134,6 +135,7 @@ function toAnalysis(files: ProgramFiles, linked: LinkResult): Analysis {
     syscalls,
     unresolved,
     abi32Sites: linked.abi32,
+    doubts,
     coverage,
   };
 }

@@ -72,6 +72,9 @@ export function link(objects: LinkedObject[], allExportsAreRoots: boolean, paths
     for (const a of o.summary.roots) reach({ obj, fn: a }, 'root');
     for (const a of o.summary.dataRefs) reach({ obj, fn: a }, 'data');
   });
+  objects.forEach((o) => {
+    for (const k of o.summary.dataImports) reach(bind(k), 'data');
+  });
   if (allExportsAreRoots) for (const e of objects[0].summary.exports) reach({ obj: 0, fn: e.addr }, 'export');
   for (let next = 0; next < work.length; next++) {
     const from = work[next];
@@ -80,6 +83,8 @@ export function link(objects: LinkedObject[], allExportsAreRoots: boolean, paths
     for (const c of f.refs) reach({ obj: from.obj, fn: c }, 'pointer', from);
     for (const k of f.imports) reach(bind(k), 'import', from);
     for (const k of f.importRefs) reach(bind(k), 'import-pointer', from);
+    // Looked up by name (dlsym, dlvsym): every object's export of that name.
+    for (const name of f.names ?? []) for (const e of exportsByName.get(name) ?? []) reach({ obj: e.obj, fn: e.addr }, 'name', from);
   }
 
   const unresolved: UnresolvedSite[] = [];

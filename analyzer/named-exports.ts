@@ -36,6 +36,29 @@ export function exportNamer(elf: ElfFile, exports: readonly { name: string; addr
   };
 }
 
+const identifier = /^[A-Za-z_][A-Za-z0-9_]+$/;
+
+/**
+ * The identifier spelled by the string at addr (a function's name, as passed to dlsym), memoized. A
+ * pointer into the middle of a longer string reads its tail: the linker merges "pkey_alloc" into the
+ * end of "xpkey_alloc".
+ */
+export function identifierReader(elf: ElfFile): (addr: number) => string | undefined {
+  const memo = new Map<number, string | undefined>();
+  const segs = elf.programHeaders.filter((p) => p.type === PT_LOAD && p.filesz > 0n).map((p) => [Number(p.vaddr), Number(p.vaddr + p.filesz)]);
+  return (addr) => {
+    if (!segs.some(([lo, hi]) => addr >= lo && addr < hi)) return undefined;
+    if (memo.has(addr)) return memo.get(addr);
+    const s = cStringAt(elf, addr);
+    const hit = s !== undefined && identifier.test(s) ? s : undefined;
+    memo.set(addr, hit);
+    return hit;
+  };
+}
+
+/** Functions that find a function by its name at run time: the name is their second argument. */
+export const lookupFunctions = new Set(['dlsym', 'dlvsym', '__libc_dlsym', '__libc_dlvsym', '__dlsym', '__dlvsym', '___dlsym']);
+
 /** Exports named by strings that data points at: relocated pointers, and aligned words of fixed-address executables. */
 export function exportsNamedFromData(elf: ElfFile, namer: ExportNamer): number[] {
   const out = new Set<number>();

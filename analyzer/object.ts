@@ -3,17 +3,21 @@
 import { decodeFunction, type DecodedFunction, Flow, type GapMode, type ReadData, RegionDecoder } from './code/decode.js';
 import { valuesBefore, type ValueSet } from './code/dataflow.js';
 import { flowContext, SemanticsCache } from './code/semantics.js';
-import { RAX } from './code/regs.js';
+import { RAX, RSI } from './code/regs.js';
 import { type ElfFile, executableRegions, PF_W, PT_LOAD, readAtVaddr } from './elf/index.js';
 import { type CodeRange, functionBounds, type FunctionBounds, functionNames, rootAddresses } from './functions.js';
 import { gotSlots, type ImportTarget, pltStubs } from './imports.js';
 import { binaryKind } from './kind.js';
-import { exportNamer, exportsNamedFromData } from './named-exports.js';
+import { exportNamer, exportsNamedFromData, identifierReader, lookupFunctions } from './named-exports.js';
 import { type ForwardCall, type FunctionSummary, type ObjectSummary, type SiteSummary, summaryVersion } from './summary.js';
 
 const STT_FUNC = 2;
 const STT_GNU_IFUNC = 10;
 const SHT_PROGBITS = 1;
+const SHT_INIT_ARRAY = 14;
+const SHT_FINI_ARRAY = 15;
+const SHT_PREINIT_ARRAY = 16;
+const dataSectionTypes = new Set([SHT_PROGBITS, SHT_INIT_ARRAY, SHT_FINI_ARRAY, SHT_PREINIT_ARRAY]);
 const SHF_ALLOC = 2n;
 const SHF_EXECINSTR = 4n;
 const ET_EXEC = 2;
@@ -78,6 +82,7 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
   const names = functionNames(elf);
   const exports = exportsOf(elf);
   const namer = exportNamer(elf, exports);
+  const identifierAt = identifierReader(elf);
 
   // Function table: known bounds first; calls and references found while decoding add more.
   let bounds = functionBounds(elf, ranges, roots);
@@ -89,7 +94,15 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
     bounds = ranges
       .filter((r) => !stubs.has(r.start))
       .map((r) => ({ start: r.start, end: r.end, limit: r.end, name: names.get(r.start) ?? `sub_${r.start.toString(16)}`, trusted: false }))
-      .concat([...rootSet].filter((a) => !ranges.some((r) => r.start === a)).map((a) => ({ start: a, end: a + 1, limit: a + 1, name: `sub_${a.toString(16)}`, trusted: false })));
+      .concat(
+        [...rootSet]
+          .filter((a) => !ranges.some((r) => r.start === a))
+          .flatMap((a) => {
+            // A root is followed by control flow up to the end of its region: there is no bound to stop at.
+            const r = ranges.find((x) => a >= x.start && a < x.end);
+            return r === undefined ? [] : [{ start: a, end: r.end, limit: r.end, name: names.get(a) ?? `sub_${a.toString(16)}`, trusted: false }];
+          }),
+      );
   }
   const table = new Map<number, Work>();
   const sorted: number[] = [];
@@ -119,56 +132,101 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
   };
 
   const calls: CallRecord[] = [];
+  /** Identifiers spelled by strings each function takes the address of. */
+  const codeNames = new Map<Work, string[]>();
   const pending = [...table.values()];
   let decodedBytes = 0;
-  while (pending.length > 0) {
-    const w = pending.pop() as Work;
-    if (w.code !== undefined) continue;
-    const r = regionOf(w.bounds.start);
-    if (r === undefined) continue;
-    const before = r.dec.decodedBytes;
-    w.code = decodeFunction(r.dec, w.bounds.start, w.bounds.start, w.bounds.limit, readData, w.gaps, w.bounds.end);
-    decodedBytes += r.dec.decodedBytes - before;
-    const s: FunctionSummary = { start: w.bounds.start, name: w.bounds.name, calls: [], imports: [], refs: [], importRefs: [], sites: [], abi32: [] };
-    w.summary = s;
-    const code = w.code;
-    const callTo = (target: ImportTarget | number, index: number, asRef: boolean): void => {
-      if (typeof target === 'object' && target.kind === 'import') {
-        (asRef ? s.importRefs : s.imports).push(target.key);
-        if (!asRef) calls.push({ fn: w, index, callee: target.key });
-        return;
-      }
-      const addr = typeof target === 'number' ? target : target.addr;
-      const callee = functionAt(addr);
-      if (callee === undefined) return;
-      if (callee.code === undefined) pending.push(callee);
-      if (callee === w && asRef) return;
-      (asRef ? s.refs : s.calls).push(addr);
-      if (!asRef) calls.push({ fn: w, index, callee: addr });
-    };
-    for (let i = 0; i < code.addrs.length; i++) {
-      const f = code.flows[i];
-      const t = code.targets[i];
-      const ref = code.refs[i];
-      if (f === Flow.Abi32) s.abi32.push(code.addrs[i]);
-      if (f === Flow.Call || ((f === Flow.Jump || f === Flow.CondJump) && (t < w.bounds.start || t >= w.bounds.limit))) {
-        const stub = stubs.get(t);
-        callTo(stub ?? t, i, false);
-      } else if ((f === Flow.IndirectCall || f === Flow.IndirectJump) && !Number.isNaN(ref)) {
-        const slot = slots.get(ref);
-        if (slot !== undefined) callTo(slot, i, false);
-      }
-      if (f === Flow.Next && !Number.isNaN(ref)) {
-        const target = stubs.get(ref) ?? slots.get(ref);
-        if (target !== undefined) callTo(target, i, true);
-        else if (regionOf(ref) !== undefined) callTo(ref, i, true);
-        else {
-          const named = namer(ref);
-          if (named !== undefined) callTo(named, i, true);
+  const decodePending = (): void => {
+    while (pending.length > 0) {
+      const w = pending.pop() as Work;
+      if (w.code !== undefined) continue;
+      const r = regionOf(w.bounds.start);
+      if (r === undefined) continue;
+      const before = r.dec.decodedBytes;
+      w.code = decodeFunction(r.dec, w.bounds.start, w.bounds.start, w.bounds.limit, readData, w.gaps, w.bounds.end);
+      decodedBytes += r.dec.decodedBytes - before;
+      const s: FunctionSummary = { start: w.bounds.start, name: w.bounds.name, calls: [], imports: [], refs: [], importRefs: [], sites: [], abi32: [] };
+      w.summary = s;
+      const code = w.code;
+      const callTo = (target: ImportTarget | number, index: number, asRef: boolean): void => {
+        if (typeof target === 'object' && target.kind === 'import') {
+          (asRef ? s.importRefs : s.imports).push(target.key);
+          if (!asRef) calls.push({ fn: w, index, callee: target.key });
+          return;
+        }
+        const addr = typeof target === 'number' ? target : target.addr;
+        const callee = functionAt(addr);
+        if (callee === undefined) return;
+        if (callee.code === undefined) pending.push(callee);
+        if (callee === w && asRef) return;
+        (asRef ? s.refs : s.calls).push(addr);
+        if (!asRef) calls.push({ fn: w, index, callee: addr });
+      };
+      for (let i = 0; i < code.addrs.length; i++) {
+        const f = code.flows[i];
+        const t = code.targets[i];
+        const ref = code.refs[i];
+        if (f === Flow.Abi32) s.abi32.push(code.addrs[i]);
+        if (f === Flow.Call || ((f === Flow.Jump || f === Flow.CondJump) && (t < w.bounds.start || t >= w.bounds.limit))) {
+          const stub = stubs.get(t);
+          callTo(stub ?? t, i, false);
+        } else if ((f === Flow.IndirectCall || f === Flow.IndirectJump) && !Number.isNaN(ref)) {
+          const slot = slots.get(ref);
+          if (slot !== undefined) callTo(slot, i, false);
+        }
+        // Jump-table cases outside the function: tail calls.
+        if (f === Flow.IndirectJump) for (const c of code.jumpTables.get(code.addrs[i]) ?? []) if (c < w.bounds.start || c >= w.bounds.limit) callTo(c, i, false);
+        if (f === Flow.Next && !Number.isNaN(ref)) {
+          const target = stubs.get(ref) ?? slots.get(ref);
+          if (target !== undefined) callTo(target, i, true);
+          else if (regionOf(ref) !== undefined) callTo(ref, i, true);
+          else {
+            const named = namer(ref);
+            if (named !== undefined) callTo(named, i, true);
+            const id = identifierAt(ref);
+            if (id !== undefined) codeNames.set(w, [...(codeNames.get(w) ?? []), id]);
+          }
         }
       }
     }
+  };
+  decodePending();
+
+  // Code that data points at (function pointer tables, init and fini arrays, IFUNC resolvers): a
+  // known function, else a new function decoded from there, else (an address inside a decoded
+  // function, not one of its own jump-table cases) the function holding it.
+  const pointed = codePointersInData(elf, regions, ranges);
+  const dataStarts = new Set<number>();
+  const dataImports = new Set<string>();
+  let newStarts = 0;
+  let interior = 0;
+  for (const v of pointed) {
+    const stub = stubs.get(v);
+    if (stub !== undefined) {
+      if (stub.kind === 'import') dataImports.add(stub.key);
+      else dataStarts.add(stub.addr);
+      continue;
+    }
+    if (table.has(v)) {
+      dataStarts.add(v);
+      continue;
+    }
+    const i = upperBound(sorted, v) - 1;
+    const outer = i >= 0 ? table.get(sorted[i]) : undefined;
+    const code = outer?.code;
+    if (outer !== undefined && code !== undefined && v < outer.bounds.limit && hasSorted(code.addrs, v)) {
+      if (isJumpTableCase(code, v)) continue;
+      dataStarts.add(outer.bounds.start);
+      interior++;
+      continue;
+    }
+    const w = functionAt(v);
+    if (w === undefined) continue;
+    if (w.code === undefined) pending.push(w);
+    dataStarts.add(v);
+    newStarts++;
   }
+  decodePending();
 
   // Syscall numbers at each site.
   const works = [...table.values()].filter((w) => w.code !== undefined && w.summary !== undefined);
@@ -220,6 +278,23 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
     }
   }
 
+  // Functions looked up by name: the string passed to dlsym or dlvsym. When the analysis cannot see
+  // it, every name the calling function spells counts, and the report says it was unsure.
+  let unseenNames = 0;
+  for (const c of calls) {
+    const callee = typeof c.callee === 'string' ? c.callee.split('@')[0] : table.get(c.callee)?.bounds.name;
+    if (callee === undefined || !lookupFunctions.has(callee)) continue;
+    const v = valuesBefore(contextOf(c.fn), c.index, RSI);
+    const found = [...v.consts].map((k) => identifierAt(Number(BigInt.asUintN(64, k))));
+    const s = c.fn.summary as FunctionSummary;
+    const names = (s.names ??= []);
+    for (const n of found) if (n !== undefined) names.push(n);
+    if (v.unknown.size > 0 || v.params.size > 0 || found.includes(undefined)) {
+      unseenNames++;
+      names.push(...(codeNames.get(c.fn) ?? []));
+    }
+  }
+
   const functions = works.map((w) => dedupe(w.summary as FunctionSummary));
   const starts = new Set(functions.map((f) => f.start));
   return {
@@ -229,7 +304,9 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
     functions,
     exports,
     roots: [...new Set([...roots, ...exportsNamedFromData(elf, namer)])].filter((a) => starts.has(a)),
-    dataRefs: dataRefs(elf, starts),
+    dataRefs: [...dataStarts].filter((a) => starts.has(a)).sort((a, b) => a - b),
+    dataImports: [...dataImports].sort(),
+    doubts: doubtCounts(newStarts, interior, unseenNames),
     forwarders: [...forwarders].flatMap(([fn, regs]) => [...regs].map((reg) => ({ fn, reg }))),
     forwardCalls,
     assumedImports: Object.fromEntries([...importedForwarders].map(([k, v]) => [k, [...v]])),
@@ -247,7 +324,9 @@ function toSite(addr: number, v: ValueSet): SiteSummary {
 }
 
 function dedupe(s: FunctionSummary): FunctionSummary {
-  return { ...s, calls: [...new Set(s.calls)], imports: [...new Set(s.imports)], refs: [...new Set(s.refs)], importRefs: [...new Set(s.importRefs)] };
+  const out = { ...s, calls: [...new Set(s.calls)], imports: [...new Set(s.imports)], refs: [...new Set(s.refs)], importRefs: [...new Set(s.importRefs)] };
+  if (s.names !== undefined) out.names = [...new Set(s.names)];
+  return out;
 }
 
 function exportsOf(elf: ElfFile): ObjectSummary['exports'] {
@@ -257,31 +336,63 @@ function exportsOf(elf: ElfFile): ObjectSummary['exports'] {
 }
 
 /**
- * Function starts held in data: RELATIVE/IRELATIVE relocation addends (PIE and libraries), and for
- * fixed-address executables every aligned 8-byte word of data that equals a function start.
+ * Addresses inside code that data holds: RELATIVE/IRELATIVE relocation addends (PIE and libraries,
+ * IFUNC resolvers of static programs), and for fixed-address executables, which carry no relocation
+ * for them, every aligned 8-byte word of loaded data that lands in code: data sections, init, fini
+ * and preinit arrays (or every loaded segment outside the code, for a file without section headers).
  */
-function dataRefs(elf: ElfFile, starts: Set<number>): number[] {
+function codePointersInData(elf: ElfFile, regions: readonly Region[], code: readonly CodeRange[]): Set<number> {
   const out = new Set<number>();
+  const lo = Math.min(...code.map((r) => r.start));
+  const hi = Math.max(...code.map((r) => r.end));
+  const inCode = (a: number): boolean => a >= lo && a < hi && regions.some((r) => a >= r.start && a < r.end);
   for (const r of elf.relocations) {
     if (r.type === 8 || r.type === 37) {
       const a = Number(r.addend);
-      if (starts.has(a)) out.add(a);
+      if (inCode(a)) out.add(a);
     }
   }
-  if (elf.header.type === ET_EXEC) {
+  if (elf.header.type !== ET_EXEC || code.length === 0) return out;
+  const scan = (addr: bigint, size: bigint): void => {
+    const b = readAtVaddr(elf, addr, Number(size));
+    if (b === undefined) return;
+    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const skip = Number((8n - (addr % 8n)) % 8n);
+    const base = Number(addr);
+    for (let o = skip; o + 8 <= b.length; o += 8) {
+      if (inCode(base + o)) continue;
+      const v = Number(view.getBigUint64(o, true));
+      if (inCode(v)) out.add(v);
+    }
+  };
+  if (elf.sections.length > 0) {
     for (const s of elf.sections) {
-      if (s.type !== SHT_PROGBITS || (s.flags & SHF_ALLOC) === 0n || (s.flags & SHF_EXECINSTR) !== 0n) continue;
-      const b = readAtVaddr(elf, s.addr, Number(s.size));
-      if (b === undefined) continue;
-      const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-      const skip = Number((8n - (s.addr % 8n)) % 8n);
-      for (let o = skip; o + 8 <= b.length; o += 8) {
-        const v = Number(view.getBigUint64(o, true));
-        if (starts.has(v)) out.add(v);
-      }
+      if (!dataSectionTypes.has(s.type) || (s.flags & SHF_ALLOC) === 0n || (s.flags & SHF_EXECINSTR) !== 0n) continue;
+      scan(s.addr, s.size);
     }
+  } else {
+    for (const p of elf.programHeaders) if (p.type === PT_LOAD) scan(p.vaddr, p.filesz);
   }
-  return [...out].sort((a, b) => a - b);
+  return out;
+}
+
+function isJumpTableCase(code: DecodedFunction, addr: number): boolean {
+  for (const targets of code.jumpTables.values()) if (targets.includes(addr)) return true;
+  return false;
+}
+
+function hasSorted(a: readonly number[], x: number): boolean {
+  const i = upperBound(a as number[], x) - 1;
+  return i >= 0 && a[i] === x;
+}
+
+/** What the analysis of one object is unsure about, as counts by reason (said in the report, never dropped). */
+function doubtCounts(newStarts: number, interior: number, unseenNames: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (unseenNames > 0) out['dlsym or dlvsym called with a name the analysis cannot see (every name the caller spells counts)'] = unseenNames;
+  if (newStarts > 0) out['code addresses found only in data, decoded as functions'] = newStarts;
+  if (interior > 0) out['data points inside a function (the whole function counts as reachable)'] = interior;
+  return out;
 }
 
 function upperBound(a: number[], x: number): number {

@@ -3,7 +3,7 @@
 import type { BinaryKind } from './analysis.js';
 
 /** Bump when the summary's shape or meaning changes: old cache entries are then ignored. */
-export const summaryVersion = 3;
+export const summaryVersion = 4;
 
 export interface SiteSummary {
   addr: number;
@@ -24,6 +24,11 @@ export interface FunctionSummary {
   refs: number[];
   importRefs: string[];
   sites: SiteSummary[];
+  /**
+   * Names this function passes to dlsym or dlvsym: every object's export of such a name counts as
+   * reachable from it.
+   */
+  names?: string[];
   /** Addresses of int 0x80 / sysenter instructions. */
   abi32: number[];
 }
@@ -56,6 +61,10 @@ export interface ObjectSummary {
   roots: number[];
   /** Function starts stored in data (relocations, pointers in data): reachable through pointers. */
   dataRefs: number[];
+  /** Imports whose address data holds (a fixed-address executable's PLT stub stored as a function pointer). */
+  dataImports: string[];
+  /** What the analysis is unsure about in this object: a count for each reason. */
+  doubts: Record<string, number>;
   /** (function, register) pairs whose syscall number comes from that argument. */
   forwarders: { fn: number; reg: number }[];
   forwardCalls: ForwardCall[];

@@ -1,7 +1,7 @@
 // The syscalls a program makes when it runs on the host, seen by `strace -f`: the ground truth the
 // static analysis must cover (recall) and is measured against (precision).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,31 +10,98 @@ import { freePort } from './free-port.js';
 
 const numberOf = new Map([...loadCatalog().values()].map((e) => [e.name, e.nr]));
 
-/** Syscall numbers in an `strace -f -o` file. The first execve is strace starting the program. */
-export function syscallsInTrace(file: string): Set<number> {
-  const names: string[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^(?:\d+\s+)?(?:<\.\.\. ([a-z0-9_]+) resumed>|([a-z0-9_]+)\()/.exec(line);
-    if (m !== null) names.push(m[1] ?? m[2]);
-  }
-  const first = names.indexOf('execve');
-  if (first >= 0) names.splice(first, 1);
+/**
+ * Syscall numbers in an `strace -f -o` file. The first execve is strace starting the program. With
+ * `binary`, only calls made while a process runs that file count: a process runs what its parent ran
+ * when it forked it until it execs something else (a shell's children running other programs are
+ * left out; `/proc/self/exe` is the file the process already runs).
+ */
+export function syscallsInTrace(file: string, binary?: string): Set<number> {
+  const events = parseTrace(readFileSync(file, 'utf8'));
+  const target = binary === undefined ? undefined : realPath(binary);
   const nrs = new Set<number>();
-  for (const n of names) {
+  const running = new Map<string, string | null>();
+  let first = true;
+  for (const e of events) {
+    if (!running.has(e.pid)) running.set(e.pid, e.pid === events[0]?.pid ? null : (running.get(e.parent ?? '') ?? null));
+    const now = running.get(e.pid) ?? null;
+    if (e.child !== undefined && !running.has(e.child)) running.set(e.child, now);
+    if (e.exec !== undefined) {
+      if (first && e.name === 'execve') {
+        first = false;
+        running.set(e.pid, e.exec === '' ? null : realPath(e.exec));
+        continue;
+      }
+      if (e.exec !== '') running.set(e.pid, e.exec === '/proc/self/exe' ? now : realPath(e.exec));
+    }
+    if (first && e.name === 'execve') {
+      first = false;
+      continue;
+    }
+    if (target !== undefined && now !== target) continue;
     // strace names numbers it does not know as syscall_0x1f4.
-    const nr = n.startsWith('syscall_0x') ? Number.parseInt(n.slice(10), 16) : numberOf.get(n);
-    if (nr === undefined) throw new Error(`strace printed a syscall the catalog does not name: ${n}`);
+    const nr = e.name.startsWith('syscall_0x') ? Number.parseInt(e.name.slice(10), 16) : numberOf.get(e.name);
+    if (nr === undefined) throw new Error(`strace printed a syscall the catalog does not name: ${e.name}`);
     nrs.add(nr);
   }
   return nrs;
 }
 
-/** Runs argv to its end under strace in `work`: its exit status and the syscalls it made. */
-export function traceRun(work: string, argv: string[]): { status: number | null; syscalls: Set<number> } {
+interface TraceEvent {
+  pid: string;
+  name: string;
+  /** A process this call created (clone, fork, vfork, clone3 returning its pid). */
+  child?: string;
+  /** The parent that created this pid, when known by the time its first line comes. */
+  parent?: string;
+  /** The file a successful execve or execveat started ('' when the path is not known). */
+  exec?: string;
+}
+
+function parseTrace(text: string): TraceEvent[] {
+  const events: TraceEvent[] = [];
+  const execPath = new Map<string, string>();
+  const parentOf = new Map<string, string>();
+  const lines = text.split('\n');
+  // Children's first lines can come before their parent's clone returns: learn the parents first.
+  for (const line of lines) {
+    const m = /^(\d+)\s+(?:<\.\.\. (clone3?|fork|vfork) resumed>|(clone3?|fork|vfork)\().*\) = (\d+)/.exec(line);
+    if (m !== null && !parentOf.has(m[4])) parentOf.set(m[4], m[1]);
+  }
+  for (const line of lines) {
+    const m = /^(?:(\d+)\s+)?(?:<\.\.\. ([a-z0-9_]+) resumed>|([a-z0-9_]+)\()/.exec(line);
+    if (m === null) continue;
+    const pid = m[1] ?? '0';
+    const name = m[2] ?? m[3];
+    const e: TraceEvent = { pid, name, parent: parentOf.get(pid) };
+    if (name === 'execve' || name === 'execveat') {
+      if (m[3] !== undefined) {
+        const p = name === 'execve' ? /^[^(]*\("((?:[^"\\]|\\.)*)"/.exec(line) : /^[^(]*\([^,]*, "((?:[^"\\]|\\.)*)"/.exec(line);
+        execPath.set(pid, p?.[1] ?? '');
+      }
+      if (/\) = 0$/.test(line) || / = 0$/.test(line)) e.exec = execPath.get(pid) ?? '';
+    }
+    const c = /^(clone3?|fork|vfork)$/.test(name) ? / = (\d+)$/.exec(line) : null;
+    if (c !== null) e.child = c[1];
+    events.push(e);
+  }
+  return events;
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Runs argv to its end under strace in `work`: its exit status and the syscalls it made (only those of processes running `binary`, when given). */
+export function traceRun(work: string, argv: string[], binary?: string): { status: number | null; syscalls: Set<number> } {
   const out = join(work, `trace-${process.hrtime.bigint()}`);
   const env = { PATH: '/usr/bin:/bin', HOME: work, TMPDIR: work };
   const r = spawnSync('strace', ['-f', '-qq', '-o', out, ...argv], { cwd: work, stdio: 'ignore', timeout: 60_000, env });
-  return { status: r.status, syscalls: syscallsInTrace(out) };
+  return { status: r.status, syscalls: syscallsInTrace(out, binary) };
 }
 
 /** What traceNginxServing does, for reports. */

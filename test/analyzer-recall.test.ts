@@ -7,15 +7,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeProgram } from '../analyzer/analyze.js';
 import { loadCatalog } from '../syscall-shim/catalog.js';
-import { fixturePath, variants } from '../fixtures/index.js';
+import { fixturePath, fixturesDir, variants } from '../fixtures/index.js';
 import { traceNginxServing, traceRun } from '../harness/strace.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ukify-recall-'));
 const cacheDir = join(work, 'cache');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** Only processes running `binary` count: a shell's children that exec other programs are not its calls. */
 async function checkRecall(label: string, binary: string, argv: string[]): Promise<void> {
-  await checkTrace(label, binary, traceRun(work, argv).syscalls);
+  await checkTrace(label, binary, traceRun(work, argv, binary).syscalls);
 }
 
 async function checkTrace(label: string, binary: string, seen: Set<number>): Promise<void> {
@@ -55,12 +56,30 @@ describe('static syscall set contains every traced syscall (fixtures)', () => {
   }
 });
 
+// Syscalls reached only through a const table of function pointers (no relocation marks them in a
+// fixed-address executable; no symbols or unwind tables in the stripped builds) and through dlsym by
+// name, a plain string and the tail of a longer one (fixtures/fnptr.c).
+describe('static syscall set contains every traced syscall (function pointers in data, dlsym)', () => {
+  for (const variant of [...variants, 'glibc-static-stripped', 'musl-static-stripped']) {
+    it(`fnptr.${variant}`, async () => {
+      const path = join(fixturesDir, `fnptr.${variant}`);
+      await checkRecall(`fnptr.${variant}`, path, [path, '0', '1', '2']);
+    });
+  }
+});
+
 describe('static syscall set contains every traced syscall (Debian programs)', () => {
   it('busybox echo hi', async () => {
     await checkRecall('busybox echo', '/bin/busybox', ['/bin/busybox', 'echo', 'hi']);
   });
   it('busybox ls /', async () => {
     await checkRecall('busybox ls', '/bin/busybox', ['/bin/busybox', 'ls', '/']);
+  });
+  it('busybox sh -c running several applets', async () => {
+    // Stripped and static: the shell reaches its applets through a table of pointers in read-only data.
+    const f = join(work, 'sh-file');
+    const script = `echo hi > ${f}; cat ${f}; ls /; sleep 0; uname -r; wc -c < ${f}; ls -l ${f} | wc -l; date +%Y > /dev/null; id -u`;
+    await checkRecall('busybox sh', '/bin/busybox', ['/bin/busybox', 'sh', '-c', script]);
   });
   it('python3 -c print(1)', async () => {
     const python = realpathSync('/usr/bin/python3');

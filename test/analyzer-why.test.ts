@@ -2,13 +2,13 @@
 // The edges are checked against objdump's disassembly and nm's symbol table, and the expected chain
 // of the nullsys fixture comes from its source (main calls syscall(SYS_getppid)).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SyscallUse } from '../analyzer/analysis.js';
 import { analyzeProgram } from '../analyzer/analyze.js';
-import { fixturePath } from '../fixtures/index.js';
+import { fixturePath, fixturesDir } from '../fixtures/index.js';
 
 const cli = 'dist/cli/main.js';
 const cache = mkdtempSync(join(tmpdir(), 'ukify-why-cache-'));
@@ -83,6 +83,33 @@ describe('ukify analyze --why', () => {
     expect(path[0]).toEqual(['nullsys', '_start', 'root']);
     expect(path.at(-2)?.slice(0, 2)).toEqual(['nullsys', 'main']);
     expect(path.at(-1)).toEqual(['lib', 'syscall', 'number']);
+  });
+
+  it("busybox (Debian's busybox-static, stripped): what its applets do is reached through pointers stored in data", () => {
+    // The applets' main functions are found only through busybox's table of pointers in read-only
+    // data (no symbols, no unwind tables, no relocations): each such chain starts at a function whose
+    // address the file holds as an aligned 8-byte word.
+    const bytes = readFileSync('/bin/busybox');
+    const words = new Set<bigint>();
+    for (let o = 0; o + 8 <= bytes.length; o += 8) words.add(bytes.readBigUInt64LE(o));
+    for (const name of ['clone', 'uname', 'getppid', 'sendfile', 'clock_nanosleep']) {
+      const use = why('/bin/busybox', name);
+      const starts = use.from.map((o) => o.path?.[0]).filter((step) => step?.how === 'data');
+      expect(starts.length, name).toBeGreaterThan(0);
+      const stored = starts.filter((step) => /^sub_[0-9a-f]+$/.test(step?.function ?? '') && words.has(BigInt(`0x${step?.function.slice(4)}`)));
+      expect(stored.length, `${name}: a chain from an address stored in the file`).toBeGreaterThan(0);
+    }
+  });
+
+  it('fnptr (glibc, dynamic): a function looked up with dlsym is reached by name from main', () => {
+    const program = join(fixturesDir, 'fnptr.glibc-dynamic');
+    for (const name of ['getpriority', 'getitimer']) {
+      const use = why(program, name);
+      const origin = use.from.find((o) => o.function === name);
+      const path = (origin?.path ?? []).map((s) => [s.object === resolve(program) ? 'fnptr' : 'lib', s.function, s.how]);
+      expect(path.at(-1), name).toEqual(['lib', name, 'name']);
+      expect(path.at(-2)?.slice(0, 2), name).toEqual(['fnptr', 'main']);
+    }
   });
 
   it('the table names the syscall and each chain, ending with the function that has the site', () => {

@@ -44,6 +44,7 @@ export function sampleAnalysis(): Analysis {
       { object: app, address: '0x4011a0', function: 'evil|name`<img src=x onerror=alert(2)>', reason: 'number loaded from memory' },
     ],
     abi32Sites: [{ object: app, address: '0x401200', function: 'legacy_exit', reason: 'int 0x80' }],
+    doubts: [{ object: app, reason: 'code addresses found only in data, decoded as functions', count: 3 }],
     coverage: { total: 8, full: 3, partial: 2, fake: 1, stub: 1, missing: 1, unresolved: 2 },
   };
 }
@@ -61,6 +62,7 @@ export function emptyAnalysis(): Analysis {
     syscalls: [],
     unresolved: [],
     abi32Sites: [],
+    doubts: [],
     coverage: { total: 0, full: 0, partial: 0, fake: 0, stub: 0, missing: 0, unresolved: 0 },
   };
 }

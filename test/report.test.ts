@@ -113,6 +113,12 @@ describe('terminal report', () => {
     expect(plain).toMatch(/^ {2}0x401200\s+legacy_exit\s+demo-server\s+int 0x80$/m);
   });
 
+  it('says where the analysis was unsure: a count per object and reason', () => {
+    expect(plain).toMatch(/Where the analysis is unsure.*: 3\n/);
+    expect(plain).toMatch(/^ {2}\s*3\s+demo-server\s+code addresses found only in data, decoded as functions$/m);
+    expect(renderTerminal(emptyAnalysis())).not.toContain('unsure');
+  });
+
   it('names the binary, interpreter and libraries, and ends with the summary', () => {
     expect(lines[0]).toBe('/opt/demo/bin/demo-server: x86-64 dynamic-pie');
     expect(plain).toContain('interpreter: /lib64/ld-linux-x86-64.so.2\n');
@@ -153,7 +159,7 @@ describe('JSON report', () => {
   it('has exactly the documented shape', () => {
     const a = sampleAnalysis();
     const j = JSON.parse(renderJson(a)) as Record<string, unknown>;
-    expect(Object.keys(j)).toEqual(['binary', 'arch', 'type', 'interpreter', 'libraries', 'syscalls', 'unresolved', 'abi32Sites', 'coverage']);
+    expect(Object.keys(j)).toEqual(['binary', 'arch', 'type', 'interpreter', 'libraries', 'syscalls', 'unresolved', 'abi32Sites', 'doubts', 'coverage']);
     expect(j.binary).toBe('/opt/demo/bin/demo-server');
     expect(j.type).toBe('dynamic-pie');
     expect(j.interpreter).toBe('/lib64/ld-linux-x86-64.so.2');
@@ -177,6 +183,7 @@ describe('JSON report', () => {
       { address: '0x4011a0', function: 'evil|name`<img src=x onerror=alert(2)>', reason: 'number loaded from memory', object: '/opt/demo/bin/demo-server' },
     ]);
     expect(j.abi32Sites).toEqual([{ address: '0x401200', function: 'legacy_exit', reason: 'int 0x80', object: '/opt/demo/bin/demo-server' }]);
+    expect(j.doubts).toEqual([{ object: '/opt/demo/bin/demo-server', reason: 'code addresses found only in data, decoded as functions', count: 3 }]);
     expect(j.libraries).toEqual(a.libraries);
   });
 });

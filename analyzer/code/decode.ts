@@ -54,6 +54,8 @@ interface Raw {
   flow: Flow;
   target: number;
   ref: number;
+  /** The immediate of a `cmp REG, IMM` (a switch's bound before its jump table); NaN otherwise. */
+  cmpImm: number;
 }
 
 const maxTableEntries = 4096;
@@ -82,7 +84,7 @@ export class RegionDecoder {
     d.decodeOut(ins);
     const len = ins.length;
     this.decodedBytes += len;
-    if (ins.isInvalid) return { addr, len: Math.max(len, 1), flow: Flow.Invalid, target: NaN, ref: NaN };
+    if (ins.isInvalid) return { addr, len: Math.max(len, 1), flow: Flow.Invalid, target: NaN, ref: NaN, cmpImm: NaN };
     const fc = ins.flowControl;
     let flow: Flow = Flow.Next;
     let target = NaN;
@@ -137,7 +139,14 @@ export class RegionDecoder {
     } else if ((flow === Flow.IndirectJump || flow === Flow.IndirectCall) && ins.op0Kind === OpKind.Memory && ins.memoryBase === Register.None) {
       ref = Number(ins.memoryDisplacementU64);
     }
-    return { addr, len, flow, target, ref };
+    let cmpImm = NaN;
+    if (ins.mnemonic === Mnemonic.Cmp && ins.op0Kind === OpKind.Register) {
+      const k = ins.op1Kind;
+      if (k === OpKind.Immediate8 || k === OpKind.Immediate8to32 || k === OpKind.Immediate8to64 || k === OpKind.Immediate32 || k === OpKind.Immediate32to64) {
+        cmpImm = Number(ins.immediate(1));
+      }
+    }
+    return { addr, len, flow, target, ref, cmpImm };
   }
 
   free(): void {
@@ -171,7 +180,7 @@ export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi
       run.push(r);
       if ((r.flow === Flow.Jump || r.flow === Flow.CondJump) && inRange(r.target)) work.push(r.target);
       if (r.flow === Flow.IndirectJump) {
-        const targets = readJumpTable(run, r, lo, hi, readData);
+        const targets = readJumpTable(run, r, lo, hi, readData, (a) => dec.contains(a));
         if (targets.length > 0) {
           jumpTables.set(r.addr, targets);
           for (const t of targets) if (inRange(t)) work.push(t);
@@ -197,31 +206,55 @@ export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi
 /**
  * Switch tables as compilers emit them: `jmp [T + idx*8]` with absolute entries (non-PIC), or
  * `lea rT,[rip+T]; movsxd rX,[rT+idx*4]; add rX,rT; jmp rX` with 32-bit entries relative to T (PIC).
- * Entries are read while they land inside the function.
+ * Entries are read while they land inside the function; with the switch's bound (`cmp idx, N` before
+ * the jump), all N+1 entries are read when they all land in code, also those leaving the function (a
+ * case moved to a cold part, a tail call): the caller follows them as calls.
  */
-function readJumpTable(run: Raw[], jmp: Raw, lo: number, hi: number, readData: ReadData): number[] {
-  const out: number[] = [];
-  if (!Number.isNaN(jmp.ref)) {
-    for (let i = 0; i < maxTableEntries; i++) {
+function readJumpTable(run: Raw[], jmp: Raw, lo: number, hi: number, readData: ReadData, inCode: (a: number) => boolean): number[] {
+  let bound = NaN;
+  for (let k = run.length - 2; k >= 0 && k >= run.length - 12; k--) {
+    if (!Number.isNaN(run[k].cmpImm)) {
+      bound = run[k].cmpImm;
+      break;
+    }
+  }
+  const entry = (i: number): number | undefined => {
+    if (!Number.isNaN(jmp.ref)) {
       const v = readData(jmp.ref + i * 8, 8);
-      if (v === undefined || Number(v) < lo || Number(v) >= hi) break;
-      out.push(Number(v));
+      return v === undefined ? undefined : Number(v);
+    }
+    return undefined;
+  };
+  const pic = (t: number, i: number): number | undefined => {
+    const v = readData(t + i * 4, 4);
+    return v === undefined ? undefined : t + Number(BigInt.asIntN(32, v));
+  };
+  const read = (at: (i: number) => number | undefined): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < maxTableEntries; i++) {
+      const v = at(i);
+      if (v === undefined || v < lo || v >= hi) break;
+      out.push(v);
+    }
+    if (bound >= 0 && bound < maxTableEntries && bound >= out.length) {
+      // A compare that is not the switch's bound gives entries outside code: they are not taken.
+      const all: number[] = [];
+      for (let i = 0; i <= bound; i++) {
+        const v = at(i);
+        if (v === undefined || !inCode(v)) break;
+        all.push(v);
+      }
+      if (all.length === bound + 1) return all;
     }
     return out;
-  }
+  };
+  if (!Number.isNaN(jmp.ref)) return read(entry);
   for (let k = run.length - 2; k >= 0 && k >= run.length - 10; k--) {
     const t = run[k].ref;
     if (Number.isNaN(t)) continue;
-    for (let i = 0; i < maxTableEntries; i++) {
-      const v = readData(t + i * 4, 4);
-      if (v === undefined) break;
-      const target = t + Number(BigInt.asIntN(32, v));
-      if (target < lo || target >= hi) break;
-      out.push(target);
-    }
-    return out;
+    return read((i) => pic(t, i));
   }
-  return out;
+  return [];
 }
 
 function addGaps(dec: RegionDecoder, byAddr: Map<number, Raw>, lo: number, hi: number, resync: boolean): void {

@@ -23,6 +23,7 @@ export function jsonReport(a: Analysis): unknown {
     })),
     unresolved: a.unresolved.map(site),
     abi32Sites: a.abi32Sites.map(site),
+    doubts: a.doubts.map((d) => ({ object: d.object, reason: d.reason, count: d.count })),
     coverage: { ...a.coverage },
   };
 }

@@ -68,5 +68,9 @@ export function renderMarkdown(a: Analysis): string {
   if (a.abi32Sites.length > 0) {
     lines.push('', `### 32-bit ABI sites (${a.abi32Sites.length})`, '', ...siteRows(a.abi32Sites));
   }
+  if (a.doubts.length > 0) {
+    lines.push('', `### Where the analysis is unsure (${a.doubts.reduce((n, d) => n + d.count, 0)})`, '', row(['Object', 'Reason', 'Count']), row(['---', '---', '---:']));
+    lines.push(...a.doubts.map((d) => row([mdCode(objectName(d.object)), mdText(d.reason), String(d.count)])));
+  }
   return `${lines.join('\n')}\n`;
 }

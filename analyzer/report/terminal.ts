@@ -55,6 +55,11 @@ export function renderTerminal(a: Analysis, paint: Paint = noPaint): string {
     lines.push('', `32-bit ABI sites (int 0x80 / sysenter; ukify runs 64-bit code only): ${a.abi32Sites.length}`);
     lines.push(...siteTable(a.abi32Sites));
   }
+  if (a.doubts.length > 0) {
+    lines.push('', `Where the analysis is unsure (it then counts more code as reachable, never less): ${a.doubts.reduce((n, d) => n + d.count, 0)}`);
+    const rows = a.doubts.map((d) => [{ text: String(d.count) }, { text: terminalSafe(objectName(d.object)) }, { text: terminalSafe(d.reason) }]);
+    lines.push(...renderTable([{ title: 'COUNT', align: 'right' }, { title: 'OBJECT' }, { title: 'REASON' }], rows, '  '));
+  }
   lines.push('', coverageLine(a.coverage));
   return `${lines.join('\n')}\n`;
 }

@@ -14,6 +14,7 @@ const howText: Record<PathHow, string> = {
   import: 'called in another object',
   'import-pointer': 'address taken in another object',
   number: 'called with the syscall number',
+  name: 'looked up by name (dlsym, dlvsym)',
 };
 
 const maxChains = 10; // the shortest ones; the JSON report (--json with --why) has them all
