@@ -114,7 +114,9 @@ describe('--strace against strace -f', () => {
   }
 
   it("busybox sh running a child: each process's syscalls as strace -f shows them, [pid N] and <unfinished ...> included", () => {
-    const script = 'busybox true; echo done';
+    // the child sleeps so that the shell is surely waiting in wait4 when it ends (with `true`, the
+    // child could end first and SIGCHLD's handler run before wait4, on either side)
+    const script = 'busybox sleep 0.3; echo done';
     const want = perProcess(nativeTrace(['/bin/busybox', 'sh', '-c', script]).text);
     const out = join(work, 'sh-trace.txt');
     const r = ukifyRun(['/bin/busybox', '--no-discover', `--strace=${out}`, '--', 'sh', '-c', script], { cwd: work });
