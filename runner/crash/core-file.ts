@@ -2,14 +2,13 @@
 // laid out as Linux's (a PT_NOTE with the thread's registers, the process's, its auxiliary vector
 // and its mapped files, then a PT_LOAD per dumped run of memory). Read-only file mappings are not
 // dumped: gdb reads them from the program and its libraries, as with Linux's cores.
+import { PT_LOAD, PT_NOTE } from '../../analyzer/elf/constants.js';
 import type { Crash } from './record.js';
 
 const NT_PRSTATUS = 1;
 const NT_PRPSINFO = 3;
 const NT_AUXV = 6;
 const NT_FILE = 0x46494c45;
-const PT_LOAD = 1;
-const PT_NOTE = 4;
 const PAGE = 4096n;
 
 /** user_regs_struct's order (<sys/user.h>), what NT_PRSTATUS's pr_reg holds. */
