@@ -31,12 +31,13 @@
 //    not what is watched; poll must look at every descriptor), and one byte there and back over
 //    each of 16 and of 2000 TCP connections over 127.0.0.1 in turn (finding a segment's
 //    connection should not cost the number of connections).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir, repoRoot } from '../fixtures/index.js';
 import { freePort } from '../harness/free-port.js';
+import { stopServer, ukifyRun, until } from '../harness/servers.js';
 import { wrk, wrkErrors, type WrkRun } from '../harness/wrk.js';
 import { numberFlags } from './lib-args.js';
 import { LinuxGuestError, makeInitramfs, prepareLinuxGuest, startLinux, type GuestDir, type GuestFile } from './lib-linux-guest.js';
@@ -118,37 +119,17 @@ async function answers(port: number): Promise<boolean> {
   }
 }
 
-async function waitForAnswer(what: string, port: number, alive: () => string | undefined): Promise<void> {
-  const t0 = performance.now();
-  for (;;) {
-    const ended = alive();
-    if (ended !== undefined) throw new Error(`${what} ended: ${ended}`);
-    if (performance.now() - t0 > 60_000) throw new Error(`${what}: no answer after 60 s`);
-    if (await answers(port)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function stopProcess(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const ended = new Promise((done) => proc.on('exit', done));
-  proc.kill('SIGTERM');
-  await ended;
-}
-
 async function startUkify(image: string): Promise<Server> {
   const port = await freePort();
-  const proc = spawn('node', [cli, 'run', image, '-p', `${port}:80`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  proc.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const server = ukifyRun([image, '-p', `${port}:80`]);
   try {
-    await waitForAnswer('ukify run nginx.img', port, () => (proc.exitCode === null ? undefined : err.trim().split('\n').pop() ?? ''));
+    await until('ukify run nginx.img', () => answers(port), server);
   } catch (error) {
-    await stopProcess(proc);
+    await stopServer(server);
     throw error;
   }
   const pid = qemuPid(port);
-  return { port, rss: () => rssOf(pid), stop: () => stopProcess(proc) };
+  return { port, rss: () => rssOf(pid), stop: () => stopServer(server) };
 }
 
 async function startLinuxServer(guest: { vmlinux: string; initrd: string }): Promise<Server> {
@@ -156,7 +137,7 @@ async function startLinuxServer(guest: { vmlinux: string; initrd: string }): Pro
   const forwards = [{ address: '127.0.0.1', hostPort: port, guestPort: 80, protocol: 'tcp' as const, source: 'bench scale' }];
   const vm = await startLinux({ vmlinux: guest.vmlinux, initrd: guest.initrd, network: { forwards }, timeoutMs: 60_000 });
   try {
-    await waitForAnswer('the Linux guest', port, () => (vm.running() ? undefined : vm.console().trim().split('\n').pop() ?? ''));
+    await until('the Linux guest', () => answers(port), () => !vm.running());
   } catch (error) {
     await vm.stop();
     throw error;
