@@ -1,18 +1,40 @@
 #!/usr/bin/env node
 // Generates build/kernel/gen/trace_captures.c from syscall-shim/trace.json: per syscall and
-// argument, what of its user memory the kernel copies into `--strace` records (trace-kinds.mjs).
-// Every name must be the catalog's, with one kind per argument the catalog declares.
-// Usage: node gen-trace.mjs <catalog.json> <trace.json> <out.c>
+// argument, what of its user memory the kernel copies into `--strace` records. Every name must be
+// the catalog's, with one kind per argument the catalog declares.
+// The kinds (syscall-shim/trace-kinds.json, read by the runner's decoder too): "plain" ones are
+// shown from the register alone; a "memory" one says what of the user memory the kernel copies and
+// when (at the syscall's entry, or at its return when it succeeded): kernel/include/trace.h's rules,
+// `size` being the most bytes kept or an element's size. A kind is a name, with `:K` (an argument
+// index) for those whose length another argument gives.
+// Usage: node gen-trace.mjs <catalog.json> <trace.json> <trace-kinds.json> <out.c>
 import { readFileSync, writeFileSync } from 'node:fs';
-import { isKnownKind, memoryRule } from './trace-kinds.mjs';
 
-const [catalogPath, tracePath, outPath] = process.argv.slice(2);
-if (!catalogPath || !tracePath || !outPath) {
-  console.error('usage: gen-trace.mjs <catalog.json> <trace.json> <out.c>');
+const [catalogPath, tracePath, kindsPath, outPath] = process.argv.slice(2);
+if (!catalogPath || !tracePath || !kindsPath || !outPath) {
+  console.error('usage: gen-trace.mjs <catalog.json> <trace.json> <trace-kinds.json> <out.c>');
   process.exit(2);
 }
 const catalog = new Map(JSON.parse(readFileSync(catalogPath, 'utf8')).map((e) => [e.name, e]));
 const trace = JSON.parse(readFileSync(tracePath, 'utf8'));
+const kinds = JSON.parse(readFileSync(kindsPath, 'utf8'));
+
+/** A kind's name and its argument index (undefined without one). */
+function splitKind(kind) {
+  const m = /^([a-z_0-9]+)(?::(\d))?$/.exec(kind);
+  return m === null ? undefined : { name: m[1], k: m[2] === undefined ? undefined : Number(m[2]) };
+}
+
+/** The memory rule of a kind (undefined: plain, or unknown). */
+function memoryRule(kind) {
+  const s = splitKind(kind);
+  const rule = s === undefined ? undefined : kinds.memory[s.k === undefined ? s.name : `${s.name}:K`];
+  return rule === undefined ? undefined : { ...rule, k: s.k ?? 0 };
+}
+
+function isKnownKind(kind) {
+  return kinds.plain.includes(kind) || memoryRule(kind) !== undefined;
+}
 
 const problems = [];
 const rows = [];
@@ -25,7 +47,7 @@ for (const [name, kinds] of Object.entries(trace)) {
   }
   const cells = [];
   kinds.forEach((kind, i) => {
-    if (!isKnownKind(kind)) return problems.push(`${name}: unknown kind "${kind}" (syscall-shim/trace-kinds.mjs)`);
+    if (!isKnownKind(kind)) return problems.push(`${name}: unknown kind "${kind}" (syscall-shim/trace-kinds.json)`);
     const rule = memoryRule(kind);
     if (rule === undefined) return undefined;
     if (rule.k >= kinds.length) return problems.push(`${name}: "${kind}" names argument ${rule.k}, which it does not have`);

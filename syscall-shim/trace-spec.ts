@@ -1,5 +1,6 @@
 // syscall-shim/trace.json read for the runner's `--strace` decoder: per syscall, how each argument
-// is shown (the kinds of syscall-shim/trace-kinds.mjs), with the catalog's name, types and status.
+// is shown (the kinds of syscall-shim/trace-kinds.json, described in gen-trace.mjs), with the
+// catalog's name, types and status.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,12 @@ export interface SyscallSpec {
   types?: ArgType[];
   /** How each argument is shown: trace.json's kinds, or by its type where trace.json is silent. */
   kinds?: string[];
+  /** Per argument, when the kernel copies its memory (undefined: a kind shown from the register). */
+  copied?: Array<'entry' | 'exit' | undefined>;
+}
+
+interface TraceKinds {
+  memory: Record<string, { when: 'entry' | 'exit' }>;
 }
 
 function beside(file: string): string {
@@ -26,11 +33,14 @@ const byType: Record<ArgType, string> = { int: 'd', unsigned: 'u', long: 'd', i6
 
 /** Every syscall of the catalog, by number. */
 export function loadTraceSpecs(): ReadonlyMap<number, SyscallSpec> {
-  const kinds = JSON.parse(readFileSync(beside('trace.json'), 'utf8')) as Record<string, string[]>;
+  const declared = JSON.parse(readFileSync(beside('trace.json'), 'utf8')) as Record<string, string[]>;
+  const { memory } = JSON.parse(readFileSync(beside('trace-kinds.json'), 'utf8')) as TraceKinds;
+  const copied = (kind: string): 'entry' | 'exit' | undefined => memory[kind.replace(/:\d$/, ':K')]?.when;
   const out = new Map<number, SyscallSpec>();
   for (const e of loadCatalog().values()) {
     const types = e.args?.map((a) => a.split(' ')[0] as ArgType);
-    out.set(e.nr, { nr: e.nr, name: e.name, status: e.status, ...(types === undefined ? {} : { types, kinds: kinds[e.name] ?? types.map((t) => byType[t]) }) });
+    const kinds = types === undefined ? undefined : declared[e.name] ?? types.map((t) => byType[t]);
+    out.set(e.nr, { nr: e.nr, name: e.name, status: e.status, ...(types === undefined || kinds === undefined ? {} : { types, kinds, copied: kinds.map(copied) }) });
   }
   return out;
 }

@@ -8,6 +8,8 @@ import { cString, quote } from './strings.js';
 
 export interface Arg {
   kind: string;
+  /** The kind's memory is copied by the kernel (trace-kinds.json's "memory"). */
+  copied: boolean;
   type: ArgType;
   value: bigint;
   /** The copied memory, if the kernel copied some (not for a NULL pointer or a failed call's outputs). */
@@ -33,7 +35,7 @@ export function formatArg(a: Arg): string {
   const v = narrow(a.type, a.value);
   const name = a.kind.split(':')[0] as string;
   const mem = a.capture;
-  if (mem === undefined && memoryKind.has(name)) return pointer(a.value);
+  if (mem === undefined && a.copied) return pointer(a.value); // NULL, or a failed call's output
   switch (name) {
     case 'd': return BigInt.asIntN(a.type === 'int' ? 32 : 64, a.value).toString();
     case 'u': return v.toString();
@@ -91,14 +93,6 @@ export function formatArg(a: Arg): string {
   }
   return hex(a.value);
 }
-
-const memoryKind = new Set(['path', 'str', 'hexbuf', 'outstr', 'argv', 'inbuf', 'outbuf', 'stat', 'utsname', 'timespec', 'timespec_out', 'sigset', 'sigset_out', 'sigaction', 'sigaction_out', 'rlimit', 'rlimit_out', 'int_in', 'int_out', 'wstatus', 'fdpair', 'epoll_event', 'epoll_events', 'pollfds', 'iovec', 'sockaddr', 'sockaddr_out']);
-
-/** Kinds whose memory the kernel copies when the call returns: strace shows them then. */
-export const exitKinds: ReadonlySet<string> = new Set(['outbuf', 'hexbuf', 'outstr', 'stat', 'utsname', 'timespec_out', 'sigset_out', 'sigaction_out', 'rlimit_out', 'int_out', 'wstatus', 'fdpair', 'epoll_events', 'pollfds', 'sockaddr_out']);
-
-/** The kinds this module knows (a test holds it to syscall-shim/trace-kinds.mjs). */
-export const knownKinds: ReadonlySet<string> = new Set([...memoryKind, 'd', 'u', 'x', 'ptr', 'envp', 'fd', 'dirfd', 'oflags', 'mode', 'prot', 'mmapflags', 'atflags', 'amode', 'signal', 'sighow', 'whence', 'sockdomain', 'socktype', 'socklevel', 'msgflags', 'shuthow', 'cloneflags', 'waitoptions', 'fcntlcmd', 'ioctl', 'rlimitres', 'archprctl', 'futexop', 'clockid', 'epollop', 'grndflags', 'prctlop']);
 
 function list(b: Buffer, size: number, one: (b: Buffer, at: number) => string, more: boolean): string {
   const items: string[] = [];

@@ -3,7 +3,7 @@
 // between a call's entry and its return, `[pid N] ` once there is more than one thread, `-tt`
 // timestamps and `-T` durations on request.
 import type { SyscallSpec } from '../../syscall-shim/trace-spec.js';
-import { exitKinds, formatArg } from './args.js';
+import { formatArg } from './args.js';
 import { errnoText } from './constants.js';
 import type { Capture, EnterRecord, ExitRecord, TraceRecord } from './records.js';
 
@@ -95,16 +95,16 @@ export class StracePrinter {
   /** The arguments: all of them, those strace shows at entry (up to the first it shows at return), or the rest. */
   private args(e: EnterRecord, x: ExitRecord | undefined, which: 'all' | 'entry' | 'exit'): string {
     const spec = this.specs.get(e.nr);
-    if (spec?.types === undefined || spec.kinds === undefined) return e.args.map((a) => `0x${a.toString(16)}`).join(', ');
-    const kinds = spec.kinds;
-    const firstExit = kinds.findIndex((k) => exitKinds.has(k.split(':')[0] as string));
+    if (spec?.types === undefined || spec.kinds === undefined || spec.copied === undefined) return e.args.map((a) => `0x${a.toString(16)}`).join(', ');
+    const { kinds, copied } = spec;
+    const firstExit = copied.indexOf('exit');
     const split = firstExit < 0 ? kinds.length : firstExit;
     const from = which === 'exit' ? split : 0;
     const to = which === 'entry' ? split : kinds.length;
     const shown: string[] = [];
     for (let i = from; i < to; i++) {
       const capture: Capture | undefined = e.captures.get(i) ?? x?.captures.get(i);
-      shown.push(formatArg({ kind: kinds[i] as string, type: spec.types[i] ?? 'u64', value: e.args[i] ?? 0n, args: e.args, ...(capture === undefined ? {} : { capture }), ...(x === undefined ? {} : { ret: x.ret }) }));
+      shown.push(formatArg({ kind: kinds[i] as string, copied: copied[i] !== undefined, type: spec.types[i] ?? 'u64', value: e.args[i] ?? 0n, args: e.args, ...(capture === undefined ? {} : { capture }), ...(x === undefined ? {} : { ret: x.ret }) }));
     }
     const text = shown.join(', ');
     return which === 'entry' && split < kinds.length ? `${text}, ` : text;
