@@ -1,15 +1,17 @@
 // Entry point: analyze a program and every library it loads, and say which syscalls it can make.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { loadCatalog } from '../syscall-shim/catalog.js';
 import type { Analysis, Coverage, Doubt, NamedPath, ProgramFiles, SyscallUse, UnresolvedSite } from './analysis.js';
-import { defaultCacheDir, loadCached, sha256, storeCached } from './cache.js';
+import { defaultCacheDir, loadCached, readEntry, sha256, storeCached, writeEntry } from './cache.js';
+import { type ElfFile, readElf } from './elf/index.js';
+import { hashFile } from './file-hash.js';
 import { importKey } from './imports.js';
-import { binaryKind } from './kind.js';
-import { type LoadedObject, libraryClosure, readObject } from './libraries.js';
+import { type ClosureObject, closureOf, readObject } from './libraries.js';
 import { link, type LinkResult } from './link.js';
-import { namedPaths } from './named-paths.js';
 import { analyzeObject } from './object.js';
+import { objectFacts, type ObjectFacts } from './object-facts.js';
+import { loadProgram, programKey, storeProgram } from './program-cache.js';
 import type { ObjectSummary } from './summary.js';
 
 export interface AnalyzeOptions {
@@ -24,11 +26,12 @@ export class InputError extends Error {
   override readonly name = 'InputError';
 }
 
-/** Import keys an object uses, from its relocations. */
-function importKeysOf(o: LoadedObject): Set<string> {
-  const out = new Set<string>();
-  for (const r of o.elf.relocations) if (r.symbolName) out.add(importKey(r.symbolName, r.symbolVersion));
-  return out;
+/** An object of the program: its facts, and (for the syscall analysis) its content hash and parsed file. */
+interface Source extends ClosureObject {
+  facts: ObjectFacts;
+  sha256: string;
+  /** The parsed file, when it was parsed (the facts were not cached); parsedElf parses it otherwise. */
+  parsed?: ElfFile;
 }
 
 /** Exported functions that take a syscall number in an argument, by import key. */
@@ -45,73 +48,99 @@ function exportedForwarders(s: ObjectSummary, into: Map<string, number[]>): void
   }
 }
 
-function readProgram(path: string): LoadedObject {
+function programPath(path: string): string {
   const abs = resolve(path);
   if (!existsSync(abs)) throw new InputError(`${path}: no such file`);
   if (!statSync(abs).isFile()) throw new InputError(`${path}: not a regular file`);
-  return readObject(abs);
+  return abs;
+}
+
+/** An object with its facts from the cache by its content hash, or parsed (and its facts cached). */
+function openCached(path: string, cacheDir: string): Source {
+  const file = hashFile(path, cacheDir);
+  const known = readEntry<ObjectFacts>(cacheDir, 'facts', file.sha256);
+  if (known !== undefined) return { path, elf: known.loader, facts: known, sha256: file.sha256 };
+  const parsed = readElf(file.bytes ?? readVerified(path, file.sha256), path);
+  const facts = objectFacts(parsed);
+  writeEntry(cacheDir, 'facts', file.sha256, facts);
+  return { path, elf: facts.loader, facts, sha256: file.sha256, parsed };
+}
+
+/** The file's bytes, which must still be those hashed: a file changed during the analysis is an error, never a summary under the wrong hash. */
+function readVerified(path: string, hash: string): Uint8Array {
+  const bytes = new Uint8Array(readFileSync(path));
+  if (sha256(bytes) !== hash) throw new InputError(`${path}: changed during the analysis; run it again`);
+  return bytes;
+}
+
+function parsedElf(s: Source): ElfFile {
+  s.parsed ??= readElf(readVerified(s.path, s.sha256), s.path);
+  return s.parsed;
 }
 
 /** The absolute paths the objects name, each with the objects that name it. */
-function pathsNamedBy(objects: readonly LoadedObject[]): NamedPath[] {
+function pathsNamedBy(objects: readonly Source[]): NamedPath[] {
   const byPath = new Map<string, string[]>();
   for (const o of objects) {
-    for (const path of namedPaths(o.elf)) byPath.set(path, [...(byPath.get(path) ?? []), o.path]);
+    for (const path of o.facts.namedPaths) byPath.set(path, [...(byPath.get(path) ?? []), o.path]);
   }
   return [...byPath].map(([path, namedBy]) => ({ path, namedBy }));
 }
 
-function importsIconv(objects: readonly LoadedObject[]): boolean {
-  return objects.some((o) => o.elf.dynamicSymbols.some((s) => s.shndx === 0 && s.name === 'iconv_open'));
-}
-
-function filesOf(program: LoadedObject, closure: { libraries: ProgramFiles['libraries']; objects: LoadedObject[] }): ProgramFiles {
-  const objects = [program, ...closure.objects];
+function filesOf(program: Source, closure: { libraries: ProgramFiles['libraries']; objects: Source[] }): ProgramFiles {
   return {
     binary: program.path,
-    type: binaryKind(program.elf),
-    interpreter: program.elf.interpreter ?? null,
+    type: program.facts.kind,
+    interpreter: program.facts.loader.interpreter ?? null,
     libraries: closure.libraries,
-    paths: pathsNamedBy(objects),
-    usesIconv: importsIconv([program]),
+    paths: pathsNamedBy([program, ...closure.objects]),
+    usesIconv: program.facts.importsIconv,
   };
 }
 
 /** What the program is made of (its libraries, the paths it names), without the syscall analysis. */
 export function analyzeFiles(path: string): ProgramFiles {
-  const program = readProgram(path);
-  return filesOf(program, libraryClosure(program));
+  const open = (p: string): Source => {
+    const elf = readObject(p).elf;
+    const facts = objectFacts(elf);
+    return { path: p, elf: facts.loader, facts, sha256: '', parsed: elf };
+  };
+  const program = open(programPath(path));
+  return filesOf(program, closureOf(program, open));
 }
 
 export async function analyzeProgram(path: string, options: AnalyzeOptions = {}): Promise<Analysis> {
   const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const program = readProgram(path);
-  const kind = binaryKind(program.elf);
-  const closure = libraryClosure(program);
+  const program = openCached(programPath(path), cacheDir);
+  const closure = closureOf(program, (p) => openCached(p, cacheDir));
+  const files = filesOf(program, closure);
   const loadOrder = [program, ...closure.objects];
-  const summaries = new Map<LoadedObject, ObjectSummary>();
+  const key = programKey(loadOrder, options.paths === true);
+  const known = loadProgram(cacheDir, key);
+  if (known !== undefined) return toAnalysis(files, known.linked, known.doubts);
+  const summaries = new Map<Source, ObjectSummary>();
   const forwarders = new Map<string, number[]>();
   // Dependencies first (the loader, then libraries from the leaves up), so that each object is
   // analyzed knowing which of its imports take a syscall number (glibc's syscall()).
   const order = [...loadOrder].reverse();
   for (const [i, o] of order.entries()) {
     options.onProgress?.(`analyzing ${basename(o.path)} (${i + 1}/${order.length})`);
-    const hash = sha256(o.elf.bytes);
-    const keys = importKeysOf(o);
+    const keys = new Set(o.facts.importKeys);
     const assumed = new Map([...forwarders].filter(([k]) => keys.has(k)));
     const assumedRecord = Object.fromEntries(assumed);
-    let s = loadCached(cacheDir, hash, assumedRecord);
+    let s = loadCached(cacheDir, o.sha256, assumedRecord);
     if (s === undefined) {
-      s = analyzeObject(o.elf, hash, assumed);
+      s = analyzeObject(parsedElf(o), o.sha256, assumed);
       storeCached(cacheDir, s);
     }
     summaries.set(o, s);
     exportedForwarders(s, forwarders);
     await new Promise((r) => setImmediate(r));
   }
-  const linked = link(loadOrder.map((o) => ({ path: o.path, summary: summaries.get(o) as ObjectSummary })), kind === 'shared-library', options.paths === true);
+  const linked = link(loadOrder.map((o) => ({ path: o.path, summary: summaries.get(o) as ObjectSummary })), program.facts.kind === 'shared-library', options.paths === true);
   const doubts = loadOrder.flatMap((o) => Object.entries((summaries.get(o) as ObjectSummary).doubts).map(([reason, count]) => ({ object: o.path, reason, count })));
-  return toAnalysis(filesOf(program, closure), linked, doubts);
+  storeProgram(cacheDir, key, { linked, doubts });
+  return toAnalysis(files, linked, doubts);
 }
 
 function toAnalysis(files: ProgramFiles, linked: LinkResult, doubts: Doubt[]): Analysis {

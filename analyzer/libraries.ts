@@ -1,9 +1,9 @@
 // The shared libraries a program loads, found as the dynamic loader would, without running it:
 // DT_NEEDED, DT_RPATH (when no DT_RUNPATH) and DT_RUNPATH with $ORIGIN, /etc/ld.so.cache, default dirs.
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { SharedLibrary } from './analysis.js';
-import { type ElfFile, readElf } from './elf/index.js';
+import { type DynamicInfo, type ElfFile, readElf } from './elf/index.js';
 import { loadLdCache } from './ldcache.js';
 
 export class LibraryNotFoundError extends Error {
@@ -39,17 +39,34 @@ function readMuslPathFile(): string | undefined {
   return existsSync(muslPathFile) ? readFileSync(muslPathFile, 'utf8') : undefined;
 }
 
-export interface LoadedObject {
+/** What the library search reads of an object: its DT_NEEDED, DT_RPATH and DT_RUNPATH, and its PT_INTERP. */
+export interface LoaderView {
+  dynamic?: Pick<DynamicInfo, 'needed' | 'rpath' | 'runpath'>;
+  interpreter?: string;
+}
+
+/** An object the library search walks: the parsed file, or what the cache remembers of it. */
+export interface ClosureObject {
   path: string;
+  elf: LoaderView;
+}
+
+export interface LoadedObject extends ClosureObject {
   elf: ElfFile;
 }
 
+/** The first 20 bytes say whether the file is an x86-64 ELF64 object (the rest is not read). */
 function isX8664Elf(path: string): boolean {
+  let fd: number | undefined;
   try {
-    const b = readFileSync(path).subarray(0, 20);
-    return b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46 && b[4] === 2 && b[18] === 62;
+    fd = openSync(path, 'r');
+    const b = new Uint8Array(20);
+    const n = readSync(fd, b, 0, 20, 0);
+    return n === 20 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46 && b[4] === 2 && b[18] === 62;
   } catch {
     return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -58,7 +75,7 @@ function expandOrigin(list: string, origin: string): string[] {
 }
 
 /** Where the loader finds `name` for `needer`, or undefined. */
-export function findLibrary(name: string, needer: LoadedObject, order: SearchOrder): string | undefined {
+export function findLibrary(name: string, needer: ClosureObject, order: SearchOrder): string | undefined {
   if (name.includes('/')) return existsSync(name) ? name : undefined;
   const origin = dirname(realpathSync(needer.path));
   const d = needer.elf.dynamic;
@@ -87,16 +104,21 @@ export function readObject(path: string): LoadedObject {
  * Each library appears once (by real path). A library that cannot be found is a LibraryNotFoundError.
  */
 export function libraryClosure(program: LoadedObject, read: (path: string) => LoadedObject = readObject): { libraries: SharedLibrary[]; objects: LoadedObject[] } {
+  return closureOf(program, read);
+}
+
+/** libraryClosure over any view of the objects (the analyzer's cache gives it without parsing the files). */
+export function closureOf<T extends ClosureObject>(program: T, read: (path: string) => T): { libraries: SharedLibrary[]; objects: T[] } {
   const byReal = new Map<string, SharedLibrary>();
-  const objects: LoadedObject[] = [];
+  const objects: T[] = [];
   const interp = program.elf.interpreter;
   const interpReal = interp !== undefined && existsSync(interp) ? realpathSync(interp) : undefined;
   const musl = interp !== undefined && basename(interp).startsWith('ld-musl');
   const order = musl ? muslSearchOrder(readMuslPathFile()) : glibcSearchOrder();
-  const queue: LoadedObject[] = [program];
+  const queue: T[] = [program];
   const libraries: SharedLibrary[] = [];
   while (queue.length > 0) {
-    const obj = queue.shift() as LoadedObject;
+    const obj = queue.shift() as T;
     for (const name of obj.elf.dynamic?.needed ?? []) {
       // musl's loader is its libc: a program's "libc.so" is the interpreter itself.
       const path = musl && name === 'libc.so' ? interp : findLibrary(name, obj, order);

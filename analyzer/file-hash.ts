@@ -1,0 +1,45 @@
+// A file's sha256 without reading it again when it has not changed: the hash is remembered under the
+// file's identity (device, inode) with its size and its modification and change times (ns). Any write
+// moves the change time, which no user can set back, so a changed file never meets its old hash. A
+// file changed less than `settle` ago is not remembered: a write in the same clock tick as our read
+// would leave its times as they were (git's "racy" case).
+import { readFileSync, statSync, type BigIntStats } from 'node:fs';
+import { readEntry, sha256, writeEntry } from './cache.js';
+
+const settleNs = 2_000_000_000n;
+
+interface Stamp {
+  size: string;
+  mtimeNs: string;
+  ctimeNs: string;
+  sha256: string;
+}
+
+export interface HashedFile {
+  sha256: string;
+  /** The file's bytes when it had to be read to hash it. */
+  bytes?: Uint8Array;
+}
+
+function stampOf(st: BigIntStats, hash: string): Stamp {
+  return { size: st.size.toString(), mtimeNs: st.mtimeNs.toString(), ctimeNs: st.ctimeNs.toString(), sha256: hash };
+}
+
+function sameFile(a: Stamp, b: Stamp): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}
+
+/** The content hash of the file at path, from the cache when its stamp is unchanged, else read and hashed (and remembered when settled). */
+export function hashFile(path: string, cacheDir: string): HashedFile {
+  const before = statSync(path, { bigint: true });
+  const key = `${before.dev}-${before.ino}`;
+  const known = readEntry<Stamp>(cacheDir, 'files', key);
+  if (known !== undefined && sameFile(known, stampOf(before, known.sha256))) return { sha256: known.sha256 };
+  const bytes = new Uint8Array(readFileSync(path));
+  const hash = sha256(bytes);
+  const after = statSync(path, { bigint: true });
+  const stamp = stampOf(after, hash);
+  const settled = BigInt(Date.now()) * 1_000_000n - after.ctimeNs > settleNs;
+  if (settled && sameFile(stampOf(before, hash), stamp) && before.ino === after.ino) writeEntry(cacheDir, 'files', key, stamp);
+  return { sha256: hash, bytes };
+}
