@@ -1,7 +1,14 @@
 /* Physical frame allocator: a bump pointer through the RAM regions of the PVH memory map, plus a
  * free list of returned frames (linked through the direct map). Frames are zeroed when handed out
  * (unless the caller fills them itself), so boot does no bulk zeroing. Frames mapped in user
- * space carry a reference count (copy-on-write after fork shares them): frame_get/frame_put. */
+ * space carry a reference count (copy-on-write after fork shares them): frame_get/frame_put.
+ * The app's pages and the ramfs's file data come from pmm_alloc_user, which leaves a reserve
+ * untouched (a 32nd of the RAM, 1 to 8 MiB): with the app's memory or the files at their limit,
+ * the kernel still has frames for its own work (page tables, buffers of syscalls, the exit of a
+ * process killed for want of memory and its report). File data written to the ramfs comes from
+ * pmm_alloc_file, which also leaves the program a share (a 16th of the RAM, 2 to 32 MiB), so that
+ * a full /tmp fails its writes with ENOSPC while the program can still run (tmpfs has a size for
+ * this). */
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
@@ -22,6 +29,14 @@ static u64 total_bytes; /* usable RAM: what was free at the first allocation */
 static u64 ram_bytes;   /* all the RAM in the memory map: QEMU's -m */
 static u16 *refs;       /* per frame, from physical 0: mappings of a user frame */
 static u64 nframes;
+static u64 reserve_frames; /* left to the kernel: pmm_alloc_user does not take them */
+
+static u64 program_frames; /* left to the program's pages: pmm_alloc_file does not take them */
+
+#define RESERVE_MIN 256UL  /* frames: 1 MiB */
+#define RESERVE_MAX 2048UL /* 8 MiB */
+#define PROGRAM_MIN 512UL  /* 2 MiB */
+#define PROGRAM_MAX 8192UL /* 32 MiB */
 
 void pmm_add_region(u64 start, u64 end)
 {
@@ -68,8 +83,11 @@ void pmm_reserve(u64 start, u64 end)
 u64 pmm_alloc_uninit(void)
 {
 	u64 pa = 0;
-	if (!total_bytes)
+	if (!total_bytes) {
 		total_bytes = pmm_free_bytes();
+		reserve_frames = MIN(MAX(total_bytes / PAGE_SIZE / 32, RESERVE_MIN), RESERVE_MAX);
+		program_frames = MIN(MAX(total_bytes / PAGE_SIZE / 16, PROGRAM_MIN), PROGRAM_MAX);
+	}
 	if (free_list) {
 		pa = free_list;
 		free_list = *(u64 *)phys_to_virt(pa);
@@ -83,7 +101,8 @@ u64 pmm_alloc_uninit(void)
 		regions[cur].start += PAGE_SIZE;
 	}
 	refs[pa / PAGE_SIZE] = 1;
-	run_stats.peak_frames = MAX(run_stats.peak_frames, ++run_stats.frames);
+	run_stats.frames++; /* not inside MAX, which evaluates its arguments twice */
+	run_stats.peak_frames = MAX(run_stats.peak_frames, run_stats.frames);
 	return pa;
 }
 
@@ -110,6 +129,36 @@ u64 pmm_alloc(void)
 		memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	return pa;
 }
+
+u64 pmm_user_free_bytes(void)
+{
+	u64 free = pmm_free_bytes(), reserve = reserve_frames * PAGE_SIZE;
+	return free > reserve ? free - reserve : 0;
+}
+
+u64 pmm_user_total_bytes(void)
+{
+	u64 reserve = reserve_frames * PAGE_SIZE;
+	return total_bytes > reserve ? total_bytes - reserve : 0;
+}
+
+u64 pmm_file_free_bytes(void)
+{
+	u64 free = pmm_user_free_bytes(), keep = program_frames * PAGE_SIZE;
+	return free > keep ? free - keep : 0;
+}
+
+u64 pmm_file_total_bytes(void)
+{
+	u64 total = pmm_user_total_bytes(), keep = program_frames * PAGE_SIZE;
+	return total > keep ? total - keep : 0;
+}
+
+u64 pmm_alloc_file(void) { return pmm_file_free_bytes() ? pmm_alloc() : 0; }
+
+u64 pmm_alloc_user_uninit(void) { return pmm_user_free_bytes() ? pmm_alloc_uninit() : 0; }
+
+u64 pmm_alloc_user(void) { return pmm_user_free_bytes() ? pmm_alloc() : 0; }
 
 void frame_get(u64 pa)
 {

@@ -112,10 +112,10 @@ static void merge_adjacent(struct mm *mm)
 	}
 }
 
-void vma_unmap(struct mm *mm, u64 start, u64 end)
+bool vma_unmap(struct mm *mm, u64 start, u64 end)
 {
 	if (!split_at(mm, start) || !split_at(mm, end))
-		panic("out of memory splitting a mapping");
+		return false; /* a seam left by the first split changes nothing */
 	struct vma **link = &mm->vmas, *gone = NULL;
 	while (*link) {
 		struct vma *v = *link;
@@ -135,11 +135,13 @@ void vma_unmap(struct mm *mm, u64 start, u64 end)
 		drop_file(v, true);
 		kfree(v);
 	}
+	return true;
 }
 
 bool vma_map_file(struct mm *mm, u64 start, u64 end, u32 prot, struct file *f, u64 off, bool shared)
 {
-	vma_unmap(mm, start, end);
+	if (!vma_unmap(mm, start, end))
+		return false;
 	struct vma *n = kzalloc(sizeof(*n));
 	if (!n)
 		return false;
@@ -227,31 +229,26 @@ u64 vma_find_free(struct mm *mm, u64 len)
 	return best;
 }
 
-/* No frame for a page the app touches: as Linux's OOM killer, the process ends with SIGKILL
- * (status 137). The line says once which -m to try: twice the RAM, as what would have been
- * enough is not known. */
-static bool out_of_memory(void)
+/* No frame for a page the app touches (the app's pages may not take the kernel's reserve, pmm.c):
+ * as Linux's OOM killer, the process ends with SIGKILL (status 137), and the log says which. */
+static void oom_kill(struct proc *p)
 {
-	static bool told;
-	if (!told) {
-		u64 mib = pmm_ram_mib();
-		kerr("out of memory: the app needs more than the VM's %lu MiB of RAM; raise it with -m %luM", mib, 2 * mib);
-		told = true;
-	}
-	proc_kill(current->proc, SIGKILL);
-	return false;
+	if (p->exiting)
+		return;
+	kerr("out of memory: killed pid %d (%s), VM has %lu MiB; raise -m", p->pid, p->comm, pmm_ram_mib());
+	proc_kill(p, SIGKILL);
 }
 
 /* A write to a private page that is a file's frame, or that fork left shared: a copy of its own,
  * unless nobody else has it. */
-static bool copy_on_write(struct mm *mm, const struct vma *v, u64 va, u64 *pte)
+static enum fault copy_on_write(struct mm *mm, const struct vma *v, u64 va, u64 *pte)
 {
 	u64 pa = *pte & PTE_ADDR;
 	bool file = *pte & PTE_FILE;
 	if (file || frame_refs(pa) > 1) {
-		u64 copy = pmm_alloc_uninit();
+		u64 copy = pmm_alloc_user_uninit();
 		if (!copy)
-			return out_of_memory();
+			return FAULT_OOM;
 		memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
 		if (!file)
 			frame_put(pa);
@@ -259,18 +256,18 @@ static bool copy_on_write(struct mm *mm, const struct vma *v, u64 va, u64 *pte)
 	}
 	*pte = pa | prot_to_pte(v->prot);
 	vmm_flush(mm->root, va);
-	return true;
+	return FAULT_OK;
 }
 
 /* A page of a volume's file. Private: read from the host into a frame of its own. Shared: the
  * frame the file keeps for its shared mappings (fs->map_page). Reading sleeps, so the page is
  * looked at again after it (another thread may have mapped or unmapped it meanwhile). */
-static bool fault_from_volume(struct mm *mm, struct vma *v, u64 va, u64 idx, bool shared)
+static enum fault fault_from_volume(struct mm *mm, struct vma *v, u64 va, u64 idx, bool shared)
 {
 	struct file *f = v->file;
-	u64 pa = shared ? 0 : pmm_alloc_uninit();
+	u64 pa = shared ? 0 : pmm_alloc_user_uninit();
 	if (!shared && !pa)
-		return out_of_memory();
+		return FAULT_OOM;
 	file_get(f);
 	long err = shared ? ((pa = f->ino->fs->map_page(f, idx)) ? 0 : -ENOMEM)
 			  : f->ino->fs->read_page(f, idx, phys_to_virt(pa));
@@ -281,27 +278,28 @@ static bool fault_from_volume(struct mm *mm, struct vma *v, u64 va, u64 idx, boo
 		if (!shared && pa)
 			pmm_free(pa);
 		if (err == -ENOMEM)
-			return out_of_memory();
-		return !err && pte && (*pte & PTE_P); /* a read error: SIGSEGV (Linux: SIGBUS) */
+			return FAULT_OOM;
+		/* a read error: SIGSEGV (Linux: SIGBUS) */
+		return !err && pte && (*pte & PTE_P) ? FAULT_OK : FAULT_BAD;
 	}
 	*pte = pa | prot_to_pte(now->prot) | (shared ? PTE_FILE : 0);
-	return true;
+	return FAULT_OK;
 }
 
-bool vma_fault(struct mm *mm, u64 addr, bool write, bool exec)
+enum fault vma_fault_page(struct mm *mm, u64 addr, bool write, bool exec)
 {
 	run_stats.page_faults++;
 	struct vma *v = vma_find(mm, addr);
 	if (!v || !(v->prot & (write ? PROT_WRITE : exec ? PROT_EXEC : PROT_READ)))
-		return false;
+		return FAULT_BAD;
 	u64 va = ALIGN_DOWN(addr, PAGE_SIZE);
 	u64 *pte = vmm_pte(mm->root, va, true);
 	if (!pte)
-		return out_of_memory(); /* no frame for a page table */
+		return FAULT_OOM; /* no frame for a page table */
 	if ((*pte & PTE_P) && write && !(*pte & PTE_W) && !v->shared)
 		return copy_on_write(mm, v, va, pte);
 	if (*pte & (PTE_P | PTE_NONE))
-		return false;
+		return FAULT_BAD;
 	u64 idx = v->file ? (v->off + (va - v->start)) / PAGE_SIZE : 0;
 	if (v->file && v->file->ino->fs)
 		return fault_from_volume(mm, v, va, idx, v->shared);
@@ -309,16 +307,36 @@ bool vma_fault(struct mm *mm, u64 addr, bool write, bool exec)
 		/* the file's own frame: a private mapping gets it read-only until it writes */
 		u64 pa = reg_page(v->file->ino, idx);
 		if (!pa)
-			return out_of_memory();
+			return FAULT_OOM;
 		*pte = pa | (prot_to_pte(v->prot) & (v->shared ? ~0UL : ~PTE_W)) | PTE_FILE;
-		return true;
+		return FAULT_OK;
 	}
-	u64 pa = v->file ? pmm_alloc_uninit() : pmm_alloc();
+	u64 pa = v->file ? pmm_alloc_user_uninit() : pmm_alloc_user();
 	if (!pa)
-		return out_of_memory();
+		return FAULT_OOM;
 	if (v->file)
 		reg_copy_page(v->file->ino, idx, phys_to_virt(pa));
 	*pte = pa | prot_to_pte(v->prot);
+	return FAULT_OK;
+}
+
+bool vma_fault(struct mm *mm, u64 addr, bool write, bool exec)
+{
+	enum fault r = vma_fault_page(mm, addr, write, exec);
+	if (r == FAULT_OOM)
+		oom_kill(current->proc);
+	return r == FAULT_OK;
+}
+
+bool vma_populate(struct mm *mm, u64 start, u64 end, bool write)
+{
+	for (u64 va = start; va < end; va += PAGE_SIZE) {
+		u64 *pte = vmm_pte(mm->root, va, false);
+		if (pte && (*pte & PTE_P) && (!write || (*pte & PTE_W)))
+			continue;
+		if (vma_fault_page(mm, va, write, false) == FAULT_OOM)
+			return false;
+	}
 	return true;
 }
 
@@ -402,7 +420,8 @@ long mm_map(u64 addr, u64 len, u32 prot, struct file *f, u64 off, bool shared)
 
 u64 mm_find_free(u64 len) { return vma_find_free(mm_current(), len); }
 bool mm_range_free(u64 start, u64 end) { return vma_range_free(mm_current(), start, end); }
-void mm_unmap(u64 start, u64 end) { vma_unmap(mm_current(), start, end); }
+bool mm_unmap(u64 start, u64 end) { return vma_unmap(mm_current(), start, end); }
+bool mm_populate(u64 start, u64 end, bool write) { return vma_populate(mm_current(), start, end, write); }
 bool mm_protect(u64 start, u64 end, u32 prot) { return vma_protect(mm_current(), start, end, prot); }
 void mm_discard(u64 start, u64 end) { vma_discard(mm_current(), start, end); }
 u32 mm_membarrier_registered(void) { return mm_current()->membarrier; }
@@ -448,10 +467,8 @@ long mm_remap(u64 old, u64 old_len, u64 new_len, bool may_move)
 	struct vma *v = vma_find(mm, old);
 	if (!v || old + old_len > v->end)
 		return -EFAULT;
-	if (new_len <= old_len) {
-		vma_unmap(mm, old + new_len, old + old_len);
-		return (long)old;
-	}
+	if (new_len <= old_len)
+		return vma_unmap(mm, old + new_len, old + old_len) ? (long)old : -ENOMEM;
 	if (old + old_len == v->end && new_len <= USER_TOP - old && vma_range_free(mm, v->end, old + new_len)) {
 		v->end = old + new_len;
 		return (long)old;
@@ -483,8 +500,8 @@ u64 mm_brk(u64 addr)
 			v->end = new_end;
 		else if (!vma_map(mm, cur_end, new_end, PROT_READ | PROT_WRITE))
 			return mm->brk;
-	} else if (new_end < cur_end) {
-		vma_unmap(mm, new_end, cur_end);
+	} else if (new_end < cur_end && !vma_unmap(mm, new_end, cur_end)) {
+		return mm->brk;
 	}
 	mm->brk = addr;
 	return addr;

@@ -141,12 +141,14 @@ static long put_statfs(struct inode *ino, u64 out)
 		s.flags = 0x20 | (v.readonly ? 1 : 0); /* ST_VALID, ST_RDONLY */
 		return copy_to_user(out, &s, sizeof(s));
 	}
-	u64 free = pmm_free_bytes() / PAGE_SIZE;
+	/* the ramfs holds files in memory (api/mm.h): its size and what is free of it now, what
+	 * writes can still take before ENOSPC */
+	u64 free = pmm_file_free_bytes() / PAGE_SIZE;
 	s.type = TMPFS_MAGIC;
 	s.bsize = s.frsize = (i64)PAGE_SIZE;
-	s.blocks = free * 2; /* the ramfs may use all free memory: report half of the total as used */
+	s.blocks = pmm_file_total_bytes() / PAGE_SIZE;
 	s.bfree = s.bavail = free;
-	s.files = free * 2;
+	s.files = s.blocks;
 	s.ffree = free;
 	s.namelen = NAME_MAX;
 	s.flags = 0x20; /* ST_NOSUID-like "mounted" flags: ST_VALID */

@@ -1,4 +1,10 @@
-/* Memory syscalls: anonymous and file mappings, pages backed on first touch. */
+/* Memory syscalls: anonymous and file mappings, pages backed on first touch. Memory is promised
+ * (overcommitted) as Linux does, with one check per call: private anonymous memory that could be
+ * written (mmap, brk, mremap growth) is refused with ENOMEM when it is larger than what the app
+ * may still take (api/mm.h pmm_user_free_bytes), unless MAP_NORESERVE says it will not all be
+ * touched. Linux compares with the whole RAM; comparing with what is free lets malloc return NULL
+ * rather than the program being killed at its next touch. A promise that cannot be kept after all
+ * (pages touched later) ends the process with SIGKILL (kernel/vma.c). */
 #include "errno.h"
 #include "vfs.h"
 #include "mm.h"
@@ -10,6 +16,7 @@
 #define MAP_PRIVATE 0x02
 #define MAP_FIXED 0x10
 #define MAP_ANONYMOUS 0x20
+#define MAP_NORESERVE 0x4000
 #define MAP_POPULATE 0x8000
 #define MAP_FIXED_NOREPLACE 0x100000
 #define MREMAP_MAYMOVE 1
@@ -22,6 +29,9 @@
 static bool page_aligned(u64 a) { return !(a & (PAGE_SIZE - 1)); }
 
 static bool user_span(u64 start, u64 len) { return start >= MMAP_BOTTOM && start < USER_TOP && len <= USER_TOP - start; }
+
+/* len more bytes of private memory could be backed now (the check described at the top). */
+static bool can_promise(u64 len) { return len <= pmm_user_free_bytes(); }
 
 /* The file to map, or NULL for anonymous memory (also /dev/zero). */
 static long file_to_map(int fd, u64 prot, u64 flags, struct file **out)
@@ -60,6 +70,8 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, int fd, i64 off)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len)
 		return -ENOMEM;
+	if (!file && !(flags & (MAP_SHARED | MAP_NORESERVE)) && (prot & PROT_WRITE) && !can_promise(len))
+		return -ENOMEM;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (!page_aligned(addr) || !user_span(addr, len))
 			return -EINVAL;
@@ -84,8 +96,11 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, int fd, i64 off)
 	}
 	if (err)
 		return err;
-	if ((flags & MAP_POPULATE) && (prot & PROT_READ))
-		user_range_ok(addr, len, false);
+	/* MAP_POPULATE: all the pages now, or ENOMEM with none (Linux would kill when they run out) */
+	if ((flags & MAP_POPULATE) && prot && !mm_populate(addr, addr + len, prot & PROT_WRITE)) {
+		mm_unmap(addr, addr + len);
+		return -ENOMEM;
+	}
 	return (long)addr;
 }
 
@@ -110,8 +125,7 @@ long sys_munmap(u64 addr, u64 len)
 {
 	if (!page_aligned(addr) || !len || !user_span(addr, len))
 		return -EINVAL;
-	mm_unmap(addr, addr + ALIGN_UP(len, PAGE_SIZE));
-	return 0;
+	return mm_unmap(addr, addr + ALIGN_UP(len, PAGE_SIZE)) ? 0 : -ENOMEM;
 }
 
 long sys_mprotect(u64 addr, u64 len, u64 prot)
@@ -137,6 +151,8 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 new_addr)
 		return -EFAULT;
 	if (flags & MREMAP_FIXED)
 		return -EINVAL; /* not supported: callers fall back to mmap+copy */
+	if (new_len > old_len && !can_promise(new_len - old_len))
+		return -ENOMEM;
 	return mm_remap(old, old_len, new_len, flags & MREMAP_MAYMOVE);
 }
 
@@ -152,4 +168,11 @@ long sys_madvise(u64 addr, u64 len, int advice)
 	return 0;
 }
 
-long sys_brk(u64 addr) { return (long)mm_brk(addr); }
+/* A break that grows by more than can be backed stays where it is (malloc then tries mmap). */
+long sys_brk(u64 addr)
+{
+	u64 now = mm_brk(0);
+	if (addr > now && !can_promise(ALIGN_UP(addr, PAGE_SIZE) - ALIGN_UP(now, PAGE_SIZE)))
+		return (long)now;
+	return (long)mm_brk(addr);
+}

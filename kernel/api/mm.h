@@ -27,7 +27,10 @@ bool mm_range_mapped(u64 start, u64 end); /* every page of it is mapped */
 /* msync: the shared pages of volumes' files mapped in [start,end) go back to the host: 0 or the
  * first error (-EIO...). */
 long mm_sync(u64 start, u64 end);
-void mm_unmap(u64 start, u64 end);
+bool mm_unmap(u64 start, u64 end); /* false (ENOMEM) when out of memory to cut a mapping in two */
+/* MAP_POPULATE: backs every page of [start,end) now (for writing when write); false when memory
+ * ran out (the pages taken stay: the caller unmaps). */
+bool mm_populate(u64 start, u64 end, bool write);
 bool mm_protect(u64 start, u64 end, u32 prot); /* false if part of the range is unmapped */
 /* mremap of [old, old+old_len) (within one mapping) to new_len: in place, or moved when may_move.
  * The new address, or -EFAULT (not one mapping) or -ENOMEM. */
@@ -74,3 +77,11 @@ void kfree(void *p);
 
 u64 pmm_free_bytes(void);
 u64 pmm_total_bytes(void); /* usable RAM after the kernel and the bundle */
+/* What the app's pages and the files may still take (free memory less the kernel's reserve), and
+ * could take at most (the usable RAM less the reserve). */
+u64 pmm_user_free_bytes(void);
+u64 pmm_user_total_bytes(void);
+/* The same for files written to the ramfs, which leave the program a share: its size and free
+ * space as statfs tells them. */
+u64 pmm_file_free_bytes(void);
+u64 pmm_file_total_bytes(void);

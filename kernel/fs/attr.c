@@ -96,10 +96,16 @@ long vfs_fallocate(struct inode *ino, int mode, u64 off, u64 len)
 	}
 	if (mode & ~FALLOC_FL_KEEP_SIZE)
 		return -EOPNOTSUPP; /* a volume's holes too: 9P2000.L cannot punch them */
+	if (!ino->fs) {
+		/* the ramfs's pages are made now, as tmpfs does: ENOSPC here rather than at a later write */
+		long err = reg_allocate(ino, off, len);
+		if (err)
+			return err;
+	}
 	u64 size = ino->fs ? ino->fs->size_now(ino) : ino->size;
 	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > size)
 		return vfs_truncate(ino, end);
-	return 0; /* pages are made when written (a volume's by the host): nothing is reserved */
+	return 0; /* a volume's pages are made by the host when written: nothing is reserved */
 }
 
 u64 vfs_readdir(struct inode *dir, u64 pos, bool (*emit)(void *ctx, const char *name, u64 ino, u32 mode, u64 next),

@@ -1,6 +1,9 @@
 /* Data of regular files, page by page: a two-level table of frames. Files unpacked from the initrd
  * keep reading the initrd in place; a page gets a frame of its own (a copy) only when it is
- * written or mapped. */
+ * written or mapped. Pages made by writes come from the files' share of memory (pmm_alloc_file):
+ * once it is gone, writes fail with ENOSPC as on a full tmpfs, and the program still has memory
+ * to run; pages made for a mapping (the program's own code, a shared mapping it touches) come
+ * from the program's (pmm_alloc_user). */
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
@@ -10,20 +13,22 @@
 #define MAX_PAGES ((u64)PER_FRAME * PER_FRAME)
 #define MAX_FILE_SIZE (MAX_PAGES * PAGE_SIZE)
 
+static u64 alloc_frame(bool for_write) { return for_write ? pmm_alloc_file() : pmm_alloc_user(); }
+
 /* The slot holding page idx's frame, or NULL (not made when create is false). */
-static u64 *slot(struct inode *ino, u64 idx, bool create)
+static u64 *slot(struct inode *ino, u64 idx, bool create, bool for_write)
 {
 	if (idx >= MAX_PAGES)
 		return NULL;
 	if (!ino->reg.map) {
-		u64 pa = create ? pmm_alloc() : 0;
+		u64 pa = create ? alloc_frame(for_write) : 0;
 		if (!pa)
 			return NULL;
 		ino->reg.map = phys_to_virt(pa);
 	}
 	u64 *leaf = &ino->reg.map[idx / PER_FRAME];
 	if (!*leaf) {
-		u64 pa = create ? pmm_alloc() : 0;
+		u64 pa = create ? alloc_frame(for_write) : 0;
 		if (!pa)
 			return NULL;
 		*leaf = pa;
@@ -33,7 +38,7 @@ static u64 *slot(struct inode *ino, u64 idx, bool create)
 
 static u64 frame_of(struct inode *ino, u64 idx)
 {
-	u64 *s = slot(ino, idx, false);
+	u64 *s = slot(ino, idx, false, false);
 	return s ? *s : 0;
 }
 
@@ -56,13 +61,13 @@ void reg_copy_page(struct inode *ino, u64 idx, u8 *dst)
 	}
 }
 
-u64 reg_page(struct inode *ino, u64 idx)
+static u64 page_of(struct inode *ino, u64 idx, bool for_write)
 {
-	u64 *s = slot(ino, idx, true);
+	u64 *s = slot(ino, idx, true, for_write);
 	if (!s)
 		return 0;
 	if (!*s) {
-		u64 pa = pmm_alloc();
+		u64 pa = alloc_frame(for_write);
 		if (!pa)
 			return 0;
 		u64 off = idx * PAGE_SIZE;
@@ -72,6 +77,8 @@ u64 reg_page(struct inode *ino, u64 idx)
 	}
 	return *s;
 }
+
+u64 reg_page(struct inode *ino, u64 idx) { return page_of(ino, idx, false); }
 
 long reg_read(struct inode *ino, u8 *buf, u64 len, u64 off)
 {
@@ -101,7 +108,7 @@ long reg_write(struct inode *ino, const u8 *buf, u64 len, u64 off)
 	u64 done = 0;
 	while (done < len) {
 		u64 pos = off + done, in = pos % PAGE_SIZE, n = MIN(len - done, PAGE_SIZE - in);
-		u64 pa = reg_page(ino, pos / PAGE_SIZE);
+		u64 pa = page_of(ino, pos / PAGE_SIZE, true);
 		if (!pa)
 			break;
 		memcpy((u8 *)phys_to_virt(pa) + in, buf + done, n);
@@ -112,6 +119,23 @@ long reg_write(struct inode *ino, const u8 *buf, u64 len, u64 off)
 	if (off + done > ino->size)
 		ino->size = off + done;
 	return (long)done;
+}
+
+long reg_allocate(struct inode *ino, u64 off, u64 len)
+{
+	if (off >= MAX_FILE_SIZE || len > MAX_FILE_SIZE - off)
+		return -EFBIG;
+	u64 first = off / PAGE_SIZE, end = ALIGN_UP(off + len, PAGE_SIZE) / PAGE_SIZE, missing = 0;
+	for (u64 i = first; i < end; i++)
+		missing += !frame_of(ino, i);
+	/* the pages, a table per PER_FRAME of them and the root: all or nothing, as tmpfs */
+	u64 need = missing + missing / PER_FRAME + 2;
+	if (need > pmm_file_free_bytes() / PAGE_SIZE)
+		return -ENOSPC;
+	for (u64 i = first; i < end; i++)
+		if (!page_of(ino, i, true))
+			return -ENOSPC;
+	return 0;
 }
 
 /* Frees the frames of pages [from, ...) (all of them when from is 0, the tables too). */
@@ -168,7 +192,7 @@ u64 reg_frame(struct inode *ino, u64 idx) { return frame_of(ino, idx); }
 
 u64 reg_install(struct inode *ino, u64 idx, u64 pa)
 {
-	u64 *s = slot(ino, idx, true);
+	u64 *s = slot(ino, idx, true, false);
 	if (!s)
 		return 0;
 	if (!*s)

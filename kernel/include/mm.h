@@ -39,6 +39,11 @@ void pmm_init_refs(u64 ram_top);
 u64 pmm_alloc(void);        /* a zeroed frame, or 0 when memory is exhausted; one reference */
 u64 pmm_alloc_uninit(void); /* the same, not zeroed: for callers that write the whole frame */
 void pmm_free(u64 pa);      /* whatever its count */
+/* The same for the app's pages and file data: 0 once only the kernel's reserve is left. */
+u64 pmm_alloc_user(void);
+u64 pmm_alloc_user_uninit(void);
+/* A zeroed frame for the ramfs's file data: 0 once only the program's share is left. */
+u64 pmm_alloc_file(void);
 /* References of a frame mapped in user space: the last frame_put frees it. */
 void frame_get(u64 pa);
 void frame_put(u64 pa);

@@ -113,6 +113,9 @@ void inode_touch(struct inode *ino, bool modified);
 long reg_read(struct inode *ino, u8 *buf, u64 len, u64 off);
 long reg_write(struct inode *ino, const u8 *buf, u64 len, u64 off);
 long reg_truncate(struct inode *ino, u64 size);
+/* fallocate: every page of [off, off+len) gets its frame; -ENOSPC (nothing taken) when memory for
+ * files would run out, -EFBIG past the largest file. */
+long reg_allocate(struct inode *ino, u64 off, u64 len);
 /* The frame holding page idx, made (and filled from the backing) when missing; 0 if out of memory. */
 u64 reg_page(struct inode *ino, u64 idx);
 /* Copies page idx of the file into a frame (zeros past the end). */

@@ -49,14 +49,23 @@ bool vma_range_free(struct mm *mm, u64 start, u64 end);
 bool vma_map(struct mm *mm, u64 start, u64 end, u32 prot);
 /* The same for a file mapping from offset off. */
 bool vma_map_file(struct mm *mm, u64 start, u64 end, u32 prot, struct file *f, u64 off, bool shared);
-void vma_unmap(struct mm *mm, u64 start, u64 end);
+/* False (nothing unmapped) when a mapping cut in two needs memory there is not. */
+bool vma_unmap(struct mm *mm, u64 start, u64 end);
 bool vma_protect(struct mm *mm, u64 start, u64 end, u32 prot); /* false if part of the range is unmapped */
 /* Moves the pages of [old, old+len) to new (new range must be free). */
 bool vma_move(struct mm *mm, u64 old, u64 len, u64 new_start);
 /* Highest free, page-aligned range of len bytes below MMAP_TOP; 0 if none. */
 u64 vma_find_free(struct mm *mm, u64 len);
-/* Backs the page holding addr if the VMA allows the access; false otherwise. */
+/* Backs the page holding addr if the VMA allows the access: FAULT_BAD when it does not, FAULT_OOM
+ * when no frame is left for the app (the kernel's reserve is not touched). */
+enum fault { FAULT_OK, FAULT_BAD, FAULT_OOM };
+enum fault vma_fault_page(struct mm *mm, u64 addr, bool write, bool exec);
+/* The same for a fault the app took (or the kernel on its behalf): out of memory, the process is
+ * killed (SIGKILL, with the log line Linux's OOM killer would write). True when the page is there. */
 bool vma_fault(struct mm *mm, u64 addr, bool write, bool exec);
+/* MAP_POPULATE: backs every page of [start,end) the mappings allow; false when memory ran out
+ * (nothing is killed: the caller unmaps and fails with ENOMEM). */
+bool vma_populate(struct mm *mm, u64 start, u64 end, bool write);
 /* Drops the pages of [start,end): anonymous ones read as zero again, file ones as the file. */
 void vma_discard(struct mm *mm, u64 start, u64 end);
 u64 prot_to_pte(u32 prot);
