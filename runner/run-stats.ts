@@ -3,9 +3,9 @@
 
 export const STATS_RECORD = 'ukify-stats: ';
 
-export type RunStats = Record<'uptime_ns' | 'user_ns' | 'idle_ns' | 'syscalls' | 'page_faults' | 'peak_kib' | 'console_in' | 'console_out' | 'net_in' | 'net_out' | 'procs' | 'threads', number>;
+export type RunStats = Record<'uptime_ns' | 'user_ns' | 'idle_ns' | 'syscalls' | 'page_faults' | 'peak_kib' | 'console_in' | 'console_out' | 'net_in' | 'net_out' | 'procs' | 'threads' | 'mem_kib', number>;
 
-const fields = ['uptime_ns', 'user_ns', 'idle_ns', 'syscalls', 'page_faults', 'peak_kib', 'console_in', 'console_out', 'net_in', 'net_out', 'procs', 'threads'] as const;
+const fields = ['uptime_ns', 'user_ns', 'idle_ns', 'syscalls', 'page_faults', 'peak_kib', 'console_in', 'console_out', 'net_in', 'net_out', 'procs', 'threads', 'mem_kib'] as const;
 
 /** The record's numbers; undefined when the line is not a whole record. */
 export function parseStatsRecord(line: string): RunStats | undefined {
@@ -36,6 +36,7 @@ export function formatStats(s: RunStats, wallMs: number): string {
     `ukify: stats: ${count(s.syscalls)} syscalls, ${count(s.page_faults)} page faults, at most ${bytes(s.peak_kib * 1024)} of memory in use`,
     `ukify: stats: console ${bytes(s.console_in)} in, ${bytes(s.console_out)} out; network ${bytes(s.net_in)} in, ${bytes(s.net_out)} out`,
     `ukify: stats: ${count(s.procs)} ${s.procs === 1 ? 'process' : 'processes'} and ${count(s.threads)} ${s.threads === 1 ? 'thread' : 'threads'} created`,
+    `ukify: stats: ${bytes(s.mem_kib * 1024)} of memory still in use at power-off (the kernel's and the files')`,
     '',
   ].join('\n');
 }

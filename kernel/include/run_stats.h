@@ -9,6 +9,8 @@ struct run_stats {
 	u64 procs, threads;          /* created (the first process and its thread included) */
 	u64 user_ns, idle_ns;        /* the app in ring 3; the CPU halted with nothing to run */
 	u64 frames, peak_frames;     /* physical pages in use: now, and the most at any time */
+	u64 heap_frames, heap_bytes; /* pages the kernel heap took; bytes of its blocks in use */
+	u64 idle_frames;             /* pages kept mapped but unused (lwIP's big blocks, net.c) */
 };
 
 extern struct run_stats run_stats;

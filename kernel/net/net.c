@@ -134,8 +134,10 @@ static void *big_alloc(u64 pages)
 				return NULL;
 			}
 			set_bits(big_mapped, i, 1, true);
+			run_stats.idle_frames++;
 		}
 		set_bits(big_used, start, pages, true);
+		run_stats.idle_frames -= pages;
 		return (void *)(NET_HEAP_VBASE + start * PAGE_SIZE);
 	}
 	return NULL;
@@ -174,6 +176,7 @@ void net_mem_free(void *p)
 	if (total > SMALL_MAX) {
 		u64 pages = ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE;
 		set_bits(big_used, ((u64)b - NET_HEAP_VBASE) / PAGE_SIZE, pages, false);
+		run_stats.idle_frames += pages;
 		mem_used -= pages * PAGE_SIZE;
 	} else {
 		kfree(b);
