@@ -45,6 +45,7 @@ struct sock {
 	struct dgram *dq, *dq_tail;
 	int dq_len;
 	bool reuseaddr, keepalive, nodelay;
+	bool linger_reset; /* SO_LINGER on with a time of 0: close resets (no FIN, no TIME_WAIT) */
 	bool v6only; /* AF_INET6: IPV6_V6ONLY, so a wildcard bind takes no IPv4 */
 	u64 rcvtimeo, sndtimeo; /* ns; 0: none */
 	struct unix_sock *un;   /* AF_UNIX only */

@@ -453,7 +453,15 @@ long sock_setopt(struct sock *s, int level, int name, const void *val, u32 len)
 			return time_opt(val, len, &s->rcvtimeo);
 		case SO_SNDTIMEO:
 			return time_opt(val, len, &s->sndtimeo);
-		case SO_REUSEPORT: case SO_SNDBUF: case SO_RCVBUF: case SO_BROADCAST: case SO_LINGER:
+		case SO_LINGER: {
+			/* struct linger { int l_onoff, l_linger }: only "reset on close" changes anything */
+			const int *lg = val;
+			if (len < 2 * sizeof(int))
+				return -EINVAL;
+			s->linger_reset = lg[0] && !lg[1];
+			return 0;
+		}
+		case SO_REUSEPORT: case SO_SNDBUF: case SO_RCVBUF: case SO_BROADCAST:
 			return 0; /* recorded nowhere: see the catalog */
 		case SO_PASSCRED:
 			return s->family == AF_UNIX ? 0 : -ENOPROTOOPT; /* no control messages: nothing to pass */

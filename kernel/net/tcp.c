@@ -417,7 +417,8 @@ u32 tcp_sock_poll(struct sock *s)
 	return ev;
 }
 
-/* The app closed its last descriptor: unread data or queued connections reset, else FIN. */
+/* The app closed its last descriptor: unread data, queued connections or SO_LINGER with a time of 0
+ * reset, else FIN. */
 void tcp_sock_close(struct sock *s)
 {
 	ack_forget(s);
@@ -445,7 +446,7 @@ void tcp_sock_close(struct sock *s)
 		struct tcp_pcb *pcb = s->tcp;
 		unhook(pcb);
 		/* as Linux: dropping unread data resets the connection; tcp_close fails only without memory */
-		if (s->rx || s->state == SS_CONNECTING || tcp_close(pcb) != ERR_OK)
+		if (s->rx || s->linger_reset || s->state == SS_CONNECTING || tcp_close(pcb) != ERR_OK)
 			tcp_abort(pcb);
 	}
 	if (s->rx)
