@@ -109,9 +109,9 @@ export async function run(args: string[]): Promise<void> {
     const floor = buildFloor('floor');
     const program = fixturePath('hello', 'glibc-static');
     const image = join(work, 'hello.img');
-    writeFileSync(image, imageFor({ program, env: [], args: [] }).image);
+    writeFileSync(image, (await imageFor({ program, env: [], args: [] })).image);
     const muslImage = join(work, 'hello-musl.img');
-    writeFileSync(muslImage, imageFor({ program: fixturePath('hello', 'musl-static'), env: [], args: [] }).image);
+    writeFileSync(muslImage, (await imageFor({ program: fixturePath('hello', 'musl-static'), env: [], args: [] })).image);
     const qemu = (kernel: string): string[] =>
       qemuArgs({ image: kernel, memoryMiB: 64, accel, append, stderrFd: STDERR_FD, debugconFd: DEBUGCON_FD });
 

@@ -40,12 +40,13 @@ export async function run(args: string[]): Promise<void> {
       ['hello musl dynamic', fixturePath('hello', 'musl-dynamic'), []],
     ];
     if (existsSync('/usr/sbin/nginx')) programs.push(['nginx -V (7 libraries)', '/usr/sbin/nginx', ['-V']]);
-    const rows: Row[] = programs.map(([what, program, programArgs], i) => {
-      const { image } = imageFor({ program, args: programArgs, env: [] });
+    const rows: Row[] = [];
+    for (const [i, [what, program, programArgs]] of programs.entries()) {
+      const { image } = await imageFor({ program, args: programArgs, env: [] });
       const path = join(work, `${i}.img`);
       writeFileSync(path, image);
-      return { what, program, args: programArgs, image: path, bytes: image.length, guest: [], native: [] };
-    });
+      rows.push({ what, program, args: programArgs, image: path, bytes: image.length, guest: [], native: [] });
+    }
     for (let i = 0; i <= runs; i++) {
       for (const r of rows) {
         const guest = timeOnce(process.execPath, [cli, 'run', r.image]);

@@ -1,6 +1,7 @@
 /* Boot: memory map, page tables, CPU tables, console, clocks; then load the app from the bundle
  * and enter it in ring 3. */
 #include "9p.h"
+#include "allowlist.h"
 #include "bundle.h"
 #include "clock.h"
 #include "cmdline.h"
@@ -175,6 +176,7 @@ void kmain(u32 start_info_pa)
 	enter_workdir();
 	fs_trace_missing = cmd.trace_missing;
 	trace_on = cmd.strace;
+	allowlist_init(cmd.raw);
 	stamps[T_FS] = rdtsc();
 	netdev_init(cmd.raw);
 	net_configure(cmd.raw);

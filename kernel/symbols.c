@@ -4,12 +4,12 @@
 #include "lib.h"
 #include "log.h"
 
-void symbol_describe(u64 addr, char *buf, size_t size)
+bool symbol_describe(u64 addr, char *buf, size_t size)
 {
 	struct file_ref f;
 	snprintf(buf, size, "%lx (no symbol)", addr);
 	if (!initrd_find("/.ukify/symbols", &f))
-		return;
+		return false;
 	const char *p = (const char *)f.data, *end = p + f.size;
 	while (p < end) {
 		const char *eol = p;
@@ -24,8 +24,9 @@ void symbol_describe(u64 addr, char *buf, size_t size)
 			size_t n = MIN((size_t)(eol - name), size - 24);
 			memcpy(buf, name, n);
 			snprintf(buf + n, size - n, "+0x%lx", addr - start);
-			return;
+			return true;
 		}
 		p = eol + 1;
 	}
+	return false;
 }

@@ -1,5 +1,6 @@
 /* Syscall dispatch through the table generated from syscall-shim/catalog.json. */
 #include "syscall.h"
+#include "allowlist.h"
 #include "clock.h"
 #include "errno.h"
 #include "log.h"
@@ -37,7 +38,7 @@ bool syscall_dispatch(struct regs *r)
 		started = clock_realtime_ns(); /* the call's time leaves out its record's */
 	}
 	if (nr < SYSCALL_COUNT && syscall_table[nr]) {
-		ret = syscall_table[nr](r);
+		ret = allowlist_permits(nr, r) ? syscall_table[nr](r) : allowlist_refuse(nr, r);
 	} else {
 		report_unsupported(nr);
 		ret = -ENOSYS;

@@ -1,8 +1,8 @@
 // `ukify build`, the I/O edge of the packager: read the program and the kernel, assemble, write.
 import { existsSync, realpathSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { ProgramFiles } from '../analyzer/analysis.js';
-import { analyzeFiles } from '../analyzer/analyze.js';
+import type { Analysis, ProgramFiles } from '../analyzer/analysis.js';
+import { analyzeFiles, analyzeProgram } from '../analyzer/analyze.js';
 import { readElf } from '../analyzer/elf/index.js';
 import { appEntries, checkBootable, guestPath } from './app.js';
 import { buildBundle } from './bundle.js';
@@ -15,7 +15,9 @@ import { scriptEntries } from './script-app.js';
 import { scriptInterpreter } from './script.js';
 import { shebang } from './shebang.js';
 import { libraryEntries } from './libraries.js';
-import { initrdFor } from './initrd.js';
+import { type AllowlistRequest, type ImageElf, imageAllowlist, isLoadableElf } from './image-allowlist.js';
+import type { AllowlistSummary } from './allowlist.js';
+import { initrdArchive, initrdContents, type InitrdContents } from './initrd.js';
 import { inspectImage } from './inspect.js';
 import type { Placement } from './options.js';
 import { kernelPath } from './paths.js';
@@ -36,10 +38,15 @@ export interface BuildRequest {
   dirs?: readonly Placement[];
   /** The program's working directory in the guest (absolute). */
   workdir?: string;
-  /** What the program is made of, when the caller has analyzed it already (else it is done here). */
-  analysis?: ProgramFiles;
+  /** What the program is made of, when the caller has analyzed it already (else it is done here):
+   * a whole Analysis for an image with an allowlist. */
+  analysis?: ProgramFiles | Analysis;
   /** Static discovery of the files the program needs (default on). */
   discover?: boolean;
+  /** The syscall allowlist (on by default). */
+  allowlist?: AllowlistRequest;
+  /** Long steps (analyzing the image's other programs) say what they do here. */
+  onProgress?: (message: string) => void;
 }
 
 export interface BuildResult {
@@ -51,6 +58,8 @@ export interface BuildResult {
   /** What discovery put into the image, and what it left out, each with why. */
   added: Addition[];
   skipped: Skipped[];
+  /** How many syscalls the image allows; absent when its allowlist is off. */
+  allowlist?: AllowlistSummary;
 }
 
 export function defaultOutput(program: string): string {
@@ -59,26 +68,48 @@ export function defaultOutput(program: string): string {
 
 export type Image = Omit<BuildResult, 'output' | 'size'> & { image: Uint8Array };
 
+function isAnalysis(files: ProgramFiles | Analysis | undefined): files is Analysis {
+  return files !== undefined && 'syscalls' in files;
+}
+
+/** The ELF files of the initrd other than the program, with the host files they came from. */
+function otherElfs(contents: InitrdContents, programName: string): ImageElf[] {
+  return contents.tree
+    .entries()
+    .filter((e) => e.name !== programName && (e.mode & 0o170000) === 0o100000 && e.data !== undefined && isLoadableElf(e.data))
+    .map((e) => ({ guest: `/${e.name}`, host: contents.hostOf.get(e.name) ?? `/${e.name}` }));
+}
+
 /** The image bytes for a program (no file written). */
-export function imageFor(request: BuildRequest): Image {
+export async function imageFor(request: BuildRequest): Promise<Image> {
   const bytes = readInput(request.program, 'program');
   const line = shebang(bytes);
   const script = line === undefined ? undefined : scriptInterpreter(request.program, line);
   const elfPath = script?.elf ?? request.program;
   const elf = readElf(script === undefined ? bytes : readInput(elfPath, 'interpreter'), elfPath);
   checkBootable(elf, elfPath);
-  const files = request.analysis ?? analyzeFiles(elfPath);
+  const withAllowlist = request.allowlist?.off !== true;
+  const progress = request.onProgress === undefined ? {} : { onProgress: request.onProgress };
+  const files = withAllowlist && !isAnalysis(request.analysis) ? await analyzeProgram(elfPath, progress) : request.analysis ?? analyzeFiles(elfPath);
   const app = script === undefined ? appEntries(elf, request.program, hostMtime(request.program)) : scriptEntries(request.program, bytes, script, elf);
   const entries = [...app, ...libraryEntries(files.interpreter, files.libraries)];
   const discovery = request.discover === false ? undefined : discover(files, hostFs);
-  const initrd = initrdFor(entries, elf.interpreter, { ...request, buildTime: buildTimeNow(), ...(discovery === undefined ? {} : { discovery }) });
+  const contents = initrdContents(entries, elf.interpreter, { ...request, ...(discovery === undefined ? {} : { discovery }) });
   const argv0 = guestPath(request.program);
+  const allowlist = isAnalysis(files)
+    ? await imageAllowlist(files, script === undefined ? argv0 : files.binary, otherElfs(contents, argv0.slice(1)), request.allowlist ?? {}, request.onProgress)
+    : { warnings: [] };
+  if (allowlist.entry !== undefined) contents.tree.add(allowlist.entry, 'the allowlist');
+  const initrd = initrdArchive(contents, buildTimeNow());
   const bundle = buildBundle({ initrd: initrd.archive, args: [argv0, ...request.args], env: request.env });
 
   const kernelFile = request.kernel ?? kernelPath();
   if (!existsSync(kernelFile)) throw new KernelError(`the kernel ${kernelFile} is not built (run: make -C kernel)`);
   const kernel = readElf(readInput(kernelFile, 'kernel'), kernelFile);
-  return { image: assembleImage(kernel, bundle), argv0, warnings: initrd.warnings, added: initrd.added, skipped: initrd.skipped };
+  return {
+    image: assembleImage(kernel, bundle), argv0, warnings: [...initrd.warnings, ...allowlist.warnings], added: initrd.added, skipped: initrd.skipped,
+    ...(allowlist.summary === undefined ? {} : { allowlist: allowlist.summary }),
+  };
 }
 
 function sameFile(a: string, b: string): boolean {
@@ -89,14 +120,14 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-export function buildImageFile(request: BuildRequest): BuildResult {
+export async function buildImageFile(request: BuildRequest): Promise<BuildResult> {
   const output = request.output ?? defaultOutput(request.program);
   if (sameFile(output, request.program)) throw new BuildError(`refusing to write the image over the program itself (${output}); choose another name with -o`);
   // Never replace a file we did not make, unless the user named it.
   if (request.output === undefined && existsSync(output) && inspectImage(readInput(output, 'file')) === undefined) {
     throw new BuildError(`${output} exists and is not an ukify image; remove it or name the output with -o`);
   }
-  const { image, ...rest } = imageFor(request);
+  const { image, ...rest } = await imageFor(request);
   // Write beside the target, then rename: a failed build never leaves half an image.
   const temporary = `${output}.tmp-${process.pid}`;
   try {

@@ -1,6 +1,6 @@
 // The modification time a file brought from the host keeps in the image: the host file's own, in
 // whole seconds (cpio newc's unit). What no host file is behind gets the build's time instead
-// (initrd.ts, ExtraContents.buildTime).
+// (initrd.ts, initrdArchive).
 import { statSync } from 'node:fs';
 
 /** The mtime of the host file at path (symlinks followed), or undefined when it cannot be read. */

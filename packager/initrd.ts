@@ -18,8 +18,6 @@ export interface ExtraContents {
   dirs?: readonly Placement[];
   /** Absolute, normalized guest path. */
   workdir?: string;
-  /** The build's time (seconds since the epoch), the mtime of what no host file is behind. */
-  buildTime?: number;
   /** What static discovery found (packager/discover/). */
   discovery?: Discovery;
 }
@@ -30,6 +28,13 @@ export interface Initrd {
   /** Discovery's additions that went in, and what it left out. */
   added: Addition[];
   skipped: Skipped[];
+}
+
+/** The initrd before it is archived: what still needs to see every file (the allowlist) adds to the tree. */
+export interface InitrdContents extends Omit<Initrd, 'archive'> {
+  tree: InitrdTree;
+  /** The files read from host paths other than their guest paths (--file, --dir, discovery), by entry name. */
+  hostOf: Map<string, string>;
 }
 
 const encoder = new TextEncoder();
@@ -49,8 +54,13 @@ function addWorkdir(tree: InitrdTree, workdir: string): void {
   tree.add({ name: WORKDIR_FILE, mode: 0o100644, data: encoder.encode(workdir) }, 'the working directory');
 }
 
-/** The archive for the program's own entries plus the extra contents; `interpreter` is the program's loader. */
-export function initrdFor(programEntries: readonly CpioEntry[], interpreter: string | undefined, extra: ExtraContents): Initrd {
+/** The archive of the contents; buildTime (seconds since the epoch): the mtime of what no host file is behind. */
+export function initrdArchive(contents: InitrdContents, buildTime: number): Initrd {
+  return { archive: cpioArchive(contents.tree.entries(), buildTime), warnings: contents.warnings, added: contents.added, skipped: contents.skipped };
+}
+
+/** The tree for the program's own entries plus the extra contents (`interpreter`: the program's loader), not archived yet. */
+export function initrdContents(programEntries: readonly CpioEntry[], interpreter: string | undefined, extra: ExtraContents): InitrdContents {
   const tree = new InitrdTree();
   for (const entry of programEntries) tree.add(entry, 'the program (or its libraries)');
   const collected = collectFiles(extra.files ?? [], extra.dirs ?? []);
@@ -63,8 +73,10 @@ export function initrdFor(programEntries: readonly CpioEntry[], interpreter: str
     if (tree.canAdd(name)) tree.add({ name, mode: 0o100644, data: encoder.encode(file.text) }, 'ukify');
   }
   if (extra.workdir !== undefined) addWorkdir(tree, extra.workdir);
+  const hostOf = new Map([...collected.entries, ...discovered.hostEntries].map((e) => [e.entry.name, e.host]));
   return {
-    archive: cpioArchive(tree.entries(), extra.buildTime ?? 0),
+    tree,
+    hostOf,
     warnings: [...collected.warnings, ...libraries.warnings],
     added: discovered.applied,
     skipped: discovered.skipped,

@@ -23,6 +23,8 @@ export interface KernelCommandLine {
   console?: ConsoleMode;
   /** Which of fds 0, 1, 2 are terminals (terminals=0,1,2 or terminals=none); the others are pipes in the guest. */
   terminals?: readonly number[];
+  /** Changes the image's syscall allowlist: off, strict (SIGSYS), and syscall numbers allowed besides. */
+  allowlist?: { off: boolean; strict: boolean; allow: readonly number[] };
   /** Replaces argv[1..] of the bundle when given (even when empty). */
   args?: string[];
 }
@@ -44,6 +46,9 @@ export function kernelCommandLine(options: KernelCommandLine): string {
   if (options.gdb === true) words.push('gdb');
   if (options.console !== undefined) words.push(`console=${options.console}`);
   if (options.terminals !== undefined) words.push(`terminals=${options.terminals.length === 0 ? 'none' : options.terminals.join(',')}`);
+  if (options.allowlist?.off === true) words.push('allowlist=off');
+  if (options.allowlist?.strict === true) words.push('allowlist=strict');
+  for (const nr of options.allowlist?.allow ?? []) words.push(`allow=${nr}`);
   for (const pair of options.env) words.push(quoteWord(`env=${pair}`));
   if (options.args !== undefined) words.push('--', ...options.args.map(quoteWord));
   return words.join(' ');

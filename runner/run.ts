@@ -9,6 +9,7 @@ import { kernelCommandLine } from './cmdline.js';
 import { consoleMode, terminalFds } from './console-mode.js';
 import { kvmUsable, readCpuinfo, readHostTscKhz } from './host.js';
 import { defaultMemoryMiB, MemorySizeError, minimumMemoryMiB, parseMemoryMiB } from './memory.js';
+import { RefusedSyscalls } from './allowlist-refusals.js';
 import { MissingFiles } from './missing-files.js';
 import { bindFailure, checkHostPorts, failedForward, forwardingLine, PortError, type PortForward } from './ports.js';
 import { prepareGdb } from './gdb/prepare.js';
@@ -64,6 +65,8 @@ export interface RunRequest {
   stats?: boolean;
   /** --core FILE: where a crashed program's core file goes. */
   core?: string;
+  /** --no-allowlist, --strict and --allow (syscall numbers) for an image built with an allowlist. */
+  allowlist?: { off: boolean; strict: boolean; allow: readonly number[] };
   /** --gdb: QEMU waits for gdb on this port; the script for it goes to gdbScript (or a printed path). */
   gdb?: { port: number; script?: string };
 }
@@ -105,6 +108,7 @@ export async function runImage(request: RunRequest): Promise<number> {
     stats: request.stats === true,
     core: request.core !== undefined,
     gdb: request.gdb !== undefined,
+    ...(request.allowlist === undefined ? {} : { allowlist: request.allowlist }),
     ...(request.args === undefined ? {} : { args: [...request.args] }),
   });
   // The kernel keeps at most this many of each (kernel/include/cmdline.h) and would drop the rest.
@@ -155,7 +159,9 @@ export async function runImage(request: RunRequest): Promise<number> {
   const portWatch = new PortFailureWatch(terminalStderr, ports);
   const stderr = ports.length > 0 ? portWatch.stream : terminalStderr;
   const missing = request.missingFiles === true ? request.missingInto ?? new MissingFiles(volumes.map((v) => v.guest)) : undefined;
+  const refused = new RefusedSyscalls();
   const onLog = (line: string): void => {
+    refused.see(line);
     if (missing?.take(line) !== true) stderr.write(`${line}\n`);
   };
   try {
@@ -173,6 +179,7 @@ export async function runImage(request: RunRequest): Promise<number> {
     if (request.stats === true) stderr.write(stats === undefined ? 'ukify: stats: the kernel gave none (it did not power off normally)\n' : formatStats(stats, performance.now() - started));
     if (portWatch.failed !== undefined) throw portWatch.failed;
     if (missing !== undefined && request.missingInto === undefined) stderr.write(missing.report());
+    stderr.write(refused.report());
     return status;
   } finally {
     restoreTerminal?.();

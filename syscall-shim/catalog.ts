@@ -36,3 +36,10 @@ export function loadCatalog(path: string = defaultCatalogPath()): ReadonlyMap<nu
   const entries = JSON.parse(readFileSync(path, 'utf8')) as CatalogEntry[];
   return new Map(entries.map((e) => [e.nr, e]));
 }
+
+/** A syscall's number from its name or its number written out; undefined when the catalog has neither. */
+export function syscallNamed(catalog: ReadonlyMap<number, CatalogEntry>, word: string): number | undefined {
+  if (/^\d+$/.test(word) && catalog.has(Number(word))) return Number(word);
+  for (const e of catalog.values()) if (e.name === word) return e.nr;
+  return undefined;
+}

@@ -75,8 +75,8 @@ describe('fakes and stubs, called in the guest (fixtures/sys-claims.c, one boot)
   const program = fixturePath('sys-claims', 'musl-static');
   let guest: GuestRun;
   let results: Map<number, string>;
-  beforeAll(() => {
-    guest = runGuest(program, { args: callArgs([...fakes, ...stubs]) });
+  beforeAll(async () => {
+    guest = await runGuest(program, { args: callArgs([...fakes, ...stubs]) });
     results = parseResults(guest.stdout);
   });
 

@@ -39,8 +39,8 @@ interface Listed {
 }
 
 let extractions = 0;
-function listInitrd(program: string): Listed {
-  const initrd = initrdOf(imageFor({ program, args: [], env: [], kernel, discover: false }).image);
+async function listInitrd(program: string): Promise<Listed> {
+  const initrd = initrdOf((await imageFor({ program, args: [], env: [], kernel, discover: false })).image);
   // The generated /etc files (hosts, passwd, ...) are not this part's concern.
   const names = new Set(
     execFileSync('cpio', ['-t', '--quiet'], { input: initrd, encoding: 'utf8' }).trim().split('\n')
@@ -77,7 +77,7 @@ function parents(path: string): string[] {
 
 /** Every file, its parent directories, the app and its symbol list: nothing else. */
 function expectedNames(program: string, files: readonly string[]): Set<string> {
-  const names = new Set([basename(program), '.ukify', '.ukify/symbols']);
+  const names = new Set([basename(program), '.ukify', '.ukify/symbols', '.ukify/allow']);
   for (const f of files) {
     const rel = f.slice(1);
     names.add(rel);
@@ -86,10 +86,10 @@ function expectedNames(program: string, files: readonly string[]): Set<string> {
   return names;
 }
 
-function expectLibrariesInside(program: string, musl: boolean): void {
+async function expectLibrariesInside(program: string, musl: boolean): Promise<void> {
   const paths = lddPaths(program, musl);
   expect(paths.length).toBeGreaterThan(0);
-  const got = listInitrd(program);
+  const got = (await listInitrd(program));
   expect(got.names).toEqual(expectedNames(program, paths));
   expect(got.links.size).toBe(0);
   for (const p of paths) expect(readFileSync(join(got.dir, p)).equals(readFileSync(p))).toBe(true);
@@ -113,12 +113,12 @@ describe('initrd of a dynamically linked program', () => {
     expectLibrariesInside(nginx, false);
   });
 
-  it('a static program gets no loader and no libraries', () => {
+  it('a static program gets no loader and no libraries', async () => {
     const program = fixturePath('hello', 'glibc-static');
-    expect(listInitrd(program).names).toEqual(expectedNames(program, []));
+    expect((await listInitrd(program)).names).toEqual(expectedNames(program, []));
   });
 
-  it('a library found through RUNPATH outside the default folders: at its path, and linked from /lib/x86_64-linux-gnu', () => {
+  it('a library found through RUNPATH outside the default folders: at its path, and linked from /lib/x86_64-linux-gnu', async () => {
     const dir = join(work, 'runpath');
     mkdirSync(join(dir, 'sub'), { recursive: true });
     execFileSync('gcc', ['-shared', '-fPIC', '-o', join(dir, 'sub', 'libukifyextra.so'), '-x', 'c', '/dev/null']);
@@ -128,7 +128,7 @@ describe('initrd of a dynamically linked program', () => {
     const paths = lddPaths(program, false);
     const extra = join(dir, 'sub', 'libukifyextra.so');
     expect(paths).toContain(extra);
-    const got = listInitrd(program);
+    const got = (await listInitrd(program));
     const link = 'lib/x86_64-linux-gnu/libukifyextra.so';
     expect(got.names).toEqual(new Set([...expectedNames(program, paths), link]));
     expect(got.links).toEqual(new Map([[link, extra]]));

@@ -36,60 +36,60 @@ function nativeStatus(r: ReturnType<typeof runNative>): number {
 
 describe.skipIf(!existsSync(kernelElf))('dynamically linked programs boot', () => {
   describe.each(dynamicVariants)('%s', (variant) => {
-    it('hello prints argv and env like the native run and exits with the requested status', () => {
+    it('hello prints argv and env like the native run and exits with the requested status', async () => {
       const hello = fixturePath('hello', variant);
       const args = ['7', 'two words', 'tab\there', 'utf-8 é ✓', ''];
       const native = runNative(hello, args, { env: { UKIFY_GREETING: 'hi there' } });
-      const guest = runGuest(hello, { args, env: ['UKIFY_GREETING=hi there'], append: 'verbose' });
+      const guest = await runGuest(hello, { args, env: ['UKIFY_GREETING=hi there'], append: 'verbose' });
       expect(guest.stdout).toBe(native.stdout);
       expect(guest.exit).toBe(native.status);
       expect(guest.exit).toBe(7);
       expect(guest.log).toMatch(variant.startsWith('musl') ? /loader \/lib\/ld-musl-x86_64\.so\.1 at / : /loader \/lib64\/ld-linux-x86-64\.so\.2 at /);
     });
 
-    it('hello exits 0 and 255 like Linux', () => {
+    it('hello exits 0 and 255 like Linux', async () => {
       const hello = fixturePath('hello', variant);
       for (const status of ['0', '255']) {
         const native = runNative(hello, [status]);
-        const guest = runGuest(hello, { args: [status] });
+        const guest = await runGuest(hello, { args: [status] });
         expect(guest.stdout).toBe(native.stdout);
         expect(guest.exit).toBe(native.status);
       }
     });
 
-    it('the auxiliary vector: AT_PHDR, AT_ENTRY, AT_BASE, AT_EXECFN as on Linux', () => {
+    it('the auxiliary vector: AT_PHDR, AT_ENTRY, AT_BASE, AT_EXECFN as on Linux', async () => {
       const program = fixturePath('sys-auxv', variant);
       const native = runNative(program);
-      const guest = runGuest(program);
+      const guest = await runGuest(program);
       expect(native.stdout).toMatch(/AT_BASE is the load address of: ld-/);
       expect(guest.stdout).toBe(native.stdout);
       expect(guest.exit).toBe(0);
     });
 
-    it('a crash exits 139 with a fault report naming crash_here', () => {
+    it('a crash exits 139 with a fault report naming crash_here', async () => {
       const crash = fixturePath('crash', variant);
       const native = runNative(crash);
       expect(native.signal).toBe('SIGSEGV');
-      const guest = runGuest(crash);
+      const guest = await runGuest(crash);
       expect(guest.stdout).toBe(native.stdout);
       expect(guest.exit).toBe(nativeStatus(native));
       expect(guest.log).toMatch(/SIGSEGV .* in crash_here\+0x[0-9a-f]+/);
     });
 
-    it('an unknown syscall returns ENOSYS and the program goes on', () => {
+    it('an unknown syscall returns ENOSYS and the program goes on', async () => {
       const probe = fixturePath('probe', variant);
       const native = runNative(probe);
-      const guest = runGuest(probe);
+      const guest = await runGuest(probe);
       expect(guest.stdout).toContain('errno=ENOSYS');
       expect(guest.stdout).toBe(native.stdout);
       expect(guest.exit).toBe(native.status);
     });
 
-    it('files: creates, reads, lists, renames and removes files like the native run', () => {
+    it('files: creates, reads, lists, renames and removes files like the native run', async () => {
       const files = fixturePath('files', variant);
       const cwd = mkdtempSync(join(built, 'files-'));
       const native = runNative(files, [], { cwd });
-      const guest = runGuest(files);
+      const guest = await runGuest(files);
       expect(native.stdout).toMatch(/files ok\n$/);
       expect(guest.stdout).toBe(native.stdout);
       expect(guest.exit).toBe(native.status);
@@ -99,13 +99,13 @@ describe.skipIf(!existsSync(kernelElf))('dynamically linked programs boot', () =
   it.each([
     ['gcc', 'glibc'],
     ['musl-gcc', 'musl'],
-  ])('a non-PIE dynamic program (ET_EXEC with PT_INTERP) built with %s', (compiler) => {
+  ])('a non-PIE dynamic program (ET_EXEC with PT_INTERP) built with %s', async (compiler) => {
     const program = compileHello(join(built, `hello-nopie-${compiler}`), compiler, ['-no-pie']);
     const elf = readElf(new Uint8Array(readFileSync(program)), program);
     expect(elf.header.type).toBe(2); // ET_EXEC
     expect(elf.interpreter).toBeDefined();
     const native = runNative(program, ['3', 'x']);
-    const guest = runGuest(program, { args: ['3', 'x'] });
+    const guest = await runGuest(program, { args: ['3', 'x'] });
     expect(guest.stdout).toBe(native.stdout);
     expect(guest.exit).toBe(3);
   });
@@ -113,14 +113,14 @@ describe.skipIf(!existsSync(kernelElf))('dynamically linked programs boot', () =
   it.each([
     ['gcc', 'glibc'],
     ['musl-gcc', 'musl'],
-  ])('a library found through RUNPATH $ORIGIN on the host is found by the guest loader (%s)', (compiler) => {
+  ])('a library found through RUNPATH $ORIGIN on the host is found by the guest loader (%s)', async (compiler) => {
     const dir = mkdtempSync(join(built, 'runpath-'));
     mkdirSync(join(dir, 'sub'));
     execFileSync(compiler, ['-shared', '-fPIC', '-o', join(dir, 'sub', 'libukifyextra.so'), '-x', 'c', '/dev/null']);
     const program = compileHello(join(dir, 'hello-extra'), compiler, ['-Wl,--no-as-needed', `-L${join(dir, 'sub')}`, '-lukifyextra', '-Wl,-rpath,$ORIGIN/sub']);
     const native = runNative(program, ['4']);
     expect(native.status).toBe(4);
-    const guest = runGuest(program, { args: ['4'] });
+    const guest = await runGuest(program, { args: ['4'] });
     expect(guest.stdout).toBe(native.stdout);
     expect(guest.exit).toBe(4);
   });
@@ -148,9 +148,9 @@ describe.skipIf(!existsSync(kernelElf))('dynamically linked programs boot', () =
     ['/usr/bin/sqlite3', ['-version']],
   ];
   for (const [program, args] of realPrograms) {
-    it.skipIf(!existsSync(program))(`a real program: ${program} ${args.join(' ')} prints what it prints natively`, () => {
+    it.skipIf(!existsSync(program))(`a real program: ${program} ${args.join(' ')} prints what it prints natively`, async () => {
       const native = runNative(program, args);
-      const guest = runGuest(program, { args, memoryMiB: 128 });
+      const guest = await runGuest(program, { args, memoryMiB: 128 });
       expect(guest.stdout).toBe(native.stdout);
       expect(guest.stderr).toBe(native.stderr);
       expect(guest.exit).toBe(native.status);

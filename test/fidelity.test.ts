@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath } from '../fixtures/index.js';
 import { cpioArchive } from '../packager/cpio.js';
-import { initrdFor } from '../packager/initrd.js';
+import { initrdArchive, initrdContents } from '../packager/initrd.js';
 import { inspectImage } from '../packager/inspect.js';
 import { kernelCommandLine } from '../runner/cmdline.js';
 import { terminalFds } from '../runner/console-mode.js';
@@ -152,8 +152,8 @@ describe('dates: entries with no host file behind them get the build time', () =
     expect(mtimes).toEqual([0x65000000, 1000, 0]);
   });
 
-  it('initrdFor: the generated /etc files and /.ukify/workdir get the build time', () => {
-    const initrd = initrdFor([{ name: 'app', mode: 0o100755, data: new Uint8Array(4), mtime: 1234 }], undefined, { workdir: '/srv', buildTime: 1700000000 });
+  it('initrdArchive: the generated /etc files and /.ukify/workdir get the build time', () => {
+    const initrd = initrdArchive(initrdContents([{ name: 'app', mode: 0o100755, data: new Uint8Array(4), mtime: 1234 }], undefined, { workdir: '/srv' }), 1700000000);
     const text = Buffer.from(initrd.archive).toString('latin1');
     const mtimeOf = (name: string): number => {
       const at = text.indexOf(`${name}\0`);

@@ -40,10 +40,10 @@ export interface BootOptions {
 let counter = 0;
 
 /** Writes the image for a program (argv[1..] and env built in) and returns its path. */
-export function buildImage(program: string, opts: BootOptions = {}): string {
+export async function buildImage(program: string, opts: BootOptions = {}): Promise<string> {
   mkdirSync(workDir, { recursive: true });
   // no static discovery: a kernel test's image holds its program and nothing from the host's /etc
-  const { image } = imageFor({ program, args: opts.args ?? [], env: opts.env ?? [], kernel: kernelElf, discover: false });
+  const { image } = await imageFor({ program, args: opts.args ?? [], env: opts.env ?? [], kernel: kernelElf, discover: false });
   const path = join(workDir, `${process.pid}-${counter++}.img`);
   writeFileSync(path, image);
   return path;
@@ -86,8 +86,8 @@ function enteredSyscalls(bytes: Buffer): Set<string> {
   return out;
 }
 
-export function runGuest(program: string, opts: BootOptions = {}): GuestRun {
-  return bootImage(buildImage(program, opts), opts);
+export async function runGuest(program: string, opts: BootOptions = {}): Promise<GuestRun> {
+  return bootImage(await buildImage(program, opts), opts);
 }
 
 export interface TracedRun {

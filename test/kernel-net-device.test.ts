@@ -10,7 +10,7 @@ import { runNative } from './helpers/native.js';
 const hello = fixturePath('hello', 'musl-static');
 const args = ['5', 'net'];
 const native = runNative(hello, args);
-const image = buildImage(hello, { args });
+const image = await buildImage(hello, { args });
 
 const MAC = '52:54:00:ab:cd:ef';
 const OTHER_MAC = '02:00:00:12:34:56';

@@ -12,8 +12,8 @@ describe('sys-proc: processes as Linux makes them', () => {
     it(`sys-proc.${variant} prints in the guest what it prints natively`, () => sameAsNative('sys-proc', variant));
   }
 
-  it('the first process is pid 1 with no parent; its first child is pid 2, child of 1', () => {
-    const guest = runGuest(fixturePath('sys-proc', 'musl-static'), { args: ['ids'] });
+  it('the first process is pid 1 with no parent; its first child is pid 2, child of 1', async () => {
+    const guest = await runGuest(fixturePath('sys-proc', 'musl-static'), { args: ['ids'] });
     expect(guest.stdout).toBe('pid 1, ppid 0\nchild: pid 2, ppid 1\n');
     expect(guest.exit).toBe(0);
   });
@@ -21,8 +21,8 @@ describe('sys-proc: processes as Linux makes them', () => {
   // Memory runs out first in a small VM (ENOMEM: a reserve keeps the running processes going),
   // the machine's 1024 threads in a larger one (EAGAIN).
   for (const memoryMiB of [32, 128]) {
-    it(`a fork bomb in ${memoryMiB} MiB: fork fails with EAGAIN or ENOMEM, every child is killed and reaped, status 0`, () => {
-      const guest = runGuest(fixturePath('sys-proc', 'musl-static'), { args: ['forkbomb'], memoryMiB });
+    it(`a fork bomb in ${memoryMiB} MiB: fork fails with EAGAIN or ENOMEM, every child is killed and reaped, status 0`, async () => {
+      const guest = await runGuest(fixturePath('sys-proc', 'musl-static'), { args: ['forkbomb'], memoryMiB });
       expect(guest.stdout).toMatch(/^forkbomb: fork failed with (EAGAIN|ENOMEM)$/m);
       expect(guest.stdout).toContain('forkbomb: made at least one child: yes\n');
       expect(guest.stdout).toContain('forkbomb: every child reaped: yes\n');

@@ -17,12 +17,12 @@ function shellStatus(run: NativeRun): number {
   return 128 + constants.signals[run.signal];
 }
 
-function sameAsNative(prog: FixtureName, variant: StaticVariant, args: readonly string[] = []): void {
+async function sameAsNative(prog: FixtureName, variant: StaticVariant, args: readonly string[] = []): Promise<void> {
   const path = fixturePath(prog, variant);
   const ref = runNative(path, args);
   expect(ref.timedOut, 'native run timed out').toBe(false);
   expect(ref.stdout).not.toContain('FAILED');
-  const guest = runGuest(path, { args });
+  const guest = await runGuest(path, { args });
   expect(guest.stdout).toBe(ref.stdout);
   expect(guest.exit).toBe(shellStatus(ref));
   expect(guest.log).not.toMatch(/unsupported syscall|panic/);
@@ -36,9 +36,7 @@ describe('signals fixture: handlers, pending on block, SIG_IGN, SIGSEGV recovere
 
 describe('sys-sigframe: frame, restored state, fault codes, order, flags, alternate stack', () => {
   for (const variant of staticVariants) {
-    it(`sys-sigframe.${variant} prints what it prints natively`, () => {
-      sameAsNative('sys-sigframe', variant);
-    });
+    it(`sys-sigframe.${variant} prints what it prints natively`, () => sameAsNative('sys-sigframe', variant));
   }
 });
 
@@ -48,14 +46,14 @@ describe('default actions (guest status = 128 + signal, as the native shell sees
     it(`sys-sigframe ${mode}`, () => sameAsNative('sys-sigframe', 'musl-static', [mode]));
   }
 
-  it('abort under glibc: 134 and a log line naming SIGABRT', () => {
-    sameAsNative('sys-sigframe', 'glibc-static', ['abort']);
-    const guest = runGuest(fixturePath('sys-sigframe', 'glibc-static'), { args: ['abort'] });
+  it('abort under glibc: 134 and a log line naming SIGABRT', async () => {
+    await sameAsNative('sys-sigframe', 'glibc-static', ['abort']);
+    const guest = await runGuest(fixturePath('sys-sigframe', 'glibc-static'), { args: ['abort'] });
     expect(guest.log).toMatch(/SIGABRT \(sent by tkill\/tgkill\) with no handler, rip [0-9a-f]+ in /);
   });
 
-  it('a frame that cannot be written ends the app with SIGSEGV and says why', () => {
-    const guest = runGuest(fixturePath('sys-sigframe', 'musl-static'), { args: ['badstack'] });
+  it('a frame that cannot be written ends the app with SIGSEGV and says why', async () => {
+    const guest = await runGuest(fixturePath('sys-sigframe', 'musl-static'), { args: ['badstack'] });
     expect(guest.log).toMatch(/cannot deliver SIGILL: the signal frame does not fit/);
     expect(guest.exit).toBe(139);
   });
@@ -89,10 +87,10 @@ describe('sys-signal: every signal syscall the catalog claims, with its error ca
 
 describe('crash without a handler', () => {
   for (const variant of ['glibc-static', 'musl-static'] as const) {
-    it(`crash.${variant}: 139 and a fault report`, () => {
+    it(`crash.${variant}: 139 and a fault report`, async () => {
       const path = fixturePath('crash', variant);
       expect(runNative(path).signal).toBe('SIGSEGV');
-      const guest = runGuest(path);
+      const guest = await runGuest(path);
       expect(guest.exit).toBe(139);
       expect(guest.log).toMatch(/SIGSEGV \(page fault\) at address 0, rip [0-9a-f]+ in crash_here\+0x/);
     });

@@ -22,9 +22,9 @@ describe('sys-threads: the thread, futex and blocking syscalls', () => {
     it(`sys-threads.${variant} prints what it prints natively`, () => sameAsNative('sys-threads', variant));
   }
 
-  it('every thread blocked with no timer pending: the app ends as deadlocked (134) and says so', () => {
+  it('every thread blocked with no timer pending: the app ends as deadlocked (134) and says so', async () => {
     // natively this run would never end: there is nothing to compare with
-    const guest = runGuest(fixturePath('sys-threads', 'musl-static'), { args: ['deadlock'] });
+    const guest = await runGuest(fixturePath('sys-threads', 'musl-static'), { args: ['deadlock'] });
     expect(guest.exit).toBe(134);
     expect(guest.log).toMatch(/deadlock: every thread is blocked and no timer is pending/);
   });

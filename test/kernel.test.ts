@@ -92,10 +92,10 @@ describe('syscall test programs', () => {
   const inGuest = new Set<string>();
   for (const variant of ['glibc-static', 'musl-static'] as const) {
     for (const [prog, input] of Object.entries(sysPrograms)) {
-      it(`${prog}.${variant} prints in the guest what it prints natively, same status`, () => {
+      it(`${prog}.${variant} prints in the guest what it prints natively, same status`, async () => {
         const path = fixturePath(prog as `sys-${string}`, variant);
         const ref = runTracedNative(path, [], input);
-        const guest = runGuest(path, { input, trace: true });
+        const guest = await runGuest(path, { input, trace: true });
         expect(guest.stdout).toBe(ref.stdout);
         expect(guest.exit).toBe(ref.status);
         expect(guest.log).not.toMatch(/unsupported syscall/);
@@ -110,19 +110,19 @@ describe('syscall test programs', () => {
     expect(claimed.map((e) => e.name).filter((n) => !inGuest.has(n))).toEqual([]);
   });
 
-  it('sys-io writes fd 2 to COM2', () => {
-    const guest = runGuest(fixturePath('sys-io', 'musl-static'), { input: sysPrograms['sys-io'] });
+  it('sys-io writes fd 2 to COM2', async () => {
+    const guest = await runGuest(fixturePath('sys-io', 'musl-static'), { input: sysPrograms['sys-io'] });
     expect(guest.stderr).toBe('to stderr\n');
   });
 });
 
 describe('static hello', () => {
   for (const variant of ['glibc-static', 'glibc-static-pie', 'musl-static'] as const) {
-    it(`${variant}: argv, env and exit status as natively, in 8 MiB of RAM`, () => {
+    it(`${variant}: argv, env and exit status as natively, in 8 MiB of RAM`, async () => {
       const path = fixturePath('hello', variant);
       const args = ['42', 'two words', 'x"y'];
       const ref = runNative(path, args, { env: { UKIFY_GREETING: 'hi there' } });
-      const guest = runGuest(path, { args, env: ['UKIFY_GREETING=hi there'], memoryMiB: 8 });
+      const guest = await runGuest(path, { args, env: ['UKIFY_GREETING=hi there'], memoryMiB: 8 });
       // argv[0] is printed as a basename; the guest's path is the program's name in the initrd
       expect(guest.stdout).toBe(ref.stdout);
       expect(ref.status).toBe(42);
@@ -131,9 +131,9 @@ describe('static hello', () => {
     });
   }
 
-  it('command-line arguments after -- replace argv[1..], env= adds a variable', () => {
+  it('command-line arguments after -- replace argv[1..], env= adds a variable', async () => {
     const path = fixturePath('hello', 'musl-static');
-    const image = buildImage(path);
+    const image = await buildImage(path);
     const guest = bootImage(image, { append: 'env=UKIFY_GREETING=cmd -- 7 "a b"' });
     const ref = runNative(path, ['7', 'a b'], { env: { UKIFY_GREETING: 'cmd' } });
     expect(guest.stdout).toBe(ref.stdout);
@@ -143,11 +143,11 @@ describe('static hello', () => {
 
 describe('faults and unknown syscalls', () => {
   for (const variant of ['glibc-static', 'glibc-static-pie', 'musl-static'] as const) {
-    it(`crash.${variant}: status 139 and a report naming crash_here`, () => {
+    it(`crash.${variant}: status 139 and a report naming crash_here`, async () => {
       const path = fixturePath('crash', variant);
       const ref = runNative(path);
       expect(ref.signal).toBe('SIGSEGV');
-      const guest: GuestRun = runGuest(path);
+      const guest: GuestRun = await runGuest(path);
       expect(guest.stdout).toBe(ref.stdout);
       expect(guest.exit).toBe(139);
       expect(guest.log).toMatch(/SIGSEGV .* in crash_here\+0x[0-9a-f]+/);
@@ -156,10 +156,10 @@ describe('faults and unknown syscalls', () => {
   }
 
   for (const variant of ['glibc-static', 'musl-static'] as const) {
-    it(`probe.${variant}: ENOSYS, logged once by name, the program continues`, () => {
+    it(`probe.${variant}: ENOSYS, logged once by name, the program continues`, async () => {
       const path = fixturePath('probe', variant);
       const ref = runNative(path);
-      const guest = runGuest(path);
+      const guest = await runGuest(path);
       expect(guest.stdout).toBe(ref.stdout);
       expect(guest.exit).toBe(ref.status);
       expect(guest.log.match(/ukify: unsupported syscall '\?' \(500\)/g)?.length).toBe(1);
@@ -175,10 +175,10 @@ describe('faults and unknown syscalls', () => {
 
 describe('time fixture', () => {
   for (const variant of ['glibc-static', 'glibc-static-pie', 'musl-static'] as const) {
-    it(`time.${variant} behaves as natively`, () => {
+    it(`time.${variant} behaves as natively`, async () => {
       const path = fixturePath('time', variant);
       const ref = runNative(path);
-      const guest = runGuest(path);
+      const guest = await runGuest(path);
       expect(guest.stdout).toBe(ref.stdout);
       expect(guest.exit).toBe(ref.status);
     });
@@ -189,9 +189,9 @@ describe('Debian busybox-static', () => {
   const busybox = '/bin/busybox';
   const cases: string[][] = [['echo', 'hello', 'world'], ['true'], ['false'], ['seq', '1', '5'], ['uname', '-s']];
   for (const args of cases) {
-    it(`busybox ${args.join(' ')}: Linux's output and status`, () => {
+    it(`busybox ${args.join(' ')}: Linux's output and status`, async () => {
       const ref = runNative(busybox, args);
-      const guest = runGuest(busybox, { args });
+      const guest = await runGuest(busybox, { args });
       expect(guest.stdout).toBe(ref.stdout);
       expect(guest.exit).toBe(ref.status);
     });

@@ -31,7 +31,7 @@ describe('the scale fixture: the guest prints what the program prints natively',
   ];
   for (const c of cases) {
     for (const variant of c.variants) {
-      it(`scale ${c.args.join(' ')} (${variant})`, () => {
+      it(`scale ${c.args.join(' ')} (${variant})`, async () => {
         const path = fixturePath('scale', variant);
         const nativeArgs = c.native ?? c.args;
         // at least a thousand descriptors natively, or the comparison says little
@@ -39,7 +39,7 @@ describe('the scale fixture: the guest prints what the program prints natively',
         const native = runNative(path, nativeArgs, { timeoutMs: 60_000 });
         expect(native.stdout).toMatch(/\ndone\n$/);
         expect(native.status).toBe(0);
-        const guest = runGuest(path, { args: c.args, memoryMiB: 128 });
+        const guest = await runGuest(path, { args: c.args, memoryMiB: 128 });
         expect(guest.stdout).toBe(native.stdout);
         expect(guest.exit).toBe(0);
         expect(guest.log).not.toMatch(/unsupported syscall|panic/);
@@ -49,11 +49,11 @@ describe('the scale fixture: the guest prints what the program prints natively',
 });
 
 describe('memory in the guest', () => {
-  it('20,000 TCP connections one after another over 127.0.0.1 leave nothing behind: free memory after 2,000 and after 20,000 agree', () => {
+  it('20,000 TCP connections one after another over 127.0.0.1 leave nothing behind: free memory after 2,000 and after 20,000 agree', async () => {
     const path = fixturePath('scale', 'glibc-static');
     const native = runNative(path, ['churn', '2000'], { timeoutMs: 60_000 });
     expect(native.stdout).toMatch(/^churn connections=2000 .*\ndone\n$/);
-    const guest = runGuest(path, { args: ['churn', '20000'], memoryMiB: 64 });
+    const guest = await runGuest(path, { args: ['churn', '20000'], memoryMiB: 64 });
     expect(guest.exit, guest.log).toBe(0);
     const m = /^churn connections=20000 free_kib_after_tenth=(\d+) free_kib_after_all=(\d+)$/m.exec(guest.stdout);
     expect(m, guest.stdout).not.toBeNull();

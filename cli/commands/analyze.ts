@@ -3,7 +3,8 @@
 import { Option, type Command } from 'commander';
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import type { Analysis } from '../../analyzer/analysis.js';
-import { loadCatalog } from '../../syscall-shim/catalog.js';
+import { allowlistLine } from '../../packager/allowlist.js';
+import { loadCatalog, syscallNamed } from '../../syscall-shim/catalog.js';
 import { UserError } from '../user-error.js';
 
 interface AnalyzeOptions {
@@ -60,20 +61,20 @@ function writeHtml(file: string, html: string): void {
 async function render(analysis: Analysis, options: AnalyzeOptions): Promise<string> {
   if (options.json === true) return (await import('../../analyzer/report/json.js')).renderJson(analysis);
   if (options.markdown === true) return (await import('../../analyzer/report/markdown.js')).renderMarkdown(analysis);
-  const [{ ansiPaint, noPaint, wantColor }, { renderTerminal }] = await Promise.all([
+  const [{ ansiPaint, noPaint, wantColor }, { renderTerminal }, { programAllowlist }] = await Promise.all([
     import('../../analyzer/report/color.js'),
     import('../../analyzer/report/terminal.js'),
+    import('../../packager/image-allowlist.js'),
   ]);
   const paint = wantColor(process.stdout.isTTY === true, process.env) ? ansiPaint : noPaint;
-  const table = renderTerminal(analysis, paint);
+  const table = `${renderTerminal(analysis, paint)}${allowlistLine(programAllowlist(analysis))}\n`;
   return options.html === undefined ? table : `${table}HTML report: ${options.html}\n`;
 }
 
 /** The catalog's number for a syscall given by name or number; a name it does not know is a usage error. */
 function syscallNumber(nameOrNumber: string): number {
-  const catalog = loadCatalog();
-  if (/^\d+$/.test(nameOrNumber) && catalog.has(Number(nameOrNumber))) return Number(nameOrNumber);
-  for (const e of catalog.values()) if (e.name === nameOrNumber) return e.nr;
+  const nr = syscallNamed(loadCatalog(), nameOrNumber);
+  if (nr !== undefined) return nr;
   throw new UserError(`--why: '${nameOrNumber}' is not an x86-64 syscall name or number (see ukify syscalls)`);
 }
 

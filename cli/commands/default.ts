@@ -6,6 +6,8 @@
 import type { Command } from 'commander';
 import { basename, relative } from 'node:path';
 import type { Analysis } from '../../analyzer/analysis.js';
+import { allowlistLine } from '../../packager/allowlist.js';
+import type { BuildResult } from '../../packager/build.js';
 import { checkProgramFile } from './analyze.js';
 import { formatSize } from './build.js';
 import {
@@ -46,15 +48,21 @@ export function registerDefault(program: Command): void {
     const json = flags.json === true;
     if (!json) process.stdout.write(`${basename(elf)}: ${coverageLine(analysis.coverage)}\n`);
     // The analysis is the packager's input: the libraries and named paths are not looked for again.
-    const result = buildImageFile({ program: elf, analysis, ...buildFields(options, flags) });
+    let result: BuildResult;
+    try {
+      result = await buildImageFile({ program: elf, analysis, ...buildFields(options, flags), onProgress: (message) => progress.update(message) });
+    } finally {
+      progress.done();
+    }
     printWarnings(result.warnings);
     const shown = relative(process.cwd(), result.output) || result.output;
     if (json) {
-      const out = { coverage: analysis.coverage, image: result.output, size: result.size, ...(discoveryJson(result.added, result.skipped) as object) };
+      const out = { coverage: analysis.coverage, ...(result.allowlist === undefined ? {} : { allowlist: result.allowlist }), image: result.output, size: result.size, ...(discoveryJson(result.added, result.skipped) as object) };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return;
     }
     process.stdout.write(`wrote ${shown} (${formatSize(result.size)})\n`);
+    process.stdout.write(`${allowlistLine(result.allowlist)}\n`);
     process.stdout.write(discoveryText(result.added, result.skipped));
     const run = ['ukify', 'run', shown, ...networkWords(options.ports, flags.net === true), ...volumeWords(options.volumes), '--', 'ARGS...'].join(' ');
     process.stdout.write(`run it: ${run}   (details: ukify analyze ${elf})\n`);

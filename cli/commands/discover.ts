@@ -17,7 +17,7 @@ import { parseMemoryMiB } from '../../runner/memory.js';
 import { mergePorts, parsePortFlags } from '../../runner/ports.js';
 import { UserError } from '../user-error.js';
 import { formatSize } from './build.js';
-import { addNetworkFlags, addPackageFlags, collect, networkWords, printWarnings, type NetworkFlags, type PackageFlags } from './package-flags.js';
+import { addNetworkFlags, addPackageFlags, allowlistFields, collect, networkWords, printWarnings, type NetworkFlags, type PackageFlags } from './package-flags.js';
 
 interface DiscoverOptions extends PackageFlags, NetworkFlags {
   output?: string;
@@ -111,12 +111,13 @@ async function runDiscover(program: string, args: string[], flags: DiscoverOptio
   process.stdout.write(`${endLine(result.rounds.length, result.end)}\n`);
   process.stdout.write(discoveryReport(result.decisions, result.libraries));
   // The image first: an addition that cannot be built is never written into ukify.json.
-  const built = buildImageFile({
+  const built = await buildImageFile({
     program, env: options.env, args: options.args,
     ...(flags.output === undefined ? {} : { output: flags.output }),
     files: [...options.files, ...result.files], dirs: [...options.dirs, ...result.dirs],
     ...(options.workdir === undefined ? {} : { workdir: options.workdir }),
     discover: flags.discover !== false,
+    ...allowlistFields(flags),
   });
   printWarnings([...new Set([...result.warnings, ...built.warnings])]);
   const additions = [

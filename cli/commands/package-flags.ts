@@ -2,6 +2,7 @@
 // and their merge with the config file (packager/options.ts, packager/config.ts).
 import type { Command } from 'commander';
 import { readConfig } from '../../packager/config.js';
+import type { AllowlistRequest } from '../../packager/image-allowlist.js';
 import { flagLayer, mergeOptions, type PackageOptions } from '../../packager/options.js';
 import { formatPortSpec, mergePorts, parsePortFlags, type PortForward } from '../../runner/ports.js';
 import { mergeVolumes, parseVolumeFlags, type Volume } from '../../runner/volumes.js';
@@ -14,6 +15,11 @@ export interface PackageFlags {
   config?: string;
   /** false with --no-discover */
   discover?: boolean;
+  /** --allow SYSCALL (repeatable) */
+  allow?: string[];
+  /** false with --no-allowlist */
+  allowlist?: boolean;
+  strict?: boolean;
 }
 
 /** The network flags of `ukify run` and `ukify PROGRAM`. */
@@ -33,7 +39,15 @@ export function addPackageFlags(command: Command): Command {
     .option('--dir <HOST:GUEST>', 'put a host directory tree into the image at GUEST (repeatable; symlinks stay symlinks)', collect)
     .option('-w, --workdir <DIR>', 'the program\'s working directory in the guest (made when absent)')
     .option('-c, --config <FILE>', 'options from a JSON file (default: ./ukify.json when present); flags override it')
-    .option('--no-discover', 'only the program, its libraries and what you add: no files found by static discovery');
+    .option('--no-discover', 'only the program, its libraries and what you add: no files found by static discovery')
+    .option('--allow <syscall>', 'allow a syscall the analysis did not find (repeatable; a name such as pkey_alloc, or a number): for plugins loaded at run time or JIT-generated code', collect)
+    .option('--no-allowlist', 'allow every syscall: the kernel refuses by default the syscalls the analysis did not find (ENOSYS)')
+    .option('--strict', 'a syscall outside the allowlist kills the program with SIGSYS, as seccomp does, instead of failing with ENOSYS');
+}
+
+/** The allowlist part of a packager BuildRequest. */
+export function allowlistFields(flags: PackageFlags): { allowlist: AllowlistRequest } {
+  return { allowlist: { off: flags.allowlist === false, allow: flags.allow ?? [], strict: flags.strict === true } };
 }
 
 export function addNetworkFlags(command: Command): Command {
@@ -89,8 +103,9 @@ export function networkWords(ports: readonly PortForward[], net: boolean): strin
 export function buildFields(
   options: PackageOptions,
   flags: PackageFlags = {},
-): { env: string[]; args: string[]; files: PackageOptions['files']; dirs: PackageOptions['dirs']; workdir?: string; discover: boolean } {
+): { env: string[]; args: string[]; files: PackageOptions['files']; dirs: PackageOptions['dirs']; workdir?: string; discover: boolean; allowlist: AllowlistRequest } {
   return {
+    ...allowlistFields(flags),
     env: options.env,
     args: options.args,
     files: options.files,

@@ -19,6 +19,8 @@ import { checkHostDirs, parseVolumeFlags } from '../../runner/volumes.js';
 import { checkEnvPairs } from '../../packager/env.js';
 import { hasElfMagic, inspectImage } from '../../packager/inspect.js';
 import { readInput } from '../../packager/read-input.js';
+import { syscallNumber } from '../../packager/allowlist.js';
+import { loadCatalog } from '../../syscall-shim/catalog.js';
 import { shebang } from '../../packager/shebang.js';
 import { UserError } from '../user-error.js';
 import {
@@ -71,6 +73,13 @@ function buildOnlyFlags(options: RunOptions): string[] {
   ];
 }
 
+/** --no-allowlist, --strict and --allow for an image: kernel options (a program takes them as build flags). */
+function imageAllowlist(o: RunOptions): { allowlist?: { off: boolean; strict: boolean; allow: number[] } } {
+  if (o.allowlist !== false && o.strict !== true && o.allow === undefined) return {};
+  const catalog = loadCatalog();
+  return { allowlist: { off: o.allowlist === false, strict: o.strict === true, allow: (o.allow ?? []).map((word) => syscallNumber(word, catalog)) } };
+}
+
 async function runProgram(path: string, args: string[], options: RunOptions): Promise<number> {
   if (options.memory !== undefined) parseMemoryMiB(options.memory); // a malformed -m fails before anything is built
   const trace = traceRequest(options);
@@ -91,7 +100,7 @@ async function runProgram(path: string, args: string[], options: RunOptions): Pr
     const ports = parsePortFlags(options.publish ?? []);
     const volumes = parseVolumeFlags(options.volume ?? [], process.cwd());
     checkHostDirs(volumes);
-    return runImage({ image: path, ...common, ports, volumes, ...(options.memory === undefined ? {} : { memory: options.memory }), env, ...(args.length > 0 ? { args } : {}) });
+    return runImage({ image: path, ...common, ...imageAllowlist(options), ports, volumes, ...(options.memory === undefined ? {} : { memory: options.memory }), env, ...(args.length > 0 ? { args } : {}) });
   }
   if (!hasElfMagic(bytes) && shebang(bytes) === undefined) throw new UserError(`${path} is neither an ukify image, an ELF program nor a #! script`);
   // A program: env and args go into the bundle, exactly as given (no command-line quoting).
@@ -100,7 +109,7 @@ async function runProgram(path: string, args: string[], options: RunOptions): Pr
   checkHostDirs(volumes); // before the (slow) build: a missing host directory is one line at once
   // Loaded here, not at start-up: booting an image needs none of the packager.
   const { imageFor } = await import('../../packager/build.js');
-  const { image, warnings } = imageFor({ program: path, ...buildFields(merged, options) });
+  const { image, warnings } = await imageFor({ program: path, ...buildFields(merged, options) });
   printWarnings(warnings);
   const dir = mkdtempSync(join(tmpdir(), 'ukify-run-'));
   try {

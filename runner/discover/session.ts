@@ -131,12 +131,14 @@ async function boot(request: DiscoverRequest, image: string, missing: MissingFil
  * in: the directories and symlinks that, like a --dir, are the source of what lies below them (a
  * lookup through one of its symlinks wants the target), and every path it added.
  */
-function roundImage(
+async function roundImage(
   request: DiscoverRequest,
   analysis: ProgramFiles,
   found: { files: Placement[]; dirs: Placement[] },
-): { image: Uint8Array; warnings: string[]; staticPlaced: PlacedDir[]; staticAdded: string[] } {
-  const built = imageFor({
+): Promise<{ image: Uint8Array; warnings: string[]; staticPlaced: PlacedDir[]; staticAdded: string[] }> {
+  // The rounds look for files: an allowlist would only cost them the analysis of what they add.
+  const built = await imageFor({
+    allowlist: { off: true },
     program: request.program,
     analysis,
     env: request.options.env,
@@ -176,7 +178,7 @@ export async function discover(request: DiscoverRequest): Promise<DiscoverResult
         end = 'interrupted';
         break;
       }
-      const built = roundImage(request, analysis, found);
+      const built = await roundImage(request, analysis, found);
       const image = built.image;
       built.warnings.forEach((w) => warnings.add(w));
       if (round === 1) for (const lib of analysis.libraries) heldLibraries.add(lib.path);

@@ -5,13 +5,13 @@ import { fixturePath, type FixtureName, type Variant } from '../../fixtures/inde
 import { runGuest } from '../kernel-boot.js';
 import { runNative } from './native.js';
 
-export function sameAsNative(prog: FixtureName, variant: Variant): void {
+export async function sameAsNative(prog: FixtureName, variant: Variant): Promise<void> {
   const path = fixturePath(prog, variant);
   const ref = runNative(path);
   expect(ref.timedOut, 'native run timed out').toBe(false);
   expect(ref.status).toBe(0);
   expect(ref.stdout).not.toContain('FAILED');
-  const guest = runGuest(path);
+  const guest = await runGuest(path);
   expect(guest.stdout).toBe(ref.stdout);
   expect(guest.exit).toBe(ref.status);
   expect(guest.log).not.toMatch(/unsupported syscall|panic|deadlock/);

@@ -1,0 +1,175 @@
+/* The syscall allowlist. The packager writes /.ukify/allow (IMAGE.md): one line per syscall the
+ * analysis found, "NR NAME", and one per syscall instruction whose number the analysis could not
+ * tell, "site OFFSET PATH" (the instruction's offset in that file), and "strict" to kill with SIGSYS. An unresolved site may make any
+ * syscall: it is known by the file its page maps and the offset in it, so the check costs nothing
+ * until a call is about to be refused. */
+#include "allowlist.h"
+#include "api/fd.h"
+#include "api/vfs.h"
+#include "bundle.h"
+#include "errno.h"
+#include "lib.h"
+#include "log.h"
+#include "proc.h"
+#include "symbols.h"
+#include "syscall.h"
+#include "vma.h"
+
+#define MAX_SITES 64
+#define SYSCALL_INSN_LEN 2 /* 0f 05 */
+
+bool allowlist_on;
+static bool strict;
+static u64 allowed[SYSCALL_COUNT / 64];
+static u64 logged[SYSCALL_COUNT / 64];
+
+struct site {
+	u64 off;
+	const char *path; /* in the initrd, not NUL-terminated */
+	size_t len;
+	bool looked_up, found;
+	u64 dev, ino;
+};
+static struct site sites[MAX_SITES];
+static int nsites;
+
+static void allow(u64 nr)
+{
+	if (nr < SYSCALL_COUNT)
+		allowed[nr / 64] |= 1UL << (nr % 64);
+}
+
+static bool bit(const u64 *set, u64 nr)
+{
+	return set[nr / 64] & (1UL << (nr % 64));
+}
+
+static void read_line(const char *p, const char *eol)
+{
+	u64 n;
+	size_t len = (size_t)(eol - p);
+	if (len > 7 && !strncmp(p, "site 0x", 7)) {
+		size_t a = parse_u64(p + 7, len - 7, 16, &n);
+		const char *path = p + 7 + a + 1;
+		if (!a || path >= eol || nsites == MAX_SITES) {
+			kwarn("allowlist: ignoring the line '%.*s'", (int)MIN(len, 80), p);
+			return;
+		}
+		sites[nsites++] = (struct site){ .off = n, .path = path, .len = (size_t)(eol - path) };
+	} else if (len == 6 && !strncmp(p, "strict", 6)) {
+		strict = true;
+	} else if (len && *p != '#') {
+		if (parse_u64(p, len, 10, &n))
+			allow(n);
+	}
+}
+
+/* allowlist=off, allowlist=strict and allow=N (repeatable), before any `--`. */
+static void read_options(const char *s)
+{
+	while (s && *s) {
+		while (*s == ' ')
+			s++;
+		const char *end = s;
+		while (*end && *end != ' ')
+			end++;
+		size_t len = (size_t)(end - s);
+		if (len == 2 && !strncmp(s, "--", 2))
+			return;
+		u64 n;
+		if (len == 13 && !strncmp(s, "allowlist=off", 13))
+			allowlist_on = false;
+		else if (len == 16 && !strncmp(s, "allowlist=strict", 16))
+			strict = true;
+		else if (len > 6 && !strncmp(s, "allow=", 6) && parse_u64(s + 6, len - 6, 10, &n) == len - 6)
+			allow(n);
+		s = end;
+	}
+}
+
+void allowlist_init(const char *cmdline)
+{
+	struct file_ref f;
+	if (!initrd_find("/.ukify/allow", &f) || !S_ISREG(f.mode))
+		return; /* an image built with --no-allowlist */
+	allowlist_on = true;
+	const char *p = (const char *)f.data, *end = p + f.size;
+	while (p < end) {
+		const char *eol = p;
+		while (eol < end && *eol != '\n')
+			eol++;
+		read_line(p, eol);
+		p = eol + 1;
+	}
+	read_options(cmdline);
+	kinfo("allowlist: %s%s, %d unresolved sites", allowlist_on ? "on" : "off", strict ? " (strict)" : "", nsites);
+}
+
+/* Looks the site's file up once, on the first call that needs it (the fs is up by then). */
+static bool site_file(struct site *s)
+{
+	if (!s->looked_up) {
+		s->looked_up = true;
+		char *path = pathbuf_get();
+		if (!path)
+			return false;
+		size_t n = MIN(s->len, (size_t)PATH_MAX - 1);
+		memcpy(path, s->path, n);
+		path[n] = 0;
+		struct inode *ino;
+		if (!at_lookup(AT_FDCWD, path, 0, true, &ino)) {
+			struct kstat st;
+			vfs_getattr(ino, &st);
+			s->dev = st.dev;
+			s->ino = st.ino;
+			s->found = true;
+		}
+		pathbuf_put(path);
+	}
+	return s->found;
+}
+
+/* Whether the syscall instruction at addr is one of the unresolved sites. */
+static bool at_unresolved_site(u64 addr)
+{
+	struct vma *v = vma_find(mm_current(), addr);
+	if (!v || !v->file || addr < v->start)
+		return false;
+	struct kstat st;
+	vfs_getattr(v->file->ino, &st);
+	u64 off = addr - v->start + v->off;
+	for (int i = 0; i < nsites; i++)
+		if (sites[i].off == off && site_file(&sites[i]) && sites[i].dev == st.dev && sites[i].ino == st.ino)
+			return true;
+	return false;
+}
+
+bool allowlist_permits(u64 nr, const struct regs *r)
+{
+	return !allowlist_on || (nr < SYSCALL_COUNT && bit(allowed, nr)) || at_unresolved_site(r->rip - SYSCALL_INSN_LEN);
+}
+
+/* "/lib/x86_64-linux-gnu/libc.so.6+0x9a2b0" (the offset in the file), with the program's function when its symbols know the address. */
+static void describe(u64 addr, char *buf, size_t size)
+{
+	struct proc *p = current->proc;
+	struct vma *v = vma_find(p->mm, addr);
+	const char *path = v && v->file && v->file->path ? v->file->path : NULL;
+	int n = path ? snprintf(buf, size, "%s+0x%lx", path, addr - v->start + v->off) : snprintf(buf, size, "0x%lx", addr);
+	char fn[128];
+	if (symbol_describe(addr - p->mm->load_bias, fn, sizeof(fn)) && n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, " (%s)", fn);
+}
+
+long allowlist_refuse(u64 nr, struct regs *r)
+{
+	if (!bit(logged, nr)) {
+		logged[nr / 64] |= 1UL << (nr % 64);
+		char where[200];
+		describe(r->rip - SYSCALL_INSN_LEN, where, sizeof(where));
+		kwarn("%sallowlist: refused %s (%lu) from %s", proc_label(current->proc), syscall_names[nr], nr, where);
+	}
+	if (strict)
+		proc_fatal_signal(r, SIGSYS, "a syscall outside the allowlist", r->rip - SYSCALL_INSN_LEN);
+	return -ENOSYS;
+}

@@ -1,0 +1,14 @@
+/* The syscall allowlist (IMAGE.md, /.ukify/allow): the syscalls the analysis found the program can
+ * make. Any other syscall is refused with -ENOSYS (or SIGSYS in strict mode) and logged once. */
+#pragma once
+#include "cpu.h"
+#include "types.h"
+
+extern bool allowlist_on;
+
+/* Reads /.ukify/allow and the command line's allowlist=off|strict and allow=N options. */
+void allowlist_init(const char *cmdline);
+/* Whether syscall nr, made by the instruction before r->rip, is allowed. */
+bool allowlist_permits(u64 nr, const struct regs *r);
+/* A refused call: logs it (once per syscall), then -ENOSYS, or the process dies of SIGSYS (strict). */
+long allowlist_refuse(u64 nr, struct regs *r);
