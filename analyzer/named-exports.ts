@@ -10,29 +10,38 @@ const maxName = 128;
 
 export type ExportNamer = (addr: number) => number | undefined;
 
-/** The NUL-terminated string at addr in a loaded segment (old links keep .rodata with the code), or undefined. */
-function cStringAt(elf: ElfFile, addr: number): string | undefined {
-  const a = BigInt(addr);
-  const seg = elf.programHeaders.find((p) => p.type === PT_LOAD && a >= p.vaddr && a < p.vaddr + p.filesz);
-  if (seg === undefined) return undefined;
-  const len = Number(seg.vaddr + seg.filesz - a);
-  const b = readAtVaddr(elf, a, Math.min(maxName + 1, len));
-  if (b === undefined) return undefined;
-  const end = b.indexOf(0);
-  return end <= 0 ? undefined : String.fromCharCode(...b.subarray(0, end));
+/**
+ * Reads the NUL-terminated string at addr in a loaded segment (old links keep .rodata with the code),
+ * or undefined; `wanted(length)` rejects a string by its length before it is built. Numbers only: it
+ * is asked about every aligned word of a fixed-address executable's data.
+ */
+function cStringReader(elf: ElfFile): (addr: number, wanted: (length: number) => boolean) => string | undefined {
+  const segs = elf.programHeaders
+    .filter((p) => p.type === PT_LOAD)
+    .map((p) => ({ lo: Number(p.vaddr), hi: Number(p.vaddr + p.filesz), offset: Number(p.offset) }));
+  const bytes = elf.bytes;
+  return (addr, wanted) => {
+    const seg = segs.find((p) => addr >= p.lo && addr < p.hi);
+    if (seg === undefined) return undefined;
+    const start = seg.offset + (addr - seg.lo);
+    const stop = Math.min(start + Math.min(maxName + 1, seg.hi - addr), bytes.length);
+    let end = start;
+    while (end < stop && bytes[end] !== 0) end++;
+    if (end === stop || end === start || !wanted(end - start)) return undefined;
+    return String.fromCharCode(...bytes.subarray(start, end));
+  };
 }
 
-/** Maps an address to the start of the exported function the string there names (memoized). */
+/** Maps an address to the start of the exported function the string there names. */
 export function exportNamer(elf: ElfFile, exports: readonly { name: string; addr: number }[]): ExportNamer {
   const byName = new Map(exports.map((e) => [e.name, e.addr]));
-  const memo = new Map<number, number | undefined>();
+  const lengths = new Set(exports.map((e) => e.name.length));
+  const wanted = (length: number): boolean => lengths.has(length);
+  const read = cStringReader(elf);
   return (addr) => {
     if (byName.size === 0) return undefined;
-    if (memo.has(addr)) return memo.get(addr);
-    const s = cStringAt(elf, addr);
-    const hit = s === undefined ? undefined : byName.get(s);
-    memo.set(addr, hit);
-    return hit;
+    const s = read(addr, wanted);
+    return s === undefined ? undefined : byName.get(s);
   };
 }
 
@@ -46,10 +55,12 @@ const identifier = /^[A-Za-z_][A-Za-z0-9_]+$/;
 export function identifierReader(elf: ElfFile): (addr: number) => string | undefined {
   const memo = new Map<number, string | undefined>();
   const segs = elf.programHeaders.filter((p) => p.type === PT_LOAD && p.filesz > 0n).map((p) => [Number(p.vaddr), Number(p.vaddr + p.filesz)]);
+  const read = cStringReader(elf);
+  const anyLength = (): boolean => true;
   return (addr) => {
     if (!segs.some(([lo, hi]) => addr >= lo && addr < hi)) return undefined;
     if (memo.has(addr)) return memo.get(addr);
-    const s = cStringAt(elf, addr);
+    const s = read(addr, anyLength);
     const hit = s !== undefined && identifier.test(s) ? s : undefined;
     memo.set(addr, hit);
     return hit;

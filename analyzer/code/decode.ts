@@ -64,6 +64,8 @@ const maxTableEntries = 4096;
 export class RegionDecoder {
   private readonly decoder: Decoder;
   private readonly instr = new Instruction();
+  /** Where the decoder stands: the address after the last instruction decoded (no need to seek there). */
+  private next = NaN;
   /** Bytes decoded so far (a figure for the benchmark). */
   decodedBytes = 0;
 
@@ -75,23 +77,28 @@ export class RegionDecoder {
     return addr >= this.region.base && addr < this.region.base + this.region.bytes.length;
   }
 
-  /** Decode the instruction at addr (which must lie in the region). */
+  /** Decode the instruction at addr (which must lie in the region). Each property read is a call into wasm: each is read once. */
   decodeAt(addr: number): Raw {
     const d = this.decoder;
     const ins = this.instr;
-    d.position = addr - this.region.base;
-    d.ip = BigInt(addr);
+    if (addr !== this.next) {
+      d.position = addr - this.region.base;
+      d.ip = BigInt(addr);
+    }
     d.decodeOut(ins);
     const len = ins.length;
+    this.next = addr + len;
     this.decodedBytes += len;
-    if (ins.isInvalid) return { addr, len: Math.max(len, 1), flow: Flow.Invalid, target: NaN, ref: NaN, cmpImm: NaN };
+    // Only Code.INVALID has the INVALID mnemonic.
+    const m = ins.mnemonic;
+    if (m === Mnemonic.INVALID && ins.isInvalid) return { addr, len: Math.max(len, 1), flow: Flow.Invalid, target: NaN, ref: NaN, cmpImm: NaN };
     const fc = ins.flowControl;
     let flow: Flow = Flow.Next;
     let target = NaN;
     let ref = NaN;
     switch (fc) {
       case FlowControl.Next:
-        if (ins.mnemonic === Mnemonic.Hlt) flow = Flow.Stop;
+        if (m === Mnemonic.Hlt) flow = Flow.Stop;
         break;
       case FlowControl.UnconditionalBranch:
         flow = Flow.Jump;
@@ -109,8 +116,8 @@ export class RegionDecoder {
         flow = Flow.Return;
         break;
       case FlowControl.Call:
-        if (ins.mnemonic === Mnemonic.Syscall) flow = Flow.Syscall;
-        else if (ins.mnemonic === Mnemonic.Sysenter) flow = Flow.Abi32;
+        if (m === Mnemonic.Syscall) flow = Flow.Syscall;
+        else if (m === Mnemonic.Sysenter) flow = Flow.Abi32;
         else if (ins.op0Kind === OpKind.NearBranch64) {
           flow = Flow.Call;
           target = Number(ins.nearBranchTarget);
@@ -121,7 +128,7 @@ export class RegionDecoder {
         break;
       case FlowControl.Interrupt:
         // int3 (padding, traps) stops; int 0x80 is the 32-bit syscall; other vectors fall through.
-        if (ins.mnemonic === Mnemonic.Int) flow = ins.immediate8 === 0x80 ? Flow.Abi32 : Flow.Next;
+        if (m === Mnemonic.Int) flow = ins.immediate8 === 0x80 ? Flow.Abi32 : Flow.Next;
         else flow = Flow.Stop;
         break;
       default:
@@ -129,7 +136,6 @@ export class RegionDecoder {
     }
     if (ins.isIpRelMemoryOperand) ref = Number(ins.ipRelMemoryAddress);
     else if (flow === Flow.Next) {
-      const m = ins.mnemonic;
       if ((m === Mnemonic.Mov || m === Mnemonic.Push) && ins.opCount >= 1) {
         const k = ins.opCount === 1 ? ins.op0Kind : ins.op1Kind;
         if (k === OpKind.Immediate32to64 || k === OpKind.Immediate32 || k === OpKind.Immediate64) {
@@ -140,7 +146,7 @@ export class RegionDecoder {
       ref = Number(ins.memoryDisplacementU64);
     }
     let cmpImm = NaN;
-    if (ins.mnemonic === Mnemonic.Cmp && ins.op0Kind === OpKind.Register) {
+    if (m === Mnemonic.Cmp && ins.op0Kind === OpKind.Register) {
       const k = ins.op1Kind;
       if (k === OpKind.Immediate8 || k === OpKind.Immediate8to32 || k === OpKind.Immediate8to64 || k === OpKind.Immediate32 || k === OpKind.Immediate32to64) {
         cmpImm = Number(ins.immediate(1));
@@ -166,17 +172,17 @@ export class RegionDecoder {
 export type GapMode = 'none' | 'clean' | 'resync';
 
 export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi: number, readData: ReadData, gaps: GapMode, gapHi = hi): DecodedFunction {
-  const byAddr = new Map<number, Raw>();
+  const known = new Decoded(lo, Math.min(hi, dec.region.base + dec.region.bytes.length));
   const jumpTables = new Map<number, number[]>();
   const work = [start];
   const inRange = (a: number): boolean => a >= lo && a < hi && dec.contains(a);
   while (work.length > 0) {
     let a = work.pop() as number;
     const run: Raw[] = [];
-    while (inRange(a) && !byAddr.has(a)) {
+    while (inRange(a) && !known.has(a)) {
       const r = dec.decodeAt(a);
       if (a + r.len > hi && r.flow !== Flow.Invalid) break;
-      byAddr.set(a, r);
+      known.add(r);
       run.push(r);
       if ((r.flow === Flow.Jump || r.flow === Flow.CondJump) && inRange(r.target)) work.push(r.target);
       if (r.flow === Flow.IndirectJump) {
@@ -190,8 +196,8 @@ export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi
       a += r.len;
     }
   }
-  if (gaps !== 'none') addGaps(dec, byAddr, lo, Math.min(gapHi, hi, dec.region.base + dec.region.bytes.length), gaps === 'resync');
-  const sorted = [...byAddr.values()].sort((x, y) => x.addr - y.addr);
+  if (gaps !== 'none') addGaps(dec, known, lo, Math.min(gapHi, hi, dec.region.base + dec.region.bytes.length), gaps === 'resync');
+  const sorted = known.inOrder();
   return {
     start,
     addrs: sorted.map((r) => r.addr),
@@ -201,6 +207,32 @@ export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi
     refs: sorted.map((r) => r.ref),
     jumpTables,
   };
+}
+
+/** The instructions decoded in [lo, hi), by start address: an index per byte, so that address order costs no sort. */
+class Decoded {
+  private readonly index: Int32Array;
+  private readonly list: Raw[] = [];
+
+  constructor(private readonly lo: number, hi: number) {
+    this.index = new Int32Array(Math.max(0, hi - lo));
+  }
+
+  has(addr: number): boolean {
+    return this.index[addr - this.lo] !== 0;
+  }
+
+  add(r: Raw): void {
+    this.list.push(r);
+    this.index[r.addr - this.lo] = this.list.length;
+  }
+
+  inOrder(): Raw[] {
+    if (this.list.length === 0) return [];
+    const out: Raw[] = [];
+    for (let i = 0; i < this.index.length; i++) if (this.index[i] !== 0) out.push(this.list[this.index[i] - 1]);
+    return out;
+  }
 }
 
 /**
@@ -257,14 +289,12 @@ function readJumpTable(run: Raw[], jmp: Raw, lo: number, hi: number, readData: R
   return [];
 }
 
-function addGaps(dec: RegionDecoder, byAddr: Map<number, Raw>, lo: number, hi: number, resync: boolean): void {
-  const known = [...byAddr.keys()].sort((x, y) => x - y);
+function addGaps(dec: RegionDecoder, known: Decoded, lo: number, hi: number, resync: boolean): void {
   let cursor = lo;
   const gaps: [number, number][] = [];
-  for (const a of known) {
-    if (a > cursor) gaps.push([cursor, a]);
-    const r = byAddr.get(a) as Raw;
-    cursor = Math.max(cursor, a + r.len);
+  for (const r of known.inOrder()) {
+    if (r.addr > cursor) gaps.push([cursor, r.addr]);
+    cursor = Math.max(cursor, r.addr + r.len);
   }
   if (cursor < hi) gaps.push([cursor, hi]);
   for (const [from, to] of gaps) {
@@ -284,6 +314,6 @@ function addGaps(dec: RegionDecoder, byAddr: Map<number, Raw>, lo: number, hi: n
       found.push(r);
       a += r.len;
     }
-    if (clean) for (const r of found) byAddr.set(r.addr, r);
+    if (clean) for (const r of found) known.add(r);
   }
 }
