@@ -107,7 +107,9 @@ export function parseConfig(text: string, file: string, base: string): ConfigLay
   }
   const memory = data['memory'];
   if (memory !== undefined) {
-    if (typeof memory !== 'string' && typeof memory !== 'number') fail(file, 'memory', 'must be a size such as "256M"');
+    // a bare number would be read as MiB by -m but is a count of bytes in many other configs: refused
+    if (typeof memory === 'number') fail(file, 'memory', `must be a string with its unit, such as "${memory}M" for ${memory} MiB`);
+    if (typeof memory !== 'string') fail(file, 'memory', 'must be a size such as "256M"');
     try {
       parseMemoryMiB(String(memory));
     } catch (error) {

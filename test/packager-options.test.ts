@@ -144,7 +144,6 @@ describe('ukify.json', () => {
       memory: '256M',
     });
     expect(parse('{"env": ["A=1", "B=x=y"]}').env).toEqual(['A=1', 'B=x=y']);
-    expect(parse('{"memory": 512}').memory).toBe('512');
     expect(parse('{}')).toEqual({});
   });
 
@@ -167,6 +166,7 @@ describe('ukify.json', () => {
       ['{"workdir": "srv"}', "ukify.json: workdir: the guest path 'srv' must be absolute"],
       ['{"memory": "lots"}', `ukify.json: memory: 'lots' is not a size such as "256M"`],
       ['{"memory": true}', 'ukify.json: memory: must be a size'],
+      ['{"memory": 64}', 'ukify.json: memory: must be a string with its unit, such as "64M" for 64 MiB'],
     ];
     for (const [text, start] of cases) {
       const message = errorOf(() => parse(text));
