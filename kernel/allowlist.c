@@ -5,6 +5,7 @@
  * until a call is about to be refused. */
 #include "allowlist.h"
 #include "api/fd.h"
+#include "api/uaccess.h"
 #include "api/vfs.h"
 #include "bundle.h"
 #include "errno.h"
@@ -17,6 +18,7 @@
 
 #define MAX_SITES 64
 #define SYSCALL_INSN_LEN 2 /* 0f 05 */
+#define STACK_WORDS 128    /* how far up the stack a call's return address is looked for */
 
 bool allowlist_on;
 static bool strict;
@@ -24,6 +26,7 @@ static u64 allowed[SYSCALL_COUNT / 64];
 static u64 logged[SYSCALL_COUNT / 64];
 
 struct site {
+	bool call; /* a call's return address, not a syscall instruction */
 	u64 off;
 	const char *path; /* in the initrd, not NUL-terminated */
 	size_t len;
@@ -48,14 +51,15 @@ static void read_line(const char *p, const char *eol)
 {
 	u64 n;
 	size_t len = (size_t)(eol - p);
-	if (len > 7 && !strncmp(p, "site 0x", 7)) {
+	bool call = len > 7 && !strncmp(p, "call 0x", 7);
+	if (call || (len > 7 && !strncmp(p, "site 0x", 7))) {
 		size_t a = parse_u64(p + 7, len - 7, 16, &n);
 		const char *path = p + 7 + a + 1;
 		if (!a || path >= eol || nsites == MAX_SITES) {
 			kwarn("allowlist: ignoring the line '%.*s'", (int)MIN(len, 80), p);
 			return;
 		}
-		sites[nsites++] = (struct site){ .off = n, .path = path, .len = (size_t)(eol - path) };
+		sites[nsites++] = (struct site){ .call = call, .off = n, .path = path, .len = (size_t)(eol - path) };
 	} else if (len == 6 && !strncmp(p, "strict", 6)) {
 		strict = true;
 	} else if (len && *p != '#') {
@@ -129,8 +133,8 @@ static bool site_file(struct site *s)
 	return s->found;
 }
 
-/* Whether the syscall instruction at addr is one of the unresolved sites. */
-static bool at_unresolved_site(u64 addr)
+/* Whether addr is one of the unresolved sites of that kind (call: a return address). */
+static bool is_site(u64 addr, bool call)
 {
 	struct vma *v = vma_find(mm_current(), addr);
 	if (!v || !v->file || addr < v->start)
@@ -139,14 +143,32 @@ static bool at_unresolved_site(u64 addr)
 	vfs_getattr(v->file->ino, &st);
 	u64 off = addr - v->start + v->off;
 	for (int i = 0; i < nsites; i++)
-		if (sites[i].off == off && site_file(&sites[i]) && sites[i].dev == st.dev && sites[i].ino == st.ino)
+		if (sites[i].call == call && sites[i].off == off && site_file(&sites[i]) && sites[i].dev == st.dev && sites[i].ino == st.ino)
+			return true;
+	return false;
+}
+
+/* Whether an unresolved call's return address is among the words at the top of the user stack. */
+static bool under_unresolved_call(u64 rsp)
+{
+	static u64 words[STACK_WORDS];
+	u64 n = STACK_WORDS;
+	if (copy_from_user(words, rsp, n * sizeof(u64))) {
+		/* the stack ends within the window: what is left of its page */
+		n = MIN(n, (PAGE_SIZE - rsp % PAGE_SIZE) / sizeof(u64));
+		if (copy_from_user(words, rsp, n * sizeof(u64)))
+			return false;
+	}
+	for (u64 i = 0; i < n; i++)
+		if (is_site(words[i], true))
 			return true;
 	return false;
 }
 
 bool allowlist_permits(u64 nr, const struct regs *r)
 {
-	return !allowlist_on || (nr < SYSCALL_COUNT && bit(allowed, nr)) || at_unresolved_site(r->rip - SYSCALL_INSN_LEN);
+	return !allowlist_on || (nr < SYSCALL_COUNT && bit(allowed, nr)) || is_site(r->rip - SYSCALL_INSN_LEN, false) ||
+	       under_unresolved_call(r->rsp);
 }
 
 /* "/lib/x86_64-linux-gnu/libc.so.6+0x9a2b0" (the offset in the file), with the program's function when its symbols know the address. */

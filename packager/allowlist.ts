@@ -10,10 +10,15 @@ export const ALLOWLIST_FILE = '.ukify/allow';
 /** How many unresolved sites the kernel keeps (kernel/allowlist.c, MAX_SITES). */
 export const MAX_SITES = 64;
 
-/** An unresolved syscall instruction: its offset in the file the guest maps at `path`. */
+/**
+ * An unresolved site in the file the guest maps at `path`: a syscall instruction (its offset), or a
+ * call that passes a number the analysis cannot tell to a function that makes the syscall (the
+ * offset of the call's return address).
+ */
 export interface SiteInFile {
   path: string;
   offset: number;
+  call: boolean;
 }
 
 export interface Allowlist {
@@ -42,7 +47,7 @@ export function syscallNumber(word: string, catalog: ReadonlyMap<number, Catalog
 export function allowlistOf(analyses: readonly Analysis[], allow: readonly number[], strict: boolean, sites: readonly SiteInFile[]): Allowlist {
   const syscalls = new Set(allow);
   for (const a of analyses) for (const s of a.syscalls) syscalls.add(s.nr);
-  const unique = new Map(sites.map((s) => [`${s.path}\0${s.offset}`, s]));
+  const unique = new Map(sites.map((s) => [`${s.path}\0${s.offset}\0${s.call}`, s]));
   return { syscalls: [...syscalls].sort((x, y) => x - y), sites: [...unique.values()], strict };
 }
 
@@ -51,11 +56,11 @@ export function unresolvedSites(analysis: Analysis): UnresolvedSite[] {
   return analysis.unresolved.filter((u) => u.address !== '');
 }
 
-/** The file's text: "NR NAME" lines, "site 0xOFFSET PATH" lines, and "strict". */
+/** The file's text: "NR NAME" lines, "site 0xOFFSET PATH" and "call 0xOFFSET PATH" lines, and "strict". */
 export function allowlistText(list: Allowlist, catalog: ReadonlyMap<number, CatalogEntry>): string {
   const lines = ['# the syscalls this image may make (kernel/IMAGE.md)'];
   for (const nr of list.syscalls) lines.push(`${nr} ${catalog.get(nr)?.name ?? '?'}`);
-  for (const s of list.sites) lines.push(`site 0x${s.offset.toString(16)} ${s.path}`);
+  for (const s of list.sites) lines.push(`${s.call ? 'call' : 'site'} 0x${s.offset.toString(16)} ${s.path}`);
   if (list.strict) lines.push('strict');
   return `${lines.join('\n')}\n`;
 }
@@ -70,6 +75,6 @@ export function allowlistSummary(list: Allowlist, catalog: ReadonlyMap<number, C
 export function allowlistLine(s: AllowlistSummary | { off: string } | undefined): string {
   if (s === undefined) return 'the allowlist is off: the image allows every syscall';
   if ('off' in s) return `the allowlist would be off: ${s.off}`;
-  const sites = s.sites === 0 ? '' : ` (and any from ${s.sites} syscall instruction${s.sites === 1 ? '' : 's'} whose number the analysis cannot tell)`;
+  const sites = s.sites === 0 ? '' : ` (and any from the ${s.sites} place${s.sites === 1 ? '' : 's'} whose syscall number the analysis cannot tell)`;
   return `the image allows ${s.allowed} of the ${s.implemented} syscalls the kernel implements${sites}`;
 }

@@ -58,13 +58,19 @@ function covered(a: Analysis): string[] {
   return [a.binary, ...a.libraries.map((l) => l.path)].map(realPath);
 }
 
-const SYSCALL_INSN = [0x0f, 0x05];
+/** How a site's first bytes place it: a syscall instruction, or a call whose return address follows it. */
+function siteKind(bytes: Uint8Array): { call: boolean; length: number } | undefined {
+  if (bytes[0] === 0x0f && bytes[1] === 0x05) return { call: false, length: 0 }; // syscall
+  if (bytes[0] === 0xe8) return { call: true, length: 5 }; // call rel32
+  if (bytes[0] === 0xff && bytes[1] === 0x15) return { call: true, length: 6 }; // call [rip+disp32]
+  return undefined;
+}
 
 /**
- * Where the guest finds each unresolved site: its file's guest path and the instruction's offset in
- * that file. A site that is not a syscall instruction passes an unknown number to a function that
- * makes the syscall (glibc's syscall()): no one instruction can be allowed for it, so the allowlist
- * is off, and `off` says why.
+ * Where the guest finds each unresolved site: its file's guest path and the offset in that file of
+ * the syscall instruction, or of the return address of a call that passes an unknown number to a
+ * function that makes the syscall. Any other site cannot be followed at run time: the allowlist is
+ * then off, and `off` says why.
  */
 export function locateSites(analyses: readonly Analysis[], guestOf: (object: string) => string): { sites: SiteInFile[] } | { off: string } {
   const elfs = new Map<string, ReturnType<typeof readElf>>();
@@ -73,12 +79,13 @@ export function locateSites(analyses: readonly Analysis[], guestOf: (object: str
     const elf = elfs.get(u.object) ?? readElf(readInput(u.object, 'library'), u.object);
     elfs.set(u.object, elf);
     const address = BigInt(u.address);
-    const bytes = readAtVaddr(elf, address, SYSCALL_INSN.length);
+    const bytes = readAtVaddr(elf, address, 2);
+    const kind = bytes === undefined ? undefined : siteKind(bytes);
     const offset = vaddrToOffset(elf, address);
-    if (bytes === undefined || offset === undefined || !SYSCALL_INSN.every((b, i) => bytes[i] === b)) {
+    if (kind === undefined || offset === undefined) {
       return { off: `${u.function} in ${u.object} makes a syscall whose number the analysis cannot tell (${u.reason})` };
     }
-    sites.push({ path: guestOf(u.object), offset: Number(offset) });
+    sites.push({ path: guestOf(u.object), offset: Number(offset) + kind.length, call: kind.call });
   }
   return { sites };
 }

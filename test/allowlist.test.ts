@@ -32,7 +32,7 @@ function allowFile(image: string): { numbers: number[]; sites: string[]; strict:
   const lines = Buffer.from(file.data).toString('utf8').split('\n');
   return {
     numbers: lines.filter((l) => /^\d+ /.test(l)).map((l) => Number(l.split(' ')[0])),
-    sites: lines.filter((l) => l.startsWith('site ')),
+    sites: lines.filter((l) => l.startsWith('site ') || l.startsWith('call ')),
     strict: lines.includes('strict'),
   };
 }
@@ -112,16 +112,22 @@ describe('the allowlist at build time', () => {
     expect(ukifyRun([image, '--', 'jit', String(GETCPU)], { cwd: work.dir }).stdout).toBe(`jit ${GETCPU}: 0\n`);
   });
 
-  it('a program that passes syscall() a number the analysis cannot tell gets no allowlist, with a warning', () => {
+  it.each(['gcc', 'musl-gcc'])('syscall() given a number the analysis cannot tell (%s) may make any syscall, as natively', (cc) => {
     const source = join(work.dir, 'anynr.c');
-    writeFileSync(source, '#include <stdlib.h>\n#include <unistd.h>\nint main(int c, char **v) { return (int)syscall(c > 1 ? atoi(v[1]) : 39); }\n');
-    const binary = join(work.dir, 'anynr');
-    expect(spawnSync('musl-gcc', ['-O2', '-static', '-o', binary, source]).status).toBe(0);
-    const analyzed = ukify(['analyze', binary]);
-    expect(analyzed.stdout).toMatch(/the allowlist would be off: main in \S+anynr makes a syscall whose number the analysis cannot tell/);
-    const built = ukify(['build', binary, '-o', join(work.dir, 'anynr.img')]);
-    expect(built.stderr).toMatch(/ukify: warning: the allowlist is off: main in \S+anynr makes a syscall whose number the analysis cannot tell .*; every syscall is allowed\n/);
-    expect(imageFile(imageFiles(readFileSync(join(work.dir, 'anynr.img'))), '/.ukify/allow')).toBeUndefined();
+    writeFileSync(source, [
+      '#include <errno.h>', '#include <stdio.h>', '#include <stdlib.h>', '#include <unistd.h>',
+      'int main(int c, char **v) { unsigned cpu; long r = syscall(atol(v[1]), &cpu, 0, 0); printf("%ld %d\\n", r, r < 0 ? errno : 0); return 0; }', '',
+    ].join('\n'));
+    const binary = join(work.dir, `anynr-${cc}`);
+    expect(spawnSync(cc, ['-O2', '-o', binary, source]).status).toBe(0);
+    const image = join(work.dir, `anynr-${cc}.img`);
+    expect(ukify(['build', binary, '-o', image]).status).toBe(0);
+    expect(allowFile(image).sites.some((l) => l.startsWith('call '))).toBe(true);
+    const native = runNative(binary, [String(GETCPU)]);
+    const guest = ukifyRun([image, '--', String(GETCPU)], { cwd: work.dir });
+    expect(native.stdout).toBe('0 0\n');
+    expect(guest.stdout).toBe(native.stdout);
+    expect(guest.stderr).not.toContain('allowlist');
   });
 
   it('an unknown syscall name is one clear error line', () => {
