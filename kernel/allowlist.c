@@ -14,6 +14,7 @@
 #include "proc.h"
 #include "symbols.h"
 #include "syscall.h"
+#include "vdso.h"
 #include "vma.h"
 
 #define MAX_SITES 64
@@ -167,8 +168,8 @@ static bool under_unresolved_call(u64 rsp)
 
 bool allowlist_permits(u64 nr, const struct regs *r)
 {
-	return !allowlist_on || (nr < SYSCALL_COUNT && bit(allowed, nr)) || is_site(r->rip - SYSCALL_INSN_LEN, false) ||
-	       under_unresolved_call(r->rsp);
+	return !allowlist_on || (nr < SYSCALL_COUNT && bit(allowed, nr)) || vdso_contains(mm_current(), r->rip - SYSCALL_INSN_LEN) ||
+	       is_site(r->rip - SYSCALL_INSN_LEN, false) || under_unresolved_call(r->rsp);
 }
 
 /* "/lib/x86_64-linux-gnu/libc.so.6+0x9a2b0" (the offset in the file), with the program's function when its symbols know the address. */

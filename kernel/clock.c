@@ -1,11 +1,14 @@
 /* Clocks from the TSC (frequency from tsc_khz=, else CPUID 0x15/0x16, else a short PIT
  * measurement), wall time from the CMOS RTC read once at boot, and sleeping: the LAPIC timer in
- * one-shot mode wakes the halted CPU. */
+ * one-shot mode wakes the halted CPU. The clocks' parameters live in the vDSO's data page
+ * (vdso/vvar.h), which every process maps read-only: the syscalls here and the vDSO in ring 3
+ * compute the same nanosecond from the same TSC value. */
 #include "clock.h"
 #include "cpu.h"
 #include "log.h"
 #include "mm.h"
 #include "x86.h"
+#include "vdso/vvar.h"
 
 #define LAPIC_PA 0xfee00000UL
 #define LAPIC_VA (MMIO_BASE + 0x0)
@@ -16,7 +19,32 @@
 #define LAPIC_TIMER_DIV 0x3e0
 #define TIMER_VECTOR 32
 
-static u64 tsc_khz, boot_tsc, boot_realtime_ns;
+#define VVAR_SHIFT 40 /* mult = 2^40 ns per kHz-tick: below 1 ns of drift per 10^12 ns */
+
+static u64 tsc_khz;
+
+/* The vDSO's data page: a page of its own, since all of it is shown to every process. */
+static union {
+	struct vdso_time t;
+	u8 page[PAGE_SIZE];
+} vvar __attribute__((aligned(PAGE_SIZE)));
+
+u64 clock_vvar_frame(void) { return virt_to_phys(&vvar); }
+
+/* Changes the clocks' parameters under the sequence counter (the vDSO retries meanwhile). */
+static void vvar_update(u64 tsc_base, u64 mono_base, u64 real_offset)
+{
+	volatile struct vdso_time *t = &vvar.t;
+	t->seq++;
+	__asm__ volatile("" : : : "memory");
+	t->tsc_base = tsc_base;
+	t->mono_base = mono_base;
+	t->real_offset = real_offset;
+	t->shift = VVAR_SHIFT;
+	t->mult = (1000000UL << VVAR_SHIFT) / tsc_khz;
+	__asm__ volatile("" : : : "memory");
+	t->seq++;
+}
 
 static volatile u32 *lapic_reg(u32 off) { return (volatile u32 *)(LAPIC_VA + off); }
 
@@ -78,7 +106,7 @@ static u64 pit_measure_khz(void)
 
 void clock_init(u64 khz)
 {
-	boot_tsc = rdtsc();
+	u64 boot_tsc = rdtsc();
 	const char *source = "tsc_khz=";
 	if (!khz) {
 		struct cpuid max = cpuid(0, 0);
@@ -95,17 +123,20 @@ void clock_init(u64 khz)
 			khz = 1000000, source = "a guess";
 	}
 	tsc_khz = khz;
-	boot_realtime_ns = rtc_read_seconds() * 1000000000UL;
+	vvar_update(boot_tsc, 0, rtc_read_seconds() * 1000000000UL);
 	kinfo("clock: tsc %lu kHz (from %s)", tsc_khz, source);
 }
 
 u64 clock_tsc_khz(void) { return tsc_khz; }
 
-static u64 ticks_to_ns(u64 t) { return t / tsc_khz * 1000000 + (t % tsc_khz) * 1000000 / tsc_khz; }
+/* The kernel writes the page only with its interrupts off and never in parallel (one vCPU): no retry here. */
+u64 clock_monotonic_ns(void)
+{
+	const struct vdso_time *t = &vvar.t;
+	return vdso_time_ns(rdtsc(), t->tsc_base, t->mult, t->shift, t->mono_base);
+}
 
-u64 clock_monotonic_ns(void) { return ticks_to_ns(rdtsc() - boot_tsc); }
-
-u64 clock_realtime_ns(void) { return boot_realtime_ns + clock_monotonic_ns(); }
+u64 clock_realtime_ns(void) { return clock_monotonic_ns() + vvar.t.real_offset; }
 
 void lapic_init(void)
 {

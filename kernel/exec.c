@@ -17,6 +17,7 @@
 #include "signal_frame.h"
 #include "thread.h"
 #include "uaccess.h"
+#include "vdso.h"
 #include "vfs.h"
 #include "vma.h"
 #include "x86.h"
@@ -30,7 +31,8 @@
 enum {
 	AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8,
 	AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
-	AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31, AT_MINSIGSTKSZ = 51,
+	AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31, AT_SYSINFO_EHDR = 33,
+	AT_MINSIGSTKSZ = 51,
 };
 
 /* The new program's argv and envp strings, back to back (argv first), in a window of kernel
@@ -273,7 +275,7 @@ static u64 build_stack(struct mm *mm, const struct exec_image *img, const struct
 		AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0,
 		AT_SECURE, 0, AT_RANDOM, random_addr, AT_HWCAP, cpu_hwcap(), AT_HWCAP2, 0,
 		AT_PLATFORM, platform_addr, AT_EXECFN, execfn_addr, AT_CLKTCK, USER_HZ,
-		AT_MINSIGSTKSZ, ALIGN_UP(cpu_xsave_size() + 1024, 16), AT_NULL, 0,
+		AT_MINSIGSTKSZ, ALIGN_UP(cpu_xsave_size() + 1024, 16), AT_SYSINFO_EHDR, VDSO_BASE, AT_NULL, 0,
 	};
 	const struct cred *c = &current->proc->cred;
 	auxv[15] = c->uid.r, auxv[17] = c->uid.e, auxv[19] = c->gid.r, auxv[21] = c->gid.e;
@@ -357,7 +359,7 @@ static long replace_image(const char *path, const struct args *a, struct target 
 	proc_vfork_done(p);
 	struct exec_image img;
 	err = elf_map(t->prog, path, &img);
-	u64 sp = err ? 0 : build_stack(mm, &img, a, path);
+	u64 sp = err || !vdso_map(mm) ? 0 : build_stack(mm, &img, a, path);
 	if (!sp) {
 		if (err == -ENOEXEC)
 			kerr("%sexecve(%s): the new program could not be loaded (bad segments): the process ends", proc_label(p), path);

@@ -16,6 +16,7 @@
 #include "mm.h"
 #include "proc.h"
 #include "thread.h"
+#include "vdso.h"
 #include "x86.h"
 
 u64 prot_to_pte(u32 prot)
@@ -91,7 +92,7 @@ static void drop_file(struct vma *v, bool sync)
 
 static bool continues(const struct vma *v, const struct vma *n)
 {
-	if (v->end != n->start || v->prot != n->prot || v->file != n->file || v->shared != n->shared)
+	if (v->end != n->start || v->prot != n->prot || v->file != n->file || v->shared != n->shared || v->special || n->special)
 		return false;
 	return !v->file || v->off + (v->end - v->start) == n->off;
 }
@@ -300,6 +301,13 @@ enum fault vma_fault_page(struct mm *mm, u64 addr, bool write, bool exec)
 		return copy_on_write(mm, v, va, pte);
 	if (*pte & (PTE_P | PTE_NONE))
 		return FAULT_BAD;
+	if (v->special) { /* the vDSO's pages, dropped by madvise: the kernel's frames again */
+		u64 pa = vdso_frame(v, va);
+		if (!pa)
+			return FAULT_BAD;
+		*pte = pa | (prot_to_pte(v->prot) & ~PTE_W) | PTE_FILE;
+		return FAULT_OK;
+	}
 	u64 idx = v->file ? (v->off + (va - v->start)) / PAGE_SIZE : 0;
 	if (v->file && v->file->ino->fs)
 		return fault_from_volume(mm, v, va, idx, v->shared);

@@ -114,6 +114,8 @@ static void gen_maps(struct proc *p, struct inode *out)
 		const char *name = "";
 		if (v->file && v->file->path)
 			name = v->file->path;
+		else if (v->special)
+			name = v->special == VMA_VDSO ? "[vdso]" : "[vvar]";
 		else if (v->start >= mm->brk_start && v->end <= ALIGN_UP(mm->brk, PAGE_SIZE) && mm->brk > mm->brk_start)
 			name = "[heap]";
 		else if (v->end == STACK_TOP)

@@ -5,6 +5,8 @@
 
 void clock_init(u64 tsc_khz_from_cmdline);
 u64 clock_tsc_khz(void); /* the TSC frequency the clocks use */
+/* The physical page of the clocks' parameters, the vDSO's data page (vdso/vvar.h). */
+u64 clock_vvar_frame(void);
 void lapic_init(void);
 void lapic_eoi(void);
 /* One interrupt (vector 32) after about ns (at least 1 us, at most ~2 s). lapic_timer_arms counts

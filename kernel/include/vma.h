@@ -12,8 +12,10 @@ struct vma {
 	bool shared;       /* MAP_SHARED of a file: its pages are the file's */
 	struct file *file; /* NULL for anonymous memory; a reference is held */
 	u64 off;           /* file offset of start */
+	u8 special;        /* VMA_VDSO, VMA_VVAR: the kernel's own frames (vdso.c), 0 otherwise */
 	struct vma *next;  /* sorted by start */
 };
+enum { VMA_VDSO = 1, VMA_VVAR = 2 };
 
 /* One address space, shared by the threads of a process (and by a vfork child until it execs). */
 struct mm {
