@@ -10,6 +10,7 @@
 #include "net.h"
 #include "proc.h"
 #include "symbols.h"
+#include "trace.h"
 #include "thread.h"
 #include "vfs.h"
 #include "vma.h"
@@ -43,6 +44,8 @@ void proc_kill(struct proc *p, int wait_status)
 		return;
 	p->exiting = true;
 	p->exit_status = wait_status;
+	if (trace_on && (wait_status & 0x7f))
+		trace_killed(p, wait_status & 0x7f);
 	for (struct thread *t = p->thread_list; t; t = t->proc_next)
 		if (t != current)
 			sched_signal_wake(t);

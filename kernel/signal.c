@@ -9,6 +9,7 @@
 #include "sched.h"
 #include "signal_frame.h"
 #include "symbols.h"
+#include "trace.h"
 
 static const char *const names[32] = {
 	[SIGHUP] = "SIGHUP", [SIGINT] = "SIGINT", [SIGQUIT] = "SIGQUIT", [SIGILL] = "SIGILL",
@@ -273,6 +274,8 @@ void signal_deliver(struct regs *r)
 	if (current->proc->stopped)
 		proc_stop_wait();
 	while (signal_dequeue(~s->blocked, &info)) {
+		if (trace_on)
+			trace_signal(&info);
 		struct sigaction_k *a = &current->proc->sighand->actions[info.signo - 1];
 		if (a->handler == SIG_IGN)
 			continue;

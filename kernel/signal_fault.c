@@ -5,6 +5,7 @@
 #include "proc.h"
 #include "thread.h"
 #include "signal_frame.h"
+#include "trace.h"
 #include "vma.h"
 
 #define PF_PRESENT 1
@@ -67,6 +68,8 @@ void signal_fault(struct regs *r, u64 cr2, const char *what)
 {
 	struct siginfo_k info = { 0 };
 	classify(r, cr2, &info);
+	if (trace_on)
+		trace_signal(&info);
 	int sig = info.signo;
 	struct sigaction_k *a = &current->proc->sighand->actions[sig - 1];
 	/* the report shows the faulting address for page faults, else where it happened */

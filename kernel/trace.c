@@ -2,7 +2,8 @@
  * debugcon of its own) for the runner to decode and print in strace's format (runner/strace/). The
  * kernel does no formatting: a record holds the numbers (syscall, pid, tid, time, arguments or
  * result) and copies of the user memory that strace would show, as the generated table says per
- * argument (syscall-shim/trace.json): a path at entry, a read's bytes at return. The layout is in
+ * argument (syscall-shim/trace.json): a path at entry, a read's bytes at return. A signal taken for
+ * delivery, and a process's end by a signal, have records too. The layout is in
  * kernel/IMAGE.md. Off unless the command line says `strace`: then each syscall costs one test. */
 #include "trace.h"
 #include "clock.h"
@@ -16,7 +17,8 @@
 #define MAX_RECORD 4096
 #define ARGV_MAX 16 /* strings of an argv shown */
 
-enum { REC_ENTER = 1, REC_EXIT = 2 };
+enum { REC_ENTER = 1, REC_EXIT = 2, REC_SIGNAL = 3, REC_KILLED = 4 };
+#define SIGINFO_SHOWN 48 /* signo, errno, code, pad and the union's first 32 bytes */
 enum { CAP_TRUNCATED = 1, CAP_FAULT = 2 };
 
 struct record_head {
@@ -46,13 +48,16 @@ static void put(const void *p, u32 n)
 	used += n;
 }
 
-static void begin(u8 type, u64 nr)
+static void begin_for(u8 type, u64 nr, u32 pid, u32 tid)
 {
-	struct record_head h = {
-		.type = type, .nr = (u16)nr, .pid = (u32)current->proc->pid, .tid = (u32)current->tid, .ns = clock_realtime_ns(),
-	};
+	struct record_head h = { .type = type, .nr = (u16)nr, .pid = pid, .tid = tid, .ns = clock_realtime_ns() };
 	used = 0;
 	put(&h, sizeof h);
+}
+
+static void begin(u8 type, u64 nr)
+{
+	begin_for(type, nr, (u32)current->proc->pid, (u32)current->tid);
 }
 
 static void emit(void)
@@ -174,5 +179,18 @@ void trace_exit(u64 nr, const u64 args[6], long ret, u64 ns)
 	put(&ns, sizeof ns);
 	if (ret >= 0)
 		captures(nr, TC_EXIT, args, ret);
+	emit();
+}
+
+void trace_signal(const struct siginfo_k *info)
+{
+	begin(REC_SIGNAL, (u64)info->signo);
+	put(info, SIGINFO_SHOWN);
+	emit();
+}
+
+void trace_killed(const struct proc *p, int sig)
+{
+	begin_for(REC_KILLED, (u64)sig, (u32)p->pid, (u32)p->pid);
 	emit();
 }

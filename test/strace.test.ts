@@ -129,6 +129,25 @@ describe('--strace against strace -f', () => {
     expect(text).toMatch(/^(?:\[pid +1\] )?<\.\.\. wait4 resumed>.*\) += 2$/m); // no prefix once the child is gone, as strace
   }, 120_000);
 
+  it('signals: each one taken (kill, tgkill, sigqueue, a fault, SIGCHLD) and the end by one, as strace -f prints them', () => {
+    const program = fixturePath('sys-sigtrace', 'musl-static');
+    const out = join(work, 'native-signals.txt');
+    // not -qq, which leaves out the `+++ exited with N +++` lines
+    spawnSync('strace', ['-f', '-o', out, program], { cwd: work, stdio: 'ignore', timeout: 60_000 });
+    // pids, tids, times and pointers differ between the runs; strace -f starts each line with the pid
+    const shown = (text: string): string[] => text.split('\n')
+      .map((l) => l.replace(/^\d+ +/, '').replace(/^\[pid +\d+\] /, ''))
+      .filter((l) => /^(---|\+\+\+) /.test(l))
+      .map((l) => l.replace(/si_pid=\d+/g, 'si_pid=P').replace(/si_(utime|stime)=\d+/g, 'si_$1=T').replace(/si_ptr=0x[0-9a-f]+/, 'si_ptr=X'));
+    const expected = shown(readFileSync(out, 'utf8'));
+    const traced = join(work, 'guest-signals.txt');
+    const r = ukifyRun([program, '--no-discover', `--strace=${traced}`], { cwd: work });
+    expect(r.status).toBe(143);
+    expect(expected).toContain('+++ killed by SIGTERM +++');
+    expect(expected).toContain('+++ exited with 3 +++');
+    expect(shown(readFileSync(traced, 'utf8'))).toEqual(expected);
+  }, 120_000);
+
   it('an unknown class is one line and exit status 2, before the VM starts', () => {
     const r = ukifyRun([fixturePath('hello', 'musl-static'), '--no-discover', '--strace=%nothing'], { cwd: work });
     expect(r.status).toBe(2);

@@ -28,3 +28,9 @@ extern bool trace_on; /* the command line's `strace` */
 void trace_enter(u64 nr, const u64 args[6]);
 /* The record of its return with ret after ns in the kernel (a syscall that does not return has none). */
 void trace_exit(u64 nr, const u64 args[6], long ret, u64 ns);
+struct siginfo_k;
+struct proc;
+/* A signal the current thread takes for delivery (to a handler, its default action or SIG_IGN). */
+void trace_signal(const struct siginfo_k *info);
+/* Process p ends because of signal sig. */
+void trace_killed(const struct proc *p, int sig);

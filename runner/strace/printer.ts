@@ -1,11 +1,12 @@
 // Trace records into strace's lines (strace -f's format): `name(args) = result`, the errno's name
-// and text on failure, `<unfinished ...>` and `<... name resumed>` when another thread's call comes
+// and text on failure, `--- SIGNAL {siginfo} ---` and `+++ killed by SIGNAL +++`, `<unfinished ...>` and `<... name resumed>` when another thread's call comes
 // between a call's entry and its return, `[pid N] ` once there is more than one thread, `-tt`
 // timestamps and `-T` durations on request.
 import type { SyscallSpec } from '../../syscall-shim/trace-spec.js';
 import { formatArg } from './args.js';
-import { errnoText } from './constants.js';
-import type { Capture, EnterRecord, ExitRecord, TraceRecord } from './records.js';
+import { errnoText, signalName } from './constants.js';
+import type { Capture, EnterRecord, ExitRecord, KilledRecord, SignalRecord, TraceRecord } from './records.js';
+import { formatSiginfo } from './siginfo.js';
 
 export interface PrintOptions {
   /** Only these syscalls (names); all when undefined. */
@@ -32,7 +33,12 @@ export class StracePrinter {
   ) {}
 
   push(records: readonly TraceRecord[]): void {
-    for (const r of records) (r.type === 'enter' ? this.enter(r) : this.exit(r));
+    for (const r of records) {
+      if (r.type === 'enter') this.enter(r);
+      else if (r.type === 'exit') this.exit(r);
+      else if (r.type === 'signal') this.signal(r);
+      else this.killed(r);
+    }
   }
 
   /** The VM stopped: calls still in progress are shown unfinished. */
@@ -75,6 +81,19 @@ export class StracePrinter {
     }
     this.pending.set(e.tid, e);
     if (this.shown(e.nr)) this.lastTid = e.tid;
+  }
+
+  /** strace prints signals whatever -e trace= selects. */
+  private signal(r: SignalRecord): void {
+    this.live.add(r.tid);
+    this.closeOpenLine();
+    this.write(`${this.prefix(r.tid, r.ns)}--- ${signalName(r.nr)} ${formatSiginfo(r.info)} ---`);
+  }
+
+  private killed(r: KilledRecord): void {
+    this.closeOpenLine();
+    this.write(`${this.prefix(r.tid, r.ns)}+++ killed by ${signalName(r.nr)} +++`);
+    this.live.delete(r.tid);
   }
 
   private exit(x: ExitRecord): void {

@@ -30,7 +30,18 @@ export interface ExitRecord extends RecordBase {
   /** ns the call took in the kernel (tracing's own cost left out). */
   took: bigint;
 }
-export type TraceRecord = EnterRecord | ExitRecord;
+/** A signal a thread took for delivery: `nr` is the signal. */
+export interface SignalRecord extends RecordBase {
+  type: 'signal';
+  /** The kernel's siginfo: signo, errno, code, then the union's first 32 bytes. */
+  info: Buffer;
+}
+/** The process `pid` ended because of signal `nr`. */
+export interface KilledRecord extends RecordBase {
+  type: 'killed';
+}
+export type SyscallRecord = EnterRecord | ExitRecord;
+export type TraceRecord = SyscallRecord | SignalRecord | KilledRecord;
 
 const HEAD = 24;
 const CAPTURE_HEAD = 4;
@@ -40,6 +51,8 @@ export function decodeRecord(b: Buffer): TraceRecord {
   const type = b.readUInt8(2);
   const ncap = b.readUInt8(3);
   const base = { nr: b.readUInt16LE(4), pid: b.readUInt32LE(8), tid: b.readUInt32LE(12), ns: b.readBigUInt64LE(16) };
+  if (type === 3) return { type: 'signal', ...base, captures: new Map(), info: Buffer.from(b.subarray(HEAD)) };
+  if (type === 4) return { type: 'killed', ...base, captures: new Map() };
   let at = HEAD;
   const args: bigint[] = [];
   let ret = 0n, took = 0n;

@@ -26,6 +26,7 @@ export class SyscallSummary {
 
   push(records: readonly TraceRecord[]): void {
     for (const r of records) {
+      if (r.type !== 'enter' && r.type !== 'exit') continue;
       const name = this.specs.get(r.nr)?.name ?? '';
       if (this.only !== undefined && !this.only.has(name)) continue;
       const label = this.label(r.nr);
