@@ -55,7 +55,7 @@ export function functionNames(elf: ElfFile): Map<number, string> {
 }
 
 /** Known function bounds inside the given code ranges (PLT sections excluded). */
-export function functionBounds(elf: ElfFile, code: CodeRange[], extraStarts: number[]): FunctionBounds[] {
+export function functionBounds(elf: ElfFile, code: CodeRange[], extraStarts: number[], names = functionNames(elf)): FunctionBounds[] {
   const inCode = (a: number): boolean => code.some((r) => a >= r.start && a < r.end);
   const plt = elf.sections.filter((s) => isPltSection(s.name)).map((s) => [Number(s.addr), Number(s.addr + s.size)]);
   const inPlt = (a: number): boolean => plt.some(([lo, hi]) => a >= lo && a < hi);
@@ -82,7 +82,6 @@ export function functionBounds(elf: ElfFile, code: CodeRange[], extraStarts: num
     if (prev === undefined || Number.isNaN(prev)) ends.set(g.start, g.end);
   }
   for (const a of extraStarts) if (inCode(a) && !inPlt(a) && !ends.has(a)) ends.set(a, NaN);
-  const names = functionNames(elf);
   const starts = [...ends.keys()].sort((x, y) => x - y);
   return starts.map((start, i) => {
     const region = code.find((r) => start >= r.start && start < r.end) as CodeRange;

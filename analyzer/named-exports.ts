@@ -2,6 +2,7 @@
 // functions in its own symbol table with the strings "__dls2b" and "__dls3"). A name only counts
 // where something points at it: a reachable function that takes the string's address (the caller
 // treats it as an address taken), or a pointer stored in data (a root, as data is not tracked).
+import { forEachWord } from './data-words.js';
 import { type ElfFile, PF_X, PT_LOAD, readAtVaddr } from './elf/index.js';
 
 const R_X86_64_RELATIVE = 8;
@@ -82,10 +83,7 @@ export function exportsNamedFromData(elf: ElfFile, namer: ExportNamer): number[]
     for (const p of elf.programHeaders) {
       if (p.type !== PT_LOAD || (p.flags & PF_X) !== 0) continue;
       const b = readAtVaddr(elf, p.vaddr, Number(p.filesz));
-      if (b === undefined) continue;
-      const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-      const skip = Number((8n - (p.vaddr % 8n)) % 8n);
-      for (let o = skip; o + 8 <= b.length; o += 8) add(Number(view.getBigUint64(o, true)));
+      if (b !== undefined) forEachWord(b, p.vaddr, (_, v) => add(v));
     }
   }
   return [...out];

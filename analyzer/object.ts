@@ -2,6 +2,7 @@
 // numbers, calls, imports, addresses taken, and the functions that pass a syscall number on.
 import { decodeFunction, type DecodedFunction, Flow, type GapMode, type ReadData, RegionDecoder } from './code/decode.js';
 import { valuesBefore, type ValueSet } from './code/dataflow.js';
+import { forEachWord } from './data-words.js';
 import { flowContext, SemanticsCache } from './code/semantics.js';
 import { RAX, RSI } from './code/regs.js';
 import { type ElfFile, executableRegions, PF_W, PT_LOAD, readAtVaddr } from './elf/index.js';
@@ -85,7 +86,7 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
   const identifierAt = identifierReader(elf);
 
   // Function table: known bounds first; calls and references found while decoding add more.
-  let bounds = functionBounds(elf, ranges, roots);
+  let bounds = functionBounds(elf, ranges, roots, names);
   let gapMode: GapMode = 'clean';
   if (!bounds.some((b) => b.trusted)) {
     // No symbols and no FDEs: sweep every code region linearly from its start.
@@ -356,14 +357,9 @@ function codePointersInData(elf: ElfFile, regions: readonly Region[], code: read
   const scan = (addr: bigint, size: bigint): void => {
     const b = readAtVaddr(elf, addr, Number(size));
     if (b === undefined) return;
-    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    const skip = Number((8n - (addr % 8n)) % 8n);
-    const base = Number(addr);
-    for (let o = skip; o + 8 <= b.length; o += 8) {
-      if (inCode(base + o)) continue;
-      const v = Number(view.getBigUint64(o, true));
-      if (inCode(v)) out.add(v);
-    }
+    forEachWord(b, addr, (at, v) => {
+      if (!inCode(at) && inCode(v)) out.add(v);
+    });
   };
   if (elf.sections.length > 0) {
     for (const s of elf.sections) {
@@ -381,8 +377,8 @@ function isJumpTableCase(code: DecodedFunction, addr: number): boolean {
   return false;
 }
 
-function hasSorted(a: readonly number[], x: number): boolean {
-  const i = upperBound(a as number[], x) - 1;
+function hasSorted(a: ArrayLike<number>, x: number): boolean {
+  const i = upperBound(a, x) - 1;
   return i >= 0 && a[i] === x;
 }
 
@@ -395,7 +391,7 @@ function doubtCounts(newStarts: number, interior: number, unseenNames: number): 
   return out;
 }
 
-function upperBound(a: number[], x: number): number {
+function upperBound(a: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {

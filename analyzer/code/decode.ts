@@ -34,16 +34,19 @@ export interface CodeRegion {
 /** Reads a little-endian value of the given size at a virtual address, or undefined outside the file. */
 export type ReadData = (addr: number, size: 1 | 2 | 4 | 8) => bigint | undefined;
 
-/** A function's instructions in address order, as parallel arrays (cheap to build and to cache in memory). */
+/**
+ * A function's instructions in address order, as parallel arrays (cheap to build and to keep: an
+ * object's analysis keeps every function's, and typed arrays cost the garbage collector nothing).
+ */
 export interface DecodedFunction {
   start: number;
-  addrs: number[];
-  lens: number[];
+  addrs: Float64Array;
+  lens: Uint8Array;
   flows: Flow[];
   /** Branch or call target; NaN when none or indirect. */
-  targets: number[];
+  targets: Float64Array;
   /** An address the instruction mentions: rip-relative or absolute memory operand, or a mov/push immediate. NaN when none. */
-  refs: number[];
+  refs: Float64Array;
   /** Indirect jumps whose table was read, with the targets found. */
   jumpTables: Map<number, number[]>;
 }
@@ -68,6 +71,12 @@ export class RegionDecoder {
   private next = NaN;
   /** Bytes decoded so far (a figure for the benchmark). */
   decodedBytes = 0;
+  /** The last instruction decode() read (see Raw): fields, not an object, as decoding makes millions. */
+  len = 0;
+  flow: Flow = Flow.Next;
+  target = NaN;
+  ref = NaN;
+  cmpImm = NaN;
 
   constructor(readonly region: CodeRegion) {
     this.decoder = new Decoder(64, region.bytes, DecoderOptions.None);
@@ -77,8 +86,14 @@ export class RegionDecoder {
     return addr >= this.region.base && addr < this.region.base + this.region.bytes.length;
   }
 
-  /** Decode the instruction at addr (which must lie in the region). Each property read is a call into wasm: each is read once. */
+  /** Decode the instruction at addr (which must lie in the region). */
   decodeAt(addr: number): Raw {
+    this.decode(addr);
+    return { addr, len: this.len, flow: this.flow, target: this.target, ref: this.ref, cmpImm: this.cmpImm };
+  }
+
+  /** Decode the instruction at addr into len, flow, target, ref and cmpImm. Each property read is a call into wasm: each is read once. */
+  decode(addr: number): void {
     const d = this.decoder;
     const ins = this.instr;
     if (addr !== this.next) {
@@ -91,7 +106,10 @@ export class RegionDecoder {
     this.decodedBytes += len;
     // Only Code.INVALID has the INVALID mnemonic.
     const m = ins.mnemonic;
-    if (m === Mnemonic.INVALID && ins.isInvalid) return { addr, len: Math.max(len, 1), flow: Flow.Invalid, target: NaN, ref: NaN, cmpImm: NaN };
+    if (m === Mnemonic.INVALID && ins.isInvalid) {
+      this.set(Math.max(len, 1), Flow.Invalid, NaN, NaN, NaN);
+      return;
+    }
     const fc = ins.flowControl;
     let flow: Flow = Flow.Next;
     let target = NaN;
@@ -152,7 +170,15 @@ export class RegionDecoder {
         cmpImm = Number(ins.immediate(1));
       }
     }
-    return { addr, len, flow, target, ref, cmpImm };
+    this.set(len, flow, target, ref, cmpImm);
+  }
+
+  private set(len: number, flow: Flow, target: number, ref: number, cmpImm: number): void {
+    this.len = len;
+    this.flow = flow;
+    this.target = target;
+    this.ref = ref;
+    this.cmpImm = cmpImm;
   }
 
   free(): void {
@@ -173,89 +199,195 @@ export type GapMode = 'none' | 'clean' | 'resync';
 
 export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi: number, readData: ReadData, gaps: GapMode, gapHi = hi): DecodedFunction {
   const known = new Decoded(lo, Math.min(hi, dec.region.base + dec.region.bytes.length));
-  const jumpTables = new Map<number, number[]>();
-  const work = [start];
-  const inRange = (a: number): boolean => a >= lo && a < hi && dec.contains(a);
-  while (work.length > 0) {
-    let a = work.pop() as number;
-    const run: Raw[] = [];
-    while (inRange(a) && !known.has(a)) {
-      const r = dec.decodeAt(a);
-      if (a + r.len > hi && r.flow !== Flow.Invalid) break;
-      known.add(r);
-      run.push(r);
-      if ((r.flow === Flow.Jump || r.flow === Flow.CondJump) && inRange(r.target)) work.push(r.target);
-      if (r.flow === Flow.IndirectJump) {
-        const targets = readJumpTable(run, r, lo, hi, readData, (a) => dec.contains(a));
-        if (targets.length > 0) {
-          jumpTables.set(r.addr, targets);
-          for (const t of targets) if (inRange(t)) work.push(t);
+  try {
+    const jumpTables = new Map<number, number[]>();
+    const work = [start];
+    const inRange = (a: number): boolean => a >= lo && a < hi && dec.contains(a);
+    while (work.length > 0) {
+      let a = work.pop() as number;
+      const run: number[] = [];
+      while (inRange(a) && !known.has(a)) {
+        dec.decode(a);
+        const flow = dec.flow;
+        if (a + dec.len > hi && flow !== Flow.Invalid) break;
+        const i = known.add(a, dec);
+        run.push(i);
+        if ((flow === Flow.Jump || flow === Flow.CondJump) && inRange(dec.target)) work.push(dec.target);
+        if (flow === Flow.IndirectJump) {
+          const targets = readJumpTable(run, lo, hi, readData, (a) => dec.contains(a));
+          if (targets.length > 0) {
+            jumpTables.set(a, targets);
+            for (const t of targets) if (inRange(t)) work.push(t);
+          }
         }
+        if (endsRun(flow)) break;
+        a += scratch.len[i];
       }
-      if (endsRun(r.flow)) break;
-      a += r.len;
     }
+    if (gaps !== 'none') addGaps(dec, known, lo, Math.min(gapHi, hi, dec.region.base + dec.region.bytes.length), gaps === 'resync');
+    return known.toFunction(start, jumpTables);
+  } finally {
+    known.release();
   }
-  if (gaps !== 'none') addGaps(dec, known, lo, Math.min(gapHi, hi, dec.region.base + dec.region.bytes.length), gaps === 'resync');
-  const sorted = known.inOrder();
-  return {
-    start,
-    addrs: sorted.map((r) => r.addr),
-    lens: sorted.map((r) => r.len),
-    flows: sorted.map((r) => r.flow),
-    targets: sorted.map((r) => r.target),
-    refs: sorted.map((r) => r.ref),
-    jumpTables,
-  };
 }
 
-/** The instructions decoded in [lo, hi), by start address: an index per byte, so that address order costs no sort. */
+/**
+ * Every instruction decoded for the current function, as columns (decoding is synchronous: one set
+ * for all functions, grown as needed). Entries are appended; Decoded indexes those it keeps.
+ */
+class Scratch {
+  count = 0;
+  addr: Float64Array = new Float64Array(1024);
+  len: Uint8Array = new Uint8Array(1024);
+  flow: Uint8Array = new Uint8Array(1024);
+  target: Float64Array = new Float64Array(1024);
+  ref: Float64Array = new Float64Array(1024);
+  cmpImm: Float64Array = new Float64Array(1024);
+
+  /** Appends the instruction the decoder just read, at addr; returns its entry. */
+  push(addr: number, dec: RegionDecoder): number {
+    if (this.count === this.addr.length) this.grow();
+    const i = this.count++;
+    this.addr[i] = addr;
+    this.len[i] = dec.len;
+    this.flow[i] = dec.flow;
+    this.target[i] = dec.target;
+    this.ref[i] = dec.ref;
+    this.cmpImm[i] = dec.cmpImm;
+    return i;
+  }
+
+  private grow(): void {
+    const n = this.addr.length * 2;
+    const f64 = (old: Float64Array): Float64Array => {
+      const a = new Float64Array(n);
+      a.set(old);
+      return a;
+    };
+    const u8 = (old: Uint8Array): Uint8Array => {
+      const a = new Uint8Array(n);
+      a.set(old);
+      return a;
+    };
+    this.addr = f64(this.addr);
+    this.len = u8(this.len);
+    this.flow = u8(this.flow);
+    this.target = f64(this.target);
+    this.ref = f64(this.ref);
+    this.cmpImm = f64(this.cmpImm);
+  }
+}
+
+const scratch = new Scratch();
+
+/**
+ * The instructions kept for the current function in [lo, hi), by start address: an index per byte
+ * into the scratch columns, so that address order costs no sort. One index buffer for every function:
+ * release() clears what add() set and empties the scratch.
+ */
 class Decoded {
+  private static buffer = new Int32Array(0);
   private readonly index: Int32Array;
-  private readonly list: Raw[] = [];
+  private readonly kept: number[] = [];
 
   constructor(private readonly lo: number, hi: number) {
-    this.index = new Int32Array(Math.max(0, hi - lo));
+    const size = Math.max(0, hi - lo);
+    if (Decoded.buffer.length < size) Decoded.buffer = new Int32Array(size);
+    this.index = Decoded.buffer.subarray(0, size);
+    scratch.count = 0;
   }
 
   has(addr: number): boolean {
     return this.index[addr - this.lo] !== 0;
   }
 
-  add(r: Raw): void {
-    this.list.push(r);
-    this.index[r.addr - this.lo] = this.list.length;
+  /** Keeps the instruction the decoder just read at addr; returns its scratch entry. */
+  add(addr: number, dec: RegionDecoder): number {
+    const i = scratch.push(addr, dec);
+    this.keep(i);
+    return i;
   }
 
-  inOrder(): Raw[] {
-    if (this.list.length === 0) return [];
-    const out: Raw[] = [];
-    for (let i = 0; i < this.index.length; i++) if (this.index[i] !== 0) out.push(this.list[this.index[i] - 1]);
+  /** Keeps a scratch entry. */
+  keep(i: number): void {
+    this.kept.push(i);
+    this.index[scratch.addr[i] - this.lo] = i + 1;
+  }
+
+  /** Scratch entries kept, in address order. */
+  inOrder(): number[] {
+    const out: number[] = [];
+    if (this.kept.length === 0) return out;
+    for (let a = 0; a < this.index.length; a++) if (this.index[a] !== 0) out.push(this.index[a] - 1);
     return out;
   }
+
+  toFunction(start: number, jumpTables: Map<number, number[]>): DecodedFunction {
+    const order = this.inOrder();
+    const n = order.length;
+    const fn: DecodedFunction = { start, addrs: f64.take(n), lens: u8.take(n), flows: new Array<Flow>(n), targets: f64.take(n), refs: f64.take(n), jumpTables };
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      fn.addrs[k] = scratch.addr[i];
+      fn.lens[k] = scratch.len[i];
+      fn.flows[k] = scratch.flow[i] as Flow;
+      fn.targets[k] = scratch.target[i];
+      fn.refs[k] = scratch.ref[i];
+    }
+    return fn;
+  }
+
+  release(): void {
+    for (const i of this.kept) this.index[scratch.addr[i] - this.lo] = 0;
+    scratch.count = 0;
+  }
 }
+
+const slabSize = 1 << 16;
+
+/** Typed arrays cut from large shared chunks: one allocation per chunk, not four per function. */
+class Slab<T extends Float64Array | Uint8Array> {
+  private chunk: T;
+  private used = 0;
+
+  constructor(private readonly make: (buffer: ArrayBuffer | number, from?: number, length?: number) => T) {
+    this.chunk = make(slabSize);
+  }
+
+  take(n: number): T {
+    if (this.used + n > this.chunk.length) {
+      this.chunk = this.make(Math.max(slabSize, n));
+      this.used = 0;
+    }
+    this.used += n;
+    return this.make(this.chunk.buffer as ArrayBuffer, (this.used - n) * this.chunk.BYTES_PER_ELEMENT, n);
+  }
+}
+
+const f64 = new Slab((b, from, length) => (typeof b === 'number' ? new Float64Array(b) : new Float64Array(b, from, length)));
+const u8 = new Slab((b, from, length) => (typeof b === 'number' ? new Uint8Array(b) : new Uint8Array(b, from, length)));
 
 /**
  * Switch tables as compilers emit them: `jmp [T + idx*8]` with absolute entries (non-PIC), or
  * `lea rT,[rip+T]; movsxd rX,[rT+idx*4]; add rX,rT; jmp rX` with 32-bit entries relative to T (PIC).
  * Entries are read while they land inside the function; with the switch's bound (`cmp idx, N` before
  * the jump), all N+1 entries are read when they all land in code, also those leaving the function (a
- * case moved to a cold part, a tail call): the caller follows them as calls.
+ * case moved to a cold part, a tail call): the caller follows them as calls. `run` holds the scratch
+ * entries of the straight-line run that ends with the jump.
  */
-function readJumpTable(run: Raw[], jmp: Raw, lo: number, hi: number, readData: ReadData, inCode: (a: number) => boolean): number[] {
+function readJumpTable(run: readonly number[], lo: number, hi: number, readData: ReadData, inCode: (a: number) => boolean): number[] {
+  const jmpRef = scratch.ref[run[run.length - 1]];
   let bound = NaN;
   for (let k = run.length - 2; k >= 0 && k >= run.length - 12; k--) {
-    if (!Number.isNaN(run[k].cmpImm)) {
-      bound = run[k].cmpImm;
+    const c = scratch.cmpImm[run[k]];
+    if (!Number.isNaN(c)) {
+      bound = c;
       break;
     }
   }
   const entry = (i: number): number | undefined => {
-    if (!Number.isNaN(jmp.ref)) {
-      const v = readData(jmp.ref + i * 8, 8);
-      return v === undefined ? undefined : Number(v);
-    }
-    return undefined;
+    const v = readData(jmpRef + i * 8, 8);
+    return v === undefined ? undefined : Number(v);
   };
   const pic = (t: number, i: number): number | undefined => {
     const v = readData(t + i * 4, 4);
@@ -280,9 +412,9 @@ function readJumpTable(run: Raw[], jmp: Raw, lo: number, hi: number, readData: R
     }
     return out;
   };
-  if (!Number.isNaN(jmp.ref)) return read(entry);
+  if (!Number.isNaN(jmpRef)) return read(entry);
   for (let k = run.length - 2; k >= 0 && k >= run.length - 10; k--) {
-    const t = run[k].ref;
+    const t = scratch.ref[run[k]];
     if (Number.isNaN(t)) continue;
     return read((i) => pic(t, i));
   }
@@ -292,18 +424,19 @@ function readJumpTable(run: Raw[], jmp: Raw, lo: number, hi: number, readData: R
 function addGaps(dec: RegionDecoder, known: Decoded, lo: number, hi: number, resync: boolean): void {
   let cursor = lo;
   const gaps: [number, number][] = [];
-  for (const r of known.inOrder()) {
-    if (r.addr > cursor) gaps.push([cursor, r.addr]);
-    cursor = Math.max(cursor, r.addr + r.len);
+  for (const i of known.inOrder()) {
+    const a = scratch.addr[i];
+    if (a > cursor) gaps.push([cursor, a]);
+    cursor = Math.max(cursor, a + scratch.len[i]);
   }
   if (cursor < hi) gaps.push([cursor, hi]);
   for (const [from, to] of gaps) {
-    const found: Raw[] = [];
+    const found: number[] = [];
     let a = from;
     let clean = true;
     while (a < to) {
-      const r = dec.decodeAt(a);
-      if (r.flow === Flow.Invalid || a + r.len > to) {
+      dec.decode(a);
+      if (dec.flow === Flow.Invalid || a + dec.len > to) {
         if (resync) {
           a += 1;
           continue;
@@ -311,9 +444,9 @@ function addGaps(dec: RegionDecoder, known: Decoded, lo: number, hi: number, res
         clean = false;
         break;
       }
-      found.push(r);
-      a += r.len;
+      found.push(scratch.push(a, dec));
+      a += dec.len;
     }
-    if (clean) for (const r of found) known.add(r);
+    if (clean) for (const i of found) known.keep(i);
   }
 }
