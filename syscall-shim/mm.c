@@ -1,10 +1,11 @@
 /* Memory syscalls: anonymous and file mappings, pages backed on first touch. Memory is promised
- * (overcommitted) as Linux does, with one check per call: private anonymous memory that could be
- * written (mmap, brk, mremap growth) is refused with ENOMEM when it is larger than what the app
- * may still take (api/mm.h pmm_user_free_bytes), unless MAP_NORESERVE says it will not all be
- * touched. Linux compares with the whole RAM; comparing with what is free lets malloc return NULL
- * rather than the program being killed at its next touch. A promise that cannot be kept after all
- * (pages touched later) ends the process with SIGKILL (kernel/vma.c). */
+ * (overcommitted) as Linux does: a large mapping left untouched costs nothing. One check per call
+ * of private anonymous memory that could be written (mmap, brk, mremap growth): once memory is
+ * nearly gone (less than a 16th of what the app may take is free), anything larger than what is
+ * left is ENOMEM, so that malloc returns NULL rather than the program being killed at its next
+ * touch (MAP_NORESERVE skips the check). MAP_POPULATE backs every page or fails with ENOMEM. A
+ * promise that cannot be kept after all (pages touched later) ends the process with SIGKILL
+ * (kernel/vma.c). */
 #include "errno.h"
 #include "vfs.h"
 #include "mm.h"
@@ -30,8 +31,12 @@ static bool page_aligned(u64 a) { return !(a & (PAGE_SIZE - 1)); }
 
 static bool user_span(u64 start, u64 len) { return start >= MMAP_BOTTOM && start < USER_TOP && len <= USER_TOP - start; }
 
-/* len more bytes of private memory could be backed now (the check described at the top). */
-static bool can_promise(u64 len) { return len <= pmm_user_free_bytes(); }
+/* len more bytes of private memory may be promised (the check described at the top). */
+static bool can_promise(u64 len)
+{
+	u64 free = pmm_user_free_bytes();
+	return len <= free || free >= pmm_user_total_bytes() / 16;
+}
 
 /* The file to map, or NULL for anonymous memory (also /dev/zero). */
 static long file_to_map(int fd, u64 prot, u64 flags, struct file **out)
@@ -72,6 +77,8 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, int fd, i64 off)
 		return -ENOMEM;
 	if (!file && !(flags & (MAP_SHARED | MAP_NORESERVE)) && (prot & PROT_WRITE) && !can_promise(len))
 		return -ENOMEM;
+	if ((flags & MAP_POPULATE) && prot && len > pmm_user_total_bytes())
+		return -ENOMEM; /* could never be backed: said at once */
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (!page_aligned(addr) || !user_span(addr, len))
 			return -EINVAL;

@@ -241,7 +241,7 @@ describe.skipIf(!ready || !existsSync('/usr/bin/node'))("Debian's node, a 99 MB 
     expect(guest.status).toBe(native.status);
   });
 
-  it('too little memory: one line names the -m to use, the process ends with SIGKILL (137), and that -m works', () => {
+  it('too little memory: one line names the process and the VM size, the process ends with SIGKILL (137), and a larger -m works', () => {
     const info = inspectImage(readFileSync(image));
     // room to load the image but not to run node (it needs about 22 MiB more)
     const small = minimumMemoryMiB(info?.loadEnd ?? 0n) + 4;
@@ -249,7 +249,7 @@ describe.skipIf(!ready || !existsSync('/usr/bin/node'))("Debian's node, a 99 MB 
     expect(guest.status).toBe(137);
     expect(guest.stdout).toBe('');
     const lines = guest.stderr.split('\n').filter((l) => /memory|SIG/.test(l));
-    expect(lines).toEqual([`ukify: out of memory: the app needs more than the VM's ${small} MiB of RAM; raise it with -m ${2 * small}M`]);
+    expect(lines).toEqual([`ukify: out of memory: killed pid 1 (node), VM has ${small} MiB; raise -m`]);
     const again = ukify(['run', image, '-m', `${2 * small}M`, '--', '-e', 'console.log(1 + 1)']);
     expect(again.stdout).toBe('2\n');
     expect(again.status).toBe(0);
