@@ -1,11 +1,11 @@
 // Entry point: analyze a program and every library it loads, and say which syscalls it can make.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { loadCatalog } from '../syscall-shim/catalog.js';
 import type { Analysis, Coverage, Doubt, NamedPath, ProgramFiles, SyscallUse, UnresolvedSite } from './analysis.js';
 import { defaultCacheDir, loadCached, readEntry, sha256, storeCached, writeEntry } from './cache.js';
 import { type ElfFile, readElf } from './elf/index.js';
-import { hashFile } from './file-hash.js';
+import { hashFile, readBytes } from './file-hash.js';
 import { importKey } from './imports.js';
 import { type ClosureObject, closureOf, readObject } from './libraries.js';
 import { link, type LinkResult } from './link.js';
@@ -68,7 +68,7 @@ function openCached(path: string, cacheDir: string): Source {
 
 /** The file's bytes, which must still be those hashed: a file changed during the analysis is an error, never a summary under the wrong hash. */
 function readVerified(path: string, hash: string): Uint8Array {
-  const bytes = new Uint8Array(readFileSync(path));
+  const bytes = readBytes(path);
   if (sha256(bytes) !== hash) throw new InputError(`${path}: changed during the analysis; run it again`);
   return bytes;
 }

@@ -29,13 +29,19 @@ function sameFile(a: Stamp, b: Stamp): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
 
+/** The file's bytes as a plain Uint8Array over the buffer read (no copy: a large program is 100 MB). */
+export function readBytes(path: string): Uint8Array {
+  const b = readFileSync(path);
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
 /** The content hash of the file at path, from the cache when its stamp is unchanged, else read and hashed (and remembered when settled). */
 export function hashFile(path: string, cacheDir: string): HashedFile {
   const before = statSync(path, { bigint: true });
   const key = `${before.dev}-${before.ino}`;
   const known = readEntry<Stamp>(cacheDir, 'files', key);
   if (known !== undefined && sameFile(known, stampOf(before, known.sha256))) return { sha256: known.sha256 };
-  const bytes = new Uint8Array(readFileSync(path));
+  const bytes = readBytes(path);
   const hash = sha256(bytes);
   const after = statSync(path, { bigint: true });
   const stamp = stampOf(after, hash);

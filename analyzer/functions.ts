@@ -7,6 +7,7 @@ import { isPltSection } from './imports.js';
 
 const STT_FUNC = 2;
 const STT_GNU_IFUNC = 10;
+const underscore = 0x5f;
 
 export interface FunctionBounds {
   start: number;
@@ -47,7 +48,7 @@ export function functionNames(elf: ElfFile): Map<number, string> {
       if ((s.type !== STT_FUNC && s.type !== STT_GNU_IFUNC) || s.shndx === 0 || s.name === '') continue;
       const a = Number(s.value);
       const prev = names.get(a);
-      if (prev === undefined || (prev.startsWith('_') && !s.name.startsWith('_'))) names.set(a, s.name);
+      if (prev === undefined || (prev.charCodeAt(0) === underscore && s.name.charCodeAt(0) !== underscore)) names.set(a, s.name);
     }
   }
   for (const g of goFunctions(elf)) if (!names.has(g.start)) names.set(g.start, g.name);

@@ -11,12 +11,20 @@ const maxName = 128;
 
 export type ExportNamer = (addr: number) => number | undefined;
 
+/** Which strings a reader wants: none longer than maxLength, none starting with a byte not in first. */
+interface Wanted {
+  maxLength: number;
+  first: Uint8Array;
+  lengths: ReadonlySet<number>;
+}
+
 /**
  * Reads the NUL-terminated string at addr in a loaded segment (old links keep .rodata with the code),
- * or undefined; `wanted(length)` rejects a string by its length before it is built. Numbers only: it
- * is asked about every aligned word of a fixed-address executable's data.
+ * up to maxName bytes, or undefined; a string the reader does not want is rejected before it is built
+ * (a longer one is not even scanned to its end). Numbers only: it is asked about every aligned word
+ * of a fixed-address executable's data.
  */
-function cStringReader(elf: ElfFile): (addr: number, wanted: (length: number) => boolean) => string | undefined {
+function cStringReader(elf: ElfFile): (addr: number, wanted?: Wanted) => string | undefined {
   const segs = elf.programHeaders
     .filter((p) => p.type === PT_LOAD)
     .map((p) => ({ lo: Number(p.vaddr), hi: Number(p.vaddr + p.filesz), offset: Number(p.offset) }));
@@ -25,10 +33,12 @@ function cStringReader(elf: ElfFile): (addr: number, wanted: (length: number) =>
     const seg = segs.find((p) => addr >= p.lo && addr < p.hi);
     if (seg === undefined) return undefined;
     const start = seg.offset + (addr - seg.lo);
-    const stop = Math.min(start + Math.min(maxName + 1, seg.hi - addr), bytes.length);
+    if (wanted !== undefined && wanted.first[bytes[start]] !== 1) return undefined;
+    const longest = Math.min(maxName, wanted?.maxLength ?? maxName);
+    const stop = Math.min(start + Math.min(longest + 1, seg.hi - addr), bytes.length);
     let end = start;
     while (end < stop && bytes[end] !== 0) end++;
-    if (end === stop || end === start || !wanted(end - start)) return undefined;
+    if (end === stop || end === start || (wanted !== undefined && !wanted.lengths.has(end - start))) return undefined;
     return String.fromCharCode(...bytes.subarray(start, end));
   };
 }
@@ -36,8 +46,10 @@ function cStringReader(elf: ElfFile): (addr: number, wanted: (length: number) =>
 /** Maps an address to the start of the exported function the string there names. */
 export function exportNamer(elf: ElfFile, exports: readonly { name: string; addr: number }[]): ExportNamer {
   const byName = new Map(exports.map((e) => [e.name, e.addr]));
+  const first = new Uint8Array(256);
+  for (const e of exports) if (e.name.length > 0) first[e.name.charCodeAt(0) & 0xff] = 1;
   const lengths = new Set(exports.map((e) => e.name.length));
-  const wanted = (length: number): boolean => lengths.has(length);
+  const wanted: Wanted = { maxLength: Math.max(0, ...lengths), first, lengths };
   const read = cStringReader(elf);
   return (addr) => {
     if (byName.size === 0) return undefined;
@@ -57,11 +69,10 @@ export function identifierReader(elf: ElfFile): (addr: number) => string | undef
   const memo = new Map<number, string | undefined>();
   const segs = elf.programHeaders.filter((p) => p.type === PT_LOAD && p.filesz > 0n).map((p) => [Number(p.vaddr), Number(p.vaddr + p.filesz)]);
   const read = cStringReader(elf);
-  const anyLength = (): boolean => true;
   return (addr) => {
     if (!segs.some(([lo, hi]) => addr >= lo && addr < hi)) return undefined;
     if (memo.has(addr)) return memo.get(addr);
-    const s = read(addr, anyLength);
+    const s = read(addr);
     const hit = s !== undefined && identifier.test(s) ? s : undefined;
     memo.set(addr, hit);
     return hit;
