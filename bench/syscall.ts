@@ -1,6 +1,10 @@
-// `npm run bench -- syscall [--runs N] [--calls N]`: null-syscall latency. The nullsys fixture times
-// N getppid calls and prints ns_per_call; we run it natively, in a Debian Linux guest and under ukify
-// (both in the same QEMU machine), and print the medians with ratios against the native run.
+// `npm run bench -- syscall [--runs N] [--calls N]`: syscall latency, two tables.
+// - null syscall: the nullsys fixture times N getppid calls; run natively, in a Debian Linux guest and
+//   under ukify (both in the same QEMU machine).
+// - clock_gettime(CLOCK_MONOTONIC): the clockcall fixture times N calls through the libc (natively, in
+//   the Linux guest and under ukify, where the libc goes through the vDSO) and, under ukify, as raw
+//   syscalls (the trap path the vDSO avoids).
+// Each table prints the medians with ratios against the native run; every row is measured in the same run.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fixturePath, repoRoot } from '../fixtures/index.js';
@@ -16,7 +20,19 @@ export interface Sample {
 
 export type Row = { where: string; samples: Sample[] } | { where: string; unavailable: string };
 
-const program = fixturePath('nullsys', 'glibc-static');
+/** A program run the same way everywhere: the fixture, its arguments, and a name for the initramfs. */
+interface Workload {
+  name: string;
+  program: string;
+  args: string[];
+}
+
+const nullsys = (calls: number): Workload => ({ name: 'nullsys', program: fixturePath('nullsys', 'glibc-static'), args: [String(calls)] });
+const clockcall = (calls: number, how: 'vdso' | 'syscall'): Workload => ({
+  name: `clockcall-${how}`,
+  program: fixturePath('clockcall', 'glibc-static'),
+  args: [String(calls), how],
+});
 
 export function nsPerCall(output: string): number | undefined {
   const m = /^ns_per_call=(\d+(?:\.\d+)?)$/m.exec(output);
@@ -40,35 +56,38 @@ function sampleFrom(output: string, wallMs: number, what: string): Sample {
   return { nsPerCall: ns, wallMs };
 }
 
-async function native(calls: number, runs: number): Promise<Row> {
-  return collect('native', runs, async () => {
-    const r = runTimed({ command: program, args: [String(calls)], what: 'nullsys' });
-    return sampleFrom(r.stdout, r.ms, 'nullsys');
+async function native(where: string, w: Workload, runs: number): Promise<Row> {
+  return collect(where, runs, async () => {
+    const r = runTimed({ command: w.program, args: w.args, what: w.name });
+    return sampleFrom(r.stdout, r.ms, w.name);
   });
 }
 
-async function linuxGuest(calls: number, runs: number): Promise<Row> {
-  const where = 'Linux guest';
-  const initrd = join(repoRoot, 'build', 'linux-guest', 'nullsys.cpio');
+async function linuxGuest(where: string, w: Workload, runs: number): Promise<Row> {
+  const initrd = join(repoRoot, 'build', 'linux-guest', `${w.name}.cpio`);
   let vmlinux: string;
   try {
     vmlinux = prepareLinuxGuest().vmlinux;
-    makeInitramfs(program, [String(calls)], initrd);
+    makeInitramfs(w.program, w.args, initrd);
   } catch (error) {
     return { where, unavailable: firstLine(error) };
   }
   return collect(where, runs, async () => {
     const run = await bootLinux({ vmlinux, initrd });
-    if (run.status !== 0) throw new Error(`nullsys ended with ${run.status !== undefined ? `status ${run.status}` : `signal ${run.signal}`}`);
-    return sampleFrom(run.output, run.wallMs, 'nullsys in the guest');
+    if (run.status !== 0) throw new Error(`${w.name} ended with ${run.status !== undefined ? `status ${run.status}` : `signal ${run.signal}`}`);
+    return sampleFrom(run.output, run.wallMs, `${w.name} in the guest`);
   });
 }
 
-async function ukify(calls: number, runs: number): Promise<Row> {
-  return collect('ukify', runs, async () => {
-    const r = runTimed({ command: process.execPath, args: [join(repoRoot, 'dist', 'cli', 'main.js'), 'run', program, '--', String(calls)], what: 'ukify run' });
+async function ukify(where: string, w: Workload, runs: number): Promise<Row> {
+  return collect(where, runs, async () => {
+    const r = runTimed({ command: process.execPath, args: [join(repoRoot, 'dist', 'cli', 'main.js'), 'run', w.program, '--', ...w.args], what: 'ukify run' });
     return sampleFrom(r.stdout, r.ms, 'ukify run');
   });
+}
+
+function rowMedian(row: Row | undefined): number | undefined {
+  return row !== undefined && 'samples' in row ? median(row.samples.map((s) => s.nsPerCall)) : undefined;
 }
 
 /** One table line per row: the measured cells, or the reason the row could not be measured. */
@@ -110,7 +129,20 @@ export async function run(args: string[]): Promise<void> {
   }
   // The fixtures are built by make (quick when up to date), as the test suite's global setup does.
   spawnSync('make', ['-s', '-C', join(repoRoot, 'fixtures')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const rows = [await native(opts.calls, opts.runs), await linuxGuest(opts.calls, opts.runs), await ukify(opts.calls, opts.runs)];
+  const getppid = nullsys(opts.calls);
+  const rows = [await native('native', getppid, opts.runs), await linuxGuest('Linux guest', getppid, opts.runs), await ukify('ukify', getppid, opts.runs)];
   process.stdout.write(`null syscall: getppid x ${opts.calls}, median of ${opts.runs} runs (wall s: whole run, VM boot included)\n`);
   process.stdout.write(`${formatTable(rows)}\n`);
+
+  const libc = clockcall(opts.calls, 'vdso');
+  const clockRows = [
+    await native('native', libc, opts.runs),
+    await linuxGuest('Linux guest', libc, opts.runs),
+    await ukify('ukify vDSO', libc, opts.runs),
+    await ukify('ukify trap', clockcall(opts.calls, 'syscall'), opts.runs),
+  ];
+  process.stdout.write(`\nclock_gettime(CLOCK_MONOTONIC) x ${opts.calls}, median of ${opts.runs} runs (the libc's call, through each kernel's vDSO; ukify trap: syscall(SYS_clock_gettime))\n`);
+  process.stdout.write(`${formatTable(clockRows)}\n`);
+  const vdso = rowMedian(clockRows[2]), trap = rowMedian(clockRows[3]);
+  if (vdso !== undefined && trap !== undefined) process.stdout.write(`ukify vDSO / ukify trap: ${(vdso / trap).toFixed(3)}x (target: 0.2x or less)\n`);
 }
