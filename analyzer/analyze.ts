@@ -1,15 +1,16 @@
 // Entry point: analyze a program and every library it loads, and say which syscalls it can make.
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { loadCatalog } from '../syscall-shim/catalog.js';
 import type { Analysis, Coverage, Doubt, NamedPath, ProgramFiles, SyscallUse, UnresolvedSite } from './analysis.js';
-import { defaultCacheDir, loadCached, readEntry, sha256, storeCached, writeEntry } from './cache.js';
+import { defaultCacheDir, hasCached, loadCached, readEntry, sha256, writeEntry } from './cache.js';
 import { type ElfFile, readElf } from './elf/index.js';
 import { hashFile, readBytes } from './file-hash.js';
 import { importKey } from './imports.js';
 import { type ClosureObject, closureOf, readObject } from './libraries.js';
 import { link, type LinkResult } from './link.js';
-import { analyzeObject } from './object.js';
+import { ObjectPool } from './object-pool.js';
 import { objectFacts, type ObjectFacts } from './object-facts.js';
 import { loadProgram, programKey, storeProgram } from './program-cache.js';
 import type { ObjectSummary } from './summary.js';
@@ -18,8 +19,17 @@ export interface AnalyzeOptions {
   cacheDir?: string;
   /** Give each origin of a syscall a shortest reachability path (see SyscallOrigin.path). */
   paths?: boolean;
+  /**
+   * How many objects to analyze at once (threads, the main one included) when the analysis is cold;
+   * default: one per core for a large program, else 1 (a worker's start, its decoder and its first
+   * compiled code, costs more than it saves on a program like nginx).
+   */
+  threads?: number;
   onProgress?: (message: string) => void;
 }
+
+/** File size from which a cold analysis uses worker threads (node's 99 MB does; nginx's 1.2 MB does not). */
+const largeProgram = 32 * 1024 * 1024;
 
 export class InputError extends Error {
   readonly userFacing = true;
@@ -32,6 +42,8 @@ interface Source extends ClosureObject {
   sha256: string;
   /** The parsed file, when it was parsed (the facts were not cached); parsedElf parses it otherwise. */
   parsed?: ElfFile;
+  /** The file's bytes, when they were read to hash it. */
+  bytes?: Uint8Array;
 }
 
 /** Exported functions that take a syscall number in an argument, by import key. */
@@ -59,11 +71,12 @@ function programPath(path: string): string {
 function openCached(path: string, cacheDir: string): Source {
   const file = hashFile(path, cacheDir);
   const known = readEntry<ObjectFacts>(cacheDir, 'facts', file.sha256);
-  if (known !== undefined) return { path, elf: known.loader, facts: known, sha256: file.sha256 };
-  const parsed = readElf(file.bytes ?? readVerified(path, file.sha256), path);
+  if (known !== undefined) return { path, elf: known.loader, facts: known, sha256: file.sha256, bytes: file.bytes };
+  const bytes = file.bytes ?? readVerified(path, file.sha256);
+  const parsed = readElf(bytes, path);
   const facts = objectFacts(parsed);
   writeEntry(cacheDir, 'facts', file.sha256, facts);
-  return { path, elf: facts.loader, facts, sha256: file.sha256, parsed };
+  return { path, elf: facts.loader, facts, sha256: file.sha256, parsed, bytes };
 }
 
 /** The file's bytes, which must still be those hashed: a file changed during the analysis is an error, never a summary under the wrong hash. */
@@ -73,8 +86,13 @@ function readVerified(path: string, hash: string): Uint8Array {
   return bytes;
 }
 
+function bytesOf(s: Source): Uint8Array {
+  s.bytes ??= readVerified(s.path, s.sha256);
+  return s.bytes;
+}
+
 function parsedElf(s: Source): ElfFile {
-  s.parsed ??= readElf(readVerified(s.path, s.sha256), s.path);
+  s.parsed ??= readElf(bytesOf(s), s.path);
   return s.parsed;
 }
 
@@ -109,34 +127,66 @@ export function analyzeFiles(path: string): ProgramFiles {
   return filesOf(program, closureOf(program, open));
 }
 
+/**
+ * Each object's summary, from the cache or analyzed (side by side, see object-pool.ts), in `order`:
+ * dependencies first (the loader, then libraries from the leaves up), so that each object is
+ * analyzed knowing which of its imports take a syscall number (glibc's syscall()): the forwarders the
+ * objects before it export, merged in order, exactly as one after the other.
+ */
+async function summarize(order: Source[], cacheDir: string, pool: ObjectPool, onProgress?: (message: string) => void): Promise<Map<Source, ObjectSummary>> {
+  const summaries = new Map<Source, ObjectSummary>();
+  const forwarders = new Map<string, number[]>();
+  let earlier: Promise<void> = Promise.resolve();
+  for (const [i, o] of order.entries()) {
+    const before = earlier;
+    const assumed = before.then(() => {
+      const keys = new Set(o.facts.importKeys);
+      return new Map([...forwarders].filter(([k]) => keys.has(k)));
+    });
+    const summary = (async (): Promise<ObjectSummary> => {
+      // An object the cache has no entry for is analyzed at once; else the entry is checked once its assumptions are known.
+      if (hasCached(cacheDir, o.sha256)) {
+        const cached = loadCached(cacheDir, o.sha256, Object.fromEntries(await assumed));
+        if (cached !== undefined) return cached;
+      }
+      const onStart = (): void => onProgress?.(`analyzing ${basename(o.path)} (${i + 1}/${order.length})`);
+      return pool.analyze({ path: o.path, sha256: o.sha256, bytes: () => bytesOf(o), elf: () => parsedElf(o), assumed, onStart });
+    })();
+    earlier = before.then(async () => {
+      const s = await summary;
+      summaries.set(o, s);
+      exportedForwarders(s, forwarders);
+    });
+    // After a failure the later promises settle unawaited: the first failure is the one thrown.
+    summary.catch(() => undefined);
+    assumed.catch(() => undefined);
+  }
+  await earlier;
+  return summaries;
+}
+
 export async function analyzeProgram(path: string, options: AnalyzeOptions = {}): Promise<Analysis> {
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const program = openCached(programPath(path), cacheDir);
+  // The program's facts were not cached: the analysis is most likely cold, and the workers load meanwhile.
+  const cold = program.parsed !== undefined;
+  const pool = new ObjectPool(cacheDir, options.threads ?? ((program.bytes?.length ?? 0) >= largeProgram ? availableParallelism() : 1));
+  try {
+    if (cold) pool.startWorkers();
+    return await analyzeWith(program, cacheDir, pool, options);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function analyzeWith(program: Source, cacheDir: string, pool: ObjectPool, options: AnalyzeOptions): Promise<Analysis> {
   const closure = closureOf(program, (p) => openCached(p, cacheDir));
   const files = filesOf(program, closure);
   const loadOrder = [program, ...closure.objects];
   const key = programKey(loadOrder, options.paths === true);
   const known = loadProgram(cacheDir, key);
   if (known !== undefined) return toAnalysis(files, known.linked, known.doubts);
-  const summaries = new Map<Source, ObjectSummary>();
-  const forwarders = new Map<string, number[]>();
-  // Dependencies first (the loader, then libraries from the leaves up), so that each object is
-  // analyzed knowing which of its imports take a syscall number (glibc's syscall()).
-  const order = [...loadOrder].reverse();
-  for (const [i, o] of order.entries()) {
-    options.onProgress?.(`analyzing ${basename(o.path)} (${i + 1}/${order.length})`);
-    const keys = new Set(o.facts.importKeys);
-    const assumed = new Map([...forwarders].filter(([k]) => keys.has(k)));
-    const assumedRecord = Object.fromEntries(assumed);
-    let s = loadCached(cacheDir, o.sha256, assumedRecord);
-    if (s === undefined) {
-      s = analyzeObject(parsedElf(o), o.sha256, assumed);
-      storeCached(cacheDir, s);
-    }
-    summaries.set(o, s);
-    exportedForwarders(s, forwarders);
-    await new Promise((r) => setImmediate(r));
-  }
+  const summaries = await summarize([...loadOrder].reverse(), cacheDir, pool, options.onProgress);
   const linked = link(loadOrder.map((o) => ({ path: o.path, summary: summaries.get(o) as ObjectSummary })), program.facts.kind === 'shared-library', options.paths === true);
   const doubts = loadOrder.flatMap((o) => Object.entries((summaries.get(o) as ObjectSummary).doubts).map(([reason, count]) => ({ object: o.path, reason, count })));
   storeProgram(cacheDir, key, { linked, doubts });

@@ -2,7 +2,7 @@
 // summaryVersion (a new version ignores every older entry). Per-object summaries are keyed by the
 // file's sha256 (see file-hash.ts for how a file's hash is found without reading it again).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type ObjectSummary, summaryVersion } from './summary.js';
@@ -49,6 +49,11 @@ function sameAssumptions(a: Record<string, number[]>, b: Record<string, number[]
   const ka = Object.keys(a).sort();
   const kb = Object.keys(b).sort();
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k].join() === b[k].join());
+}
+
+/** Whether the cache holds a summary of the file (made under whatever assumptions). */
+export function hasCached(dir: string, hash: string): boolean {
+  return existsSync(entryPath(dir, 'summaries', hash));
 }
 
 /** A cached summary made under the same imported-forwarder assumptions, or undefined. */

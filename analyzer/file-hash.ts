@@ -35,8 +35,8 @@ export function readBytes(path: string): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
-/** The content hash of the file at path, from the cache when its stamp is unchanged, else read and hashed (and remembered when settled). */
-export function hashFile(path: string, cacheDir: string): HashedFile {
+/** The content hash of the file at path, from the cache when its stamp is unchanged, else read and hashed (and remembered when settled: unchanged for `settle` ns). */
+export function hashFile(path: string, cacheDir: string, settle = settleNs): HashedFile {
   const before = statSync(path, { bigint: true });
   const key = `${before.dev}-${before.ino}`;
   const known = readEntry<Stamp>(cacheDir, 'files', key);
@@ -45,7 +45,7 @@ export function hashFile(path: string, cacheDir: string): HashedFile {
   const hash = sha256(bytes);
   const after = statSync(path, { bigint: true });
   const stamp = stampOf(after, hash);
-  const settled = BigInt(Date.now()) * 1_000_000n - after.ctimeNs > settleNs;
+  const settled = BigInt(Date.now()) * 1_000_000n - after.ctimeNs > settle;
   if (settled && sameFile(stampOf(before, hash), stamp) && before.ino === after.ino) writeEntry(cacheDir, 'files', key, stamp);
   return { sha256: hash, bytes };
 }

@@ -22,6 +22,7 @@ const dataSectionTypes = new Set([SHT_PROGBITS, SHT_INIT_ARRAY, SHT_FINI_ARRAY, 
 const SHF_ALLOC = 2n;
 const SHF_EXECINSTR = 4n;
 const ET_EXEC = 2;
+const yieldEvery = 2000;
 
 interface Region {
   dec: RegionDecoder;
@@ -49,14 +50,21 @@ function littleEndian(bytes: Uint8Array): bigint {
   return v;
 }
 
-/** Analyze one ELF object. `importedForwarders` maps import keys to the argument registers they take a syscall number in. */
-export function analyzeObject(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<string, readonly number[]>): ObjectSummary {
+/** Import keys -> the argument registers those imports take a syscall number in. */
+export type ImportedForwarders = ReadonlyMap<string, readonly number[]>;
+
+/**
+ * Analyze one ELF object. `importedForwarders` gives its imports that take a syscall number in an
+ * argument; they are asked for only once the object's code is decoded and its sites resolved, so that
+ * this work can run while the libraries that export them are still being analyzed.
+ */
+export async function analyzeObject(elf: ElfFile, sha256: string, importedForwarders: () => Promise<ImportedForwarders>): Promise<ObjectSummary> {
   const regions: Region[] = executableRegions(elf).map((r) => {
     const region = { base: Number(r.vaddr), bytes: r.bytes };
     return { dec: new RegionDecoder(region), sem: new SemanticsCache(region), start: region.base, end: region.base + r.bytes.length };
   });
   try {
-    return analyze(elf, sha256, importedForwarders, regions);
+    return await analyze(elf, sha256, importedForwarders, regions);
   } finally {
     for (const r of regions) {
       r.dec.free();
@@ -65,7 +73,7 @@ export function analyzeObject(elf: ElfFile, sha256: string, importedForwarders: 
   }
 }
 
-function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<string, readonly number[]>, regions: Region[]): ObjectSummary {
+async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => Promise<ImportedForwarders>, regions: Region[]): Promise<ObjectSummary> {
   const regionOf = (a: number): Region | undefined => regions.find((r) => a >= r.start && a < r.end);
   const readData: ReadData = (addr, size) => {
     const b = readAtVaddr(elf, BigInt(addr), size);
@@ -137,8 +145,10 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
   const codeNames = new Map<Work, string[]>();
   const pending = [...table.values()];
   let decodedBytes = 0;
-  const decodePending = (): void => {
-    while (pending.length > 0) {
+  const decodePending = async (): Promise<void> => {
+    for (let n = 1; pending.length > 0; n++) {
+      // Now and then, let the thread's other work run (the object pool's messages).
+      if (n % yieldEvery === 0) await new Promise((r) => setImmediate(r));
       const w = pending.pop() as Work;
       if (w.code !== undefined) continue;
       const r = regionOf(w.bounds.start);
@@ -191,7 +201,7 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
       }
     }
   };
-  decodePending();
+  await decodePending();
 
   // Code that data points at (function pointer tables, init and fini arrays, IFUNC resolvers): a
   // known function, else a new function decoded from there, else (an address inside a decoded
@@ -227,7 +237,7 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
     dataStarts.add(v);
     newStarts++;
   }
-  decodePending();
+  await decodePending();
 
   // Syscall numbers at each site.
   const works = [...table.values()].filter((w) => w.code !== undefined && w.summary !== undefined);
@@ -259,6 +269,7 @@ function analyze(elf: ElfFile, sha256: string, importedForwarders: ReadonlyMap<s
   }
 
   // Functions passing a number on: resolve it at their call sites, until no new forwarder appears.
+  const importedForwarders = await forwardersImported();
   const forwardCalls: ForwardCall[] = [];
   const done = new Set<string>();
   const calleeRegs = (callee: number | string): readonly number[] => (typeof callee === 'string' ? importedForwarders.get(callee) ?? [] : [...(forwarders.get(callee) ?? [])]);

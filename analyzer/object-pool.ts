@@ -1,0 +1,139 @@
+// Objects analyzed side by side: the main thread and worker threads (one per further core). Workers
+// take jobs in the order they were given, the main thread from the end (the program itself, which then
+// needs no copy to a worker). A job waits for its imported forwarders only after decoding its code,
+// and they come from the jobs before it; the main thread takes another job while its job waits, so
+// the earliest unfinished job always runs: no deadlock. Workers take jobs once they are ready (loading
+// the decoder takes a while); the main thread works meanwhile. Without the compiled worker (the
+// analyzer run from its TypeScript sources) or before startWorkers, every job runs on the main thread.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { storeCached } from './cache.js';
+import type { ElfFile } from './elf/index.js';
+import { analyzeObject, type ImportedForwarders } from './object.js';
+import type { FromWorker, ToWorker } from './object-worker.js';
+import type { ObjectSummary } from './summary.js';
+
+export interface Job {
+  path: string;
+  sha256: string;
+  /** The file's bytes (sent to a worker). */
+  bytes: () => Uint8Array;
+  /** The parsed file (analyzed on the main thread). */
+  elf: () => ElfFile;
+  assumed: Promise<ImportedForwarders>;
+  onStart: () => void;
+}
+
+interface Queued {
+  job: Job;
+  resolve: (s: ObjectSummary) => void;
+  reject: (e: unknown) => void;
+}
+
+const workerFile = fileURLToPath(new URL('./object-worker.js', import.meta.url));
+
+export class ObjectPool {
+  private readonly queue: Queued[] = [];
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  /** What each worker is analyzing. */
+  private readonly running = new Map<Worker, Queued>();
+  private mainBusy = false;
+
+  /** `threads`: how many jobs at once at most, the main thread included. */
+  constructor(private readonly cacheDir: string, private readonly threads = availableParallelism()) {}
+
+  analyze(job: Job): Promise<ObjectSummary> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Stops the workers and drops the jobs not started (after a failure). */
+  close(): Promise<number[]> {
+    this.queue.length = 0;
+    return Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /** Starts the workers (without them, every job runs on the main thread). */
+  startWorkers(): void {
+    if (this.workers.length > 0 || this.threads < 2 || !existsSync(workerFile)) return;
+    for (let i = 1; i < this.threads; i++) {
+      const w = new Worker(workerFile);
+      this.workers.push(w);
+      w.once('message', () => {
+        this.idle.push(w);
+        this.dispatch();
+      });
+      // A worker that dies leaves its job to the main thread.
+      w.on('error', () => this.lost(w));
+    }
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0 && this.idle.length > 0) this.onWorker(this.idle.pop() as Worker, this.queue.shift() as Queued);
+    if (this.queue.length > 0 && !this.mainBusy) {
+      this.mainBusy = true;
+      // Later: let the caller queue its other jobs (and ready workers take theirs) first.
+      setImmediate(() => {
+        // The last job: the program itself, the largest as a rule, is not copied to a worker.
+        const next = this.queue.pop();
+        if (next === undefined) this.mainBusy = false;
+        else void this.onMain(next);
+      });
+    }
+  }
+
+  /** The main thread takes another job as soon as this one waits for its imported forwarders, or ends. */
+  private async onMain({ job, resolve, reject }: Queued): Promise<void> {
+    let waiting = false;
+    const free = (): void => {
+      if (waiting) return;
+      waiting = true;
+      this.mainBusy = false;
+      this.dispatch();
+    };
+    try {
+      job.onStart();
+      const summary = await analyzeObject(job.elf(), job.sha256, () => {
+        free();
+        return job.assumed;
+      });
+      storeCached(this.cacheDir, summary);
+      resolve(summary);
+    } catch (error) {
+      reject(error);
+    } finally {
+      free();
+    }
+  }
+
+  private lost(w: Worker): void {
+    const q = this.running.get(w);
+    this.running.delete(w);
+    const i = this.idle.indexOf(w);
+    if (i >= 0) this.idle.splice(i, 1);
+    if (q !== undefined) this.queue.unshift(q);
+    this.dispatch();
+  }
+
+  private onWorker(w: Worker, q: Queued): void {
+    const { job } = q;
+    job.onStart();
+    this.running.set(w, q);
+    const done = (m: FromWorker): void => {
+      this.running.delete(w);
+      if (m.kind === 'summary') q.resolve(m.summary);
+      // A failure is said as the main thread says it: the job runs again there.
+      else this.queue.unshift(q);
+      this.idle.push(w);
+      this.dispatch();
+    };
+    w.once('message', done);
+    w.postMessage({ kind: 'analyze', path: job.path, sha256: job.sha256, bytes: job.bytes(), cacheDir: this.cacheDir } satisfies ToWorker);
+    job.assumed.then((f) => w.postMessage({ kind: 'assumed', forwarders: [...f].map(([k, v]) => [k, [...v]]) } satisfies ToWorker), () => undefined);
+  }
+}
