@@ -1,6 +1,7 @@
 // Where calls through the PLT and the GOT go: PLT stub address -> imported symbol (or, for
 // IRELATIVE slots in static binaries, the local resolver function), and GOT slot -> the same.
-import { Flow, type RegionDecoder } from './code/decode.js';
+import type { RegionDecoder } from './code/decode.js';
+import { Flow } from './code/flow.js';
 import type { ElfFile } from './elf/index.js';
 
 export type ImportTarget = { kind: 'import'; key: string } | { kind: 'local'; addr: number };

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { storeCached } from './cache.js';
 import type { ElfFile } from './elf/index.js';
-import { analyzeObject, type ImportedForwarders } from './object.js';
+import type { ImportedForwarders } from './object.js';
 import type { FromWorker, ToWorker } from './object-worker.js';
 import type { ObjectSummary } from './summary.js';
 
@@ -98,6 +98,8 @@ export class ObjectPool {
     };
     try {
       job.onStart();
+      // Loaded here: a warm analysis needs no decoder (iced-x86 takes a few hundred ms to load).
+      const { analyzeObject } = await import('./object.js');
       const summary = await analyzeObject(job.elf(), job.sha256, () => {
         free();
         return job.assumed;

@@ -2,28 +2,9 @@
 // sweep), so that data placed in .text between functions never yields instructions. One Decoder and
 // one Instruction per region are reused for every instruction (decodeOut), and freed at the end.
 import { Decoder, DecoderOptions, FlowControl, Instruction, Mnemonic, OpKind, Register } from 'iced-x86';
+import { endsRun, Flow } from './flow.js';
 
-export const Flow = {
-  Next: 0,
-  Jump: 1,
-  CondJump: 2,
-  IndirectJump: 3,
-  Return: 4,
-  Call: 5,
-  IndirectCall: 6,
-  Syscall: 7,
-  /** int 0x80 or sysenter: the 32-bit syscall ABI. */
-  Abi32: 8,
-  /** ud2, int3, hlt and other instructions after which execution does not continue. */
-  Stop: 9,
-  Invalid: 10,
-} as const;
-export type Flow = (typeof Flow)[keyof typeof Flow];
-
-/** Flows after which the next instruction is not executed. */
-export function endsRun(flow: Flow): boolean {
-  return flow === Flow.Jump || flow === Flow.IndirectJump || flow === Flow.Return || flow === Flow.Stop || flow === Flow.Invalid;
-}
+export { endsRun, Flow } from './flow.js';
 
 export interface CodeRegion {
   /** Virtual address of bytes[0]. */

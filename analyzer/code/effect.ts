@@ -2,7 +2,8 @@
 // understands (constants, copies, simple arithmetic, loads from fixed addresses). Anything else that
 // writes a register makes it unknown, with a reason a user can read.
 import { Instruction, InstructionInfoFactory, MemorySize, Mnemonic, OpAccess, OpKind, Register } from 'iced-x86';
-import { callerSaved, type Gpr, gprOf, RAX, RCX, R11, RSP } from './regs.js';
+import { gprOf } from './gpr-of.js';
+import { callerSaved, type Gpr, RAX, RCX, R11, RSP } from './regs.js';
 
 const RBP: Gpr = 5;
 
