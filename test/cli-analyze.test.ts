@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath } from '../fixtures/index.js';
+import { loadCatalog } from '../syscall-shim/catalog.js';
 
 const cli = 'dist/cli/main.js';
 const hello = fixturePath('hello', 'glibc-static');
@@ -186,7 +187,7 @@ describe('ukify analyze on a fixture', () => {
     for (const st of statuses) expect(json.coverage[st]).toBe(json.syscalls.filter((s) => s.status === st).length);
   });
 
-  it('the table: one row per syscall, sites listed, the summary line last', () => {
+  it('the table: one row per syscall, sites listed, the summary line, then what an image would allow', () => {
     const r = ukify('analyze', hello);
     expect(r.status).toBe(0);
     expect(r.stdout).not.toContain('\u001b'); // NO_COLOR, and not a terminal anyway
@@ -195,7 +196,10 @@ describe('ukify analyze on a fixture', () => {
     const rows = lines.filter((l) => /^\s*\d+\s+\S+\s+(full|partial|fake|stub|missing)\s+\d+\s/.test(l));
     expect(rows.map((l) => Number(l.trim().split(/\s+/)[0]))).toEqual(json.syscalls.map((s) => s.nr));
     for (const u of json.unresolved) expect(r.stdout).toContain(u.address);
-    expect(lines.at(-1)).toBe(expectedSummary(json.coverage));
+    expect(lines.at(-2)).toBe(expectedSummary(json.coverage));
+    const implemented = [...loadCatalog().values()].filter((e) => e.status !== 'missing').length;
+    const allowed = json.syscalls.filter((s) => s.status !== 'missing').length;
+    expect(lines.at(-1)).toMatch(new RegExp(`^the image allows ${allowed} of the ${implemented} syscalls the kernel implements`));
   });
 
   it('--markdown: a table row per syscall and the summary', () => {
