@@ -1,8 +1,11 @@
 /* The syscall allowlist. The packager writes /.ukify/allow (IMAGE.md): one line per syscall the
- * analysis found, "NR NAME", and one per syscall instruction whose number the analysis could not
- * tell, "site OFFSET PATH" (the instruction's offset in that file), and "strict" to kill with SIGSYS. An unresolved site may make any
- * syscall: it is known by the file its page maps and the offset in it, so the check costs nothing
- * until a call is about to be refused. */
+ * analysis found, "NR NAME"; one per syscall instruction whose number the analysis could not tell,
+ * "site 0xOFFSET PATH" (the instruction's offset in that file); one per call that passes a number
+ * it could not tell to a function that makes the syscall (glibc's syscall(), Go's Syscall6),
+ * "call 0xOFFSET PATH" (the offset of the call's return address); and "strict" to kill with SIGSYS.
+ * An unresolved site may make any syscall: the instruction itself, or any syscall made while the
+ * call's return address is near the top of the stack. Sites are known by the file their page maps
+ * and the offset in it, so they cost nothing until a call is about to be refused. */
 #include "allowlist.h"
 #include "api/fd.h"
 #include "api/uaccess.h"
@@ -22,7 +25,7 @@
 #define STACK_WORDS 128    /* how far up the stack a call's return address is looked for */
 
 bool allowlist_on;
-static bool strict;
+static bool off, strict; /* allowlist=off and allowlist=strict (the command line), strict (the file) */
 static u64 allowed[SYSCALL_COUNT / 64];
 static u64 logged[SYSCALL_COUNT / 64];
 
@@ -69,35 +72,27 @@ static void read_line(const char *p, const char *eol)
 	}
 }
 
-/* allowlist=off, allowlist=strict and allow=N (repeatable), before any `--`. */
-static void read_options(const char *s)
+bool allowlist_option(const char *word)
 {
-	while (s && *s) {
-		while (*s == ' ')
-			s++;
-		const char *end = s;
-		while (*end && *end != ' ')
-			end++;
-		size_t len = (size_t)(end - s);
-		if (len == 2 && !strncmp(s, "--", 2))
-			return;
-		u64 n;
-		if (len == 13 && !strncmp(s, "allowlist=off", 13))
-			allowlist_on = false;
-		else if (len == 16 && !strncmp(s, "allowlist=strict", 16))
-			strict = true;
-		else if (len > 6 && !strncmp(s, "allow=", 6) && parse_u64(s + 6, len - 6, 10, &n) == len - 6)
-			allow(n);
-		s = end;
-	}
+	u64 n;
+	size_t len = strlen(word);
+	if (!strcmp(word, "allowlist=off"))
+		off = true;
+	else if (!strcmp(word, "allowlist=strict"))
+		strict = true;
+	else if (len > 6 && !strncmp(word, "allow=", 6) && parse_u64(word + 6, len - 6, 10, &n) == len - 6)
+		allow(n);
+	else
+		return false;
+	return true;
 }
 
-void allowlist_init(const char *cmdline)
+void allowlist_init(void)
 {
 	struct file_ref f;
 	if (!initrd_find("/.ukify/allow", &f) || !S_ISREG(f.mode))
 		return; /* an image built with --no-allowlist */
-	allowlist_on = true;
+	allowlist_on = !off;
 	const char *p = (const char *)f.data, *end = p + f.size;
 	while (p < end) {
 		const char *eol = p;
@@ -106,7 +101,6 @@ void allowlist_init(const char *cmdline)
 		read_line(p, eol);
 		p = eol + 1;
 	}
-	read_options(cmdline);
 	kinfo("allowlist: %s%s, %d unresolved sites", allowlist_on ? "on" : "off", strict ? " (strict)" : "", nsites);
 }
 

@@ -1,5 +1,6 @@
 /* Parses the kernel command line (IMAGE.md). Words are split in place into a private copy. */
 #include "cmdline.h"
+#include "allowlist.h"
 #include "console.h"
 #include "crash_record.h"
 #include "gdb.h"
@@ -75,6 +76,8 @@ void cmdline_parse(const char *s, struct cmdline *out)
 			gdb_on = true; /* report each ELF mapping to the debugger (gdb.c) */
 		} else if (!strcmp(word, "trace_missing")) {
 			out->trace_missing = true;
+		} else if (allowlist_option(word)) {
+			/* the syscall allowlist's options (allowlist.c) */
 		} else if (!strncmp(word, "console=", 8)) {
 			console_set_mode(word + 8);
 		} else if (!strncmp(word, "terminals=", 10)) {

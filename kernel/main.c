@@ -176,7 +176,7 @@ void kmain(u32 start_info_pa)
 	enter_workdir();
 	fs_trace_missing = cmd.trace_missing;
 	trace_on = cmd.strace;
-	allowlist_init(cmd.raw);
+	allowlist_init();
 	stamps[T_FS] = rdtsc();
 	netdev_init(cmd.raw);
 	net_configure(cmd.raw);

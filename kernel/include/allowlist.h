@@ -6,8 +6,10 @@
 
 extern bool allowlist_on;
 
-/* Reads /.ukify/allow and the command line's allowlist=off|strict and allow=N options. */
-void allowlist_init(const char *cmdline);
+/* Takes a command-line word when it is allowlist=off, allowlist=strict or allow=N (true). */
+bool allowlist_option(const char *word);
+/* Reads /.ukify/allow (after the command line). */
+void allowlist_init(void);
 /* Whether syscall nr, made by the instruction before r->rip, is allowed. */
 bool allowlist_permits(u64 nr, const struct regs *r);
 /* A refused call: logs it (once per syscall), then -ENOSYS, or the process dies of SIGSYS (strict). */
