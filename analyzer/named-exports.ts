@@ -2,12 +2,15 @@
 // functions in its own symbol table with the strings "__dls2b" and "__dls3"). A name only counts
 // where something points at it: a reachable function that takes the string's address (the caller
 // treats it as an address taken), or a pointer stored in data (a root, as data is not tracked).
-import { forEachWord } from './data-words.js';
+import { forEachWord, loadedWordReader } from './data-words.js';
 import { type ElfFile, PF_X, PT_LOAD, readAtVaddr } from './elf/index.js';
 
 const R_X86_64_RELATIVE = 8;
 const ET_EXEC = 2;
 const maxName = 128;
+/** A table of names is read up to this many words, and ends where this many words in a row name nothing. */
+const maxTableWords = 4096;
+const maxTableGap = 3;
 
 export type ExportNamer = (addr: number) => number | undefined;
 
@@ -76,6 +79,29 @@ export function identifierReader(elf: ElfFile): (addr: number) => string | undef
     const hit = s !== undefined && identifier.test(s) ? s : undefined;
     memo.set(addr, hit);
     return hit;
+  };
+}
+
+/**
+ * The identifiers a table of string pointers at addr holds (as a loop hands them to dlsym): aligned
+ * words from addr, as loaded, each pointing at an identifier or not (an array of names ends with
+ * NULL; an array of structs holds other fields between its names), up to the first maxTableGap words
+ * in a row that name nothing.
+ */
+export function tableNamesReader(elf: ElfFile, identifierAt: (addr: number) => string | undefined): (addr: number) => string[] {
+  const wordAt = loadedWordReader(elf);
+  return (addr) => {
+    const out: string[] = [];
+    if (addr % 8 !== 0) return out;
+    for (let k = 0, lastHit = -1; k < maxTableWords && k - lastHit <= maxTableGap; k++) {
+      const w = wordAt(addr + 8 * k);
+      if (w === undefined) break;
+      const id = identifierAt(w);
+      if (id === undefined) continue;
+      out.push(id);
+      lastHit = k;
+    }
+    return out;
   };
 }
 

@@ -9,7 +9,7 @@ import { type ElfFile, executableRegions, PF_W, PT_LOAD, readAtVaddr } from './e
 import { type CodeRange, functionBounds, type FunctionBounds, functionNames, rootAddresses } from './functions.js';
 import { gotSlots, type ImportTarget, pltStubs } from './imports.js';
 import { binaryKind } from './kind.js';
-import { exportNamer, exportsNamedFromData, identifierReader, lookupFunctions } from './named-exports.js';
+import { exportNamer, exportsNamedFromData, identifierReader, lookupFunctions, tableNamesReader } from './named-exports.js';
 import { type ForwardCall, type FunctionSummary, type ObjectSummary, type SiteSummary, summaryVersion } from './summary.js';
 
 const STT_FUNC = 2;
@@ -291,7 +291,21 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
   }
 
   // Functions looked up by name: the string passed to dlsym or dlvsym. When the analysis cannot see
-  // it, every name the calling function spells counts, and the report says it was unsure.
+  // it, every name the calling function spells counts, and every name a table it points at holds (a
+  // loop passing each name of an array to dlsym); the report says it was unsure.
+  const tableNames = tableNamesReader(elf, identifierAt);
+  const namesInTables = (w: Work): string[] => {
+    const code = w.code as DecodedFunction;
+    const dec = (regionOf(w.bounds.start) as Region).dec;
+    const out: string[] = [];
+    for (let i = 0; i < code.addrs.length; i++) {
+      const ref = code.refs[i];
+      if (!Number.isNaN(ref) && regionOf(ref) === undefined) out.push(...tableNames(ref));
+      const indexed = code.flows[i] === Flow.Next ? dec.indexedTable(code.addrs[i]) : NaN;
+      if (!Number.isNaN(indexed)) out.push(...tableNames(indexed));
+    }
+    return out;
+  };
   let unseenNames = 0;
   for (const c of calls) {
     const callee = typeof c.callee === 'string' ? c.callee.split('@')[0] : table.get(c.callee)?.bounds.name;
@@ -303,7 +317,7 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
     for (const n of found) if (n !== undefined) names.push(n);
     if (v.unknown.size > 0 || v.params.size > 0 || found.includes(undefined)) {
       unseenNames++;
-      names.push(...(codeNames.get(c.fn) ?? []));
+      names.push(...(codeNames.get(c.fn) ?? []), ...namesInTables(c.fn));
     }
   }
 
@@ -318,7 +332,7 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
     roots: [...new Set([...roots, ...exportsNamedFromData(elf, namer)])].filter((a) => starts.has(a)),
     dataRefs: [...dataStarts].filter((a) => starts.has(a)).sort((a, b) => a - b),
     dataImports: [...dataImports].sort(),
-    doubts: doubtCounts(newStarts, interior, unseenNames),
+    doubts: doubtCounts(newStarts, interior, unseenNames, works.reduce((n, w) => n + (w.code as DecodedFunction).unboundedTables, 0)),
     forwarders: [...forwarders].flatMap(([fn, regs]) => [...regs].map((reg) => ({ fn, reg }))),
     forwardCalls,
     assumedImports: Object.fromEntries([...importedForwarders].map(([k, v]) => [k, [...v]])),
@@ -394,9 +408,10 @@ function hasSorted(a: ArrayLike<number>, x: number): boolean {
 }
 
 /** What the analysis of one object is unsure about, as counts by reason (said in the report, never dropped). */
-function doubtCounts(newStarts: number, interior: number, unseenNames: number): Record<string, number> {
+function doubtCounts(newStarts: number, interior: number, unseenNames: number, unboundedTables: number): Record<string, number> {
   const out: Record<string, number> = {};
-  if (unseenNames > 0) out['dlsym or dlvsym called with a name the analysis cannot see (every name the caller spells counts)'] = unseenNames;
+  if (unseenNames > 0) out['dlsym or dlvsym called with a name the analysis cannot see (every name the caller spells, or a table it points at holds, counts)'] = unseenNames;
+  if (unboundedTables > 0) out['jumps through a table whose bound the analysis cannot find (entries followed while they land in the function; a case elsewhere is not seen)'] = unboundedTables;
   if (newStarts > 0) out['code addresses found only in data, decoded as functions'] = newStarts;
   if (interior > 0) out['data points inside a function (the whole function counts as reachable)'] = interior;
   return out;

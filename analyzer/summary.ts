@@ -3,7 +3,7 @@
 import type { BinaryKind } from './analysis.js';
 
 /** Bump when the summary's shape or meaning changes: old cache entries are then ignored. */
-export const summaryVersion = 5;
+export const summaryVersion = 6;
 
 export interface SiteSummary {
   addr: number;

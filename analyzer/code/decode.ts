@@ -30,6 +30,8 @@ export interface DecodedFunction {
   refs: Float64Array;
   /** Indirect jumps whose table was read, with the targets found. */
   jumpTables: Map<number, number[]>;
+  /** Of those, the tables read without a bound (no `cmp` before the jump that fits): entries were followed while they land in the function. */
+  unboundedTables: number;
 }
 
 interface Raw {
@@ -65,6 +67,19 @@ export class RegionDecoder {
 
   contains(addr: number): boolean {
     return addr >= this.region.base && addr < this.region.base + this.region.bytes.length;
+  }
+
+  /**
+   * The table an instruction at addr indexes with an absolute address and no base register
+   * (`mov rsi, [T + rax*8]`, as code built without -fPIE reads an array), or NaN.
+   */
+  indexedTable(addr: number): number {
+    this.decode(addr);
+    const ins = this.instr;
+    for (let k = 0; k < ins.opCount; k++) {
+      if (ins.opKind(k) === OpKind.Memory) return ins.memoryBase === Register.None && ins.memoryIndex !== Register.None ? Number(ins.memoryDisplacementU64) : NaN;
+    }
+    return NaN;
   }
 
   /** Decode the instruction at addr (which must lie in the region). */
@@ -182,6 +197,7 @@ export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi
   const known = new Decoded(lo, Math.min(hi, dec.region.base + dec.region.bytes.length));
   try {
     const jumpTables = new Map<number, number[]>();
+    let unboundedTables = 0;
     const work = [start];
     const inRange = (a: number): boolean => a >= lo && a < hi && dec.contains(a);
     while (work.length > 0) {
@@ -195,8 +211,9 @@ export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi
         run.push(i);
         if ((flow === Flow.Jump || flow === Flow.CondJump) && inRange(dec.target)) work.push(dec.target);
         if (flow === Flow.IndirectJump) {
-          const targets = readJumpTable(run, lo, hi, readData, (a) => dec.contains(a));
+          const { targets, bounded } = readJumpTable(run, lo, hi, readData, (a) => dec.contains(a));
           if (targets.length > 0) {
+            if (!bounded) unboundedTables++;
             jumpTables.set(a, targets);
             for (const t of targets) if (inRange(t)) work.push(t);
           }
@@ -206,7 +223,7 @@ export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi
       }
     }
     if (gaps !== 'none') addGaps(dec, known, lo, Math.min(gapHi, hi, dec.region.base + dec.region.bytes.length), gaps === 'resync');
-    return known.toFunction(start, jumpTables);
+    return known.toFunction(start, jumpTables, unboundedTables);
   } finally {
     known.release();
   }
@@ -303,10 +320,10 @@ class Decoded {
     return out;
   }
 
-  toFunction(start: number, jumpTables: Map<number, number[]>): DecodedFunction {
+  toFunction(start: number, jumpTables: Map<number, number[]>, unboundedTables: number): DecodedFunction {
     const order = this.inOrder();
     const n = order.length;
-    const fn: DecodedFunction = { start, addrs: f64.take(n), lens: u8.take(n), flows: new Array<Flow>(n), targets: f64.take(n), refs: f64.take(n), jumpTables };
+    const fn: DecodedFunction = { start, addrs: f64.take(n), lens: u8.take(n), flows: new Array<Flow>(n), targets: f64.take(n), refs: f64.take(n), jumpTables, unboundedTables };
     for (let k = 0; k < n; k++) {
       const i = order[k];
       fn.addrs[k] = scratch.addr[i];
@@ -354,9 +371,10 @@ const u8 = new Slab((b, from, length) => (typeof b === 'number' ? new Uint8Array
  * Entries are read while they land inside the function; with the switch's bound (`cmp idx, N` before
  * the jump), all N+1 entries are read when they all land in code, also those leaving the function (a
  * case moved to a cold part, a tail call): the caller follows them as calls. `run` holds the scratch
- * entries of the straight-line run that ends with the jump.
+ * entries of the straight-line run that ends with the jump. `bounded`: the switch's bound was found
+ * and every entry up to it read; otherwise a case may lie outside the function, unseen.
  */
-function readJumpTable(run: readonly number[], lo: number, hi: number, readData: ReadData, inCode: (a: number) => boolean): number[] {
+function readJumpTable(run: readonly number[], lo: number, hi: number, readData: ReadData, inCode: (a: number) => boolean): { targets: number[]; bounded: boolean } {
   const jmpRef = scratch.ref[run[run.length - 1]];
   let bound = NaN;
   for (let k = run.length - 2; k >= 0 && k >= run.length - 12; k--) {
@@ -374,14 +392,15 @@ function readJumpTable(run: readonly number[], lo: number, hi: number, readData:
     const v = readData(t + i * 4, 4);
     return v === undefined ? undefined : t + Number(BigInt.asIntN(32, v));
   };
-  const read = (at: (i: number) => number | undefined): number[] => {
+  const read = (at: (i: number) => number | undefined): { targets: number[]; bounded: boolean } => {
     const out: number[] = [];
     for (let i = 0; i < maxTableEntries; i++) {
       const v = at(i);
       if (v === undefined || v < lo || v >= hi) break;
       out.push(v);
     }
-    if (bound >= 0 && bound < maxTableEntries && bound >= out.length) {
+    const hasBound = bound >= 0 && bound < maxTableEntries;
+    if (hasBound && bound >= out.length) {
       // A compare that is not the switch's bound gives entries outside code: they are not taken.
       const all: number[] = [];
       for (let i = 0; i <= bound; i++) {
@@ -389,9 +408,9 @@ function readJumpTable(run: readonly number[], lo: number, hi: number, readData:
         if (v === undefined || !inCode(v)) break;
         all.push(v);
       }
-      if (all.length === bound + 1) return all;
+      if (all.length === bound + 1) return { targets: all, bounded: true };
     }
-    return out;
+    return { targets: out, bounded: hasBound && bound < out.length };
   };
   if (!Number.isNaN(jmpRef)) return read(entry);
   for (let k = run.length - 2; k >= 0 && k >= run.length - 10; k--) {
@@ -399,7 +418,7 @@ function readJumpTable(run: readonly number[], lo: number, hi: number, readData:
     if (Number.isNaN(t)) continue;
     return read((i) => pic(t, i));
   }
-  return [];
+  return { targets: [], bounded: true };
 }
 
 function addGaps(dec: RegionDecoder, known: Decoded, lo: number, hi: number, resync: boolean): void {
