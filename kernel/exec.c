@@ -370,7 +370,11 @@ static long replace_image(const char *path, const struct args *a, struct target 
 	}
 	mm->load_bias = img.bias;
 	mm->brk_start = mm->brk = img.brk_start;
-	fresh_start(p, t->f->path ? t->f->path : path, path);
+	/* /proc/PID/exe names the file with its symlinks followed, as Linux's does */
+	const char *opened = t->f->path ? t->f->path : path;
+	char *exe = pathbuf_get();
+	fresh_start(p, exe && !vfs_realpath(opened, exe, PATH_MAX) ? exe : opened, path);
+	pathbuf_put(exe);
 	u64 vector = r->vector;
 	memset(r, 0, sizeof(*r));
 	r->vector = vector;

@@ -118,3 +118,6 @@ void fs_set_cwd(struct inode *dir);
 void fs_set_root(struct inode *dir);
 /* The absolute path of directory dir: its length, or -errno (-ENOENT once removed). */
 long vfs_path(struct inode *dir, char *buf, size_t size);
+/* path with every symlink in it followed, as an absolute path from the process root (what
+ * /proc/PID/exe shows): 0 or -errno. */
+long vfs_realpath(const char *path, char *buf, size_t size);

@@ -174,3 +174,52 @@ long path_parent(struct inode *dir, const char *path, struct inode **parent, con
 	pathbuf_put(prefix);
 	return traced(dir, path, err);
 }
+
+long vfs_realpath(const char *path, char *buf, size_t size)
+{
+	size_t n = strlen(path);
+	if (n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	char *cur = pathbuf_get();
+	char *name = kmalloc(NAME_MAX + 1);
+	long err = cur && name ? -ELOOP : -ENOMEM;
+	if (cur)
+		memcpy(cur, path, n + 1);
+	for (int links = 0; cur && name && links <= SYMLOOP_MAX; links++) {
+		struct inode *parent, *ino;
+		const char *last;
+		size_t len;
+		err = path_parent(fs_current()->cwd, cur, &parent, &last, &len);
+		if (!err) {
+			memcpy(name, last, len);
+			name[len] = 0;
+			err = path_lookup(parent, name, 0, &ino);
+		}
+		if (err)
+			break;
+		if (!S_ISLNK(ino->mode)) {
+			/* a directory's own path ("." or ".." last included); a file's is its parent's and its name */
+			bool dir = S_ISDIR(ino->mode);
+			err = dir_path(dir ? ino : parent, buf, size);
+			if (err >= 0 && !dir)
+				err = snprintf(buf + err, size - (size_t)err, "%s%s", err == 1 ? "" : "/", name) < (int)(size - (size_t)err) ? 0 : -ENAMETOOLONG;
+			break;
+		}
+		char *target = link_target(ino);
+		if (!target || dir_path(parent, buf, size) < 0) {
+			kfree(target);
+			err = -ENOMEM;
+			break;
+		}
+		/* the next path: the target, from the link's directory when it is relative */
+		int m = target[0] == '/' ? snprintf(cur, PATH_MAX, "%s", target) : snprintf(cur, PATH_MAX, "%s/%s", buf, target);
+		kfree(target);
+		if (m >= PATH_MAX) {
+			err = -ENAMETOOLONG;
+			break;
+		}
+	}
+	kfree(name);
+	pathbuf_put(cur);
+	return err < 0 ? err : 0;
+}
