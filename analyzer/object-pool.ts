@@ -3,7 +3,8 @@
 // needs no copy to a worker). A job waits for its imported forwarders only after decoding its code,
 // and they come from the jobs before it; the main thread takes another job while its job waits, so
 // the earliest unfinished job always runs: no deadlock. Workers take jobs once they are ready (loading
-// the decoder takes a while); the main thread works meanwhile. Without the compiled worker (the
+// the decoder takes a while); the main thread works meanwhile. A worker with no job left helps the
+// main thread decode its object's functions (shared-decode.ts). Without the compiled worker (the
 // analyzer run from its TypeScript sources) or before startWorkers, every job runs on the main thread.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -13,6 +14,7 @@ import { storeCached } from './cache.js';
 import type { ElfFile } from './elf/index.js';
 import type { ImportedForwarders } from './object.js';
 import type { FromWorker, ToWorker } from './object-worker.js';
+import type { DecodeHelpers, DecodeShare } from './shared-decode.js';
 import type { ObjectSummary } from './summary.js';
 
 export interface Job {
@@ -34,13 +36,18 @@ interface Queued {
 
 const workerFile = fileURLToPath(new URL('./object-worker.js', import.meta.url));
 
-export class ObjectPool {
+export class ObjectPool implements DecodeHelpers {
   private readonly queue: Queued[] = [];
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
   /** What each worker is analyzing. */
   private readonly running = new Map<Worker, Queued>();
   private mainBusy = false;
+  /** Decoding the main thread's job shares, and the image (by hash) each worker holds. */
+  private share: DecodeShare | undefined;
+  private readonly images = new Map<Worker, string>();
+  /** The decode list each helping worker has: a worker that dies gives it back. */
+  private readonly helping = new Map<Worker, { share: DecodeShare; id: number }>();
 
   /** `threads`: how many jobs at once at most, the main thread included. */
   constructor(private readonly cacheDir: string, private readonly threads = availableParallelism()) {}
@@ -73,8 +80,22 @@ export class ObjectPool {
     }
   }
 
+  offer(share: DecodeShare): void {
+    this.share = share;
+    this.dispatch();
+  }
+
+  withdraw(share: DecodeShare): void {
+    if (this.share === share) this.share = undefined;
+  }
+
   private dispatch(): void {
     while (this.queue.length > 0 && this.idle.length > 0) this.onWorker(this.idle.pop() as Worker, this.queue.shift() as Queued);
+    while (this.queue.length === 0 && this.share !== undefined && this.idle.length > 0) {
+      const next = this.share.take();
+      if (next === undefined) break;
+      this.onDecode(this.idle.pop() as Worker, this.share, next);
+    }
     if (this.queue.length > 0 && !this.mainBusy) {
       this.mainBusy = true;
       // Later: let the caller queue its other jobs (and ready workers take theirs) first.
@@ -100,10 +121,15 @@ export class ObjectPool {
       job.onStart();
       // Loaded here: a warm analysis needs no decoder (iced-x86 takes a few hundred ms to load).
       const { analyzeObject } = await import('./object.js');
-      const summary = await analyzeObject(job.elf(), job.sha256, () => {
-        free();
-        return job.assumed;
-      });
+      const summary = await analyzeObject(
+        job.elf(),
+        job.sha256,
+        () => {
+          free();
+          return job.assumed;
+        },
+        this.workers.length > 0 ? this : undefined,
+      );
       storeCached(this.cacheDir, summary);
       resolve(summary);
     } catch (error) {
@@ -116,6 +142,9 @@ export class ObjectPool {
   private lost(w: Worker): void {
     const q = this.running.get(w);
     this.running.delete(w);
+    const h = this.helping.get(w);
+    this.helping.delete(w);
+    h?.share.done(h.id, undefined);
     const i = this.idle.indexOf(w);
     if (i >= 0) this.idle.splice(i, 1);
     if (q !== undefined) this.queue.unshift(q);
@@ -137,5 +166,19 @@ export class ObjectPool {
     w.once('message', done);
     w.postMessage({ kind: 'analyze', path: job.path, sha256: job.sha256, bytes: job.bytes(), cacheDir: this.cacheDir } satisfies ToWorker);
     job.assumed.then((f) => w.postMessage({ kind: 'assumed', forwarders: [...f].map(([k, v]) => [k, [...v]]) } satisfies ToWorker), () => undefined);
+  }
+
+  /** A list of the main thread's functions to decode; the image goes with a worker's first list of it. */
+  private onDecode(w: Worker, share: DecodeShare, { id, list }: { id: number; list: Float64Array }): void {
+    this.helping.set(w, { share, id });
+    w.once('message', (m: FromWorker) => {
+      this.helping.delete(w);
+      share.done(id, m.kind === 'decoded' ? m.packed : undefined);
+      this.idle.push(w);
+      this.dispatch();
+    });
+    const image = this.images.get(w) === share.image.sha256 ? undefined : share.image;
+    this.images.set(w, share.image.sha256);
+    w.postMessage({ kind: 'decode', image, list } satisfies ToWorker, [list.buffer as ArrayBuffer]);
   }
 }

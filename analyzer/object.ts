@@ -6,6 +6,7 @@ import { forEachWord } from './data-words.js';
 import { flowContext, SemanticsCache } from './code/semantics.js';
 import { RAX, RSI } from './code/regs.js';
 import { type ElfFile, executableRegions, PF_W, PT_LOAD, readAtVaddr } from './elf/index.js';
+import { codeImage, dataReader, type DecodeHelpers, decodeShared } from './shared-decode.js';
 import { type CodeRange, functionBounds, type FunctionBounds, functionNames, rootAddresses } from './functions.js';
 import { gotSlots, type ImportTarget, pltStubs } from './imports.js';
 import { binaryKind } from './kind.js';
@@ -44,27 +45,22 @@ interface CallRecord {
   callee: number | string;
 }
 
-function littleEndian(bytes: Uint8Array): bigint {
-  let v = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
-  return v;
-}
-
 /** Import keys -> the argument registers those imports take a syscall number in. */
 export type ImportedForwarders = ReadonlyMap<string, readonly number[]>;
 
 /**
  * Analyze one ELF object. `importedForwarders` gives its imports that take a syscall number in an
  * argument; they are asked for only once the object's code is decoded and its sites resolved, so that
- * this work can run while the libraries that export them are still being analyzed.
+ * this work can run while the libraries that export them are still being analyzed. `helpers`, when
+ * given, decode part of the functions known from the start on other threads.
  */
-export async function analyzeObject(elf: ElfFile, sha256: string, importedForwarders: () => Promise<ImportedForwarders>): Promise<ObjectSummary> {
+export async function analyzeObject(elf: ElfFile, sha256: string, importedForwarders: () => Promise<ImportedForwarders>, helpers?: DecodeHelpers): Promise<ObjectSummary> {
   const regions: Region[] = executableRegions(elf).map((r) => {
     const region = { base: Number(r.vaddr), bytes: r.bytes };
     return { dec: new RegionDecoder(region), sem: new SemanticsCache(region), start: region.base, end: region.base + r.bytes.length };
   });
   try {
-    return await analyze(elf, sha256, importedForwarders, regions);
+    return await analyze(elf, sha256, importedForwarders, regions, helpers);
   } finally {
     for (const r of regions) {
       r.dec.free();
@@ -73,12 +69,12 @@ export async function analyzeObject(elf: ElfFile, sha256: string, importedForwar
   }
 }
 
-async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => Promise<ImportedForwarders>, regions: Region[]): Promise<ObjectSummary> {
-  const regionOf = (a: number): Region | undefined => regions.find((r) => a >= r.start && a < r.end);
-  const readData: ReadData = (addr, size) => {
-    const b = readAtVaddr(elf, BigInt(addr), size);
-    return b === undefined ? undefined : littleEndian(b);
+async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => Promise<ImportedForwarders>, regions: Region[], helpers: DecodeHelpers | undefined): Promise<ObjectSummary> {
+  const regionOf = (a: number): Region | undefined => {
+    for (const r of regions) if (a >= r.start && a < r.end) return r;
+    return undefined;
   };
+  const readData = dataReader(elf);
   const readOnly = elf.programHeaders.filter((p) => p.type === PT_LOAD && (p.flags & PF_W) === 0);
   const readConst: ReadData = (addr, size) => {
     const a = BigInt(addr);
@@ -145,20 +141,25 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
   const codeNames = new Map<Work, string[]>();
   const pending = [...table.values()];
   let decodedBytes = 0;
+  const decode = (w: Work): void => {
+    const r = regionOf(w.bounds.start) as Region;
+    const before = r.dec.decodedBytes;
+    w.code = decodeFunction(r.dec, w.bounds.start, w.bounds.start, w.bounds.limit, readData, w.gaps, w.bounds.end);
+    decodedBytes += r.dec.decodedBytes - before;
+  };
+  // The functions known from the start are all decoded, whatever order the walk takes: helpers can
+  // share that work. The walk (in its own order: it adds functions) then decodes only the new ones.
+  if (helpers !== undefined) decodedBytes += await decodeShared(pending.filter((w) => regionOf(w.bounds.start) !== undefined), codeImage(elf, sha256), helpers, decode);
   const decodePending = async (): Promise<void> => {
     for (let n = 1; pending.length > 0; n++) {
       // Now and then, let the thread's other work run (the object pool's messages).
       if (n % yieldEvery === 0) await new Promise((r) => setImmediate(r));
       const w = pending.pop() as Work;
-      if (w.code !== undefined) continue;
-      const r = regionOf(w.bounds.start);
-      if (r === undefined) continue;
-      const before = r.dec.decodedBytes;
-      w.code = decodeFunction(r.dec, w.bounds.start, w.bounds.start, w.bounds.limit, readData, w.gaps, w.bounds.end);
-      decodedBytes += r.dec.decodedBytes - before;
+      if (w.summary !== undefined || regionOf(w.bounds.start) === undefined) continue;
+      if (w.code === undefined) decode(w);
       const s: FunctionSummary = { start: w.bounds.start, name: w.bounds.name, calls: [], imports: [], refs: [], importRefs: [], sites: [], abi32: [] };
       w.summary = s;
-      const code = w.code;
+      const code = w.code as DecodedFunction;
       const callTo = (target: ImportTarget | number, index: number, asRef: boolean): void => {
         if (typeof target === 'object' && target.kind === 'import') {
           (asRef ? s.importRefs : s.imports).push(target.key);
@@ -168,7 +169,7 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
         const addr = typeof target === 'number' ? target : target.addr;
         const callee = functionAt(addr);
         if (callee === undefined) return;
-        if (callee.code === undefined) pending.push(callee);
+        if (callee.summary === undefined) pending.push(callee);
         if (callee === w && asRef) return;
         (asRef ? s.refs : s.calls).push(addr);
         if (!asRef) calls.push({ fn: w, index, callee: addr });
@@ -195,7 +196,11 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
             const named = namer(ref);
             if (named !== undefined) callTo(named, i, true);
             const id = identifierAt(ref);
-            if (id !== undefined) codeNames.set(w, [...(codeNames.get(w) ?? []), id]);
+            if (id !== undefined) {
+              const spelled = codeNames.get(w);
+              if (spelled === undefined) codeNames.set(w, [id]);
+              else spelled.push(id);
+            }
           }
         }
       }
@@ -233,7 +238,7 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
     }
     const w = functionAt(v);
     if (w === undefined) continue;
-    if (w.code === undefined) pending.push(w);
+    if (w.summary === undefined) pending.push(w);
     dataStarts.add(v);
     newStarts++;
   }
@@ -272,7 +277,12 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
   const importedForwarders = await forwardersImported();
   const forwardCalls: ForwardCall[] = [];
   const done = new Set<string>();
-  const calleeRegs = (callee: number | string): readonly number[] => (typeof callee === 'string' ? importedForwarders.get(callee) ?? [] : [...(forwarders.get(callee) ?? [])]);
+  const none: readonly number[] = [];
+  const calleeRegs = (callee: number | string): readonly number[] => {
+    if (typeof callee === 'string') return importedForwarders.get(callee) ?? none;
+    const regs = forwarders.get(callee);
+    return regs === undefined ? none : [...regs];
+  };
   let changed = true;
   while (changed) {
     changed = false;
@@ -306,10 +316,19 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
     }
     return out;
   };
+  const isLookup = new Map<number | string, boolean>();
+  const looksUp = (callee: number | string): boolean => {
+    let known = isLookup.get(callee);
+    if (known === undefined) {
+      const name = typeof callee === 'string' ? callee.split('@')[0] : table.get(callee)?.bounds.name;
+      known = name !== undefined && lookupFunctions.has(name);
+      isLookup.set(callee, known);
+    }
+    return known;
+  };
   let unseenNames = 0;
   for (const c of calls) {
-    const callee = typeof c.callee === 'string' ? c.callee.split('@')[0] : table.get(c.callee)?.bounds.name;
-    if (callee === undefined || !lookupFunctions.has(callee)) continue;
+    if (!looksUp(c.callee)) continue;
     const v = valuesBefore(contextOf(c.fn), c.index, RSI);
     const found = [...v.consts].map((k) => identifierAt(Number(BigInt.asUintN(64, k))));
     const s = c.fn.summary as FunctionSummary;
@@ -349,10 +368,18 @@ function toSite(addr: number, v: ValueSet): SiteSummary {
   };
 }
 
+/** The summary with each list's repeats removed (first occurrences kept, in order), in place. */
 function dedupe(s: FunctionSummary): FunctionSummary {
-  const out = { ...s, calls: [...new Set(s.calls)], imports: [...new Set(s.imports)], refs: [...new Set(s.refs)], importRefs: [...new Set(s.importRefs)] };
-  if (s.names !== undefined) out.names = [...new Set(s.names)];
-  return out;
+  s.calls = unique(s.calls);
+  s.imports = unique(s.imports);
+  s.refs = unique(s.refs);
+  s.importRefs = unique(s.importRefs);
+  if (s.names !== undefined) s.names = unique(s.names);
+  return s;
+}
+
+function unique<T>(a: T[]): T[] {
+  return a.length < 2 ? a : [...new Set(a)];
 }
 
 function exportsOf(elf: ElfFile): ObjectSummary['exports'] {

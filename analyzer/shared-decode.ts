@@ -1,0 +1,141 @@
+// An object's known functions decoded on several threads at once: the object's own thread takes
+// lists of them from the end, idle worker threads of the object pool from the front, until none is
+// left. A function's decoding depends only on its bounds and the file, never on what was decoded
+// before it, so the result is the one a single thread gives.
+import { decodeFunction, type DecodedFunction, type GapMode, type ReadData, RegionDecoder } from './code/decode.js';
+import { pack, type PackedFunctions, unpack } from './code/packed.js';
+import { type ElfFile, executableRegions, readAtVaddr } from './elf/index.js';
+
+/** What another thread needs to decode an object's functions: its bytes, its segments and its code regions (as analyzeObject orders them). */
+export interface CodeImage {
+  sha256: string;
+  bytes: Uint8Array;
+  programHeaders: ElfFile['programHeaders'];
+  regions: { vaddr: number; offset: number; size: number }[];
+}
+
+/** Functions to decode: start, limit, end and gap mode (gapModes' index), four numbers each. */
+export type DecodeList = Float64Array;
+
+const gapModes: readonly GapMode[] = ['none', 'clean', 'resync'];
+
+/** A list of functions for a helper to decode, and where its result goes. */
+export interface DecodeShare {
+  image: CodeImage;
+  /** The next list for a helper, or undefined when none is left. */
+  take(): { id: number; list: DecodeList } | undefined;
+  /** A helper's result for list `id` (undefined: it failed, and the object's thread decodes the list). */
+  done(id: number, result: PackedFunctions | undefined): void;
+}
+
+/** Idle threads that can help an object's analysis decode: the object pool's workers. */
+export interface DecodeHelpers {
+  offer(share: DecodeShare): void;
+  withdraw(share: DecodeShare): void;
+}
+
+export interface ToDecode {
+  bounds: { start: number; limit: number; end: number };
+  gaps: GapMode;
+  code?: DecodedFunction;
+}
+
+/** Reads loaded data as a little-endian number (bss reads as zeros), or undefined outside the image. */
+export function dataReader(elf: Pick<ElfFile, 'bytes' | 'programHeaders'>): ReadData {
+  return (addr, size) => {
+    const b = readAtVaddr(elf, BigInt(addr), size);
+    if (b === undefined) return undefined;
+    let v = 0n;
+    for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+    return v;
+  };
+}
+
+export function codeImage(elf: ElfFile, sha256: string): CodeImage {
+  return {
+    sha256,
+    bytes: elf.bytes,
+    programHeaders: elf.programHeaders,
+    regions: executableRegions(elf).map((r) => ({ vaddr: Number(r.vaddr), offset: Number(r.offset), size: r.bytes.length })),
+  };
+}
+
+const listSize = 2048;
+
+/**
+ * Decodes every function of `fns` (each starts in a code region), setting its code, with `decodeHere`
+ * on this thread and with the helpers; returns the bytes the helpers decoded.
+ */
+export async function decodeShared<T extends ToDecode>(fns: readonly T[], image: CodeImage, helpers: DecodeHelpers, decodeHere: (f: T) => void): Promise<number> {
+  const lists: T[][] = [];
+  for (let i = 0; i < fns.length; i += listSize) lists.push(fns.slice(i, i + listSize));
+  let front = 0;
+  let back = lists.length;
+  let helped = 0;
+  /** Lists handed to helpers: their ends, awaited at the end, and what ends each. */
+  const handedOut: Promise<void>[] = [];
+  const ends = new Map<number, () => void>();
+  const share: DecodeShare = {
+    image,
+    take() {
+      if (front >= back) return undefined;
+      const id = front++;
+      handedOut.push(new Promise((resolve) => ends.set(id, resolve)));
+      return { id, list: listOf(lists[id]) };
+    },
+    done(id, result) {
+      if (result === undefined) for (const f of lists[id]) decodeHere(f);
+      else {
+        helped += result.decodedBytes;
+        const decoded = unpack(result);
+        lists[id].forEach((f, k) => (f.code = decoded[k]));
+      }
+      ends.get(id)?.();
+    },
+  };
+  helpers.offer(share);
+  try {
+    while (front < back) {
+      for (const f of lists[--back]) decodeHere(f);
+      // Let the helpers' messages (their results, their requests for more) in.
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    helpers.withdraw(share);
+  }
+  await Promise.all(handedOut);
+  return helped;
+}
+
+function listOf(fns: readonly ToDecode[]): DecodeList {
+  const list = new Float64Array(fns.length * 4);
+  fns.forEach((f, k) => list.set([f.bounds.start, f.bounds.limit, f.bounds.end, gapModes.indexOf(f.gaps)], k * 4));
+  return list;
+}
+
+/** A helper thread's side: the decoders of the last image it worked on, kept for its next lists. */
+let current: { sha256: string; decoders: RegionDecoder[]; readData: ReadData } | undefined;
+
+/** Decodes a list of an image's functions (on a helper thread). */
+export function decodeList(image: CodeImage, list: DecodeList): PackedFunctions {
+  if (current?.sha256 !== image.sha256) {
+    for (const d of current?.decoders ?? []) d.free();
+    current = {
+      sha256: image.sha256,
+      decoders: image.regions.map((r) => new RegionDecoder({ base: r.vaddr, bytes: image.bytes.subarray(r.offset, r.offset + r.size) })),
+      readData: dataReader(image),
+    };
+  }
+  const { decoders, readData } = current;
+  const out: DecodedFunction[] = [];
+  let bytes = 0;
+  for (let k = 0; k < list.length; k += 4) {
+    const [start, limit, end, gaps] = [list[k], list[k + 1], list[k + 2], gapModes[list[k + 3]]];
+    const dec = decoders.find((d) => d.contains(start));
+    if (dec === undefined) throw new Error(`0x${start.toString(16)} is outside the code`);
+    const before = dec.decodedBytes;
+    out.push(decodeFunction(dec, start, start, limit, readData, gaps, end));
+    bytes += dec.decodedBytes - before;
+  }
+  return pack(out, bytes);
+}
