@@ -3,7 +3,7 @@
 // moves the change time, which no user can set back, so a changed file never meets its old hash. A
 // file changed less than `settle` ago is not remembered: a write in the same clock tick as our read
 // would leave its times as they were (git's "racy" case).
-import { readFileSync, statSync, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
 import { readEntry, sha256, writeEntry } from './cache.js';
 
 const settleNs = 2_000_000_000n;
@@ -29,10 +29,24 @@ function sameFile(a: Stamp, b: Stamp): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
 
-/** The file's bytes as a plain Uint8Array over the buffer read (no copy: a large program is 100 MB). */
+/**
+ * The file's bytes, read into shared memory: a worker thread given them sees them without a copy (a
+ * large program is 100 MB). Nothing writes to them.
+ */
 export function readBytes(path: string): Uint8Array {
-  const b = readFileSync(path);
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  const fd = openSync(path, 'r');
+  try {
+    const bytes = new Uint8Array(new SharedArrayBuffer(fstatSync(fd).size));
+    for (let at = 0; at < bytes.length; ) {
+      const n = readSync(fd, bytes, at, bytes.length - at, at);
+      // A file cut short meanwhile: what was read (its hash then says it changed).
+      if (n === 0) return bytes.subarray(0, at);
+      at += n;
+    }
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The content hash of the file at path, from the cache when its stamp is unchanged, else read and hashed (and remembered when settled: unchanged for `settle` ns). */

@@ -32,8 +32,12 @@ function cStringReader(elf: ElfFile): (addr: number, wanted?: Wanted) => string 
     .filter((p) => p.type === PT_LOAD)
     .map((p) => ({ lo: Number(p.vaddr), hi: Number(p.vaddr + p.filesz), offset: Number(p.offset) }));
   const bytes = elf.bytes;
+  const segmentOf = (addr: number): (typeof segs)[number] | undefined => {
+    for (const p of segs) if (addr >= p.lo && addr < p.hi) return p;
+    return undefined;
+  };
   return (addr, wanted) => {
-    const seg = segs.find((p) => addr >= p.lo && addr < p.hi);
+    const seg = segmentOf(addr);
     if (seg === undefined) return undefined;
     const start = seg.offset + (addr - seg.lo);
     if (wanted !== undefined && wanted.first[bytes[start]] !== 1) return undefined;
@@ -63,22 +67,29 @@ export function exportNamer(elf: ElfFile, exports: readonly { name: string; addr
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]+$/;
 
+/** Strings that may be identifiers: a letter or underscore first, two characters at least. */
+function identifierWanted(): Wanted {
+  const first = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) if (/[A-Za-z_]/.test(String.fromCharCode(c))) first[c] = 1;
+  return { maxLength: maxName, first, lengths: new Set(Array.from({ length: maxName - 1 }, (_, i) => i + 2)) };
+}
+
 /**
- * The identifier spelled by the string at addr (a function's name, as passed to dlsym), memoized. A
- * pointer into the middle of a longer string reads its tail: the linker merges "pkey_alloc" into the
- * end of "xpkey_alloc".
+ * The identifier spelled by the string at addr (a function's name, as passed to dlsym); identifiers
+ * found are remembered. A pointer into the middle of a longer string reads its tail: the linker merges
+ * "pkey_alloc" into the end of "xpkey_alloc".
  */
 export function identifierReader(elf: ElfFile): (addr: number) => string | undefined {
-  const memo = new Map<number, string | undefined>();
-  const segs = elf.programHeaders.filter((p) => p.type === PT_LOAD && p.filesz > 0n).map((p) => [Number(p.vaddr), Number(p.vaddr + p.filesz)]);
+  const memo = new Map<number, string>();
   const read = cStringReader(elf);
+  const wanted = identifierWanted();
   return (addr) => {
-    if (!segs.some(([lo, hi]) => addr >= lo && addr < hi)) return undefined;
-    if (memo.has(addr)) return memo.get(addr);
-    const s = read(addr);
-    const hit = s !== undefined && identifier.test(s) ? s : undefined;
-    memo.set(addr, hit);
-    return hit;
+    const known = memo.get(addr);
+    if (known !== undefined) return known;
+    const s = read(addr, wanted);
+    if (s === undefined || !identifier.test(s)) return undefined;
+    memo.set(addr, s);
+    return s;
   };
 }
 

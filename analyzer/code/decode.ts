@@ -202,16 +202,16 @@ export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi
     const inRange = (a: number): boolean => a >= lo && a < hi && dec.contains(a);
     while (work.length > 0) {
       let a = work.pop() as number;
-      const run: number[] = [];
+      // The straight-line run from a: consecutive scratch entries from runStart on.
+      const runStart = scratch.count;
       while (inRange(a) && !known.has(a)) {
         dec.decode(a);
         const flow = dec.flow;
         if (a + dec.len > hi && flow !== Flow.Invalid) break;
         const i = known.add(a, dec);
-        run.push(i);
         if ((flow === Flow.Jump || flow === Flow.CondJump) && inRange(dec.target)) work.push(dec.target);
         if (flow === Flow.IndirectJump) {
-          const { targets, bounded } = readJumpTable(run, lo, hi, readData, (a) => dec.contains(a));
+          const { targets, bounded } = readJumpTable(runStart, i, lo, hi, readData, (a) => dec.contains(a));
           if (targets.length > 0) {
             if (!bounded) unboundedTables++;
             jumpTables.set(a, targets);
@@ -321,16 +321,18 @@ class Decoded {
   }
 
   toFunction(start: number, jumpTables: Map<number, number[]>, unboundedTables: number): DecodedFunction {
-    const order = this.inOrder();
-    const n = order.length;
+    const n = this.kept.length;
     const fn: DecodedFunction = { start, addrs: f64.take(n), lens: u8.take(n), flows: new Array<Flow>(n), targets: f64.take(n), refs: f64.take(n), jumpTables, unboundedTables };
-    for (let k = 0; k < n; k++) {
-      const i = order[k];
+    // In address order: the kept entries (one per address) as the index meets them.
+    for (let a = 0, k = 0; k < n && a < this.index.length; a++) {
+      if (this.index[a] === 0) continue;
+      const i = this.index[a] - 1;
       fn.addrs[k] = scratch.addr[i];
       fn.lens[k] = scratch.len[i];
       fn.flows[k] = scratch.flow[i] as Flow;
       fn.targets[k] = scratch.target[i];
       fn.refs[k] = scratch.ref[i];
+      k++;
     }
     return fn;
   }
@@ -370,15 +372,15 @@ const u8 = new Slab((b, from, length) => (typeof b === 'number' ? new Uint8Array
  * `lea rT,[rip+T]; movsxd rX,[rT+idx*4]; add rX,rT; jmp rX` with 32-bit entries relative to T (PIC).
  * Entries are read while they land inside the function; with the switch's bound (`cmp idx, N` before
  * the jump), all N+1 entries are read when they all land in code, also those leaving the function (a
- * case moved to a cold part, a tail call): the caller follows them as calls. `run` holds the scratch
- * entries of the straight-line run that ends with the jump. `bounded`: the switch's bound was found
- * and every entry up to it read; otherwise a case may lie outside the function, unseen.
+ * case moved to a cold part, a tail call): the caller follows them as calls. Scratch entries first to
+ * last are the straight-line run that ends with the jump. `bounded`: the switch's bound was found and
+ * every entry up to it read; otherwise a case may lie outside the function, unseen.
  */
-function readJumpTable(run: readonly number[], lo: number, hi: number, readData: ReadData, inCode: (a: number) => boolean): { targets: number[]; bounded: boolean } {
-  const jmpRef = scratch.ref[run[run.length - 1]];
+function readJumpTable(first: number, last: number, lo: number, hi: number, readData: ReadData, inCode: (a: number) => boolean): { targets: number[]; bounded: boolean } {
+  const jmpRef = scratch.ref[last];
   let bound = NaN;
-  for (let k = run.length - 2; k >= 0 && k >= run.length - 12; k--) {
-    const c = scratch.cmpImm[run[k]];
+  for (let k = last - 1; k >= first && k >= last - 11; k--) {
+    const c = scratch.cmpImm[k];
     if (!Number.isNaN(c)) {
       bound = c;
       break;
@@ -413,8 +415,8 @@ function readJumpTable(run: readonly number[], lo: number, hi: number, readData:
     return { targets: out, bounded: hasBound && bound < out.length };
   };
   if (!Number.isNaN(jmpRef)) return read(entry);
-  for (let k = run.length - 2; k >= 0 && k >= run.length - 10; k--) {
-    const t = scratch.ref[run[k]];
+  for (let k = last - 1; k >= first && k >= last - 9; k--) {
+    const t = scratch.ref[k];
     if (Number.isNaN(t)) continue;
     return read((i) => pic(t, i));
   }
