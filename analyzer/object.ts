@@ -1,6 +1,6 @@
 // Analysis of one object (the program or one library) on its own: functions, syscall sites and their
 // numbers, calls, imports, addresses taken, and the functions that pass a syscall number on.
-import { decodeFunction, type DecodedFunction, Flow, type GapMode, type ReadData, RegionDecoder } from './code/decode.js';
+import { decodeFunction, type DecodedFunction, Flow, type GapMode, hasTarget, type ReadData, RegionDecoder } from './code/decode.js';
 import { valuesBefore, type ValueSet } from './code/dataflow.js';
 import { forEachWord } from './data-words.js';
 import { flowContext, SemanticsCache } from './code/semantics.js';
@@ -309,7 +309,7 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
     const dec = (regionOf(w.bounds.start) as Region).dec;
     const out: string[] = [];
     for (let i = 0; i < code.addrs.length; i++) {
-      const ref = code.refs[i];
+      const ref = hasTarget(code.flows[i]) ? NaN : code.refs[i];
       if (!Number.isNaN(ref) && regionOf(ref) === undefined) out.push(...tableNames(ref));
       const indexed = code.flows[i] === Flow.Next ? dec.indexedTable(code.addrs[i]) : NaN;
       if (!Number.isNaN(indexed)) out.push(...tableNames(indexed));

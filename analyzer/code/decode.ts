@@ -6,6 +6,11 @@ import { endsRun, Flow } from './flow.js';
 
 export { endsRun, Flow } from './flow.js';
 
+/** Flows whose instruction has a target (DecodedFunction.targets); the others may have a ref. */
+export function hasTarget(flow: Flow): boolean {
+  return flow === Flow.Jump || flow === Flow.CondJump || flow === Flow.Call;
+}
+
 export interface CodeRegion {
   /** Virtual address of bytes[0]. */
   base: number;
@@ -24,9 +29,12 @@ export interface DecodedFunction {
   addrs: Float64Array;
   lens: Uint8Array;
   flows: Flow[];
-  /** Branch or call target; NaN when none or indirect. */
+  /**
+   * A direct branch's or call's target: read it for Jump, CondJump and Call only. It shares its
+   * column with refs (an instruction has one or the other, never both): one array less to fill.
+   */
   targets: Float64Array;
-  /** An address the instruction mentions: rip-relative or absolute memory operand, or a mov/push immediate. NaN when none. */
+  /** An address another instruction mentions: rip-relative or absolute memory operand, or a mov/push immediate; NaN when none. Not for Jump, CondJump and Call. */
   refs: Float64Array;
   /** Indirect jumps whose table was read, with the targets found. */
   jumpTables: Map<number, number[]>;
@@ -322,16 +330,17 @@ class Decoded {
 
   toFunction(start: number, jumpTables: Map<number, number[]>, unboundedTables: number): DecodedFunction {
     const n = this.kept.length;
-    const fn: DecodedFunction = { start, addrs: f64.take(n), lens: u8.take(n), flows: new Array<Flow>(n), targets: f64.take(n), refs: f64.take(n), jumpTables, unboundedTables };
+    const operands = f64.take(n);
+    const fn: DecodedFunction = { start, addrs: f64.take(n), lens: u8.take(n), flows: new Array<Flow>(n), targets: operands, refs: operands, jumpTables, unboundedTables };
     // In address order: the kept entries (one per address) as the index meets them.
     for (let a = 0, k = 0; k < n && a < this.index.length; a++) {
       if (this.index[a] === 0) continue;
       const i = this.index[a] - 1;
       fn.addrs[k] = scratch.addr[i];
       fn.lens[k] = scratch.len[i];
-      fn.flows[k] = scratch.flow[i] as Flow;
-      fn.targets[k] = scratch.target[i];
-      fn.refs[k] = scratch.ref[i];
+      const flow = scratch.flow[i] as Flow;
+      fn.flows[k] = flow;
+      operands[k] = hasTarget(flow) ? scratch.target[i] : scratch.ref[i];
       k++;
     }
     return fn;

@@ -10,8 +10,8 @@ export interface PackedFunctions {
   addrs: Float64Array;
   lens: Uint8Array;
   flows: Uint8Array;
-  targets: Float64Array;
-  refs: Float64Array;
+  /** targets and refs: one column (see DecodedFunction). */
+  operands: Float64Array;
   /** Jump tables, one after another: function index, jump address, number of targets, the targets. */
   tables: Float64Array;
   /** Bytes the decoder read for these functions (the benchmark's figure). */
@@ -28,8 +28,7 @@ export function pack(fns: readonly DecodedFunction[], decodedBytes: number): Pac
     addrs: new Float64Array(total),
     lens: new Uint8Array(total),
     flows: new Uint8Array(total),
-    targets: new Float64Array(total),
-    refs: new Float64Array(total),
+    operands: new Float64Array(total),
     tables: new Float64Array(0),
     decodedBytes,
   };
@@ -42,8 +41,7 @@ export function pack(fns: readonly DecodedFunction[], decodedBytes: number): Pac
     p.addrs.set(f.addrs, at);
     p.lens.set(f.lens, at);
     p.flows.set(f.flows, at);
-    p.targets.set(f.targets, at);
-    p.refs.set(f.refs, at);
+    p.operands.set(f.refs, at);
     at += n;
     for (const [jump, targets] of f.jumpTables) tables.push(k, jump, targets.length, ...targets);
   });
@@ -53,7 +51,7 @@ export function pack(fns: readonly DecodedFunction[], decodedBytes: number): Pac
 
 /** The buffers to transfer with a packed list (they are unusable on the sending side afterwards). */
 export function transferables(p: PackedFunctions): ArrayBuffer[] {
-  return [p.starts, p.counts, p.unboundedTables, p.addrs, p.lens, p.flows, p.targets, p.refs, p.tables].map((a) => a.buffer as ArrayBuffer);
+  return [p.starts, p.counts, p.unboundedTables, p.addrs, p.lens, p.flows, p.operands, p.tables].map((a) => a.buffer as ArrayBuffer);
 }
 
 /** The functions of a packed list, in order; their columns are views into the packed arrays. */
@@ -62,13 +60,14 @@ export function unpack(p: PackedFunctions): DecodedFunction[] {
   let at = 0;
   for (let k = 0; k < p.starts.length; k++) {
     const n = p.counts[k];
+    const operands = p.operands.subarray(at, at + n);
     out.push({
       start: p.starts[k],
       addrs: p.addrs.subarray(at, at + n),
       lens: p.lens.subarray(at, at + n),
       flows: Array.from(p.flows.subarray(at, at + n)) as Flow[],
-      targets: p.targets.subarray(at, at + n),
-      refs: p.refs.subarray(at, at + n),
+      targets: operands,
+      refs: operands,
       jumpTables: new Map(),
       unboundedTables: p.unboundedTables[k],
     });
