@@ -57,7 +57,8 @@ export type ImportedForwarders = ReadonlyMap<string, readonly number[]>;
 export async function analyzeObject(elf: ElfFile, sha256: string, importedForwarders: () => Promise<ImportedForwarders>, helpers?: DecodeHelpers): Promise<ObjectSummary> {
   const regions: Region[] = executableRegions(elf).map((r) => {
     const region = { base: Number(r.vaddr), bytes: r.bytes };
-    return { dec: new RegionDecoder(region), sem: new SemanticsCache(region), start: region.base, end: region.base + r.bytes.length };
+    const dec = new RegionDecoder(region);
+    return { dec, sem: new SemanticsCache(region, dec), start: region.base, end: region.base + r.bytes.length };
   });
   try {
     return await analyze(elf, sha256, importedForwarders, regions, helpers);

@@ -90,6 +90,16 @@ export class RegionDecoder {
     return NaN;
   }
 
+  /** Decode the instruction at addr into `into`, every detail kept (the data flow's semantics share this decoder). */
+  decodeInto(addr: number, into: Instruction): void {
+    if (addr !== this.next) {
+      this.decoder.position = addr - this.region.base;
+      this.decoder.ip = BigInt(addr);
+    }
+    this.decoder.decodeOut(into);
+    this.next = addr + into.length;
+  }
+
   /** Decode the instruction at addr (which must lie in the region). */
   decodeAt(addr: number): Raw {
     this.decode(addr);
