@@ -39,10 +39,23 @@ interface Work {
   summary?: FunctionSummary;
 }
 
-interface CallRecord {
-  fn: Work;
-  index: number;
-  callee: number | string;
+/** Calls found by the walk, as columns: no object per call (node's code makes a million calls). */
+class Calls {
+  readonly fns: Work[] = [];
+  /** The call's instruction, by index in its function's code. */
+  readonly indexes: number[] = [];
+  /** A local function start, or an import key. */
+  readonly callees: (number | string)[] = [];
+
+  get length(): number {
+    return this.fns.length;
+  }
+
+  add(fn: Work, index: number, callee: number | string): void {
+    this.fns.push(fn);
+    this.indexes.push(index);
+    this.callees.push(callee);
+  }
 }
 
 /** Import keys -> the argument registers those imports take a syscall number in. */
@@ -137,7 +150,7 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
     return addFunction({ start: addr, end, limit: end, name: names.get(addr) ?? `sub_${addr.toString(16)}`, trusted: false }, 'none');
   };
 
-  const calls: CallRecord[] = [];
+  const calls = new Calls();
   /** Identifiers spelled by strings each function takes the address of. */
   const codeNames = new Map<Work, string[]>();
   const pending = [...table.values()];
@@ -164,7 +177,7 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
       const callTo = (target: ImportTarget | number, index: number, asRef: boolean): void => {
         if (typeof target === 'object' && target.kind === 'import') {
           (asRef ? s.importRefs : s.imports).push(target.key);
-          if (!asRef) calls.push({ fn: w, index, callee: target.key });
+          if (!asRef) calls.add(w, index, target.key);
           return;
         }
         const addr = typeof target === 'number' ? target : target.addr;
@@ -173,7 +186,7 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
         if (callee.summary === undefined) pending.push(callee);
         if (callee === w && asRef) return;
         (asRef ? s.refs : s.calls).push(addr);
-        if (!asRef) calls.push({ fn: w, index, callee: addr });
+        if (!asRef) calls.add(w, index, addr);
       };
       for (let i = 0; i < code.addrs.length; i++) {
         const f = code.flows[i];
@@ -287,15 +300,18 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
   let changed = true;
   while (changed) {
     changed = false;
-    for (const c of calls) {
-      for (const reg of calleeRegs(c.callee)) {
-        const key = `${c.fn.bounds.start}:${c.index}:${reg}`;
+    for (let k = 0; k < calls.length; k++) {
+      const fn = calls.fns[k];
+      const index = calls.indexes[k];
+      const callee = calls.callees[k];
+      for (const reg of calleeRegs(callee)) {
+        const key = `${fn.bounds.start}:${index}:${reg}`;
         if (done.has(key)) continue;
         done.add(key);
-        const site = toSite(0, valuesBefore(contextOf(c.fn), c.index, reg));
-        const code = c.fn.code as DecodedFunction;
-        forwardCalls.push({ caller: c.fn.bounds.start, addr: code.addrs[c.index], callee: c.callee, reg, nrs: site.nrs, params: site.params, unresolved: site.unresolved });
-        for (const p of site.params) if (addForwarder(c.fn.bounds.start, p)) changed = true;
+        const site = toSite(0, valuesBefore(contextOf(fn), index, reg));
+        const code = fn.code as DecodedFunction;
+        forwardCalls.push({ caller: fn.bounds.start, addr: code.addrs[index], callee, reg, nrs: site.nrs, params: site.params, unresolved: site.unresolved });
+        for (const p of site.params) if (addForwarder(fn.bounds.start, p)) changed = true;
         changed = true;
       }
     }
@@ -328,16 +344,17 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
     return known;
   };
   let unseenNames = 0;
-  for (const c of calls) {
-    if (!looksUp(c.callee)) continue;
-    const v = valuesBefore(contextOf(c.fn), c.index, RSI);
-    const found = [...v.consts].map((k) => identifierAt(Number(BigInt.asUintN(64, k))));
-    const s = c.fn.summary as FunctionSummary;
+  for (let k = 0; k < calls.length; k++) {
+    if (!looksUp(calls.callees[k])) continue;
+    const fn = calls.fns[k];
+    const v = valuesBefore(contextOf(fn), calls.indexes[k], RSI);
+    const found = [...v.consts].map((c) => identifierAt(Number(BigInt.asUintN(64, c))));
+    const s = fn.summary as FunctionSummary;
     const names = (s.names ??= []);
     for (const n of found) if (n !== undefined) names.push(n);
     if (v.unknown.size > 0 || v.params.size > 0 || found.includes(undefined)) {
       unseenNames++;
-      names.push(...(codeNames.get(c.fn) ?? []), ...namesInTables(c.fn));
+      names.push(...(codeNames.get(fn) ?? []), ...namesInTables(fn));
     }
   }
 
