@@ -60,50 +60,58 @@ export function codeImage(elf: ElfFile, sha256: string): CodeImage {
   };
 }
 
-const listSize = 2048;
+const listSize = 1024;
 
 /**
  * Decodes every function of `fns` (each starts in a code region), setting its code, with `decodeHere`
- * on this thread and with the helpers; returns the bytes the helpers decoded.
+ * on this thread and with the helpers; returns the bytes the helpers decoded. This thread never waits
+ * for a helper: once no list is left to hand out, it decodes those a helper has not returned yet (a
+ * result that comes later is dropped: it is the same).
  */
 export async function decodeShared<T extends ToDecode>(fns: readonly T[], image: CodeImage, helpers: DecodeHelpers, decodeHere: (f: T) => void): Promise<number> {
   const lists: T[][] = [];
   for (let i = 0; i < fns.length; i += listSize) lists.push(fns.slice(i, i + listSize));
+  /** 1 once a list's functions have their code. */
+  const decoded = new Uint8Array(lists.length);
+  const decodeListHere = (id: number): void => {
+    for (const f of lists[id]) decodeHere(f);
+    decoded[id] = 1;
+  };
+  // Let the helpers' messages (their results, their requests for more) in.
+  const letIn = (): Promise<void> => new Promise((r) => setImmediate(r));
   let front = 0;
   let back = lists.length;
   let helped = 0;
-  /** Lists handed to helpers: their ends, awaited at the end, and what ends each. */
-  const handedOut: Promise<void>[] = [];
-  const ends = new Map<number, () => void>();
   const share: DecodeShare = {
     image,
     take() {
-      if (front >= back) return undefined;
-      const id = front++;
-      handedOut.push(new Promise((resolve) => ends.set(id, resolve)));
-      return { id, list: listOf(lists[id]) };
+      return front < back ? { id: front, list: listOf(lists[front++]) } : undefined;
     },
     done(id, result) {
-      if (result === undefined) for (const f of lists[id]) decodeHere(f);
-      else {
-        helped += result.decodedBytes;
-        const decoded = unpack(result);
-        lists[id].forEach((f, k) => (f.code = decoded[k]));
+      if (decoded[id] === 1) return;
+      if (result === undefined) {
+        decodeListHere(id);
+        return;
       }
-      ends.get(id)?.();
+      helped += result.decodedBytes;
+      const code = unpack(result);
+      lists[id].forEach((f, k) => (f.code = code[k]));
+      decoded[id] = 1;
     },
   };
   helpers.offer(share);
   try {
     while (front < back) {
-      for (const f of lists[--back]) decodeHere(f);
-      // Let the helpers' messages (their results, their requests for more) in.
-      await new Promise((r) => setImmediate(r));
+      decodeListHere(--back);
+      await letIn();
     }
   } finally {
     helpers.withdraw(share);
   }
-  await Promise.all(handedOut);
+  for (let id = front - 1; id >= 0; id--) {
+    await letIn();
+    if (decoded[id] === 0) decodeListHere(id);
+  }
   return helped;
 }
 
