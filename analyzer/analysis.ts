@@ -48,6 +48,19 @@ export interface SyscallUse {
   from: SyscallOrigin[];
 }
 
+/**
+ * A syscall instruction in reachable code (the rewriter's input): the numbers it can issue and, for
+ * one known number, the bytes around it a jump may replace (whole movable instructions, no branch
+ * landing inside), or why none may.
+ */
+export interface SyscallSite {
+  object: string;
+  address: number;
+  nrs: number[];
+  window?: { start: number; end: number };
+  unpatchable?: string;
+}
+
 export interface UnresolvedSite {
   object: string;
   address: string; // hex, e.g. "0x4011a0"
@@ -94,6 +107,8 @@ export interface ProgramFiles {
 export interface Analysis extends ProgramFiles {
   arch: 'x86-64';
   syscalls: SyscallUse[]; // sorted by nr
+  /** Every reachable syscall instruction, by object then address. */
+  sites: SyscallSite[];
   unresolved: UnresolvedSite[];
   /** Sites using the 32-bit ABI (int 0x80, sysenter), reported apart: ukify runs 64-bit code only. */
   abi32Sites: UnresolvedSite[];

@@ -212,6 +212,7 @@ function toAnalysis(files: ProgramFiles, linked: LinkResult, doubts: Doubt[]): A
     ...files,
     arch: 'x86-64',
     syscalls,
+    sites: linked.sites,
     unresolved,
     abi32Sites: linked.abi32,
     doubts,

@@ -1,7 +1,7 @@
 // The whole program: bind imports to exports across objects (by name and version, in load order),
 // walk what is reachable from the entry points, and collect the syscall numbers of the reachable
 // sites, resolving numbers passed through functions like syscall() at their callers.
-import type { PathHow, PathStep, SyscallOrigin, UnresolvedSite } from './analysis.js';
+import type { PathHow, PathStep, SyscallOrigin, SyscallSite, UnresolvedSite } from './analysis.js';
 import { paramName } from './code/dataflow.js';
 import type { FunctionSummary, ObjectSummary } from './summary.js';
 
@@ -19,6 +19,7 @@ export interface SyscallSources {
 
 export interface LinkResult {
   syscalls: Map<number, SyscallSources>;
+  sites: SyscallSite[];
   unresolved: UnresolvedSite[];
   abi32: UnresolvedSite[];
   reachableFunctions: number;
@@ -140,6 +141,7 @@ export function link(objects: LinkedObject[], allExportsAreRoots: boolean, paths
   };
 
   const syscalls = new Map<number, SyscallSources>();
+  const sites: SyscallSite[] = [];
   const abi32: UnresolvedSite[] = [];
   let reachableFunctions = 0;
   objects.forEach((o, obj) => {
@@ -152,6 +154,10 @@ export function link(objects: LinkedObject[], allExportsAreRoots: boolean, paths
         const nrs = new Map<number, Ref | undefined>(site.nrs.map((n) => [n, undefined]));
         for (const p of site.params) for (const [n, giver] of numbersOf(obj, fn, p, site.addr)) if (!nrs.has(n)) nrs.set(n, giver);
         for (const reason of site.unresolved) flag(obj, site.addr, fn, reason);
+        const linked: SyscallSite = { object: o.path, address: site.addr, nrs: [...nrs.keys()].sort((a, b) => a - b) };
+        if (site.window !== undefined) linked.window = site.window;
+        if (site.unpatchable !== undefined) linked.unpatchable = site.unpatchable;
+        sites.push(linked);
         for (const [n, giver] of nrs) {
           const s = syscalls.get(n) ?? { sites: new Set<string>(), from: new Map() };
           s.sites.add(`${obj}:${site.addr}`);
@@ -166,7 +172,8 @@ export function link(objects: LinkedObject[], allExportsAreRoots: boolean, paths
       }
     }
   });
-  return { syscalls, unresolved: dedupeSites(unresolved), abi32, reachableFunctions };
+  sites.sort((a, b) => a.object.localeCompare(b.object) || a.address - b.address);
+  return { syscalls, sites, unresolved: dedupeSites(unresolved), abi32, reachableFunctions };
 }
 
 function dedupeSites(list: UnresolvedSite[]): UnresolvedSite[] {

@@ -11,6 +11,7 @@ import { type CodeRange, functionBounds, type FunctionBounds, functionNames, roo
 import { gotSlots, type ImportTarget, pltStubs } from './imports.js';
 import { binaryKind } from './kind.js';
 import { exportNamer, exportsNamedFromData, identifierReader, lookupFunctions, tableNamesReader } from './named-exports.js';
+import { setPatchWindows } from './site-windows.js';
 import { type ForwardCall, type FunctionSummary, type ObjectSummary, type SiteSummary, summaryVersion } from './summary.js';
 
 const STT_FUNC = 2;
@@ -286,6 +287,8 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
       for (const p of site.params) addForwarder(w.bounds.start, p);
     });
   }
+  const landings = new Set([...sorted, ...pointed, ...exports.map((e) => e.addr)]);
+  setPatchWindows(works.map((w) => ({ code: w.code as DecodedFunction, summary: w.summary as FunctionSummary, dec: (regionOf(w.bounds.start) as Region).dec })), landings);
 
   // Functions passing a number on: resolve it at their call sites, until no new forwarder appears.
   const importedForwarders = await forwardersImported();

@@ -3,7 +3,7 @@
 import type { BinaryKind } from './analysis.js';
 
 /** Bump when the summary's shape or meaning changes: old cache entries are then ignored. */
-export const summaryVersion = 6;
+export const summaryVersion = 7;
 
 export interface SiteSummary {
   addr: number;
@@ -11,6 +11,9 @@ export interface SiteSummary {
   /** Registers at function entry the number comes from (the function passes its argument on). */
   params: number[];
   unresolved: string[];
+  /** For a site with one known number: the bytes a jump can replace (see code/patch-window.ts), or why none can. */
+  window?: { start: number; end: number };
+  unpatchable?: string;
 }
 
 export interface FunctionSummary {

@@ -14,6 +14,7 @@ export function sampleAnalysis(): Analysis {
   return {
     binary: app,
     arch: 'x86-64',
+    sites: [],
     type: 'dynamic-pie',
     interpreter: '/lib64/ld-linux-x86-64.so.2',
     libraries: [
@@ -54,6 +55,7 @@ export function emptyAnalysis(): Analysis {
   return {
     binary: '/tmp/empty',
     arch: 'x86-64',
+    sites: [],
     type: 'static',
     interpreter: null,
     libraries: [],

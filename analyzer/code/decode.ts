@@ -68,6 +68,8 @@ export class RegionDecoder {
   target = NaN;
   ref = NaN;
   cmpImm = NaN;
+  /** Whether it has a rip-relative memory operand (it then means something else at another address). */
+  ipRel = false;
 
   constructor(readonly region: CodeRegion) {
     this.decoder = new Decoder(64, region.bytes, DecoderOptions.None);
@@ -121,6 +123,7 @@ export class RegionDecoder {
     // Only Code.INVALID has the INVALID mnemonic.
     const m = ins.mnemonic;
     if (m === Mnemonic.INVALID && ins.isInvalid) {
+      this.ipRel = false;
       this.set(Math.max(len, 1), Flow.Invalid, NaN, NaN, NaN);
       return;
     }
@@ -166,7 +169,8 @@ export class RegionDecoder {
       default:
         flow = Flow.Stop;
     }
-    if (ins.isIpRelMemoryOperand) ref = Number(ins.ipRelMemoryAddress);
+    this.ipRel = ins.isIpRelMemoryOperand;
+    if (this.ipRel) ref = Number(ins.ipRelMemoryAddress);
     else if (flow === Flow.Next) {
       if ((m === Mnemonic.Mov || m === Mnemonic.Push) && ins.opCount >= 1) {
         const k = ins.opCount === 1 ? ins.op0Kind : ins.op1Kind;
