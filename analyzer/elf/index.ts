@@ -4,4 +4,4 @@ export { readElf } from './read.js';
 export { executableRegions, findSection, readAtVaddr, sectionBytes, vaddrToOffset } from './address.js';
 export * from './constants.js';
 export type * from './types.js';
-export { appendLoadSegment, patchAtVaddr, writeElf, type NewSegment } from './write.js';
+export { addLoadSegment, appendLoadSegment, patchAtVaddr, writeElf, type NewSegment } from './write.js';

@@ -1,7 +1,7 @@
 // Writing ELF files: re-encode the headers (writeElf), patch bytes at a virtual address, and add a
-// PT_LOAD segment. Each function returns a new buffer and leaves its input untouched.
+// PT_LOAD segment (in a spare program header slot, or with the table moved). Each function returns a new buffer and leaves its input untouched.
 import { vaddrToOffset } from './address.js';
-import { PHDR_SIZE, PN_XNUM, PT_LOAD, PT_PHDR, SHDR_SIZE } from './constants.js';
+import { PHDR_SIZE, PN_XNUM, PT_GNU_PROPERTY, PT_LOAD, PT_NOTE, PT_PHDR, SHDR_SIZE } from './constants.js';
 import { ElfError } from './error.js';
 import type { ElfFile, ElfHeader, ProgramHeader, SectionHeader } from './types.js';
 
@@ -132,6 +132,43 @@ export function appendLoadSegment(bytes: Uint8Array, elf: ElfFile, seg: NewSegme
   const d = view(out);
   table.forEach((p, i) => encodeProgramHeader(d, Number(tableOffset) + i * PHDR_SIZE, { ...p, index: i }));
   encodeHeader(d, { ...elf.header, phoff: tableOffset, phnum: count, phentsize: PHDR_SIZE });
+  return out;
+}
+
+/**
+ * A copy of the file with one more PT_LOAD holding `data` at `vaddr`/`paddr`, its program header
+ * table left where it is: a PT_NOTE entry (one PT_GNU_PROPERTY repeats, else the last) gives up its
+ * slot, as nothing needs notes through program headers but an ABI tag check that passes without one,
+ * and loaders that find the table at the load base plus e_phoff (musl's) keep finding it. The data goes
+ * at the end of the file, at an offset ≡ vaddr (mod align). Without a PT_NOTE, appendLoadSegment.
+ */
+export function addLoadSegment(bytes: Uint8Array, elf: ElfFile, seg: NewSegment): Uint8Array {
+  const notes = elf.programHeaders.filter((p) => p.type === PT_NOTE);
+  const property = elf.programHeaders.find((p) => p.type === PT_GNU_PROPERTY);
+  const spare = notes.find((p) => property !== undefined && p.offset === property.offset && p.filesz === property.filesz) ?? notes.at(-1);
+  if (spare === undefined) return appendLoadSegment(bytes, elf, seg);
+  const fail = (why: string): never => {
+    throw new ElfError(`cannot add a segment at 0x${seg.vaddr.toString(16)}: ${why}`, elf.fileName);
+  };
+  const align = seg.align > 1n ? seg.align : 1n;
+  if ((align & (align - 1n)) !== 0n) fail(`alignment 0x${align.toString(16)} is not a power of two`);
+  const size = BigInt(seg.data.length);
+  for (const p of elf.programHeaders) {
+    if (p.type === PT_LOAD && (overlaps(p.vaddr, p.memsz, seg.vaddr, size) || overlaps(p.paddr, p.memsz, seg.paddr, size))) fail(`it overlaps segment ${p.index}`);
+  }
+  const end = BigInt(bytes.length);
+  const offset = end + ((seg.vaddr - end) % align + align) % align;
+  const added: ProgramHeader = { index: 0, type: PT_LOAD, flags: seg.flags, offset, vaddr: seg.vaddr, paddr: seg.paddr, filesz: size, memsz: size, align: seg.align };
+  // Loaders expect PT_LOAD entries sorted by vaddr: the new one goes after the last below it.
+  const table = elf.programHeaders.filter((p) => p !== spare);
+  const lastBelow = table.reduce((last, p, i) => (p.type === PT_LOAD && p.vaddr < seg.vaddr ? i : last), -1);
+  table.splice(lastBelow + 1, 0, added);
+  const out = new Uint8Array(Number(offset + size));
+  out.set(bytes);
+  out.set(seg.data, Number(offset));
+  const d = view(out);
+  const phoff = Number(elf.header.phoff);
+  table.forEach((p, i) => encodeProgramHeader(d, phoff + i * PHDR_SIZE, { ...p, index: i }));
   return out;
 }
 
