@@ -22,6 +22,8 @@ import { inspectImage } from './inspect.js';
 import type { Placement } from './options.js';
 import { kernelPath } from './paths.js';
 import { BuildError, readInput } from './read-input.js';
+import { withRewrittenObjects } from './rewritten.js';
+import { rewriteProgram, type RewriteSummary, summarizeRewrite } from '../rewriter/rewrite-program.js';
 
 export { BuildError, readInput };
 
@@ -45,6 +47,8 @@ export interface BuildRequest {
   discover?: boolean;
   /** The syscall allowlist (on by default). */
   allowlist?: AllowlistRequest;
+  /** Patched copies of the program and its libraries (rewriter/; on by default). */
+  rewrite?: boolean;
   /** Long steps (analyzing the image's other programs) say what they do here. */
   onProgress?: (message: string) => void;
 }
@@ -60,6 +64,8 @@ export interface BuildResult {
   skipped: Skipped[];
   /** How many syscalls the image allows; absent when its allowlist is off. */
   allowlist?: AllowlistSummary;
+  /** What the rewriter did to the syscall sites; absent with rewriting off. */
+  rewrite?: RewriteSummary;
 }
 
 export function defaultOutput(program: string): string {
@@ -89,13 +95,16 @@ export async function imageFor(request: BuildRequest): Promise<Image> {
   const elf = readElf(script === undefined ? bytes : readInput(elfPath, 'interpreter'), elfPath);
   checkBootable(elf, elfPath);
   const withAllowlist = request.allowlist?.off !== true;
+  const withRewrite = request.rewrite !== false;
   const progress = request.onProgress === undefined ? {} : { onProgress: request.onProgress };
-  const files = withAllowlist && !isAnalysis(request.analysis) ? await analyzeProgram(elfPath, progress) : request.analysis ?? analyzeFiles(elfPath);
+  const files = (withAllowlist || withRewrite) && !isAnalysis(request.analysis) ? await analyzeProgram(elfPath, progress) : request.analysis ?? analyzeFiles(elfPath);
   const app = script === undefined ? appEntries(elf, request.program, hostMtime(request.program)) : scriptEntries(request.program, bytes, script, elf);
-  const entries = [...app, ...libraryEntries(files.interpreter, files.libraries)];
+  const argv0 = guestPath(request.program);
+  const rewritten = withRewrite && isAnalysis(files) ? rewriteProgram(files, (path) => readInput(path, 'library')) : undefined;
+  const original = [...app, ...libraryEntries(files.interpreter, files.libraries)];
+  const entries = rewritten === undefined ? original : withRewrittenObjects(original, rewritten.files, script === undefined ? { host: files.binary, name: argv0.slice(1) } : undefined);
   const discovery = request.discover === false ? undefined : discover(files, hostFs);
   const contents = initrdContents(entries, elf.interpreter, { ...request, ...(discovery === undefined ? {} : { discovery }) });
-  const argv0 = guestPath(request.program);
   const allowlist = isAnalysis(files)
     ? await imageAllowlist(files, script === undefined ? argv0 : files.binary, otherElfs(contents, argv0.slice(1)), request.allowlist ?? {}, request.onProgress)
     : { warnings: [] };
@@ -109,6 +118,7 @@ export async function imageFor(request: BuildRequest): Promise<Image> {
   return {
     image: assembleImage(kernel, bundle), argv0, warnings: [...initrd.warnings, ...allowlist.warnings], added: initrd.added, skipped: initrd.skipped,
     ...(allowlist.summary === undefined ? {} : { allowlist: allowlist.summary }),
+    ...(rewritten === undefined ? {} : { rewrite: summarizeRewrite(rewritten.outcomes) }),
   };
 }
 

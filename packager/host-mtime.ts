@@ -12,7 +12,9 @@ export function hostMtime(path: string): number | undefined {
   }
 }
 
-/** The time now, as the build's time. */
+/** The build's time: SOURCE_DATE_EPOCH when set (reproducible builds' convention), else now. */
 export function buildTimeNow(): number {
+  const fixed = process.env.SOURCE_DATE_EPOCH;
+  if (fixed !== undefined && /^\d+$/.test(fixed)) return Number(fixed);
   return Math.floor(Date.now() / 1000);
 }

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { allowlistLine } from '../../packager/allowlist.js';
+import { rewriteLine } from '../../rewriter/report.js';
 import type { BuildResult } from '../../packager/build.js';
 import { addPackageFlags, buildFields, packageOptions, printWarnings, type PackageFlags } from './package-flags.js';
 
@@ -46,12 +47,13 @@ export function registerBuild(program: Command): void {
     printWarnings(result.warnings);
     const shown = relative(process.cwd(), result.output) || result.output;
     if (flags.json === true) {
-      const json = { image: result.output, size: result.size, program: result.argv0, ...(result.allowlist === undefined ? {} : { allowlist: result.allowlist }), ...(discoveryJson(result.added, result.skipped) as object) };
+      const json = { image: result.output, size: result.size, program: result.argv0, ...(result.allowlist === undefined ? {} : { allowlist: result.allowlist }), ...(result.rewrite === undefined ? {} : { rewrite: { ...result.rewrite, kept: Object.fromEntries(result.rewrite.kept) } }), ...(discoveryJson(result.added, result.skipped) as object) };
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
       return;
     }
     process.stdout.write(`wrote ${shown} (${formatSize(result.size)}; the program is ${result.argv0} in the image)\n`);
     process.stdout.write(`${allowlistLine(result.allowlist)}\n`);
+    process.stdout.write(`${rewriteLine(result.rewrite)}\n`);
     process.stdout.write(discoveryText(result.added, result.skipped));
     process.stdout.write(`run it: ukify run ${shown}\n`);
   });

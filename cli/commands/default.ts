@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { basename, relative } from 'node:path';
 import type { Analysis } from '../../analyzer/analysis.js';
 import { allowlistLine } from '../../packager/allowlist.js';
+import { rewriteLine } from '../../rewriter/report.js';
 import type { BuildResult } from '../../packager/build.js';
 import { checkProgramFile } from './analyze.js';
 import { formatSize } from './build.js';
@@ -57,12 +58,13 @@ export function registerDefault(program: Command): void {
     printWarnings(result.warnings);
     const shown = relative(process.cwd(), result.output) || result.output;
     if (json) {
-      const out = { coverage: analysis.coverage, ...(result.allowlist === undefined ? {} : { allowlist: result.allowlist }), image: result.output, size: result.size, ...(discoveryJson(result.added, result.skipped) as object) };
+      const out = { coverage: analysis.coverage, ...(result.allowlist === undefined ? {} : { allowlist: result.allowlist }), ...(result.rewrite === undefined ? {} : { rewrite: { ...result.rewrite, kept: Object.fromEntries(result.rewrite.kept) } }), image: result.output, size: result.size, ...(discoveryJson(result.added, result.skipped) as object) };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return;
     }
     process.stdout.write(`wrote ${shown} (${formatSize(result.size)})\n`);
     process.stdout.write(`${allowlistLine(result.allowlist)}\n`);
+    process.stdout.write(`${rewriteLine(result.rewrite)}\n`);
     process.stdout.write(discoveryText(result.added, result.skipped));
     const run = ['ukify', 'run', shown, ...networkWords(options.ports, flags.net === true), ...volumeWords(options.volumes), '--', 'ARGS...'].join(' ');
     process.stdout.write(`run it: ${run}   (details: ukify analyze ${elf})\n`);

@@ -118,6 +118,7 @@ async function runDiscover(program: string, args: string[], flags: DiscoverOptio
     ...(options.workdir === undefined ? {} : { workdir: options.workdir }),
     discover: flags.discover !== false,
     ...allowlistFields(flags),
+    rewrite: flags.rewrite !== false,
   });
   printWarnings([...new Set([...result.warnings, ...built.warnings])]);
   const additions = [

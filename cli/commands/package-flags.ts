@@ -20,6 +20,8 @@ export interface PackageFlags {
   /** false with --no-allowlist */
   allowlist?: boolean;
   strict?: boolean;
+  /** false with --no-rewrite */
+  rewrite?: boolean;
 }
 
 /** The network flags of `ukify run` and `ukify PROGRAM`. */
@@ -42,7 +44,8 @@ export function addPackageFlags(command: Command): Command {
     .option('--no-discover', 'only the program, its libraries and what you add: no files found by static discovery')
     .option('--allow <syscall>', 'allow a syscall the analysis did not find (repeatable; a name such as pkey_alloc, or a number): for plugins loaded at run time or JIT-generated code', collect)
     .option('--no-allowlist', 'allow every syscall: the kernel refuses by default the syscalls the analysis did not find (ENOSYS)')
-    .option('--strict', 'a syscall outside the allowlist kills the program with SIGSYS, as seccomp does, instead of failing with ENOSYS');
+    .option('--strict', 'a syscall outside the allowlist kills the program with SIGSYS, as seccomp does, instead of failing with ENOSYS')
+    .option('--no-rewrite', 'put the program and its libraries in the image as they are: by default their syscall sites jump to trampolines, and the identity calls (getpid, getuid...) are answered without entering the kernel');
 }
 
 /** The allowlist part of a packager BuildRequest. */
@@ -103,9 +106,10 @@ export function networkWords(ports: readonly PortForward[], net: boolean): strin
 export function buildFields(
   options: PackageOptions,
   flags: PackageFlags = {},
-): { env: string[]; args: string[]; files: PackageOptions['files']; dirs: PackageOptions['dirs']; workdir?: string; discover: boolean; allowlist: AllowlistRequest } {
+): { env: string[]; args: string[]; files: PackageOptions['files']; dirs: PackageOptions['dirs']; workdir?: string; discover: boolean; allowlist: AllowlistRequest; rewrite: boolean } {
   return {
     ...allowlistFields(flags),
+    rewrite: flags.rewrite !== false,
     env: options.env,
     args: options.args,
     files: options.files,

@@ -70,6 +70,7 @@ function buildOnlyFlags(options: RunOptions): string[] {
     ...(options.workdir === undefined ? [] : ['--workdir']),
     ...(options.config === undefined ? [] : ['--config']),
     ...(options.discover === false ? ['--no-discover'] : []),
+    ...(options.rewrite === false ? ['--no-rewrite'] : []),
   ];
 }
 

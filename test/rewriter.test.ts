@@ -1,0 +1,159 @@
+// The rewriter's patched copies, checked with tools that are not ours: capstone decodes every patched
+// window and trampoline, binutils' readelf reads the new program headers, and the bytes outside the
+// patches are compared with the original file. Every reachable site is patched or kept with a reason.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Capstone, Const, loadCapstone } from 'capstone-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Analysis, SyscallSite } from '../analyzer/analysis.js';
+import { analyzeProgram } from '../analyzer/analyze.js';
+import { type ElfFile, PT_LOAD, readElf, vaddrToOffset } from '../analyzer/elf/index.js';
+import { fixturePath, variants } from '../fixtures/index.js';
+import { fastEntry } from '../rewriter/fast-entries.js';
+import { rewriteProgram } from '../rewriter/rewrite-program.js';
+import { scratch } from './helpers/scratch.js';
+
+const work = scratch('rewriter');
+const libc = '/lib/x86_64-linux-gnu/libc.so.6';
+
+let cs: Capstone;
+beforeAll(async () => {
+  await loadCapstone();
+  cs = new Capstone(Const.CS_ARCH_X86, Const.CS_MODE_64);
+});
+
+type Insn = { address: number; text: string; size: number };
+
+function disasm(bytes: Uint8Array, address: bigint): Insn[] {
+  return cs.disasm(bytes, { address }).map((i) => ({ address: Number(i.address), text: `${i.mnemonic} ${i.opStr}`.trim(), size: i.size }));
+}
+
+function at(elf: ElfFile, vaddr: number, length: number): Uint8Array {
+  const offset = Number(vaddrToOffset(elf, BigInt(vaddr)));
+  return elf.bytes.subarray(offset, offset + length);
+}
+
+const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
+
+/** What is wrong with one patched site of a rewritten object, checked by decoding both files. */
+function checkPatchedSite(original: ElfFile, rewritten: ElfFile, site: SyscallSite): string[] {
+  const w = site.window as { start: number; end: number };
+  const problems: string[] = [];
+  const before = disasm(at(original, w.start, w.end - w.start), BigInt(w.start));
+  if (before.reduce((n, i) => n + i.size, 0) !== w.end - w.start) return [`${hex(site.address)}: the window is not whole instructions`];
+  const patch = disasm(at(rewritten, w.start, w.end - w.start), BigInt(w.start));
+  const jump = patch[0];
+  if (jump === undefined || !jump.text.startsWith('jmp ')) return [`${hex(site.address)}: the window does not start with a jump (${jump?.text})`];
+  if (patch.slice(1).some((i) => i.text !== 'int3')) problems.push(`${hex(site.address)}: the window's other bytes are not int3`);
+  const trampoline = Number(jump.text.slice(4));
+  const nr = site.nrs[0] as number;
+  const entry = fastEntry(nr);
+  const call = entry === undefined ? ['syscall'] : ['lea rcx, [rip + 0xd]', `movabs r11, ${hex(entry)}`, 'jmp r11'];
+  const expected = [...before.flatMap((i) => (i.address === site.address ? call : [i.text])), `jmp ${hex(w.end)}`];
+  const length = w.end - w.start + 40;
+  const got = disasm(at(rewritten, trampoline, length), BigInt(trampoline)).slice(0, expected.length).map((i) => i.text);
+  // Instructions that name an absolute address or a rip offset are not movable, so the copies read the same.
+  if (got.join('\n') !== expected.join('\n')) problems.push(`${hex(site.address)}: trampoline\n  ${got.join('; ')}\nwanted\n  ${expected.join('; ')}`);
+  return problems;
+}
+
+/** Offsets of the original file's bytes the rewriter may change: its windows, the ELF header and the program header table. */
+function changeable(original: ElfFile, sites: SyscallSite[]): (offset: number) => boolean {
+  const ranges: [number, number][] = sites.map((s) => {
+    const w = s.window as { start: number; end: number };
+    const o = Number(vaddrToOffset(original, BigInt(w.start)));
+    return [o, o + w.end - w.start];
+  });
+  const phoff = Number(original.header.phoff);
+  ranges.push([phoff, phoff + original.programHeaders.length * 56], [0, 64]);
+  return (offset) => ranges.some(([a, b]) => offset >= a && offset < b);
+}
+
+function checkObject(analysis: Analysis, path: string, bytes: Uint8Array | undefined, patchedSites: SyscallSite[]): string[] {
+  const original = readElf(new Uint8Array(readFileSync(path)), path);
+  if (bytes === undefined) return patchedSites.length === 0 ? [] : [`${path}: sites patched but no file written`];
+  const rewritten = readElf(bytes, path);
+  const problems = patchedSites.flatMap((s) => checkPatchedSite(original, rewritten, s));
+  const mayChange = changeable(original, patchedSites);
+  let changed = 0;
+  for (let o = 0; o < original.bytes.length; o++) if (original.bytes[o] !== bytes[o] && !mayChange(o)) changed++;
+  if (changed > 0) problems.push(`${path}: ${changed} bytes changed outside the patched windows`);
+  const loads = (e: ElfFile) => e.programHeaders.filter((p) => p.type === PT_LOAD).length;
+  if (loads(rewritten) !== loads(original) + 1) problems.push(`${path}: ${loads(rewritten)} PT_LOAD, wanted one more than ${loads(original)}`);
+  void analysis;
+  return problems;
+}
+
+async function rewriteChecked(program: string): Promise<{ analysis: Analysis; outcomes: ReturnType<typeof rewriteProgram>['outcomes'] }> {
+  const analysis = await analyzeProgram(program, { cacheDir: join(work.dir, 'cache') });
+  const rw = rewriteProgram(analysis, (p) => new Uint8Array(readFileSync(p)));
+  // Every reachable site: patched, or kept with a reason.
+  expect(rw.outcomes.length).toBe(analysis.sites.length);
+  for (const o of rw.outcomes) expect(o.patched !== undefined || ('reason' in o && o.reason.length > 0), hex(o.site.address)).toBe(true);
+  const objects = new Set(analysis.sites.map((s) => s.object));
+  const problems: string[] = [];
+  for (const path of objects) {
+    const patched = rw.outcomes.filter((o) => o.site.object === path && o.patched !== undefined).map((o) => o.site);
+    problems.push(...checkObject(analysis, path, rw.files.get(path), patched));
+    const file = rw.files.get(path);
+    if (file !== undefined) {
+      // binutils reads the new headers without a complaint, and sees the trampolines' segment.
+      const copy = join(work.dir, `copy-${objects.size}-${path.replaceAll('/', '_')}`);
+      writeFileSync(copy, file);
+      const r = spawnSync('readelf', ['-lW', copy], { encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/LOAD .* R E 0x1000/);
+    }
+  }
+  expect(problems).toEqual([]);
+  return { analysis, outcomes: rw.outcomes };
+}
+
+describe('rewriter: patched copies', () => {
+  for (const variant of variants) {
+    it(`identity.${variant}: every site patched or kept with why; the copies decode as intended`, async () => {
+      const { outcomes } = await rewriteChecked(fixturePath('identity', variant));
+      // The identity calls the fixture makes through libc's wrappers are answered in user space.
+      expect(outcomes.filter((o) => o.patched === 'user-space').map((o) => o.site.nrs[0])).toEqual(expect.arrayContaining([39, 110, 186, 102]));
+    });
+  }
+
+  it('libc.so.6 (as a program): most of its sites are patched; the others say why', async () => {
+    const { outcomes } = await rewriteChecked(libc);
+    const inLibc = outcomes.filter((o) => o.site.object === libc);
+    const patched = inLibc.filter((o) => o.patched !== undefined).length;
+    process.stdout.write(`rewriter libc.so.6: ${patched} of ${inLibc.length} sites patched\n`);
+    expect(inLibc.length).toBeGreaterThan(100);
+    expect(patched / inLibc.length).toBeGreaterThan(0.9);
+  });
+
+  it('rt_sigreturn is never patched: unwinders match the signal trampoline by its bytes', async () => {
+    const { outcomes } = await rewriteChecked(fixturePath('identity', 'glibc-dynamic'));
+    const sigreturn = outcomes.filter((o) => o.site.nrs.length === 1 && o.site.nrs[0] === 15);
+    expect(sigreturn.length).toBeGreaterThan(0);
+    for (const o of sigreturn) expect(o.patched).toBeUndefined();
+  });
+});
+
+describe('rewriter: deterministic images', () => {
+  it('the same inputs give byte-identical images (a cold analysis and a warm one)', () => {
+    const cli = join(process.cwd(), 'dist/cli/main.js');
+    const build = (name: string, cache: string): Buffer => {
+      const out = join(work.dir, name);
+      const env = { ...process.env, SOURCE_DATE_EPOCH: '1700000000', XDG_CACHE_HOME: cache };
+      const r = spawnSync(process.execPath, [cli, 'build', fixturePath('identity', 'glibc-dynamic'), '-o', out], { encoding: 'utf8', env });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/syscall sites: rewrote \d+ of \d+ \(\d+ answered in user space\)/);
+      return readFileSync(out);
+    };
+    const cold = build('a.img', work.freshDir('cache'));
+    const again = build('b.img', work.freshDir('cache'));
+    const shared = work.freshDir('cache');
+    build('c.img', shared);
+    const warm = build('d.img', shared);
+    expect(Buffer.compare(cold, again)).toBe(0);
+    expect(Buffer.compare(cold, warm)).toBe(0);
+  });
+});
