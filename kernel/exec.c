@@ -356,6 +356,7 @@ static long replace_image(const char *path, const struct args *a, struct target 
 	p->mm = mm;
 	mm_switch(mm);
 	mm_put(old);
+	vdso_ids_changed(); /* a vfork parent has its address space to itself again */
 	proc_vfork_done(p);
 	struct exec_image img;
 	err = elf_map(t->prog, path, &img);

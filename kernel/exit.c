@@ -12,6 +12,7 @@
 #include "symbols.h"
 #include "trace.h"
 #include "thread.h"
+#include "vdso.h"
 #include "vfs.h"
 #include "vma.h"
 
@@ -169,6 +170,7 @@ void proc_end(struct proc *p)
 	p->state = PROC_ZOMBIE;
 	alive--;
 	hand_over_children(p);
+	vdso_ids_changed(); /* its children's parent, and an address space it shared */
 	if (p->pid == INIT_PID) {
 		first_status = p->exit_status;
 		if (alive)

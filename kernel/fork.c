@@ -9,6 +9,7 @@
 #include "sched.h"
 #include "thread.h"
 #include "uaccess.h"
+#include "vdso.h"
 #include "vfs.h"
 #include "vma.h"
 
@@ -175,6 +176,7 @@ long proc_clone(const struct clone_request *req)
 		t->clear_child_tid = req->child_tid;
 	if (req->flags & CLONE_CHILD_SETTID)
 		t->set_child_tid = req->child_tid;
+	vdso_ids_changed(); /* a second thread, or a second process in this address space */
 	u32 tid = (u32)id;
 	if (req->flags & CLONE_PARENT_SETTID)
 		copy_to_user(req->parent_tid, &tid, 4); /* as Linux, a bad address is not an error */

@@ -19,6 +19,7 @@
 #include "run_stats.h"
 #include "serial.h"
 #include "trace.h"
+#include "vdso.h"
 #include "vma.h"
 #include "x86.h"
 
@@ -134,6 +135,7 @@ static NORETURN void start_app(void)
 	exec_first(path, a.argc, a.argv, a.envc, a.envp, &r);
 	stamps[T_LOAD] = rdtsc();
 	log_boot_phases();
+	vdso_ids_before_user();
 	run_stats_to_user();
 	enter_user(&r);
 }

@@ -9,6 +9,7 @@
 #include "sched.h"
 #include "signal.h"
 #include "trace.h"
+#include "vdso.h"
 
 struct regs *current_regs;
 static u64 reported[SYSCALL_COUNT / 64 + 1];
@@ -47,6 +48,7 @@ bool syscall_dispatch(struct regs *r)
 		trace_exit(nr, args, ret, clock_realtime_ns() - started);
 	r->rax = (u64)ret;
 	signal_deliver(r);
+	vdso_ids_before_user();
 	sched_before_user();
 	/* sysret to a non-canonical rip would fault in ring 0 with the user's stack */
 	if (r->rip >= 0x00007ffffffff000UL)

@@ -11,6 +11,7 @@
 #include "run_stats.h"
 #include "sched.h"
 #include "uaccess.h"
+#include "vdso.h"
 #include "x86.h"
 
 #define SLOT_SIZE 0x10000UL
@@ -102,6 +103,7 @@ static void leave(struct thread *t)
 		link = &(*link)->proc_next;
 	*link = t->proc_next;
 	t->proc->threads--;
+	vdso_ids_changed(); /* one thread left: gettid has one answer again */
 }
 
 struct thread *thread_boot(struct proc *p, int tid)
@@ -152,6 +154,7 @@ void thread_started(void)
 	if (current->set_child_tid)
 		copy_to_user(current->set_child_tid, &tid, 4); /* as Linux, a bad address is not an error */
 	current->set_child_tid = 0;
+	vdso_ids_before_user();
 	run_stats_to_user(); /* thread_start goes on to ring 3 */
 }
 

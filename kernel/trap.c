@@ -11,6 +11,7 @@
 #include "run_stats.h"
 #include "sched.h"
 #include "signal.h"
+#include "vdso.h"
 #include "virtio.h"
 #include "vma.h"
 #include "x86.h"
@@ -89,6 +90,7 @@ void trap(struct regs *r)
 	if (r->cs & 3) {
 		run_stats_from_user();
 		user_trap(r);
+		vdso_ids_before_user();
 		sched_before_user();
 		run_stats_to_user();
 		return;

@@ -53,9 +53,10 @@ static bool split_at(struct mm *mm, u64 addr)
 		return false;
 	*n = *v;
 	n->start = addr;
+	if (n->file || n->special)
+		n->off += addr - v->start;
 	if (n->file) {
 		file_get(n->file);
-		n->off += addr - v->start;
 		n->file->ino->maps++;
 	}
 	v->end = addr;
@@ -302,7 +303,7 @@ enum fault vma_fault_page(struct mm *mm, u64 addr, bool write, bool exec)
 	if (*pte & (PTE_P | PTE_NONE))
 		return FAULT_BAD;
 	if (v->special) { /* the vDSO's pages, dropped by madvise: the kernel's frames again */
-		u64 pa = vdso_frame(v, va);
+		u64 pa = vdso_frame(mm, v, va);
 		if (!pa)
 			return FAULT_BAD;
 		*pte = pa | (prot_to_pte(v->prot) & ~PTE_W) | PTE_FILE;
@@ -372,6 +373,7 @@ void mm_put(struct mm *mm)
 	if (--mm->refs)
 		return;
 	vma_unmap(mm, 0, USER_TOP);
+	vdso_release(mm);
 	vmm_free_root(mm->root);
 	vmm_pcid_free(mm->pcid);
 	kfree(mm);
@@ -409,7 +411,7 @@ struct mm *mm_fork(struct mm *from)
 		*tail = c;
 		tail = &c->next;
 	}
-	if (!vmm_fork(from->root, mm->root)) {
+	if (!vmm_fork(from->root, mm->root) || !vdso_fork(from, mm)) {
 		mm_put(mm);
 		return NULL;
 	}

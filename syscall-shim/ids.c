@@ -116,6 +116,7 @@ static void undump_if_changed(struct ids before, const struct ids *now)
 		if (!err) {                             \
 			fix_caps(old);                  \
 			undump_if_changed(old, &cred()->uid); \
+			proc_ids_changed();             \
 		}                                       \
 		return err;                             \
 	} while (0)
@@ -124,8 +125,10 @@ static void undump_if_changed(struct ids before, const struct ids *now)
 	do {                                            \
 		struct ids old = cred()->gid;           \
 		long err = (call);                      \
-		if (!err)                               \
+		if (!err) {                             \
 			undump_if_changed(old, &cred()->gid); \
+			proc_ids_changed();             \
+		}                                       \
 		return err;                             \
 	} while (0)
 

@@ -219,6 +219,10 @@ NORETURN void proc_exit(int wait_status);
  * the last one. */
 NORETURN void thread_exit(int wait_status);
 
+/* The calling process's real or effective user or group id changed (set*uid, set*gid): the
+ * vDSO's identity page (kernel/vdso.c) is rewritten before user mode. */
+void proc_ids_changed(void);
+
 bool proc_group_in_session(int pgid, int sid); /* a live process of that group and session exists */
 /* Sends info to every live process of group pgid; how many there were. */
 int proc_signal_group(int pgid, const struct siginfo_k *info);

@@ -10,6 +10,8 @@ extern bool allowlist_on;
 bool allowlist_option(const char *word);
 /* Reads /.ukify/allow (after the command line). */
 void allowlist_init(void);
+/* Whether syscall nr is allowed by its number (the list, allow=, allowlist=off). */
+bool allowlist_allows(u64 nr);
 /* Whether syscall nr, made by the instruction before r->rip, is allowed. */
 bool allowlist_permits(u64 nr, const struct regs *r);
 /* A refused call: logs it (once per syscall), then -ENOSYS, or the process dies of SIGSYS (strict). */

@@ -1,18 +1,40 @@
-/* The vDSO (vdso/): its code and the clocks' data page, mapped into every process. */
+/* The vDSO (vdso/): its code, the clocks' data page and each address space's identity page. */
 #pragma once
 #include "mm.h"
+#include "proc.h"
+#include "vma.h"
 
-struct mm;
-struct vma;
-
-/* Where every process has them: the data page ([vvar]), then the code ([vdso]) right above it,
- * in the gap between the mmap area and the stack. */
-#define VDSO_VVAR (STACK_TOP - STACK_SIZE - (16UL << 20))
+/* Where every process has them, in the gap between the mmap area and the stack: [vvar] (two pages:
+ * the identity page, vdso/ids.h, then the clocks' page, vdso/vvar.h) and the code ([vdso]) right
+ * above it. The build-time rewriter jumps to fixed addresses in both: they never move. */
+#define VDSO_VVAR (STACK_TOP - STACK_SIZE - (16UL << 20)) /* the clocks' page */
 #define VDSO_BASE (VDSO_VVAR + PAGE_SIZE)
+#define VDSO_IDS (VDSO_VVAR - PAGE_SIZE) /* the identity page */
+_Static_assert(VDSO_BASE == 0x7ffffe800000UL, "the rewriter's fast entries are at VDSO_BASE + 0x1000");
 
-/* Maps both into a new address space (execve); false when out of memory. A fork copies them. */
+/* Maps them into a new address space (execve), with an identity page of its own; false when out of
+ * memory. */
 bool vdso_map(struct mm *mm);
-/* The frame behind va in one of the two mappings (a page dropped by madvise comes back from it). */
-u64 vdso_frame(const struct vma *v, u64 va);
-/* Whether addr lies in the process's vDSO code (its own fallback syscalls are always allowed). */
-bool vdso_contains(struct mm *mm, u64 addr);
+/* fork: the child (to) gets an identity page of its own where from maps its own; false when out of memory. */
+bool vdso_fork(struct mm *from, struct mm *to);
+/* The last reference to mm is gone (its mappings already are): frees its identity page. */
+void vdso_release(struct mm *mm);
+/* The frame behind va in one of the special mappings of mm (a page dropped by madvise comes back from it). */
+u64 vdso_frame(const struct mm *mm, const struct vma *v, u64 va);
+/* Whether a syscall instruction at addr is the vDSO's own, which the allowlist lets through: the
+ * clocks' fallbacks. The identity entries' syscalls are checked by number, as the ones they replace. */
+bool vdso_syscall_exempt(struct mm *mm, u64 addr);
+
+/* The identity page is kept current by generation: vdso_ids_gen goes up at every event that may
+ * change an answer of any address space (vdso_ids_changed), and each address space rewrites its
+ * page on its way back to user mode when the generation it was written at is older. */
+extern u64 vdso_ids_gen;
+static inline void vdso_ids_changed(void) { vdso_ids_gen++; }
+void vdso_ids_refresh(struct mm *mm);
+/* Called on every way to ring 3 (syscall and trap exits, a new thread's start, the first program). */
+static inline void vdso_ids_before_user(void)
+{
+	struct mm *mm = current->proc->mm;
+	if (__builtin_expect(mm->ids_gen != vdso_ids_gen, 0))
+		vdso_ids_refresh(mm);
+}

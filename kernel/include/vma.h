@@ -11,7 +11,7 @@ struct vma {
 	u32 prot;
 	bool shared;       /* MAP_SHARED of a file: its pages are the file's */
 	struct file *file; /* NULL for anonymous memory; a reference is held */
-	u64 off;           /* file offset of start */
+	u64 off;           /* file offset of start; for a special mapping, offset in it */
 	u8 special;        /* VMA_VDSO, VMA_VVAR: the kernel's own frames (vdso.c), 0 otherwise */
 	struct vma *next;  /* sorted by start */
 };
@@ -19,7 +19,7 @@ enum { VMA_VDSO = 1, VMA_VVAR = 2 };
 
 /* One address space, shared by the threads of a process (and by a vfork child until it execs). */
 struct mm {
-	u32 refs;
+	u32 refs;                /* one per process using it (vdso.c: more than one, no identity answers) */
 	u64 root;                /* its PML4 (vmm.c) */
 	u16 pcid;
 	bool pcid_fresh;         /* not loaded since the PCID was given to it */
@@ -29,6 +29,8 @@ struct mm {
 	u64 arg_start, arg_end;  /* the argument strings on the first stack (/proc/PID/cmdline) */
 	u64 auxv_at, auxv_len;   /* the auxiliary vector on the first stack (a crash's core file) */
 	u32 membarrier;          /* membarrier(2) registrations, which belong to the address space */
+	u64 ids_frame;           /* its identity page (vdso/ids.h), 0 before execve maps the vDSO */
+	u64 ids_gen;             /* the vdso_ids_gen its identity page was written at */
 };
 
 /* An empty address space (the kernel half only); NULL if out of memory. */
