@@ -3,7 +3,7 @@
 // Pure: bytes in, bytes out; the input is never changed.
 import type { SyscallSite } from '../analyzer/analysis.js';
 import { addLoadSegment, type ElfFile, PF_R, PF_X, PT_LOAD, vaddrToOffset } from '../analyzer/elf/index.js';
-import { fastEntry } from './fast-entries.js';
+import { identityWords } from './identity-page.js';
 import { trampoline, windowPatch } from './trampoline.js';
 
 /** What became of a site: answered in user space, still a `syscall` (moved to a trampoline), or kept as it was, with why. */
@@ -31,7 +31,7 @@ export function rewriteObject(elf: ElfFile, sites: readonly SyscallSite[]): Rewr
   for (const site of [...sites].sort((a, b) => a.address - b.address)) {
     const keep = (reason: string): void => void outcomes.push({ site, reason });
     if (site.window === undefined) {
-      keep(site.unpatchable ?? (site.nrs.length === 1 ? 'its number comes from its callers' : 'its number is not known'));
+      keep(site.unpatchable ?? (site.nrs.length === 0 ? 'its number is not known' : site.nrs.length === 1 ? 'its number comes from its callers' : 'it makes one of several syscalls'));
       continue;
     }
     const nr = site.nrs[0] as number;
@@ -53,8 +53,8 @@ export function rewriteObject(elf: ElfFile, sites: readonly SyscallSite[]): Rewr
     }
     while (code.length % SLOT !== 0) code.push(0xcc);
     const address = segmentStart + BigInt(code.length);
-    const entry = fastEntry(nr);
-    const body = trampoline(address, { before: window.subarray(0, at), after: window.subarray(at + 2) }, end, entry);
+    const words = identityWords(nr);
+    const body = trampoline(address, { before: window.subarray(0, at), after: window.subarray(at + 2) }, end, nr, words);
     const jump = windowPatch(start, window.length, address);
     if (body === undefined || jump === undefined) {
       keep('the new segment is out of a jump\'s reach');
@@ -63,7 +63,7 @@ export function rewriteObject(elf: ElfFile, sites: readonly SyscallSite[]): Rewr
     code.push(...body);
     patches.push({ at: start, bytes: jump });
     taken = end;
-    outcomes.push({ site, patched: entry === undefined ? 'syscall' : 'user-space' });
+    outcomes.push({ site, patched: words === undefined ? 'syscall' : 'user-space' });
   }
   if (patches.length === 0) return { outcomes };
   const patched = new Uint8Array(elf.bytes);

@@ -30,28 +30,44 @@ export function windowPatch(start: bigint, length: number, trampoline: bigint): 
 }
 
 /**
- * The trampoline at `at` for a window whose code resumes at `resume`. Without `entry` the call is
- * still made by a `syscall` instruction (a signal's restart then finds one 2 bytes back, as it
- * expects); with it, the code jumps to that fast entry with rcx = where to come back, as a
- * `syscall` leaves rcx. undefined when `resume` is out of a jump's reach.
+ * The trampoline at `at` for a window whose code resumes at `resume`, making syscall `nr`:
+ *   <before> <call> <after> jmp resume
+ * where <call> is the `syscall` itself (a signal's restart then finds it 2 bytes back, as it
+ * expects), or, with `words` (an identity call), a read of the identity page when its valid word
+ * says the answer is there, and the syscall otherwise:
+ *   movabs eax,[valid]; mov ecx,eax; jrcxz slow; movabs eax,[value]; <after>; jmp resume
+ *   slow: mov eax,nr; syscall; <after>; jmp resume
+ * Only direct jumps (TCG chains them) and nothing that changes the flags, as a syscall leaves them;
+ * rcx is clobbered, as by a syscall. The loads are movabs: the page is above 4 GiB.
+ * undefined when `resume` is out of a jump's reach.
  */
-export function trampoline(at: bigint, code: WindowCode, resume: bigint, entry?: bigint): Uint8Array | undefined {
-  const call = entry === undefined ? Uint8Array.from(SYSCALL) : fastCall(entry);
-  const body = concat(code.before, call, code.after);
-  const back = jumpTo(at + BigInt(body.length), resume);
-  return back === undefined ? undefined : concat(body, back);
-}
-
-/** lea rcx,[rip+13]; movabs r11,entry; jmp r11: rcx then points just past these 20 bytes. */
-function fastCall(entry: bigint): Uint8Array {
-  const out = new Uint8Array(7 + 10 + 3);
-  const d = new DataView(out.buffer);
-  out.set([0x48, 0x8d, 0x0d], 0);
-  d.setInt32(3, 10 + 3, true);
-  out.set([0x49, 0xbb], 7);
-  d.setBigUint64(9, entry, true);
-  out.set([0x41, 0xff, 0xe3], 17);
-  return out;
+export function trampoline(at: bigint, code: WindowCode, resume: bigint, nr: number, words?: { valid: bigint; value: bigint }): Uint8Array | undefined {
+  const tail = (call: Uint8Array, from: bigint): Uint8Array | undefined => {
+    const body = concat(call, code.after);
+    const back = jumpTo(from + BigInt(body.length), resume);
+    return back === undefined ? undefined : concat(body, back);
+  };
+  const syscall = Uint8Array.from(SYSCALL);
+  if (words === undefined) {
+    const rest = tail(syscall, at + BigInt(code.before.length));
+    return rest === undefined ? undefined : concat(code.before, rest);
+  }
+  const fastTail = code.after.length + 5;
+  if (9 + fastTail > 127) return undefined;
+  const test = new Uint8Array(9 + 2 + 2 + 9);
+  const d = new DataView(test.buffer);
+  test[0] = 0xa1;
+  d.setBigUint64(1, words.valid, true);
+  test.set([0x89, 0xc1, 0xe3, 9 + fastTail], 9);
+  test[13] = 0xa1;
+  d.setBigUint64(14, words.value, true);
+  const afterTest = at + BigInt(code.before.length + test.length);
+  const fast = tail(new Uint8Array(0), afterTest);
+  const setNr = new Uint8Array(5);
+  setNr[0] = 0xb8;
+  new DataView(setNr.buffer).setUint32(1, nr, true);
+  const slow = tail(concat(setNr, syscall), afterTest + BigInt(fastTail));
+  return fast === undefined || slow === undefined ? undefined : concat(code.before, test, fast, slow);
 }
 
 function concat(...parts: Uint8Array[]): Uint8Array {

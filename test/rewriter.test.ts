@@ -10,7 +10,7 @@ import type { Analysis, SyscallSite } from '../analyzer/analysis.js';
 import { analyzeProgram } from '../analyzer/analyze.js';
 import { type ElfFile, PT_LOAD, readElf, vaddrToOffset } from '../analyzer/elf/index.js';
 import { fixturePath, variants } from '../fixtures/index.js';
-import { fastEntry } from '../rewriter/fast-entries.js';
+import { identityWords } from '../rewriter/identity-page.js';
 import { rewriteProgram } from '../rewriter/rewrite-program.js';
 import { scratch } from './helpers/scratch.js';
 
@@ -48,13 +48,23 @@ function checkPatchedSite(original: ElfFile, rewritten: ElfFile, site: SyscallSi
   if (patch.slice(1).some((i) => i.text !== 'int3')) problems.push(`${hex(site.address)}: the window's other bytes are not int3`);
   const trampoline = Number(jump.text.slice(4));
   const nr = site.nrs[0] as number;
-  const entry = fastEntry(nr);
-  const call = entry === undefined ? ['syscall'] : ['lea rcx, [rip + 0xd]', `movabs r11, ${hex(entry)}`, 'jmp r11'];
-  const expected = [...before.flatMap((i) => (i.address === site.address ? call : [i.text])), `jmp ${hex(w.end)}`];
-  const length = w.end - w.start + 40;
-  const got = disasm(at(rewritten, trampoline, length), BigInt(trampoline)).slice(0, expected.length).map((i) => i.text);
-  // Instructions that name an absolute address or a rip offset are not movable, so the copies read the same.
-  if (got.join('\n') !== expected.join('\n')) problems.push(`${hex(site.address)}: trampoline\n  ${got.join('; ')}\nwanted\n  ${expected.join('; ')}`);
+  const words = identityWords(nr);
+  const texts = (list: Insn[]): string[] => list.map((i) => i.text);
+  const pre = texts(before.filter((i) => i.address < site.address));
+  const post = texts(before.filter((i) => i.address > site.address));
+  const back = `jmp ${hex(w.end)}`;
+  const got = disasm(at(rewritten, trampoline, w.end - w.start + 64), BigInt(trampoline));
+  let expected = [...pre, 'syscall', ...post, back];
+  if (words !== undefined) {
+    // The slow path starts after the fast path's jump back: jrcxz must go there.
+    const slow = got[pre.length + 4 + post.length + 1]?.address ?? 0;
+    expected = [
+      ...pre, `movabs eax, dword ptr [${hex(words.valid)}]`, 'mov ecx, eax', `jrcxz ${hex(slow)}`, `movabs eax, dword ptr [${hex(words.value)}]`, ...post, back,
+      `mov eax, ${hex(nr)}`, 'syscall', ...post, back,
+    ];
+  }
+  const shown = texts(got.slice(0, expected.length));
+  if (shown.join('\n') !== expected.join('\n')) problems.push(`${hex(site.address)}: trampoline\n  ${shown.join('; ')}\nwanted\n  ${expected.join('; ')}`);
   return problems;
 }
 

@@ -1,5 +1,5 @@
-// `ukify analyze <elf> [--json | --markdown] [--html FILE] [--why SYSCALL]`: the syscall coverage
-// report of a program, or why it can make one syscall.
+// `ukify analyze <elf> [--json | --markdown] [--html FILE] [--why SYSCALL] [--sites]`: the syscall
+// coverage report of a program, why it can make one syscall, or what the rewriter does with each site.
 import { Option, type Command } from 'commander';
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import type { Analysis } from '../../analyzer/analysis.js';
@@ -12,6 +12,7 @@ interface AnalyzeOptions {
   markdown?: boolean;
   html?: string;
   why?: string;
+  sites?: boolean;
 }
 
 /** The reason a file system call failed, in words, from its errno code. */
@@ -95,6 +96,18 @@ async function explain(analysis: Analysis, nr: number, json: boolean): Promise<v
   process.stdout.write(renderWhy(use, wantColor(process.stdout.isTTY === true, process.env) ? ansiPaint : noPaint));
 }
 
+/** --sites: what the rewriter does with each site (it reads the program and its libraries). */
+async function listSites(analysis: Analysis, json: boolean): Promise<void> {
+  const [{ readFileSync }, { rewriteProgram }, { siteLines, siteRecords }] = await Promise.all([
+    import('node:fs'),
+    import('../../rewriter/rewrite-program.js'),
+    import('../../rewriter/report.js'),
+  ]);
+  const { outcomes } = rewriteProgram(analysis, (path) => new Uint8Array(readFileSync(path)));
+  const catalog = loadCatalog();
+  process.stdout.write(json ? `${JSON.stringify(siteRecords(outcomes), null, 2)}\n` : siteLines(outcomes, (nr) => catalog.get(nr)?.name ?? String(nr)));
+}
+
 export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
@@ -104,6 +117,7 @@ export function registerAnalyze(program: Command): void {
     .addOption(new Option('--markdown', 'print the report as a GitHub-flavoured Markdown table'))
     .option('--html <file>', 'also write the report as a self-contained HTML page to <file>')
     .addOption(new Option('--why <syscall>', 'show how the program reaches each function that can make <syscall> (name or number)').conflicts(['markdown', 'html']))
+    .addOption(new Option('--sites', 'list every reachable syscall instruction and what the rewriter does with it (patched, or kept as a trap and why)').conflicts(['markdown', 'html', 'why']))
     .action(async (elf: string, options: AnalyzeOptions) => {
       const why = options.why === undefined ? undefined : syscallNumber(options.why);
       checkProgramFile(elf);
@@ -120,6 +134,7 @@ export function registerAnalyze(program: Command): void {
         progress.done();
       }
       if (why !== undefined) return explain(analysis, why, options.json === true);
+      if (options.sites === true) return listSites(analysis, options.json === true);
       if (options.html !== undefined) writeHtml(options.html, (await import('../../analyzer/report/html.js')).renderHtml(analysis));
       process.stdout.write(await render(analysis, options));
     });
