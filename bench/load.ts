@@ -7,20 +7,16 @@
 //    the longest request. Target: no request longer than 200 ms (a stall) and no error, in any run.
 // 2. Debian's nginx with its own /etc/nginx (`ukify run /usr/sbin/nginx -p`): ab -n 50000 -c 32, a
 //    new connection per request, --runs times in a row. Target: 0 failed requests in every run.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../fixtures/index.js';
 import { freePort } from '../harness/free-port.js';
 import { apacheBench, type RedisRun, redisBenchmark } from '../harness/load-tools.js';
 import { stopServer, ukifyRun, until } from '../harness/servers.js';
-import { LinuxGuestError, makeInitramfs, prepareLinuxGuest, startLinux } from './lib-linux-guest.js';
+import { startLinux } from './lib-linux-guest.js';
+import { linuxRedis, redisAnswers, redisArgs, redisServer, ukifyBuild } from './lib-redis.js';
 import { formatTable, median, type TableRow } from './lib-table.js';
 
-const cli = join(repoRoot, 'dist', 'cli', 'main.js');
-const redisServer = '/usr/bin/redis-server';
-const redisArgs = ['--protected-mode', 'no', '--save', ''];
 const STALL_MS = 200;
 const REQUESTS = 20_000;
 const AB_REQUESTS = 50_000;
@@ -36,28 +32,11 @@ function option(args: string[], flag: string, fallback: number): number {
   return n;
 }
 
-async function redisAnswers(port: number): Promise<boolean> {
-  const r = await redisBenchmark(port, 1, 1, 5_000);
-  return r.status === 0 && r.tests.length === 2;
-}
-
 /** The runs of one redis server: per client count, one RedisRun per run. */
 async function loadRedis(port: number, runs: number): Promise<Record<number, RedisRun[]>> {
   const out: Record<number, RedisRun[]> = { 16: [], 64: [] };
   for (let r = 0; r < runs; r++) for (const clients of [16, 64]) out[clients]?.push(await redisBenchmark(port, clients, REQUESTS));
   return out;
-}
-
-/** Redis in the Linux guest's initramfs, or why there is none. */
-function linuxRedis(initrd: string): { vmlinux: string } | { unavailable: string } {
-  try {
-    const kernel = prepareLinuxGuest();
-    makeInitramfs(redisServer, redisArgs, initrd, [], { modules: kernel.modules });
-    return { vmlinux: kernel.vmlinux };
-  } catch (error) {
-    if (error instanceof LinuxGuestError) return { unavailable: error.message };
-    throw error;
-  }
 }
 
 const fmt = (n: number): string => (Number.isFinite(n) ? n.toFixed(0) : '-');
@@ -87,8 +66,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     // 1. redis: the image is built once (ukify build), then each server is loaded in turn.
     const image = join(dir, 'redis.img');
-    const build = spawn(process.execPath, [cli, 'build', redisServer, '-o', image, '--', ...redisArgs], { stdio: ['ignore', 'ignore', 'inherit'] });
-    if ((await new Promise((done) => build.on('exit', done))) !== 0) throw new Error('ukify build redis-server failed');
+    await ukifyBuild(redisServer, image, [], redisArgs);
     const initrd = join(dir, 'redis.cpio');
     const linux = linuxRedis(initrd);
 
