@@ -1,0 +1,76 @@
+// The syscall benchmark's four-way tables, target lines and redis report (host only: nothing is
+// booted; the benchmark itself runs with `npm run bench -- syscall`).
+import { describe, expect, it } from 'vitest';
+import { formatTable, redisMedian, redisReport, rowMedian, verdict, type RedisResults } from '../bench/syscall.js';
+import type { RedisRun } from '../harness/load-tools.js';
+
+const s = (nsPerCall: number, wallMs = 1000): { nsPerCall: number; wallMs: number } => ({ nsPerCall, wallMs });
+
+function redisRun(set: number, get: number, errors: string[] = []): RedisRun {
+  return { tests: [{ name: 'SET', rps: set, maxMs: 5 }, { name: 'GET', rps: get, maxMs: 5 }], errors, status: 0 };
+}
+
+describe('bench syscall: four ways', () => {
+  it('adds a column of ratios against a named row, and leaves it out without one', () => {
+    const rows = [
+      { where: 'native', samples: [s(100, 100)] },
+      { where: 'Linux guest', samples: [s(500, 2000), s(400, 2000), s(600, 2000)] },
+      { where: 'ukify trap', samples: [s(250, 400)] },
+      { where: 'ukify rewritten', unavailable: 'ukify build failed' },
+    ];
+    expect(formatTable(rows, 'Linux guest').split('\n')).toEqual([
+      'where            ns/call      min-max  vs native  vs Linux guest  wall s',
+      'native             100.0  100.0-100.0      1.00x          0.200x    0.10',
+      'Linux guest        500.0  400.0-600.0      5.00x          1.000x    2.00',
+      'ukify trap         250.0  250.0-250.0      2.50x          0.500x    0.40',
+      'ukify rewritten  not available (ukify build failed)',
+    ]);
+    expect(formatTable(rows).split('\n')[0]).toBe('where            ns/call      min-max  vs native  wall s');
+  });
+
+  it('takes no median of a row without samples', () => {
+    expect(rowMedian({ where: 'x', samples: [] })).toBeUndefined();
+    expect(rowMedian({ where: 'x', unavailable: 'no' })).toBeUndefined();
+    expect(rowMedian({ where: 'x', samples: [s(3), s(1), s(2)] })).toBe(2);
+  });
+
+  it('says whether a ratio target is met, by how much when not, and when a figure is missing', () => {
+    expect(verdict('rewritten / Linux guest', 40, 500, 0.1)).toBe('target: rewritten / Linux guest 0.080x against 0.1x: met');
+    expect(verdict('rewritten / Linux guest', 50, 500, 0.1)).toBe('target: rewritten / Linux guest 0.100x against 0.1x: met');
+    expect(verdict('rewritten / Linux guest', 60, 500, 0.1)).toBe('target: rewritten / Linux guest 0.120x against 0.1x: NOT met (1.2x)');
+    expect(verdict('vDSO / trap', undefined, 500, 0.2)).toBe('target: vDSO / trap at most 0.2x: not measured (a row has no figure)');
+  });
+});
+
+describe('bench syscall: redis', () => {
+  const results: RedisResults[] = [
+    { where: 'Linux guest', runs: [redisRun(5000, 6000), redisRun(5200, 5800), redisRun(4800, 6200)] },
+    { where: 'ukify trap', runs: [redisRun(8000, 9000), redisRun(8000, 9000)] },
+    { where: 'ukify rewritten', runs: [redisRun(10000, 9000, ['Error: Connection reset by peer']), { tests: [], errors: [], status: 1 }] },
+  ];
+
+  it('takes the median rate per test, leaving out runs without that test', () => {
+    expect(redisMedian(results[0], 'SET')).toBe(5000);
+    expect(redisMedian(results[0], 'GET')).toBe(6000);
+    expect(redisMedian(results[2], 'SET')).toBe(10000);
+    expect(redisMedian({ where: 'x', unavailable: 'no' }, 'SET')).toBeUndefined();
+  });
+
+  it('prints rates against the Linux guest, errors (a failed run counts one), the first error and the ratio rewritten / trap', () => {
+    expect(redisReport(results).split('\n')).toEqual([
+      'where            SET req/s  SET min-max  SET vs Linux  GET req/s  GET min-max  GET vs Linux  errors',
+      'Linux guest           5000    4800-5200         1.00x       6000    5800-6200         1.00x       0',
+      'ukify trap            8000    8000-8000         1.60x       9000    9000-9000         1.50x       0',
+      'ukify rewritten      10000  10000-10000         2.00x       9000    9000-9000         1.50x       2',
+      'ukify rewritten: first error: Error: Connection reset by peer',
+      'ukify rewritten / ukify trap (requests/s, higher is faster): SET 1.25x, GET 1.00x (no target: figures for the closing note)',
+    ]);
+  });
+
+  it('keeps the reason of a server that did not run, and gives no ratio without it', () => {
+    const lines = redisReport([{ where: 'Linux guest', unavailable: 'no kernel' }, results[1] as RedisResults, { where: 'ukify rewritten', unavailable: 'build failed' }]).split('\n');
+    expect(lines[1]).toBe('Linux guest      not available (no kernel)');
+    expect(lines[2]).toBe('ukify trap            8000    8000-8000             -       9000    9000-9000             -       0');
+    expect(lines.at(-1)).toBe('ukify rewritten / ukify trap (requests/s, higher is faster): SET -, GET - (no target: figures for the closing note)');
+  });
+});
