@@ -164,7 +164,7 @@ bool allowlist_allows(u64 nr) { return !allowlist_on || (nr < SYSCALL_COUNT && b
 
 bool allowlist_permits(u64 nr, const struct regs *r)
 {
-	return allowlist_allows(nr) || vdso_syscall_exempt(mm_current(), r->rip - SYSCALL_INSN_LEN) ||
+	return allowlist_allows(nr) || vdso_contains(mm_current(), r->rip - SYSCALL_INSN_LEN) ||
 	       is_site(r->rip - SYSCALL_INSN_LEN, false) || under_unresolved_call(r->rsp);
 }
 

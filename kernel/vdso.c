@@ -1,6 +1,6 @@
-/* Maps the vDSO into a process: the code built from vdso/vdso.c and vdso/fast.S, carried in the
- * kernel image (vdso/image.S), and [vvar]: the address space's own identity page (vdso/ids.h), then
- * the clocks' data page (clock.c). The code and the clocks are the kernel's frames, the same in
+/* Maps the vDSO into a process: the code built from vdso/vdso.c, carried in the kernel image
+ * (vdso/image.S), and [vvar]: the address space's own identity page (vdso/ids.h, read by the
+ * rewriter's trampolines), then the clocks' data page (clock.c). The code and the clocks are the kernel's frames, the same in
  * every process; the identity page is a frame of the address space's own, which the kernel writes
  * through its direct map. All are mapped read-only and user-accessible like a file's frames
  * (PTE_FILE: never counted, never freed by the mapping's end); a write after mprotect takes a
@@ -99,10 +99,10 @@ void vdso_release(struct mm *mm)
 	mm->ids_frame = 0;
 }
 
-bool vdso_syscall_exempt(struct mm *mm, u64 addr)
+bool vdso_contains(struct mm *mm, u64 addr)
 {
 	struct vma *v = vma_find(mm, addr);
-	return v && v->special == VMA_VDSO && v->off + (addr - v->start) < VDSO_FAST_ENTRIES;
+	return v && v->special == VMA_VDSO;
 }
 
 void proc_ids_changed(void) { vdso_ids_changed(); }

@@ -6,11 +6,13 @@
 
 /* Where every process has them, in the gap between the mmap area and the stack: [vvar] (two pages:
  * the identity page, vdso/ids.h, then the clocks' page, vdso/vvar.h) and the code ([vdso]) right
- * above it. The build-time rewriter jumps to fixed addresses in both: they never move. */
+ * above it. They never move: the build-time rewriter's trampolines read the identity page at its
+ * fixed address (rewriter/identity-page.ts). */
 #define VDSO_VVAR (STACK_TOP - STACK_SIZE - (16UL << 20)) /* the clocks' page */
 #define VDSO_BASE (VDSO_VVAR + PAGE_SIZE)
 #define VDSO_IDS (VDSO_VVAR - PAGE_SIZE) /* the identity page */
-_Static_assert(VDSO_BASE == 0x7ffffe800000UL, "the rewriter's fast entries are at VDSO_BASE + 0x1000");
+_Static_assert(VDSO_BASE == 0x7ffffe800000UL, "the vDSO is at 0x7ffffe800000 (kernel/IMAGE.md)");
+_Static_assert(VDSO_IDS == 0x7ffffe7fe000UL, "the rewriter reads the identity page at 0x7ffffe7fe000 (rewriter/identity-page.ts)");
 
 /* Maps them into a new address space (execve), with an identity page of its own; false when out of
  * memory. */
@@ -21,9 +23,8 @@ bool vdso_fork(struct mm *from, struct mm *to);
 void vdso_release(struct mm *mm);
 /* The frame behind va in one of the special mappings of mm (a page dropped by madvise comes back from it). */
 u64 vdso_frame(const struct mm *mm, const struct vma *v, u64 va);
-/* Whether a syscall instruction at addr is the vDSO's own, which the allowlist lets through: the
- * clocks' fallbacks. The identity entries' syscalls are checked by number, as the ones they replace. */
-bool vdso_syscall_exempt(struct mm *mm, u64 addr);
+/* Whether addr lies in the process's vDSO code (its own fallback syscalls are always allowed). */
+bool vdso_contains(struct mm *mm, u64 addr);
 
 /* The identity page is kept current by generation: vdso_ids_gen goes up at every event that may
  * change an answer of any address space (vdso_ids_changed), and each address space rewrites its
