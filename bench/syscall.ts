@@ -224,7 +224,19 @@ export function verdict(what: string, value: number | undefined, base: number | 
 type RedisPlace = { where: string; port: number; stop(): Promise<void> } | { where: string; unavailable: string };
 
 /** Per server: one RedisRun per round, or why it could not be measured. */
-export type RedisResults = { where: string; runs: RedisRun[] } | { where: string; unavailable: string };
+export type RedisResults = { where: string; runs: RedisRun[]; stopped?: string } | { where: string; unavailable: string };
+
+/** How long one redis-benchmark run may take: 3 ms a request (a rate of 333/s for each test), at least a minute. */
+export function redisTimeoutMs(requests: number): number {
+  return Math.max(60_000, requests * 3);
+}
+
+/** Why a run counts as failed (the server is then not loaded again), or undefined for a good run. */
+export function redisFailure(run: RedisRun): string | undefined {
+  if (run.status === 0 && run.tests.length === REDIS_TESTS.length) return undefined;
+  const said = run.errors.at(-1)?.trim();
+  return `redis-benchmark ${run.status === 0 ? `reported ${run.tests.length} of ${REDIS_TESTS.length} tests` : `exit status ${run.status}`}${said !== undefined ? `: ${said}` : ''}`;
+}
 
 async function startUkifyRedis(where: string, image: string): Promise<RedisPlace> {
   const port = await freePort();
@@ -260,7 +272,9 @@ async function startLinuxRedis(where: string, initrd: string): Promise<RedisPlac
 /**
  * The servers started together (an idle one takes 1-2% of a CPU), each warmed up by one uncounted
  * run of a tenth of the requests, then loaded one after another, round after round, each round
- * starting one server further (no server always first after the others' load).
+ * starting one server further (no server always first after the others' load). A server whose run
+ * fails (the Linux guest's network has been seen to stop answering once in several runs) keeps the
+ * runs it had and is not loaded again.
  */
 async function measureRedis(dir: string, runs: number, requests: number, images: Record<ImageKind, string>): Promise<RedisResults[]> {
   const servers: RedisPlace[] = [];
@@ -269,14 +283,24 @@ async function measureRedis(dir: string, runs: number, requests: number, images:
     servers.push(await startUkifyRedis('ukify trap', images.trap));
     servers.push(await startUkifyRedis('ukify rewritten', images.rewritten));
     const results: RedisResults[] = servers.map((s) => ('unavailable' in s ? s : { where: s.where, runs: [] }));
-    for (const s of servers) if ('port' in s) await redisBenchmark(s.port, REDIS_CLIENTS, Math.max(1, Math.floor(requests / 10)), timeoutMs);
+    const limit = redisTimeoutMs(requests);
+    for (let i = 0; i < servers.length; i++) {
+      const s = servers[i];
+      const r = results[i];
+      if (s === undefined || r === undefined || !('port' in s) || !('runs' in r)) continue;
+      const failed = redisFailure(await redisBenchmark(s.port, REDIS_CLIENTS, Math.max(1, Math.floor(requests / 10)), limit));
+      if (failed !== undefined) r.stopped = `the warm-up run failed (${failed}); not loaded`;
+    }
     for (let round = 0; round < runs; round++) {
       for (let k = 0; k < servers.length; k++) {
         const i = (round + k) % servers.length;
         const s = servers[i];
         const r = results[i];
-        if (s === undefined || r === undefined || 'unavailable' in s || 'unavailable' in r) continue;
-        r.runs.push(await redisBenchmark(s.port, REDIS_CLIENTS, requests, timeoutMs));
+        if (s === undefined || r === undefined || !('port' in s) || !('runs' in r) || r.stopped !== undefined) continue;
+        const run = await redisBenchmark(s.port, REDIS_CLIENTS, requests, limit);
+        const failed = redisFailure(run);
+        if (failed === undefined) r.runs.push(run);
+        else r.stopped = `run ${round + 1} failed (${failed}); not loaded again, its ${r.runs.length} good runs kept`;
       }
     }
     return results;
@@ -299,7 +323,7 @@ export function redisMedian(result: RedisResults | undefined, test: string): num
 const fmt = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(0));
 const times = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined || b <= 0 ? '-' : `${(a / b).toFixed(2)}x`);
 
-/** The redis table (median and range of requests/s per test, errors) and the ratios. */
+/** The redis table (median and range of requests/s per test, the runs measured, errors), why a server stopped early, and the ratios. */
 export function redisReport(results: readonly RedisResults[]): string {
   const linux = results.find((r) => r.where === 'Linux guest');
   const trap = results.find((r) => r.where === 'ukify trap');
@@ -311,13 +335,15 @@ export function redisReport(results: readonly RedisResults[]): string {
       return [fmt(redisMedian(r, test)), rs.length > 0 ? `${fmt(Math.min(...rs))}-${fmt(Math.max(...rs))}` : '-', times(redisMedian(r, test), redisMedian(linux, test))];
     });
     const errors = r.runs.reduce((n, run) => n + run.errors.length + (run.status === 0 && run.tests.length === REDIS_TESTS.length ? 0 : 1), 0);
-    return { label: r.where, cells: [...cells, String(errors)] };
+    return { label: r.where, cells: [...cells, String(r.runs.length), String(errors)] };
   });
-  const header = ['where', ...REDIS_TESTS.flatMap((t) => [`${t} req/s`, `${t} min-max`, `${t} vs Linux`]), 'errors'];
+  const header = ['where', ...REDIS_TESTS.flatMap((t) => [`${t} req/s`, `${t} min-max`, `${t} vs Linux`]), 'runs', 'errors'];
+  const stopped = results.flatMap((r) => ('stopped' in r && r.stopped !== undefined ? [`${r.where}: ${r.stopped}`] : []));
   const firstError = results.flatMap((r) => ('runs' in r ? r.runs.flatMap((run) => run.errors.map((e) => `${r.where}: first error: ${e.trim()}`)) : []))[0];
   const ratios = REDIS_TESTS.map((test) => `${test} ${times(redisMedian(rewritten, test), redisMedian(trap, test))}`).join(', ');
   return [
     formatPlainTable(header, rows),
+    ...stopped,
     ...(firstError === undefined ? [] : [firstError]),
     `ukify rewritten / ukify trap (requests/s, higher is faster): ${ratios} (no target: figures for the closing note)`,
   ].join('\n');
