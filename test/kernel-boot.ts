@@ -35,6 +35,8 @@ export interface BootOptions {
   qemuArgs?: readonly string[];
   /** The kernel's syscall trace on (`strace`, port 0xea), read into GuestRun.syscalls. */
   trace?: boolean;
+  /** false: the program and its libraries as they are (`ukify build --no-rewrite`); default: rewritten. */
+  rewrite?: boolean;
 }
 
 let counter = 0;
@@ -43,7 +45,7 @@ let counter = 0;
 export async function buildImage(program: string, opts: BootOptions = {}): Promise<string> {
   mkdirSync(workDir, { recursive: true });
   // no static discovery: a kernel test's image holds its program and nothing from the host's /etc
-  const { image } = await imageFor({ program, args: opts.args ?? [], env: opts.env ?? [], kernel: kernelElf, discover: false });
+  const { image } = await imageFor({ program, args: opts.args ?? [], env: opts.env ?? [], kernel: kernelElf, discover: false, rewrite: opts.rewrite !== false });
   const path = join(workDir, `${process.pid}-${counter++}.img`);
   writeFileSync(path, image);
   return path;
