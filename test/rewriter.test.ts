@@ -11,6 +11,7 @@ import { analyzeProgram } from '../analyzer/analyze.js';
 import { type ElfFile, PT_LOAD, readElf, vaddrToOffset } from '../analyzer/elf/index.js';
 import { fixturePath, variants } from '../fixtures/index.js';
 import { identityWords } from '../rewriter/identity-page.js';
+import { readBundleHeader } from '../packager/bundle.js';
 import { rewriteProgram } from '../rewriter/rewrite-program.js';
 import { scratch } from './helpers/scratch.js';
 
@@ -165,5 +166,36 @@ describe('rewriter: deterministic images', () => {
     const warm = build('d.img', shared);
     expect(Buffer.compare(cold, again)).toBe(0);
     expect(Buffer.compare(cold, warm)).toBe(0);
+  });
+});
+
+describe('rewriter: what the image carries', () => {
+  it('the patched copy of libc, the program as it is (no site of its own), the host files unchanged', async () => {
+    const program = fixturePath('identity', 'glibc-dynamic');
+    const hostBefore = [readFileSync(program), readFileSync(libc)];
+    const out = join(work.dir, 'carried.img');
+    const r = spawnSync(process.execPath, [join(process.cwd(), 'dist/cli/main.js'), 'build', program, '-o', out], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    // The initrd, cut out of the image with the offsets of kernel/IMAGE.md, read by GNU cpio.
+    // The kernel's code holds the magic too: the bundle is where a whole header follows it.
+    const image = readFileSync(out);
+    let at = image.indexOf('UKIFYBN1');
+    while (at >= 0 && !(readBundleHeader(image, at)?.version === 1 && readBundleHeader(image, at)?.headerSize === 64)) at = image.indexOf('UKIFYBN1', at + 1);
+    const header = readBundleHeader(image, at);
+    expect(header).toBeDefined();
+    const start = at + Number(header?.initrdOffset);
+    const initrd = image.subarray(start, start + Number(header?.initrdSize));
+    const dir = work.freshDir('initrd');
+    spawnSync('cpio', ['-i', '-d', '--quiet'], { cwd: dir, input: initrd });
+    const analysis = await analyzeProgram(program, { cacheDir: join(work.dir, 'cache') });
+    const rw = rewriteProgram(analysis, (p) => new Uint8Array(readFileSync(p)));
+    const inImage = (guest: string): Buffer => readFileSync(join(dir, guest));
+    // The dynamic program makes no syscall itself (libc does): it goes in as it is.
+    expect(rw.files.has(analysis.binary)).toBe(false);
+    expect(inImage('identity.glibc-dynamic').equals(hostBefore[0] as Buffer)).toBe(true);
+    expect(inImage(libc.slice(1)).equals(Buffer.from(rw.files.get(libc) as Uint8Array))).toBe(true);
+    expect(inImage(libc.slice(1)).equals(hostBefore[1] as Buffer)).toBe(false);
+    expect(readFileSync(program).equals(hostBefore[0] as Buffer)).toBe(true);
+    expect(readFileSync(libc).equals(hostBefore[1] as Buffer)).toBe(true);
   });
 });
