@@ -13,7 +13,10 @@ import { fixturePath, variants } from '../fixtures/index.js';
 import { identityWords } from '../rewriter/identity-page.js';
 import { readBundleHeader } from '../packager/bundle.js';
 import { rewriteProgram } from '../rewriter/rewrite-program.js';
+import { runNative } from './helpers/native.js';
+import { sameAsNative } from './helpers/same-as-native.js';
 import { scratch } from './helpers/scratch.js';
+import { runGuest } from './kernel-boot.js';
 
 const work = scratch('rewriter');
 const libc = '/lib/x86_64-linux-gnu/libc.so.6';
@@ -197,5 +200,22 @@ describe('rewriter: what the image carries', () => {
     expect(inImage(libc.slice(1)).equals(hostBefore[1] as Buffer)).toBe(false);
     expect(readFileSync(program).equals(hostBefore[0] as Buffer)).toBe(true);
     expect(readFileSync(libc).equals(hostBefore[1] as Buffer)).toBe(true);
+  });
+});
+
+describe('rewriter: the identity calls in the guest', () => {
+  // libc's wrappers (patched: answered from the identity page) against syscall() (never patched), in
+  // the first process, a thread, a forked child, a reparented grandchild, after setuid, after vfork and
+  // after execve: the same lines as natively.
+  for (const variant of variants) {
+    it(`identity.${variant}, rewritten: as natively`, async () => {
+      await sameAsNative('identity', variant);
+    });
+  }
+  it('identity.glibc-dynamic with --no-rewrite: as natively', async () => {
+    const path = fixturePath('identity', 'glibc-dynamic');
+    const guest = await runGuest(path, { rewrite: false });
+    expect(guest.stdout).toBe(runNative(path).stdout);
+    expect(guest.exit).toBe(0);
   });
 });
