@@ -99,6 +99,9 @@ export function runQemu(run: QemuRun): Promise<number> {
     let interrupted: NodeJS.Signals | undefined;
     let qemuStderr = '';
 
+    // A stream to a QEMU that died (killed from outside) fails with EPIPE or ECONNRESET: its 'close'
+    // below says what happened, never a stack trace.
+    for (const stream of child.stdio as readonly (Readable | Writable | null)[]) stream?.on('error', () => undefined);
     const debugcon = child.stdio[DEBUGCON_FD] as Readable;
     const lines = new LineSplitter();
     const merge = new LogMerge((chunk) => stderr.write(chunk), run.onLog);
