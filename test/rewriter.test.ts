@@ -132,6 +132,11 @@ describe('rewriter: patched copies', () => {
       // The identity calls the fixture makes through libc's wrappers are answered in user space.
       expect(outcomes.filter((o) => o.patched === 'user-space').map((o) => o.site.nrs[0])).toEqual(expect.arrayContaining([39, 110, 186, 102]));
     });
+    for (const prog of ['threads', 'signals'] as const) {
+      it(`${prog}.${variant}: every site patched or kept with why; the copies decode as intended`, async () => {
+        await rewriteChecked(fixturePath(prog, variant));
+      });
+    }
   }
 
   it('libc.so.6 (as a program): most of its sites are patched; the others say why', async () => {
