@@ -27,7 +27,7 @@ import { stopServer, ukifyRun, until, type Server } from '../harness/servers.js'
 import { numberFlags } from './lib-args.js';
 import { bootLinux, makeInitramfs, prepareLinuxGuest, startLinux, type LinuxGuest } from './lib-linux-guest.js';
 import { linuxRedis, redisAnswers, redisArgs, redisServer, ukifyBuild } from './lib-redis.js';
-import { formatTable as formatPlainTable, median, type TableRow } from './lib-table.js';
+import { formatTable as formatPlainTable, median, ratio, type TableRow } from './lib-table.js';
 import { firstLine, runTimed } from './lib-timing.js';
 
 const cli = join(repoRoot, 'dist', 'cli', 'main.js');
@@ -184,28 +184,22 @@ export function formatTable(rows: readonly Row[], vsRow?: string): string {
   const baseNs = rowMedian(rows.find((r) => r.where === 'native'));
   const otherNs = vsRow === undefined ? undefined : rowMedian(rows.find((r) => r.where === vsRow));
   const header = ['where', 'ns/call', 'min-max', 'vs native', ...(vsRow === undefined ? [] : [`vs ${vsRow}`]), 'wall s'];
-  const body = rows.map((r): string[] | string => {
-    if ('unavailable' in r) return `not available (${r.unavailable})`;
+  const lines = rows.map((r): TableRow => {
+    if ('unavailable' in r) return { label: r.where, unavailable: r.unavailable };
     const ns = r.samples.map((s) => s.nsPerCall);
     const mid = median(ns);
-    return [
-      mid.toFixed(1),
-      `${Math.min(...ns).toFixed(1)}-${Math.max(...ns).toFixed(1)}`,
-      baseNs !== undefined ? `${(mid / baseNs).toFixed(2)}x` : '-',
-      ...(vsRow === undefined ? [] : [otherNs !== undefined ? `${(mid / otherNs).toFixed(3)}x` : '-']),
-      (median(r.samples.map((s) => s.wallMs)) / 1000).toFixed(2),
-    ];
+    return {
+      label: r.where,
+      cells: [
+        mid.toFixed(1),
+        `${Math.min(...ns).toFixed(1)}-${Math.max(...ns).toFixed(1)}`,
+        ratio(mid, baseNs),
+        ...(vsRow === undefined ? [] : [otherNs !== undefined ? `${(mid / otherNs).toFixed(3)}x` : '-']),
+        (median(r.samples.map((s) => s.wallMs)) / 1000).toFixed(2),
+      ],
+    };
   });
-  const whereWidth = Math.max(header[0]?.length ?? 0, ...rows.map((r) => r.where.length));
-  const widths = header.slice(1).map((h, i) => Math.max(h.length, ...body.map((b) => (typeof b === 'string' ? 0 : (b[i]?.length ?? 0)))));
-  const cells = (c: string[]): string => c.map((x, i) => x.padStart(widths[i] ?? 0)).join('  ');
-  return [
-    `${(header[0] ?? '').padEnd(whereWidth)}  ${cells(header.slice(1))}`,
-    ...rows.map((r, i) => {
-      const b = body[i] ?? '';
-      return `${r.where.padEnd(whereWidth)}  ${typeof b === 'string' ? b : cells(b)}`;
-    }),
-  ].join('\n');
+  return formatPlainTable(header, lines);
 }
 
 /**
@@ -321,7 +315,6 @@ export function redisMedian(result: RedisResults | undefined, test: string): num
 }
 
 const fmt = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(0));
-const times = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined || b <= 0 ? '-' : `${(a / b).toFixed(2)}x`);
 
 /** The redis table (median and range of requests/s per test, the runs measured, errors), why a server stopped early, and the ratios. */
 export function redisReport(results: readonly RedisResults[]): string {
@@ -332,7 +325,7 @@ export function redisReport(results: readonly RedisResults[]): string {
     if ('unavailable' in r) return { label: r.where, unavailable: r.unavailable };
     const cells = REDIS_TESTS.flatMap((test) => {
       const rs = rates(r.runs, test);
-      return [fmt(redisMedian(r, test)), rs.length > 0 ? `${fmt(Math.min(...rs))}-${fmt(Math.max(...rs))}` : '-', times(redisMedian(r, test), redisMedian(linux, test))];
+      return [fmt(redisMedian(r, test)), rs.length > 0 ? `${fmt(Math.min(...rs))}-${fmt(Math.max(...rs))}` : '-', ratio(redisMedian(r, test), redisMedian(linux, test))];
     });
     const errors = r.runs.reduce((n, run) => n + run.errors.length + (run.status === 0 && run.tests.length === REDIS_TESTS.length ? 0 : 1), 0);
     return { label: r.where, cells: [...cells, String(r.runs.length), String(errors)] };
@@ -340,7 +333,7 @@ export function redisReport(results: readonly RedisResults[]): string {
   const header = ['where', ...REDIS_TESTS.flatMap((t) => [`${t} req/s`, `${t} min-max`, `${t} vs Linux`]), 'runs', 'errors'];
   const stopped = results.flatMap((r) => ('stopped' in r && r.stopped !== undefined ? [`${r.where}: ${r.stopped}`] : []));
   const firstError = results.flatMap((r) => ('runs' in r ? r.runs.flatMap((run) => run.errors.map((e) => `${r.where}: first error: ${e.trim()}`)) : []))[0];
-  const ratios = REDIS_TESTS.map((test) => `${test} ${times(redisMedian(rewritten, test), redisMedian(trap, test))}`).join(', ');
+  const ratios = REDIS_TESTS.map((test) => `${test} ${ratio(redisMedian(rewritten, test), redisMedian(trap, test))}`).join(', ');
   return [
     formatPlainTable(header, rows),
     ...stopped,
@@ -394,7 +387,7 @@ export async function run(args: string[]): Promise<void> {
     if (sites !== undefined && sites !== '') process.stdout.write(`rewritten image: ${sites}\n`);
     const row = (rows: Row[], where: string): number | undefined => rowMedian(rows.find((r) => r.where === where));
     process.stdout.write(`${verdict('ukify rewritten / Linux guest', row(nullRows, 'ukify rewritten'), row(nullRows, 'Linux guest'), targets.nullVsLinux)}\n`);
-    process.stdout.write(`ukify trap / Linux guest: ${times(row(nullRows, 'ukify trap'), row(nullRows, 'Linux guest'))}; ukify rewritten / ukify trap: ${times(row(nullRows, 'ukify rewritten'), row(nullRows, 'ukify trap'))}\n`);
+    process.stdout.write(`ukify trap / Linux guest: ${ratio(row(nullRows, 'ukify trap'), row(nullRows, 'Linux guest'))}; ukify rewritten / ukify trap: ${ratio(row(nullRows, 'ukify rewritten'), row(nullRows, 'ukify trap'))}\n`);
 
     process.stdout.write(
       `\nclock_gettime(CLOCK_MONOTONIC) x ${opts.calls} (fixtures/clockcall.c, glibc static), median of ${opts.runs} interleaved runs ` +
