@@ -2,7 +2,7 @@
 // or why it has none: what the rewriter needs, found while the object's code is still decoded.
 import { type DecodedFunction, Flow, type RegionDecoder } from './code/decode.js';
 import { patchWindow } from './code/patch-window.js';
-import type { FunctionSummary } from './summary.js';
+import type { FunctionSummary, SiteSummary } from './summary.js';
 
 export interface DecodedWithSites {
   code: DecodedFunction;
@@ -15,7 +15,7 @@ export interface DecodedWithSites {
  * other than by a branch in the decoded code (function starts, code pointers in data).
  */
 export function setPatchWindows(fns: readonly DecodedWithSites[], landings: ReadonlySet<number>): void {
-  const interiorOf = new Map<number, FunctionSummary['sites'][number]>();
+  const interiorOf = new Map<number, SiteSummary>();
   for (const { code, summary, dec } of fns) {
     if (!summary.sites.some(known)) continue;
     const unsure = unknownJumps(code);
@@ -43,43 +43,32 @@ export function setPatchWindows(fns: readonly DecodedWithSites[], landings: Read
   }
   if (interiorOf.size === 0) return;
   // A branch from anywhere in the object into a window's middle: that site stays a trap.
+  const landsInside = (target: number): void => {
+    const hit = interiorOf.get(target);
+    if (hit === undefined) return;
+    delete hit.window;
+    hit.unpatchable = 'a branch target inside';
+  };
   for (const { code } of fns) {
     for (let j = 0; j < code.addrs.length; j++) {
       const f = code.flows[j];
-      const hit = f === Flow.Jump || f === Flow.CondJump || f === Flow.Call ? interiorOf.get(code.targets[j]) : undefined;
-      if (hit !== undefined) {
-        hit.window = undefined;
-        hit.unpatchable = 'a branch target inside';
-      }
+      if (f === Flow.Jump || f === Flow.CondJump || f === Flow.Call) landsInside(code.targets[j]);
     }
-    for (const targets of code.jumpTables.values()) {
-      for (const t of targets) {
-        const hit = interiorOf.get(t);
-        if (hit !== undefined) {
-          hit.window = undefined;
-          hit.unpatchable = 'a branch target inside';
-        }
-      }
-    }
+    for (const targets of code.jumpTables.values()) for (const t of targets) landsInside(t);
   }
-  for (const fn of fns) for (const s of fn.summary.sites) if (s.window === undefined) delete s.window;
 }
 
 /** A site with one number the analysis knows, and no other possibility. */
-function known(s: FunctionSummary['sites'][number]): boolean {
+function known(s: SiteSummary): boolean {
   return s.nrs.length === 1 && s.params.length === 0 && s.unresolved.length === 0;
 }
 
 /** Whether an indirect jump of the function may land anywhere in it (no table read, or one read without its bound). */
 function unknownJumps(code: DecodedFunction): boolean {
   if (code.unboundedTables > 0) return true;
-  for (let j = 0; j < code.flows.length; j++) if (code.flows[j] === Flow.IndirectJump && !code.jumpTables.has(code.addrs[j]) && !tailCallThroughMemory(code, j)) return true;
+  // `jmp [mem]` through a slot that is not a table (a GOT or vtable entry, a ref) leaves the function.
+  for (let j = 0; j < code.flows.length; j++) if (code.flows[j] === Flow.IndirectJump && !code.jumpTables.has(code.addrs[j]) && Number.isNaN(code.refs[j])) return true;
   return false;
-}
-
-/** `jmp [mem]` through a slot that is not a table (a GOT or vtable entry): it leaves the function. */
-function tailCallThroughMemory(code: DecodedFunction, j: number): boolean {
-  return !Number.isNaN(code.refs[j]);
 }
 
 function localTargets(code: DecodedFunction): Set<number> {

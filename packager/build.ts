@@ -22,8 +22,8 @@ import { inspectImage } from './inspect.js';
 import type { Placement } from './options.js';
 import { kernelPath } from './paths.js';
 import { BuildError, readInput } from './read-input.js';
-import { withRewrittenObjects } from './rewritten.js';
-import { rewriteProgram, type RewriteSummary, summarizeRewrite } from '../rewriter/rewrite-program.js';
+import { rewriteEntries } from './rewritten.js';
+import { type RewriteSummary, summarizeRewrite } from '../rewriter/rewrite-program.js';
 
 export { BuildError, readInput };
 
@@ -100,9 +100,11 @@ export async function imageFor(request: BuildRequest): Promise<Image> {
   const files = (withAllowlist || withRewrite) && !isAnalysis(request.analysis) ? await analyzeProgram(elfPath, progress) : request.analysis ?? analyzeFiles(elfPath);
   const app = script === undefined ? appEntries(elf, request.program, hostMtime(request.program)) : scriptEntries(request.program, bytes, script, elf);
   const argv0 = guestPath(request.program);
-  const rewritten = withRewrite && isAnalysis(files) ? rewriteProgram(files, (path) => readInput(path, 'library')) : undefined;
   const original = [...app, ...libraryEntries(files.interpreter, files.libraries)];
-  const entries = rewritten === undefined ? original : withRewrittenObjects(original, rewritten.files, script === undefined ? { host: files.binary, name: argv0.slice(1) } : undefined);
+  const rewritten = withRewrite && isAnalysis(files)
+    ? rewriteEntries(original, files, script === undefined ? { host: files.binary, name: argv0.slice(1) } : undefined, (path) => readInput(path, 'library'))
+    : undefined;
+  const entries = rewritten?.entries ?? original;
   const discovery = request.discover === false ? undefined : discover(files, hostFs);
   const contents = initrdContents(entries, elf.interpreter, { ...request, ...(discovery === undefined ? {} : { discovery }) });
   const allowlist = isAnalysis(files)

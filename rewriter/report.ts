@@ -5,7 +5,7 @@ import type { RewriteSummary } from './rewrite-program.js';
 export function rewriteLine(s: RewriteSummary | undefined): string {
   if (s === undefined) return 'syscall sites: not rewritten (--no-rewrite)';
   const patched = s.userSpace + s.syscall;
-  const kept = [...s.kept].sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${n} ${reason}`);
+  const kept = Object.entries(s.kept).sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${n} ${reason}`);
   return `syscall sites: rewrote ${patched} of ${s.sites} (${s.userSpace} answered in user space)` + (kept.length === 0 ? '' : `; kept as traps: ${kept.join('; ')}`);
 }
 

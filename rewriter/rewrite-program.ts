@@ -29,15 +29,15 @@ export interface RewriteSummary {
   userSpace: number;
   syscall: number;
   /** Sites kept as they were, counted by reason. */
-  kept: Map<string, number>;
+  kept: Record<string, number>;
 }
 
 export function summarizeRewrite(outcomes: readonly SiteOutcome[]): RewriteSummary {
-  const summary: RewriteSummary = { sites: outcomes.length, userSpace: 0, syscall: 0, kept: new Map() };
+  const summary: RewriteSummary = { sites: outcomes.length, userSpace: 0, syscall: 0, kept: {} };
   for (const o of outcomes) {
     if (o.patched === 'user-space') summary.userSpace++;
     else if (o.patched === 'syscall') summary.syscall++;
-    else if ('reason' in o) summary.kept.set(o.reason, (summary.kept.get(o.reason) ?? 0) + 1);
+    else if ('reason' in o) summary.kept[o.reason] = (summary.kept[o.reason] ?? 0) + 1;
   }
   return summary;
 }

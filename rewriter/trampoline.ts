@@ -43,14 +43,14 @@ export function windowPatch(start: bigint, length: number, trampoline: bigint): 
  */
 export function trampoline(at: bigint, code: WindowCode, resume: bigint, nr: number, words?: { valid: bigint; value: bigint }): Uint8Array | undefined {
   const tail = (call: Uint8Array, from: bigint): Uint8Array | undefined => {
-    const body = concat(call, code.after);
+    const body = Buffer.concat([call, code.after]);
     const back = jumpTo(from + BigInt(body.length), resume);
-    return back === undefined ? undefined : concat(body, back);
+    return back === undefined ? undefined : Buffer.concat([body, back]);
   };
   const syscall = Uint8Array.from(SYSCALL);
   if (words === undefined) {
     const rest = tail(syscall, at + BigInt(code.before.length));
-    return rest === undefined ? undefined : concat(code.before, rest);
+    return rest === undefined ? undefined : Buffer.concat([code.before, rest]);
   }
   const fastTail = code.after.length + 5;
   if (9 + fastTail > 127) return undefined;
@@ -66,16 +66,6 @@ export function trampoline(at: bigint, code: WindowCode, resume: bigint, nr: num
   const setNr = new Uint8Array(5);
   setNr[0] = 0xb8;
   new DataView(setNr.buffer).setUint32(1, nr, true);
-  const slow = tail(concat(setNr, syscall), afterTest + BigInt(fastTail));
-  return fast === undefined || slow === undefined ? undefined : concat(code.before, test, fast, slow);
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  const slow = tail(Buffer.concat([setNr, syscall]), afterTest + BigInt(fastTail));
+  return fast === undefined || slow === undefined ? undefined : Buffer.concat([code.before, test, fast, slow]);
 }

@@ -47,7 +47,7 @@ export function registerBuild(program: Command): void {
     printWarnings(result.warnings);
     const shown = relative(process.cwd(), result.output) || result.output;
     if (flags.json === true) {
-      const json = { image: result.output, size: result.size, program: result.argv0, ...(result.allowlist === undefined ? {} : { allowlist: result.allowlist }), ...(result.rewrite === undefined ? {} : { rewrite: { ...result.rewrite, kept: Object.fromEntries(result.rewrite.kept) } }), ...(discoveryJson(result.added, result.skipped) as object) };
+      const json = { image: result.output, size: result.size, program: result.argv0, ...(result.allowlist === undefined ? {} : { allowlist: result.allowlist }), ...(result.rewrite === undefined ? {} : { rewrite: result.rewrite }), ...(discoveryJson(result.added, result.skipped) as object) };
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
       return;
     }

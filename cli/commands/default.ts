@@ -58,7 +58,7 @@ export function registerDefault(program: Command): void {
     printWarnings(result.warnings);
     const shown = relative(process.cwd(), result.output) || result.output;
     if (json) {
-      const out = { coverage: analysis.coverage, ...(result.allowlist === undefined ? {} : { allowlist: result.allowlist }), ...(result.rewrite === undefined ? {} : { rewrite: { ...result.rewrite, kept: Object.fromEntries(result.rewrite.kept) } }), image: result.output, size: result.size, ...(discoveryJson(result.added, result.skipped) as object) };
+      const out = { coverage: analysis.coverage, ...(result.allowlist === undefined ? {} : { allowlist: result.allowlist }), ...(result.rewrite === undefined ? {} : { rewrite: result.rewrite }), image: result.output, size: result.size, ...(discoveryJson(result.added, result.skipped) as object) };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return;
     }
