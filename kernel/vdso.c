@@ -1,8 +1,8 @@
 /* Maps the vDSO into a process: the code built from vdso/vdso.c, carried in the kernel image
  * (vdso/image.S), and [vvar]: the address space's own identity page (vdso/ids.h, read by the
- * rewriter's trampolines), then the clocks' data page (clock.c). The code and the clocks are the kernel's frames, the same in
- * every process; the identity page is a frame of the address space's own, which the kernel writes
- * through its direct map. All are mapped read-only and user-accessible like a file's frames
+ * rewriter's trampolines), then the clocks' data page (clock.c). The code and the clocks are the
+ * kernel's frames, the same in every process; the identity page is a frame of the address space's
+ * own, which the kernel writes through its direct map. All are mapped read-only and user-accessible like a file's frames
  * (PTE_FILE: never counted, never freed by the mapping's end); a write after mprotect takes a
  * private copy, as for a file (and that copy is then the program's, no longer kept current).
  *

@@ -1,5 +1,6 @@
 // Writing ELF files: re-encode the headers (writeElf), patch bytes at a virtual address, and add a
-// PT_LOAD segment (in a spare program header slot, or with the table moved). Each function returns a new buffer and leaves its input untouched.
+// PT_LOAD segment (in a spare program header slot, or with the table moved). Each function returns
+// a new buffer and leaves its input untouched.
 import { vaddrToOffset } from './address.js';
 import { PHDR_SIZE, PN_XNUM, PT_GNU_PROPERTY, PT_LOAD, PT_NOTE, PT_PHDR, SHDR_SIZE } from './constants.js';
 import { ElfError } from './error.js';
