@@ -24,11 +24,26 @@ static void report_unsupported(u64 nr)
 	kwarn("unsupported syscall '%s' (%lu)", name, nr);
 }
 
+#ifdef UKIFY_SYSCALL_DELAY_NS
+/* Bench-only (`make SYSCALL_DELAY_NS=N`, bench/ring0.ts): every syscall busy-waits N ns more, to
+ * measure how much a program's speed depends on the cost of a syscall. No pause in the loop: under
+ * TCG it leaves the translated code on each turn. */
+static void syscall_delay(void)
+{
+	u64 end = clock_monotonic_ns() + UKIFY_SYSCALL_DELAY_NS;
+	while (clock_monotonic_ns() < end)
+		;
+}
+#endif
+
 bool syscall_dispatch(struct regs *r)
 {
 	current_regs = r;
 	run_stats_from_user();
 	run_stats.syscalls++;
+#ifdef UKIFY_SYSCALL_DELAY_NS
+	syscall_delay();
+#endif
 	u64 nr = r->rax;
 	current->syscall_nr = nr;
 	long ret;
