@@ -16,9 +16,9 @@
 // 4. The slope of the time per request (1/rate) against the added cost per syscall says how much of
 //    each syscall's cost the rate waits on; with it, the rate at delay 0 and the trap round trip, the
 //    best ring 0 could give. Below 2 us of delay the effect is within this machine's run-to-run noise,
-//    hence delays out to 16 us. The slope is not the same everywhere (the busy-waiting also takes host
-//    CPU from QEMU's network thread and redis-benchmark), so the bound takes the steepest of the fit
-//    and of each chord from delay 0. A second bound counts every syscall redis made (--stats) as
+//    hence delays out to 16 us. The slope is not the same everywhere, and it is more than the syscalls
+//    per request (the busy-waiting probably also takes host CPU from QEMU's network thread and from
+//    redis-benchmark), so the bound takes the steepest of the fit and of each chord from delay 0. A second bound counts every syscall redis made (--stats) as
 //    waited on.
 // 5. Two more servers on the product kernel with --stats, one loaded once and one not (boot, readiness
 //    and exit, taken away from the first): how much of the load the vCPU spent halted (an idle guest
@@ -198,8 +198,8 @@ async function measureBusy(image: string, requests: number): Promise<Busy> {
   };
 }
 
-/** Least squares y = a + b x. */
-export function fitLine(xs: readonly number[], ys: readonly number[]): { intercept: number; slope: number } {
+/** The slope b of the least-squares line y = a + b x. */
+export function fitSlope(xs: readonly number[], ys: readonly number[]): number {
   const n = xs.length;
   const mx = xs.reduce((s, x) => s + x, 0) / n;
   const my = ys.reduce((s, y) => s + y, 0) / n;
@@ -209,8 +209,7 @@ export function fitLine(xs: readonly number[], ys: readonly number[]): { interce
     sxy += ((xs[i] ?? 0) - mx) * ((ys[i] ?? 0) - my);
     sxx += ((xs[i] ?? 0) - mx) ** 2;
   }
-  const slope = sxx > 0 ? sxy / sxx : Number.NaN;
-  return { intercept: my - slope * mx, slope };
+  return sxx > 0 ? sxy / sxx : Number.NaN;
 }
 
 /** The speed-up when every request takes `perRequestUs` with `syscalls` of them each `savedUs` cheaper. */
@@ -254,7 +253,7 @@ function report(points: readonly Point[], busy: Busy | string): string {
       lines.push(`${t}: not enough points to fit (${xy.length})`);
       continue;
     }
-    const { slope } = fitLine(xy.map(([x]) => x), xy.map(([, y]) => y));
+    const slope = fitSlope(xy.map(([x]) => x), xy.map(([, y]) => y));
     const chords = xy.slice(1).map(([x, y]) => (y - y0) / x);
     const steepest = Math.max(slope, ...chords);
     const saved = trapNs / 1000;
