@@ -5,11 +5,30 @@ import { type ElfFile, readAtVaddr } from './elf/index.js';
 
 const R_X86_64_RELATIVE = 8;
 
-export function forEachWord(bytes: Uint8Array, addr: bigint, visit: (wordAddr: number, value: number) => void): void {
+/** Values in [lo, hi): a scan asks only about words that may be addresses of the file. */
+export interface ValueRange {
+  lo: number;
+  hi: number;
+}
+
+export function forEachWord(bytes: Uint8Array, addr: bigint, visit: (wordAddr: number, value: number) => void, range: ValueRange = { lo: 0, hi: Infinity }): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const skip = Number((8n - (addr % 8n)) % 8n);
   const base = Number(addr);
-  for (let o = skip; o + 8 <= bytes.length; o += 8) visit(base + o, view.getUint32(o + 4, true) * 2 ** 32 + view.getUint32(o, true));
+  const { lo, hi } = range;
+  if (hi <= 2 ** 32) {
+    // Every wanted value fits in the low half: most words are ruled out by one 32-bit read.
+    for (let o = skip; o + 8 <= bytes.length; o += 8) {
+      if (view.getUint32(o + 4, true) !== 0) continue;
+      const v = view.getUint32(o, true);
+      if (v >= lo && v < hi) visit(base + o, v);
+    }
+    return;
+  }
+  for (let o = skip; o + 8 <= bytes.length; o += 8) {
+    const v = view.getUint32(o + 4, true) * 2 ** 32 + view.getUint32(o, true);
+    if (v >= lo && v < hi) visit(base + o, v);
+  }
 }
 
 /**

@@ -128,10 +128,13 @@ export function exportsNamedFromData(elf: ElfFile, namer: ExportNamer): number[]
   };
   for (const r of elf.relocations) if (r.type === R_X86_64_RELATIVE) add(Number(r.addend));
   if (elf.header.type === ET_EXEC) {
-    for (const p of elf.programHeaders) {
-      if (p.type !== PT_LOAD || (p.flags & PF_X) !== 0) continue;
+    // A name lies in a loaded segment: other words name nothing.
+    const loads = elf.programHeaders.filter((p) => p.type === PT_LOAD);
+    const loaded = { lo: Math.min(...loads.map((p) => Number(p.vaddr))), hi: Math.max(...loads.map((p) => Number(p.vaddr + p.filesz))) };
+    for (const p of loads) {
+      if ((p.flags & PF_X) !== 0) continue;
       const b = readAtVaddr(elf, p.vaddr, Number(p.filesz));
-      if (b !== undefined) forEachWord(b, p.vaddr, (_, v) => add(v));
+      if (b !== undefined) forEachWord(b, p.vaddr, (_, v) => add(v), loaded);
     }
   }
   return [...out];

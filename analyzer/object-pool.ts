@@ -4,8 +4,10 @@
 // and they come from the jobs before it; the main thread takes another job while its job waits, so
 // the earliest unfinished job always runs: no deadlock. Workers take jobs once they are ready (loading
 // the decoder takes a while); the main thread works meanwhile. A worker with no job left helps the
-// main thread decode its object's functions (shared-decode.ts). Without the compiled worker (the
-// analyzer run from its TypeScript sources) or before startWorkers, every job runs on the main thread.
+// main thread decode its object's functions (shared-decode.ts), holding two lists at a time: the main
+// thread hands out the next list only between lists of its own, and the worker must not wait for that.
+// Without the compiled worker (the analyzer run from its TypeScript sources) or before startWorkers,
+// every job runs on the main thread.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -34,20 +36,31 @@ interface Queued {
   reject: (e: unknown) => void;
 }
 
+/** Decode lists a worker holds at once: one to work on, one waiting. */
+const listsInHand = 2;
+
+/** A worker thread and what it was given. */
+interface Helper {
+  worker: Worker;
+  /** It has loaded (its first message). */
+  ready: boolean;
+  /** The object it analyzes. */
+  job?: Queued;
+  /** The decode lists it holds, and the image (by hash) it has. */
+  lists: { share: DecodeShare; id: number }[];
+  image?: string;
+  /** What to do with each reply to come, in order. */
+  replies: ((m: FromWorker) => void)[];
+}
+
 const workerFile = fileURLToPath(new URL('./object-worker.js', import.meta.url));
 
 export class ObjectPool implements DecodeHelpers {
   private readonly queue: Queued[] = [];
-  private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
-  /** What each worker is analyzing. */
-  private readonly running = new Map<Worker, Queued>();
+  private readonly workers: Helper[] = [];
   private mainBusy = false;
-  /** Decoding the main thread's job shares, and the image (by hash) each worker holds. */
+  /** Decoding the main thread's job shares. */
   private share: DecodeShare | undefined;
-  private readonly images = new Map<Worker, string>();
-  /** The decode list each helping worker has: a worker that dies gives it back. */
-  private readonly helping = new Map<Worker, { share: DecodeShare; id: number }>();
 
   /** `threads`: how many jobs at once at most, the main thread included. */
   constructor(private readonly cacheDir: string, private readonly threads = availableParallelism()) {}
@@ -62,21 +75,23 @@ export class ObjectPool implements DecodeHelpers {
   /** Stops the workers and drops the jobs not started (after a failure). */
   close(): Promise<number[]> {
     this.queue.length = 0;
-    return Promise.all(this.workers.map((w) => w.terminate()));
+    return Promise.all(this.workers.map((h) => h.worker.terminate()));
   }
 
   /** Starts the workers (without them, every job runs on the main thread). */
   startWorkers(): void {
     if (this.workers.length > 0 || this.threads < 2 || !existsSync(workerFile)) return;
     for (let i = 1; i < this.threads; i++) {
-      const w = new Worker(workerFile);
-      this.workers.push(w);
-      w.once('message', () => {
-        this.idle.push(w);
+      const h: Helper = { worker: new Worker(workerFile), ready: false, lists: [], replies: [] };
+      this.workers.push(h);
+      h.replies.push(() => {
+        h.ready = true;
         this.dispatch();
       });
+      // Replies come in the order of the requests.
+      h.worker.on('message', (m: FromWorker) => h.replies.shift()?.(m));
       // A worker that dies leaves its job to the main thread.
-      w.on('error', () => this.lost(w));
+      h.worker.on('error', () => this.lost(h));
     }
   }
 
@@ -90,11 +105,20 @@ export class ObjectPool implements DecodeHelpers {
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0 && this.idle.length > 0) this.onWorker(this.idle.pop() as Worker, this.queue.shift() as Queued);
-    while (this.queue.length === 0 && this.share !== undefined && this.idle.length > 0) {
-      const next = this.share.take();
+    for (const h of this.workers) {
+      if (!h.ready || h.job !== undefined || h.lists.length > 0) continue;
+      const next = this.queue.shift();
       if (next === undefined) break;
-      this.onDecode(this.idle.pop() as Worker, this.share, next);
+      this.onWorker(h, next);
+    }
+    if (this.queue.length === 0) {
+      for (const h of this.workers) {
+        while (h.ready && h.job === undefined && h.lists.length < listsInHand && this.share !== undefined) {
+          const next = this.share.take();
+          if (next === undefined) break;
+          this.onDecode(h, this.share, next);
+        }
+      }
     }
     if (this.queue.length > 0 && !this.mainBusy) {
       this.mainBusy = true;
@@ -139,46 +163,39 @@ export class ObjectPool implements DecodeHelpers {
     }
   }
 
-  private lost(w: Worker): void {
-    const q = this.running.get(w);
-    this.running.delete(w);
-    const h = this.helping.get(w);
-    this.helping.delete(w);
-    h?.share.done(h.id, undefined);
-    const i = this.idle.indexOf(w);
-    if (i >= 0) this.idle.splice(i, 1);
-    if (q !== undefined) this.queue.unshift(q);
+  private lost(h: Helper): void {
+    this.workers.splice(this.workers.indexOf(h), 1);
+    for (const { share, id } of h.lists) share.done(id, undefined);
+    if (h.job !== undefined) this.queue.unshift(h.job);
     this.dispatch();
   }
 
-  private onWorker(w: Worker, q: Queued): void {
+  private onWorker(h: Helper, q: Queued): void {
     const { job } = q;
     job.onStart();
-    this.running.set(w, q);
-    const done = (m: FromWorker): void => {
-      this.running.delete(w);
+    h.job = q;
+    h.replies.push((m) => {
+      h.job = undefined;
       if (m.kind === 'summary') q.resolve(m.summary);
       // A failure is said as the main thread says it: the job runs again there.
       else this.queue.unshift(q);
-      this.idle.push(w);
       this.dispatch();
-    };
-    w.once('message', done);
-    w.postMessage({ kind: 'analyze', path: job.path, sha256: job.sha256, bytes: job.bytes(), cacheDir: this.cacheDir } satisfies ToWorker);
-    job.assumed.then((f) => w.postMessage({ kind: 'assumed', forwarders: [...f].map(([k, v]) => [k, [...v]]) } satisfies ToWorker), () => undefined);
+    });
+    h.worker.postMessage({ kind: 'analyze', path: job.path, sha256: job.sha256, bytes: job.bytes(), cacheDir: this.cacheDir } satisfies ToWorker);
+    job.assumed.then((f) => h.worker.postMessage({ kind: 'assumed', forwarders: [...f].map(([k, v]) => [k, [...v]]) } satisfies ToWorker), () => undefined);
   }
 
   /** A list of the main thread's functions to decode; the image goes with a worker's first list of it. */
-  private onDecode(w: Worker, share: DecodeShare, { id, list }: { id: number; list: Float64Array }): void {
-    this.helping.set(w, { share, id });
-    w.once('message', (m: FromWorker) => {
-      this.helping.delete(w);
+  private onDecode(h: Helper, share: DecodeShare, { id, list }: { id: number; list: Float64Array }): void {
+    const held = { share, id };
+    h.lists.push(held);
+    h.replies.push((m) => {
+      h.lists.splice(h.lists.indexOf(held), 1);
       share.done(id, m.kind === 'decoded' ? m.packed : undefined);
-      this.idle.push(w);
       this.dispatch();
     });
-    const image = this.images.get(w) === share.image.sha256 ? undefined : share.image;
-    this.images.set(w, share.image.sha256);
-    w.postMessage({ kind: 'decode', image, list } satisfies ToWorker, [list.buffer as ArrayBuffer]);
+    const image = h.image === share.image.sha256 ? undefined : share.image;
+    h.image = share.image.sha256;
+    h.worker.postMessage({ kind: 'decode', image, list } satisfies ToWorker, [list.buffer as ArrayBuffer]);
   }
 }

@@ -430,9 +430,14 @@ function codePointersInData(elf: ElfFile, regions: readonly Region[], code: read
   const scan = (addr: bigint, size: bigint): void => {
     const b = readAtVaddr(elf, addr, Number(size));
     if (b === undefined) return;
-    forEachWord(b, addr, (at, v) => {
-      if (!inCode(at) && inCode(v)) out.add(v);
-    });
+    forEachWord(
+      b,
+      addr,
+      (at, v) => {
+        if (!inCode(at) && inCode(v)) out.add(v);
+      },
+      { lo, hi },
+    );
   };
   if (elf.sections.length > 0) {
     for (const s of elf.sections) {

@@ -33,7 +33,7 @@ function valuesAt(source: string, at: At, param: number): Values {
     const fn = decodeFunction(dec, 0, 0, bytes.length, read, 'none');
     const ctx = flowContext(fn, sem, read);
     const flow = at === 'syscall' ? Flow.Syscall : at === 'last call' ? Flow.Call : Flow.Jump;
-    const indices = fn.flows.map((f, i) => (f === flow ? i : -1)).filter((i) => i >= 0);
+    const indices = Array.from(fn.flows, (f, i) => (f === flow ? i : -1)).filter((i) => i >= 0);
     const index = at === 'syscall' ? indices[0] : indices[indices.length - 1];
     const v = valuesBefore(ctx, index, param);
     return { nrs: [...v.consts].map(Number).sort((a, b) => a - b), params: [...v.params].sort(), unknown: [...v.unknown] };

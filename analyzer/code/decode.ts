@@ -20,6 +20,11 @@ export interface CodeRegion {
 /** Reads a little-endian value of the given size at a virtual address, or undefined outside the file. */
 export type ReadData = (addr: number, size: 1 | 2 | 4 | 8) => bigint | undefined;
 
+/** Each instruction's Flow: a typed column, as the others. */
+export interface FlowColumn extends Uint8Array {
+  [index: number]: Flow;
+}
+
 /**
  * A function's instructions in address order, as parallel arrays (cheap to build and to keep: an
  * object's analysis keeps every function's, and typed arrays cost the garbage collector nothing).
@@ -28,7 +33,7 @@ export interface DecodedFunction {
   start: number;
   addrs: Float64Array;
   lens: Uint8Array;
-  flows: Flow[];
+  flows: FlowColumn;
   /**
    * A direct branch's or call's target: read it for Jump, CondJump and Call only. It shares its
    * column with refs (an instruction has one or the other, never both): one array less to fill.
@@ -345,7 +350,7 @@ class Decoded {
   toFunction(start: number, jumpTables: Map<number, number[]>, unboundedTables: number): DecodedFunction {
     const n = this.kept.length;
     const operands = f64.take(n);
-    const fn: DecodedFunction = { start, addrs: f64.take(n), lens: u8.take(n), flows: new Array<Flow>(n), targets: operands, refs: operands, jumpTables, unboundedTables };
+    const fn: DecodedFunction = { start, addrs: f64.take(n), lens: u8.take(n), flows: u8.take(n) as FlowColumn, targets: operands, refs: operands, jumpTables, unboundedTables };
     // In address order: the kept entries (one per address) as the index meets them.
     for (let a = 0, k = 0; k < n && a < this.index.length; a++) {
       if (this.index[a] === 0) continue;

@@ -1,6 +1,6 @@
 // Decoded functions packed into a few typed arrays, so that a list of them crosses to another thread
 // by transfer (no copy, no object per instruction), and unpacked there into DecodedFunctions.
-import type { DecodedFunction, Flow } from './decode.js';
+import type { DecodedFunction, FlowColumn } from './decode.js';
 
 export interface PackedFunctions {
   starts: Float64Array;
@@ -65,7 +65,7 @@ export function unpack(p: PackedFunctions): DecodedFunction[] {
       start: p.starts[k],
       addrs: p.addrs.subarray(at, at + n),
       lens: p.lens.subarray(at, at + n),
-      flows: Array.from(p.flows.subarray(at, at + n)) as Flow[],
+      flows: p.flows.subarray(at, at + n) as FlowColumn,
       targets: operands,
       refs: operands,
       jumpTables: new Map(),
