@@ -3,6 +3,7 @@
 // one Instruction per region are reused for every instruction (decodeOut), and freed at the end.
 import { Decoder, DecoderOptions, FlowControl, Instruction, Mnemonic, OpKind, Register } from 'iced-x86';
 import { endsRun, Flow } from './flow.js';
+import { quickDecode } from './quick-decode.js';
 
 export { endsRun, Flow } from './flow.js';
 
@@ -61,7 +62,8 @@ const maxTableEntries = 4096;
 
 /** A reusable decoder over one executable region. Call free() when done. */
 export class RegionDecoder {
-  private readonly decoder: Decoder;
+  /** Made on first use: it copies the region into wasm memory, and most decodes never need it. */
+  private iced: Decoder | undefined;
   private readonly instr = new Instruction();
   /** Where the decoder stands: the address after the last instruction decoded (no need to seek there). */
   private next = NaN;
@@ -76,8 +78,15 @@ export class RegionDecoder {
   /** Whether it has a rip-relative memory operand (it then means something else at another address). */
   ipRel = false;
 
-  constructor(readonly region: CodeRegion) {
-    this.decoder = new Decoder(64, region.bytes, DecoderOptions.None);
+  /** `quick`: common instructions are decoded from quick-decode.ts's tables, the others by iced-x86 (false: all by iced-x86, as a reference). */
+  constructor(
+    readonly region: CodeRegion,
+    private readonly quick = true,
+  ) {}
+
+  private get decoder(): Decoder {
+    this.iced ??= new Decoder(64, this.region.bytes, DecoderOptions.None);
+    return this.iced;
   }
 
   contains(addr: number): boolean {
@@ -89,8 +98,8 @@ export class RegionDecoder {
    * (`mov rsi, [T + rax*8]`, as code built without -fPIE reads an array), or NaN.
    */
   indexedTable(addr: number): number {
-    this.decode(addr);
     const ins = this.instr;
+    this.decodeInto(addr, ins);
     for (let k = 0; k < ins.opCount; k++) {
       if (ins.opKind(k) === OpKind.Memory) return ins.memoryBase === Register.None && ins.memoryIndex !== Register.None ? Number(ins.memoryDisplacementU64) : NaN;
     }
@@ -113,8 +122,14 @@ export class RegionDecoder {
     return { addr, len: this.len, flow: this.flow, target: this.target, ref: this.ref, cmpImm: this.cmpImm };
   }
 
-  /** Decode the instruction at addr into len, flow, target, ref and cmpImm. Each property read is a call into wasm: each is read once. */
+  /** Decode the instruction at addr into len, flow, target, ref, cmpImm and ipRel. */
   decode(addr: number): void {
+    if (!this.quick || !quickDecode(this.region.bytes, addr - this.region.base, addr, this)) this.decodeIced(addr);
+    this.decodedBytes += this.len;
+  }
+
+  /** decode() by iced-x86. Each property read is a call into wasm: each is read once. */
+  private decodeIced(addr: number): void {
     const d = this.decoder;
     const ins = this.instr;
     if (addr !== this.next) {
@@ -124,7 +139,6 @@ export class RegionDecoder {
     d.decodeOut(ins);
     const len = ins.length;
     this.next = addr + len;
-    this.decodedBytes += len;
     // Only Code.INVALID has the INVALID mnemonic.
     const m = ins.mnemonic;
     if (m === Mnemonic.INVALID && ins.isInvalid) {
@@ -205,7 +219,7 @@ export class RegionDecoder {
   }
 
   free(): void {
-    this.decoder.free();
+    this.iced?.free();
     this.instr.free();
   }
 }
