@@ -3,9 +3,10 @@
 // needs no copy to a worker). A job waits for its imported forwarders only after decoding its code,
 // and they come from the jobs before it; the main thread takes another job while its job waits, so
 // the earliest unfinished job always runs: no deadlock. Workers take jobs once they are ready (loading
-// the decoder takes a while); the main thread works meanwhile. A worker with no job left helps the
-// main thread decode its object's functions (shared-decode.ts), holding two lists at a time: the main
-// thread hands out the next list only between lists of its own, and the worker must not wait for that.
+// the decoder takes a while); the main thread works meanwhile. Once the main thread's object is
+// ready to decode, a worker helps with that before it takes another job (shared-decode.ts), holding
+// two lists at a time: the main thread hands out the next list only between lists of its own, and the
+// worker must not wait for that.
 // Without the compiled worker (the analyzer run from its TypeScript sources) or before startWorkers,
 // every job runs on the main thread.
 import { existsSync } from 'node:fs';
@@ -105,20 +106,20 @@ export class ObjectPool implements DecodeHelpers {
   }
 
   private dispatch(): void {
+    // Decode lists first: the main thread's object is on the critical path, the other objects are
+    // not (their summaries are needed only once it is decoded, and the main thread helps with them then).
+    for (const h of this.workers) {
+      while (h.ready && h.job === undefined && h.lists.length < listsInHand && this.share !== undefined) {
+        const next = this.share.take();
+        if (next === undefined) break;
+        this.onDecode(h, this.share, next);
+      }
+    }
     for (const h of this.workers) {
       if (!h.ready || h.job !== undefined || h.lists.length > 0) continue;
       const next = this.queue.shift();
       if (next === undefined) break;
       this.onWorker(h, next);
-    }
-    if (this.queue.length === 0) {
-      for (const h of this.workers) {
-        while (h.ready && h.job === undefined && h.lists.length < listsInHand && this.share !== undefined) {
-          const next = this.share.take();
-          if (next === undefined) break;
-          this.onDecode(h, this.share, next);
-        }
-      }
     }
     if (this.queue.length > 0 && !this.mainBusy) {
       this.mainBusy = true;
