@@ -14,20 +14,24 @@ const maxTableGap = 3;
 
 export type ExportNamer = (addr: number) => number | undefined;
 
-/** Which strings a reader wants: none longer than maxLength, none starting with a byte not in first. */
+/**
+ * Which strings a reader wants: none longer than maxLength, none starting with a byte not in first,
+ * none holding a byte not in rest.
+ */
 interface Wanted {
   maxLength: number;
   first: Uint8Array;
+  rest: Uint8Array;
   lengths: ReadonlySet<number>;
 }
 
 /**
  * Reads the NUL-terminated string at addr in a loaded segment (old links keep .rodata with the code),
  * up to maxName bytes, or undefined; a string the reader does not want is rejected before it is built
- * (a longer one is not even scanned to its end). Numbers only: it is asked about every aligned word
- * of a fixed-address executable's data.
+ * (scanned only up to its first unwanted byte). Numbers only: it is asked about every reference the
+ * code makes to data, and every aligned word of a fixed-address executable's data.
  */
-function cStringReader(elf: ElfFile): (addr: number, wanted?: Wanted) => string | undefined {
+function cStringReader(elf: ElfFile): (addr: number, wanted: Wanted) => string | undefined {
   const segs = elf.programHeaders
     .filter((p) => p.type === PT_LOAD)
     .map((p) => ({ lo: Number(p.vaddr), hi: Number(p.vaddr + p.filesz), offset: Number(p.offset) }));
@@ -40,12 +44,15 @@ function cStringReader(elf: ElfFile): (addr: number, wanted?: Wanted) => string 
     const seg = segmentOf(addr);
     if (seg === undefined) return undefined;
     const start = seg.offset + (addr - seg.lo);
-    if (wanted !== undefined && wanted.first[bytes[start]] !== 1) return undefined;
-    const longest = Math.min(maxName, wanted?.maxLength ?? maxName);
+    if (wanted.first[bytes[start]] !== 1) return undefined;
+    const longest = Math.min(maxName, wanted.maxLength);
     const stop = Math.min(start + Math.min(longest + 1, seg.hi - addr), bytes.length);
-    let end = start;
-    while (end < stop && bytes[end] !== 0) end++;
-    if (end === stop || end === start || (wanted !== undefined && !wanted.lengths.has(end - start))) return undefined;
+    let end = start + 1;
+    while (end < stop && bytes[end] !== 0) {
+      if (wanted.rest[bytes[end]] !== 1) return undefined;
+      end++;
+    }
+    if (end === stop || !wanted.lengths.has(end - start)) return undefined;
     return String.fromCharCode(...bytes.subarray(start, end));
   };
 }
@@ -54,9 +61,13 @@ function cStringReader(elf: ElfFile): (addr: number, wanted?: Wanted) => string 
 export function exportNamer(elf: ElfFile, exports: readonly { name: string; addr: number }[]): ExportNamer {
   const byName = new Map(exports.map((e) => [e.name, e.addr]));
   const first = new Uint8Array(256);
-  for (const e of exports) if (e.name.length > 0) first[e.name.charCodeAt(0) & 0xff] = 1;
+  const rest = new Uint8Array(256);
+  for (const e of exports) {
+    if (e.name.length > 0) first[e.name.charCodeAt(0) & 0xff] = 1;
+    for (let i = 1; i < e.name.length; i++) rest[e.name.charCodeAt(i) & 0xff] = 1;
+  }
   const lengths = new Set(exports.map((e) => e.name.length));
-  const wanted: Wanted = { maxLength: Math.max(0, ...lengths), first, lengths };
+  const wanted: Wanted = { maxLength: Math.max(0, ...lengths), first, rest, lengths };
   const read = cStringReader(elf);
   return (addr) => {
     if (byName.size === 0) return undefined;
@@ -67,11 +78,15 @@ export function exportNamer(elf: ElfFile, exports: readonly { name: string; addr
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]+$/;
 
-/** Strings that may be identifiers: a letter or underscore first, two characters at least. */
+/** Strings that may be identifiers: a letter or underscore first, then letters, digits, underscores; two characters at least. */
 function identifierWanted(): Wanted {
   const first = new Uint8Array(256);
-  for (let c = 0; c < 256; c++) if (/[A-Za-z_]/.test(String.fromCharCode(c))) first[c] = 1;
-  return { maxLength: maxName, first, lengths: new Set(Array.from({ length: maxName - 1 }, (_, i) => i + 2)) };
+  const rest = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) {
+    if (/[A-Za-z_]/.test(String.fromCharCode(c))) first[c] = 1;
+    if (/[A-Za-z0-9_]/.test(String.fromCharCode(c))) rest[c] = 1;
+  }
+  return { maxLength: maxName, first, rest, lengths: new Set(Array.from({ length: maxName - 1 }, (_, i) => i + 2)) };
 }
 
 /**
