@@ -356,8 +356,11 @@ class Decoded {
   /** Scratch entries kept, in address order. */
   inOrder(): number[] {
     const out: number[] = [];
-    if (this.kept.length === 0) return out;
-    for (let a = 0; a < this.index.length; a++) if (this.index[a] !== 0) out.push(this.index[a] - 1);
+    const { index, kept } = this;
+    for (let a = 0; a < index.length && out.length < kept.length; a++) {
+      const e = index[a];
+      if (e !== 0) out.push(e - 1);
+    }
     return out;
   }
 
@@ -365,15 +368,20 @@ class Decoded {
     const n = this.kept.length;
     const operands = f64.take(n);
     const fn: DecodedFunction = { start, addrs: f64.take(n), lens: u8.take(n), flows: u8.take(n) as FlowColumn, targets: operands, refs: operands, jumpTables, unboundedTables };
-    // In address order: the kept entries (one per address) as the index meets them.
-    for (let a = 0, k = 0; k < n && a < this.index.length; a++) {
-      if (this.index[a] === 0) continue;
-      const i = this.index[a] - 1;
-      fn.addrs[k] = scratch.addr[i];
-      fn.lens[k] = scratch.len[i];
-      const flow = scratch.flow[i] as Flow;
-      fn.flows[k] = flow;
-      operands[k] = hasTarget(flow) ? scratch.target[i] : scratch.ref[i];
+    // In address order: the kept entries (one per address) as the index meets them. The columns
+    // are read into locals: V8 reloads properties after each typed-array store otherwise.
+    const { index } = this;
+    const { addr, len, flow: flows, target, ref } = scratch;
+    const { addrs, lens, flows: out } = fn;
+    for (let a = 0, k = 0; k < n && a < index.length; a++) {
+      const e = index[a];
+      if (e === 0) continue;
+      const i = e - 1;
+      addrs[k] = addr[i];
+      lens[k] = len[i];
+      const f = flows[i] as Flow;
+      out[k] = f;
+      operands[k] = hasTarget(f) ? target[i] : ref[i];
       k++;
     }
     return fn;
