@@ -189,12 +189,15 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
         (asRef ? s.refs : s.calls).push(addr);
         if (!asRef) calls.add(w, index, addr);
       };
-      for (let i = 0; i < code.addrs.length; i++) {
-        const f = code.flows[i];
-        const t = code.targets[i];
-        const ref = code.refs[i];
-        if (f === Flow.Abi32) s.abi32.push(code.addrs[i]);
-        if (f === Flow.Call || ((f === Flow.Jump || f === Flow.CondJump) && (t < w.bounds.start || t >= w.bounds.limit))) {
+      // Columns and bounds in locals: the calls below would make V8 read them again each time.
+      const { addrs, flows, targets, refs, jumpTables } = code;
+      const { start, limit } = w.bounds;
+      for (let i = 0; i < addrs.length; i++) {
+        const f = flows[i];
+        const t = targets[i];
+        const ref = refs[i];
+        if (f === Flow.Abi32) s.abi32.push(addrs[i]);
+        if (f === Flow.Call || ((f === Flow.Jump || f === Flow.CondJump) && (t < start || t >= limit))) {
           const stub = stubs.get(t);
           callTo(stub ?? t, i, false);
         } else if ((f === Flow.IndirectCall || f === Flow.IndirectJump) && !Number.isNaN(ref)) {
@@ -202,7 +205,7 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
           if (slot !== undefined) callTo(slot, i, false);
         }
         // Jump-table cases outside the function: tail calls.
-        if (f === Flow.IndirectJump) for (const c of code.jumpTables.get(code.addrs[i]) ?? []) if (c < w.bounds.start || c >= w.bounds.limit) callTo(c, i, false);
+        if (f === Flow.IndirectJump) for (const c of jumpTables.get(addrs[i]) ?? []) if (c < start || c >= limit) callTo(c, i, false);
         if (f === Flow.Next && !Number.isNaN(ref)) {
           const target = stubs.get(ref) ?? slots.get(ref);
           if (target !== undefined) callTo(target, i, true);
