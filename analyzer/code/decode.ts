@@ -7,6 +7,9 @@ import { quickDecode } from './quick-decode.js';
 
 export { endsRun, Flow } from './flow.js';
 
+/** The jump tables of a function without any: one map for all of them (most functions). */
+export const noJumpTables: ReadonlyMap<number, number[]> = new Map();
+
 /** Flows whose instruction has a target (DecodedFunction.targets); the others may have a ref. */
 export function hasTarget(flow: Flow): boolean {
   return flow === Flow.Jump || flow === Flow.CondJump || flow === Flow.Call;
@@ -42,8 +45,8 @@ export interface DecodedFunction {
   targets: Float64Array;
   /** An address another instruction mentions: rip-relative or absolute memory operand, or a mov/push immediate; NaN when none. Not for Jump, CondJump and Call. */
   refs: Float64Array;
-  /** Indirect jumps whose table was read, with the targets found. */
-  jumpTables: Map<number, number[]>;
+  /** Indirect jumps whose table was read, with the targets found (most functions share noJumpTables). */
+  jumpTables: ReadonlyMap<number, number[]>;
   /** Of those, the tables read without a bound (no `cmp` before the jump that fits): entries were followed while they land in the function. */
   unboundedTables: number;
 }
@@ -237,7 +240,7 @@ export type GapMode = 'none' | 'clean' | 'resync';
 export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi: number, readData: ReadData, gaps: GapMode, gapHi = hi): DecodedFunction {
   const known = new Decoded(lo, Math.min(hi, dec.region.base + dec.region.bytes.length));
   try {
-    const jumpTables = new Map<number, number[]>();
+    let jumpTables: Map<number, number[]> | undefined;
     let unboundedTables = 0;
     const work = [start];
     const inRange = (a: number): boolean => a >= lo && a < hi && dec.contains(a);
@@ -255,7 +258,7 @@ export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi
           const { targets, bounded } = readJumpTable(runStart, i, lo, hi, readData, (a) => dec.contains(a));
           if (targets.length > 0) {
             if (!bounded) unboundedTables++;
-            jumpTables.set(a, targets);
+            (jumpTables ??= new Map()).set(a, targets);
             for (const t of targets) if (inRange(t)) work.push(t);
           }
         }
@@ -263,8 +266,8 @@ export function decodeFunction(dec: RegionDecoder, start: number, lo: number, hi
         a += scratch.len[i];
       }
     }
-    if (gaps !== 'none') addGaps(dec, known, lo, Math.min(gapHi, hi, dec.region.base + dec.region.bytes.length), gaps === 'resync');
-    return known.toFunction(start, jumpTables, unboundedTables);
+    if (gaps !== 'none') addGaps(dec, known, Math.min(gapHi, hi, dec.region.base + dec.region.bytes.length), gaps === 'resync');
+    return known.toFunction(start, jumpTables ?? noJumpTables, unboundedTables);
   } finally {
     known.release();
   }
@@ -322,12 +325,14 @@ const scratch = new Scratch();
 /**
  * The instructions kept for the current function in [lo, hi), by start address: an index per byte
  * into the scratch columns, so that address order costs no sort. One index buffer for every function:
- * release() clears what add() set and empties the scratch.
+ * release() clears what add() set and empties the scratch. A scratch entry not kept (a gap that did
+ * not decode cleanly) starts where no kept one does: clearing every entry's address is clearing the
+ * kept ones.
  */
 class Decoded {
   private static buffer = new Int32Array(0);
   private readonly index: Int32Array;
-  private readonly kept: number[] = [];
+  private kept = 0;
 
   constructor(private readonly lo: number, hi: number) {
     const size = Math.max(0, hi - lo);
@@ -349,23 +354,29 @@ class Decoded {
 
   /** Keeps a scratch entry. */
   keep(i: number): void {
-    this.kept.push(i);
+    this.kept++;
     this.index[scratch.addr[i] - this.lo] = i + 1;
   }
 
-  /** Scratch entries kept, in address order. */
-  inOrder(): number[] {
-    const out: number[] = [];
-    const { index, kept } = this;
-    for (let a = 0; a < index.length && out.length < kept.length; a++) {
+  /** The runs of [lo, hi) that no kept instruction covers, as [from, to) pairs one after the other. */
+  uncovered(hi: number): number[] {
+    const gaps: number[] = [];
+    const { index, lo } = this;
+    let cursor = lo;
+    for (let a = 0, seen = 0; a < index.length && seen < this.kept; a++) {
       const e = index[a];
-      if (e !== 0) out.push(e - 1);
+      if (e === 0) continue;
+      seen++;
+      const at = lo + a;
+      if (at > cursor) gaps.push(cursor, at);
+      cursor = Math.max(cursor, at + scratch.len[e - 1]);
     }
-    return out;
+    if (cursor < hi) gaps.push(cursor, hi);
+    return gaps;
   }
 
-  toFunction(start: number, jumpTables: Map<number, number[]>, unboundedTables: number): DecodedFunction {
-    const n = this.kept.length;
+  toFunction(start: number, jumpTables: ReadonlyMap<number, number[]>, unboundedTables: number): DecodedFunction {
+    const n = this.kept;
     const operands = f64.take(n);
     const fn: DecodedFunction = { start, addrs: f64.take(n), lens: u8.take(n), flows: u8.take(n) as FlowColumn, targets: operands, refs: operands, jumpTables, unboundedTables };
     // In address order: the kept entries (one per address) as the index meets them. The columns
@@ -388,7 +399,8 @@ class Decoded {
   }
 
   release(): void {
-    for (const i of this.kept) this.index[scratch.addr[i] - this.lo] = 0;
+    const { index, lo } = this;
+    for (let i = 0; i < scratch.count; i++) index[scratch.addr[i] - lo] = 0;
     scratch.count = 0;
   }
 }
@@ -473,18 +485,13 @@ function readJumpTable(first: number, last: number, lo: number, hi: number, read
   return { targets: [], bounded: true };
 }
 
-function addGaps(dec: RegionDecoder, known: Decoded, lo: number, hi: number, resync: boolean): void {
-  let cursor = lo;
-  const gaps: [number, number][] = [];
-  for (const i of known.inOrder()) {
-    const a = scratch.addr[i];
-    if (a > cursor) gaps.push([cursor, a]);
-    cursor = Math.max(cursor, a + scratch.len[i]);
-  }
-  if (cursor < hi) gaps.push([cursor, hi]);
-  for (const [from, to] of gaps) {
-    const found: number[] = [];
-    let a = from;
+function addGaps(dec: RegionDecoder, known: Decoded, hi: number, resync: boolean): void {
+  const gaps = known.uncovered(hi);
+  for (let g = 0; g < gaps.length; g += 2) {
+    const to = gaps[g + 1];
+    // A gap's instructions are the scratch entries from `first` on.
+    const first = scratch.count;
+    let a = gaps[g];
     let clean = true;
     while (a < to) {
       dec.decode(a);
@@ -496,9 +503,9 @@ function addGaps(dec: RegionDecoder, known: Decoded, lo: number, hi: number, res
         clean = false;
         break;
       }
-      found.push(scratch.push(a, dec));
+      scratch.push(a, dec);
       a += dec.len;
     }
-    if (clean) for (const i of found) known.keep(i);
+    if (clean) for (let i = first; i < scratch.count; i++) known.keep(i);
   }
 }

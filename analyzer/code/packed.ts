@@ -1,6 +1,6 @@
 // Decoded functions packed into a few typed arrays, so that a list of them crosses to another thread
 // by transfer (no copy, no object per instruction), and unpacked there into DecodedFunctions.
-import type { DecodedFunction, FlowColumn } from './decode.js';
+import { type DecodedFunction, type FlowColumn, noJumpTables } from './decode.js';
 
 export interface PackedFunctions {
   starts: Float64Array;
@@ -68,14 +68,17 @@ export function unpack(p: PackedFunctions): DecodedFunction[] {
       flows: p.flows.subarray(at, at + n) as FlowColumn,
       targets: operands,
       refs: operands,
-      jumpTables: new Map(),
+      jumpTables: noJumpTables,
       unboundedTables: p.unboundedTables[k],
     });
     at += n;
   }
   for (let i = 0; i < p.tables.length; ) {
     const n = p.tables[i + 2];
-    out[p.tables[i]].jumpTables.set(p.tables[i + 1], Array.from(p.tables.subarray(i + 3, i + 3 + n)));
+    const fn = out[p.tables[i]];
+    const tables = fn.jumpTables === noJumpTables ? new Map<number, number[]>() : (fn.jumpTables as Map<number, number[]>);
+    tables.set(p.tables[i + 1], Array.from(p.tables.subarray(i + 3, i + 3 + n)));
+    fn.jumpTables = tables;
     i += 3 + n;
   }
   return out;
