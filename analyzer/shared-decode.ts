@@ -4,7 +4,7 @@
 // before it, so the result is the one a single thread gives.
 import { decodeFunction, type DecodedFunction, type GapMode, type ReadData, RegionDecoder } from './code/decode.js';
 import { pack, type PackedFunctions, unpack } from './code/packed.js';
-import { type ElfFile, executableRegions, readAtVaddr } from './elf/index.js';
+import { type ElfFile, executableRegions, PT_LOAD, readAtVaddr } from './elf/index.js';
 
 /** What another thread needs to decode an object's functions: its bytes, its segments and its code regions (as analyzeObject orders them). */
 export interface CodeImage {
@@ -40,8 +40,33 @@ export interface ToDecode {
   code?: DecodedFunction;
 }
 
-/** Reads loaded data as a little-endian number (bss reads as zeros), or undefined outside the image. */
+/**
+ * Reads loaded data as a little-endian number (bss reads as zeros), or undefined outside the image:
+ * the bytes readAtVaddr gives, read with numbers (jump tables read it for every entry). A file with
+ * a segment past 2^53 is read through readAtVaddr itself.
+ */
 export function dataReader(elf: Pick<ElfFile, 'bytes' | 'programHeaders'>): ReadData {
+  const loads = elf.programHeaders.filter((p) => p.type === PT_LOAD);
+  if (loads.some((p) => p.vaddr + p.memsz > BigInt(Number.MAX_SAFE_INTEGER) || p.offset + p.filesz > BigInt(Number.MAX_SAFE_INTEGER))) return bigintReader(elf);
+  const segs = loads.map((p) => ({ vaddr: Number(p.vaddr), memsz: Number(p.memsz), filesz: Number(p.filesz), offset: Number(p.offset) }));
+  const { bytes } = elf;
+  const byteAt = (s: (typeof segs)[number], rel: number): number => (rel < s.filesz ? (bytes[s.offset + rel] ?? 0) : 0);
+  return (addr, size) => {
+    for (const s of segs) {
+      if (addr < s.vaddr || addr - s.vaddr + size > s.memsz) continue;
+      const rel = addr - s.vaddr;
+      let lo = 0;
+      for (let i = Math.min(size, 4) - 1; i >= 0; i--) lo = lo * 256 + byteAt(s, rel + i);
+      if (size < 8) return BigInt(lo);
+      let hi = 0;
+      for (let i = 7; i >= 4; i--) hi = hi * 256 + byteAt(s, rel + i);
+      return (BigInt(hi) << 32n) | BigInt(lo);
+    }
+    return undefined;
+  };
+}
+
+function bigintReader(elf: Pick<ElfFile, 'bytes' | 'programHeaders'>): ReadData {
   return (addr, size) => {
     const b = readAtVaddr(elf, BigInt(addr), size);
     if (b === undefined) return undefined;
