@@ -6,6 +6,8 @@ const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
 
 export class ByteReader {
   private readonly view: DataView;
+  /** The bytes as a Buffer, for its string decoding (made on first use). */
+  private text: Buffer | undefined;
 
   constructor(
     readonly bytes: Uint8Array,
@@ -87,30 +89,22 @@ export class ByteReader {
   }
 
   /** The NUL-terminated string at `offset`; a string that runs off the end is an error, not a guess. */
-  cstring(offset: number, item: string): string {
+  /** The NUL-terminated string at offset; `item` names it in a failure (a function: built only then). */
+  cstring(offset: number, item: string | (() => string)): string {
+    const named = (): string => (typeof item === 'string' ? item : item());
     if (!(offset >= 0 && offset < this.bytes.length)) {
-      this.fail(`${item}: string offset ${hex(offset)} is outside ${this.what} (size ${hex(this.bytes.length)})`);
+      this.fail(`${named()}: string offset ${hex(offset)} is outside ${this.what} (size ${hex(this.bytes.length)})`);
     }
     const end = this.bytes.indexOf(0, offset);
-    if (end < 0) this.fail(`${item}: string at ${hex(offset)} in ${this.what} is not NUL-terminated`);
-    return decodeAscii(this.bytes, offset, end);
+    if (end < 0) this.fail(`${named()}: string at ${hex(offset)} in ${this.what} is not NUL-terminated`);
+    for (let i = offset; i < end; i++) if ((this.bytes[i] as number) >= 0x80) return utf8.decode(this.bytes.subarray(offset, end));
+    // ASCII (almost every name): one flat string made at once.
+    this.text ??= Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    return this.text.toString('latin1', offset, end);
   }
 }
 
 const utf8 = new TextDecoder('utf-8');
 
-function decodeAscii(bytes: Uint8Array, start: number, end: number): string {
-  // Symbol names are almost always short ASCII: building them directly beats TextDecoder's call cost.
-  if (end - start <= 64) {
-    let s = '';
-    for (let i = start; i < end; i++) {
-      const c = bytes[i] as number;
-      if (c >= 0x80) return utf8.decode(bytes.subarray(start, end));
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
-  return utf8.decode(bytes.subarray(start, end));
-}
 
 export { hex };

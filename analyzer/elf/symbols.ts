@@ -65,7 +65,7 @@ function decodeSymbols(entries: ByteReader, strings: ByteReader, label: string):
     const info = entries.u8(at + 4);
     symbols[index] = {
       index,
-      name: nameOffset === 0 ? '' : strings.cstring(nameOffset, `${label} symbol ${index}`),
+      name: nameOffset === 0 ? '' : strings.cstring(nameOffset, () => `${label} symbol ${index}`),
       value: entries.u64(at + 8),
       size: entries.u64(at + 16),
       type: info & 0xf,
