@@ -36,6 +36,8 @@ function cStringReader(elf: ElfFile): (addr: number, wanted: Wanted) => string |
     .filter((p) => p.type === PT_LOAD)
     .map((p) => ({ lo: Number(p.vaddr), hi: Number(p.vaddr + p.filesz), offset: Number(p.offset) }));
   const bytes = elf.bytes;
+  // Each byte as one character (latin1), as String.fromCharCode reads them.
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const segmentOf = (addr: number): (typeof segs)[number] | undefined => {
     for (const p of segs) if (addr >= p.lo && addr < p.hi) return p;
     return undefined;
@@ -53,7 +55,7 @@ function cStringReader(elf: ElfFile): (addr: number, wanted: Wanted) => string |
       end++;
     }
     if (end === stop || !wanted.lengths.has(end - start)) return undefined;
-    return String.fromCharCode(...bytes.subarray(start, end));
+    return text.toString('latin1', start, end);
   };
 }
 

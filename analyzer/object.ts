@@ -290,7 +290,9 @@ async function analyze(elf: ElfFile, sha256: string, forwardersImported: () => P
       for (const p of site.params) addForwarder(w.bounds.start, p);
     });
   }
-  const landings = new Set([...sorted, ...pointed, ...exports.map((e) => e.addr)]);
+  const landings = new Set(sorted);
+  for (const a of pointed) landings.add(a);
+  for (const e of exports) landings.add(e.addr);
   setPatchWindows(works.map((w) => ({ code: w.code as DecodedFunction, summary: w.summary as FunctionSummary, dec: (regionOf(w.bounds.start) as Region).dec })), landings);
 
   // Functions passing a number on: resolve it at their call sites, until no new forwarder appears.
@@ -402,8 +404,13 @@ function dedupe(s: FunctionSummary): FunctionSummary {
   return s;
 }
 
+/** The list without repeats, first occurrences in order (a short one without a Set: most lists are short, and there are many). */
 function unique<T>(a: T[]): T[] {
-  return a.length < 2 ? a : [...new Set(a)];
+  if (a.length < 2) return a;
+  if (a.length > 16) return [...new Set(a)];
+  const out: T[] = [];
+  for (let i = 0; i < a.length; i++) if (!out.includes(a[i])) out.push(a[i]);
+  return out.length === a.length ? a : out;
 }
 
 function exportsOf(elf: ElfFile): ObjectSummary['exports'] {
@@ -454,6 +461,7 @@ function codePointersInData(elf: ElfFile, regions: readonly Region[], code: read
 }
 
 function isJumpTableCase(code: DecodedFunction, addr: number): boolean {
+  if (code.jumpTables.size === 0) return false;
   for (const targets of code.jumpTables.values()) if (targets.includes(addr)) return true;
   return false;
 }
