@@ -6,7 +6,7 @@ import { loadCatalog } from '../syscall-shim/catalog.js';
 import type { Analysis, Coverage, Doubt, NamedPath, ProgramFiles, SyscallUse, UnresolvedSite } from './analysis.js';
 import { defaultCacheDir, hasCached, loadCached, readEntry, sha256, writeEntry } from './cache.js';
 import { type ElfFile, readElf } from './elf/index.js';
-import { hashFile, readBytes } from './file-hash.js';
+import { hashFile, hashFileBeside, type HashedFile, readBytes } from './file-hash.js';
 import { importKey } from './imports.js';
 import { type ClosureObject, closureOf, readObject } from './libraries.js';
 import { link, type LinkResult } from './link.js';
@@ -67,13 +67,15 @@ function programPath(path: string): string {
   return abs;
 }
 
-/** An object with its facts from the cache by its content hash, or parsed (and its facts cached). */
-function openCached(path: string, cacheDir: string): Source {
-  const file = hashFile(path, cacheDir);
+/**
+ * An object with its facts from the cache by its content hash, or parsed (and its facts cached).
+ * `file`: its hash (and bytes, and the parse made of them) when they are known already.
+ */
+function openCached(path: string, cacheDir: string, file: HashedFile & { beside?: ElfFile } = hashFile(path, cacheDir)): Source {
   const known = readEntry<ObjectFacts>(cacheDir, 'facts', file.sha256);
-  if (known !== undefined) return { path, elf: known.loader, facts: known, sha256: file.sha256, bytes: file.bytes };
+  if (known !== undefined) return { path, elf: known.loader, facts: known, sha256: file.sha256, bytes: file.bytes, parsed: file.beside };
   const bytes = file.bytes ?? readVerified(path, file.sha256);
-  const parsed = readElf(bytes, path);
+  const parsed = file.beside ?? readElf(bytes, path);
   const facts = objectFacts(parsed);
   writeEntry(cacheDir, 'facts', file.sha256, facts);
   return { path, elf: facts.loader, facts, sha256: file.sha256, parsed, bytes };
@@ -165,9 +167,15 @@ async function summarize(order: Source[], cacheDir: string, pool: ObjectPool, on
   return summaries;
 }
 
+/** The program, opened as openCached does; a large one is hashed on another thread while it is parsed. */
+async function openProgram(path: string, cacheDir: string): Promise<Source> {
+  if (statSync(path).size < largeProgram) return openCached(path, cacheDir);
+  return openCached(path, cacheDir, await hashFileBeside(path, cacheDir, (bytes) => readElf(bytes, path)));
+}
+
 export async function analyzeProgram(path: string, options: AnalyzeOptions = {}): Promise<Analysis> {
   const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const program = openCached(programPath(path), cacheDir);
+  const program = await openProgram(programPath(path), cacheDir);
   // The program's facts were not cached: the analysis is most likely cold, and the workers load meanwhile.
   const cold = program.parsed !== undefined;
   const pool = new ObjectPool(cacheDir, options.threads ?? ((program.bytes?.length ?? 0) >= largeProgram ? availableParallelism() : 1));
