@@ -3,6 +3,7 @@
 // file's sha256 (see file-hash.ts for how a file's hash is found without reading it again).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type ObjectSummary, summaryVersion } from './summary.js';
@@ -32,17 +33,29 @@ export function readEntry<T>(dir: string, kind: EntryKind, key: string): T | und
   }
 }
 
-/** Best effort: a cache that cannot be written only costs time. Written atomically (rename). */
+/** Where an entry goes, and the file it is written to first (renamed into place: atomic), its folder made. */
+function entryFiles(dir: string, kind: EntryKind, key: string): { path: string; tmp: string } {
+  const path = entryPath(dir, kind, key);
+  mkdirSync(join(dir, `analysis-v${summaryVersion}`, kind), { recursive: true });
+  return { path, tmp: `${path}.${process.pid}.tmp` };
+}
+
+/** Best effort: a cache that cannot be written (read-only, full) only costs time. */
 export function writeEntry(dir: string, kind: EntryKind, key: string, value: unknown): void {
   try {
-    const path = entryPath(dir, kind, key);
-    mkdirSync(join(dir, `analysis-v${summaryVersion}`, kind), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
+    const { path, tmp } = entryFiles(dir, kind, key);
     writeFileSync(tmp, JSON.stringify(value));
     renameSync(tmp, path);
-  } catch {
-    // ignore: read-only or full cache dir
-  }
+  } catch {}
+}
+
+/** writeEntry, the file written by another thread (libuv's) while this one goes on; it never rejects. */
+export async function writeEntryLater(dir: string, kind: EntryKind, key: string, value: unknown): Promise<void> {
+  try {
+    const { path, tmp } = entryFiles(dir, kind, key);
+    await writeFile(tmp, JSON.stringify(value));
+    await rename(tmp, path);
+  } catch {}
 }
 
 function sameAssumptions(a: Record<string, number[]>, b: Record<string, number[]>): boolean {
@@ -64,4 +77,9 @@ export function loadCached(dir: string, hash: string, assumed: Record<string, nu
 
 export function storeCached(dir: string, summary: ObjectSummary): void {
   writeEntry(dir, 'summaries', summary.sha256, summary);
+}
+
+/** storeCached, written while this thread goes on (see writeEntryLater). */
+export function storeCachedLater(dir: string, summary: ObjectSummary): Promise<void> {
+  return writeEntryLater(dir, 'summaries', summary.sha256, summary);
 }

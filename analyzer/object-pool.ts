@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { storeCached } from './cache.js';
+import { storeCachedLater } from './cache.js';
 import type { ElfFile } from './elf/index.js';
 import type { ImportedForwarders } from './object.js';
 import type { FromWorker, ToWorker } from './object-worker.js';
@@ -62,6 +62,8 @@ export class ObjectPool implements DecodeHelpers {
   private mainBusy = false;
   /** Decoding the main thread's job shares. */
   private share: DecodeShare | undefined;
+  /** The main thread's summaries being written to the cache (the next steps need not wait). */
+  private readonly writes: Promise<void>[] = [];
 
   /** `threads`: how many jobs at once at most, the main thread included. */
   constructor(private readonly cacheDir: string, private readonly threads = availableParallelism()) {}
@@ -73,10 +75,10 @@ export class ObjectPool implements DecodeHelpers {
     });
   }
 
-  /** Stops the workers and drops the jobs not started (after a failure). */
-  close(): Promise<number[]> {
+  /** Stops the workers and drops the jobs not started (after a failure), once the main thread's summaries are written. */
+  async close(): Promise<void> {
     this.queue.length = 0;
-    return Promise.all(this.workers.map((h) => h.worker.terminate()));
+    await Promise.all([...this.writes, ...this.workers.map((h) => h.worker.terminate())]);
   }
 
   /** Starts the workers (without them, every job runs on the main thread). */
@@ -155,7 +157,7 @@ export class ObjectPool implements DecodeHelpers {
         },
         this.workers.length > 0 ? this : undefined,
       );
-      storeCached(this.cacheDir, summary);
+      this.writes.push(storeCachedLater(this.cacheDir, summary));
       resolve(summary);
     } catch (error) {
       reject(error);
