@@ -1,4 +1,5 @@
 // Command-line flags of the benchmarks: `--NAME N` pairs, N a positive whole number.
+import { firstLine } from './lib-timing.js';
 
 export class UsageError extends Error {}
 
@@ -23,4 +24,15 @@ export function numberFlags<T extends Record<string, number>>(args: readonly str
     options[name] = positiveInt(flag, args[i + 1]);
   }
   return options as T;
+}
+
+/** numberFlags for `bench NAME`, or undefined once it has said why on stderr (exit status 2). */
+export function benchFlags<T extends Record<string, number>>(name: string, args: readonly string[], defaults: T): T | undefined {
+  try {
+    return numberFlags(args, defaults);
+  } catch (error) {
+    process.stderr.write(`bench ${name}: ${firstLine(error)}\n`);
+    process.exitCode = 2;
+    return undefined;
+  }
 }

@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fixturesDir, repoRoot } from '../fixtures/index.js';
 import { guestPath } from '../packager/app.js';
-import { numberFlags } from './lib-args.js';
+import { benchFlags } from './lib-args.js';
 import { bootLinux, makeInitramfs, prepareLinuxGuest, type GuestFile } from './lib-linux-guest.js';
 import { formatTable, median, ratio, type TableRow } from './lib-table.js';
 import { firstLine, runTimed } from './lib-timing.js';
@@ -172,14 +172,8 @@ export function report(results: Results): string {
 }
 
 export async function run(args: string[]): Promise<void> {
-  let o: Options;
-  try {
-    o = numberFlags(args, { runs: 5, fork: 1000, 'vfork-exec': 400, sh: 250, memory: 128 });
-  } catch (error) {
-    process.stderr.write(`bench proc: ${firstLine(error)}\n`);
-    process.exitCode = 2;
-    return;
-  }
+  const o: Options | undefined = benchFlags('proc', args, { runs: 5, fork: 1000, 'vfork-exec': 400, sh: 250, memory: 128 });
+  if (o === undefined) return;
   // The fixtures are built by make (quick when up to date), as the test suite's global setup does.
   spawnSync('make', ['-s', '-C', join(repoRoot, 'fixtures')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const results = await measure(o);

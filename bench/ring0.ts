@@ -34,7 +34,7 @@ import { freePort } from '../harness/free-port.js';
 import { redisBenchmark } from '../harness/load-tools.js';
 import { stopServer, ukifyRun, until, type Server } from '../harness/servers.js';
 import { kernelPath } from '../packager/paths.js';
-import { numberFlags } from './lib-args.js';
+import { benchFlags } from './lib-args.js';
 import { redisAnswers, redisArgs, redisServer } from './lib-redis.js';
 import { formatTable, median, ratio, type TableRow } from './lib-table.js';
 import { firstLine, runTimed } from './lib-timing.js';
@@ -289,14 +289,8 @@ function report(points: readonly Point[], busy: Busy | string): string {
 }
 
 export async function run(args: string[]): Promise<void> {
-  let opts: { runs: number; requests: number; calls: number };
-  try {
-    opts = numberFlags(args, { runs: 7, requests: 20_000, calls: 200_000 });
-  } catch (error) {
-    process.stderr.write(`bench ring0: ${firstLine(error)}\n`);
-    process.exitCode = 2;
-    return;
-  }
+  const opts = benchFlags('ring0', args, { runs: 7, requests: 20_000, calls: 200_000 });
+  if (opts === undefined) return;
   spawnSync('make', ['-s', '-C', join(repoRoot, 'fixtures')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const dir = mkdtempSync(join(tmpdir(), 'ukify-bench-ring0-'));
   try {

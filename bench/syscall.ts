@@ -24,7 +24,7 @@ import { fixturePath, repoRoot } from '../fixtures/index.js';
 import { freePort } from '../harness/free-port.js';
 import { type RedisRun, redisBenchmark } from '../harness/load-tools.js';
 import { stopServer, ukifyRun, until, type Server } from '../harness/servers.js';
-import { numberFlags } from './lib-args.js';
+import { benchFlags } from './lib-args.js';
 import { bootLinux, makeInitramfs, prepareLinuxGuest, startLinux, type LinuxGuest } from './lib-linux-guest.js';
 import { linuxRedis, redisAnswers, redisArgs, redisServer, ukifyBuild } from './lib-redis.js';
 import { formatTable as formatPlainTable, median, ratio, type TableRow } from './lib-table.js';
@@ -347,14 +347,8 @@ function loadLine(when: string): string {
 }
 
 export async function run(args: string[]): Promise<void> {
-  let opts: { runs: number; calls: number; requests: number };
-  try {
-    opts = numberFlags(args, { runs: 5, calls: 1_000_000, requests: 20_000 });
-  } catch (error) {
-    process.stderr.write(`bench syscall: ${firstLine(error)}\n`);
-    process.exitCode = 2;
-    return;
-  }
+  const opts = benchFlags('syscall', args, { runs: 5, calls: 1_000_000, requests: 20_000 });
+  if (opts === undefined) return;
   // The fixtures are built by make (quick when up to date), as the test suite's global setup does.
   spawnSync('make', ['-s', '-C', join(repoRoot, 'fixtures')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const dir = mkdtempSync(join(tmpdir(), 'ukify-bench-syscall-'));

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturePath, repoRoot } from '../fixtures/index.js';
-import { numberFlags } from './lib-args.js';
+import { benchFlags } from './lib-args.js';
 import { formatTable, median, ratio, type TableRow } from './lib-table.js';
 import { firstLine, runTimed } from './lib-timing.js';
 
@@ -53,14 +53,8 @@ function places(hostDir: string): Place[] {
 }
 
 export async function run(args: string[]): Promise<void> {
-  let opts: { runs: number; mib: number };
-  try {
-    opts = numberFlags(args, { runs: 5, mib: 256 });
-  } catch (error) {
-    process.stderr.write(`bench volume: ${firstLine(error)}\n`);
-    process.exitCode = 2;
-    return;
-  }
+  const opts = benchFlags('volume', args, { runs: 5, mib: 256 });
+  if (opts === undefined) return;
   // The fixtures are built by make (quick when up to date), as the test suite's global setup does.
   spawnSync('make', ['-s', '-C', join(repoRoot, 'fixtures')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const hostDir = mkdtempSync(join(tmpdir(), 'ukify-bench-volume-'));
