@@ -38,7 +38,7 @@ import { benchFlags } from './lib-args.js';
 import { redisAnswers, redisArgs, redisServer } from './lib-redis.js';
 import { formatTable, median, ratio, type TableRow } from './lib-table.js';
 import { firstLine, runTimed } from './lib-timing.js';
-import { nsPerCall, rates, redisFailure, redisMedian, redisTimeoutMs, type RedisResults } from './syscall.js';
+import { loadInTurn, nsPerCall, rates, redisFailure, redisMedian, redisTimeoutMs, type RedisResults } from './syscall.js';
 
 const cli = join(repoRoot, 'dist', 'cli', 'main.js');
 const DELAYS_NS = [0, 1000, 2000, 4000, 8000, 16000];
@@ -106,7 +106,6 @@ async function startRedis(image: string, flags: readonly string[] = []): Promise
  * server whose run fails keeps its good runs and is not loaded again.
  */
 async function loadRedis(points: Point[], runs: number, requests: number): Promise<void> {
-  const limit = redisTimeoutMs(requests);
   const servers: ({ server: Server; port: number } | undefined)[] = [];
   try {
     for (const p of points) {
@@ -117,24 +116,13 @@ async function loadRedis(points: Point[], runs: number, requests: number): Promi
         p.redis = { where: p.redis.where, unavailable: firstLine(error) };
       }
     }
-    for (const [i, s] of servers.entries()) {
-      const r = points[i]?.redis;
-      if (s === undefined || r === undefined || !('runs' in r)) continue;
-      const failed = redisFailure(await redisBenchmark(s.port, CLIENTS, Math.max(1, Math.floor(requests / 10)), limit));
-      if (failed !== undefined) r.stopped = `the warm-up run failed (${failed}); not loaded`;
-    }
-    for (let round = 0; round < runs; round++) {
-      for (let k = 0; k < servers.length; k++) {
-        const i = (round + k) % servers.length;
-        const s = servers[i];
-        const r = points[i]?.redis;
-        if (s === undefined || r === undefined || !('runs' in r) || r.stopped !== undefined) continue;
-        const run = await redisBenchmark(s.port, CLIENTS, requests, limit);
-        const failed = redisFailure(run);
-        if (failed === undefined) r.runs.push(run);
-        else r.stopped = `run ${round + 1} failed (${failed}); not loaded again, its ${r.runs.length} good runs kept`;
-      }
-    }
+    await loadInTurn(
+      servers.map((s) => s?.port),
+      points.map((p) => ('runs' in p.redis ? p.redis : undefined)),
+      runs,
+      requests,
+      CLIENTS,
+    );
   } finally {
     for (const s of servers) if (s !== undefined) await stopServer(s.server);
   }

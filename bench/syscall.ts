@@ -225,6 +225,39 @@ export function redisTimeoutMs(requests: number): number {
   return Math.max(60_000, requests * 3);
 }
 
+/** A server's good runs so far, and why it is loaded no more. */
+export interface RedisLoad {
+  runs: RedisRun[];
+  stopped?: string;
+}
+
+/**
+ * The servers on `ports` (undefined: one left out) warmed up by one uncounted run of a tenth of the
+ * requests each, then loaded one after another, round after round, each round starting one server
+ * further; a server whose run fails keeps the runs it had and is not loaded again.
+ */
+export async function loadInTurn(ports: readonly (number | undefined)[], loads: readonly (RedisLoad | undefined)[], runs: number, requests: number, clients: number): Promise<void> {
+  const limit = redisTimeoutMs(requests);
+  for (const [i, port] of ports.entries()) {
+    const r = loads[i];
+    if (port === undefined || r === undefined) continue;
+    const failed = redisFailure(await redisBenchmark(port, clients, Math.max(1, Math.floor(requests / 10)), limit));
+    if (failed !== undefined) r.stopped = `the warm-up run failed (${failed}); not loaded`;
+  }
+  for (let round = 0; round < runs; round++) {
+    for (let k = 0; k < ports.length; k++) {
+      const i = (round + k) % ports.length;
+      const port = ports[i];
+      const r = loads[i];
+      if (port === undefined || r === undefined || r.stopped !== undefined) continue;
+      const run = await redisBenchmark(port, clients, requests, limit);
+      const failed = redisFailure(run);
+      if (failed === undefined) r.runs.push(run);
+      else r.stopped = `run ${round + 1} failed (${failed}); not loaded again, its ${r.runs.length} good runs kept`;
+    }
+  }
+}
+
 /** Why a run counts as failed (the server is then not loaded again), or undefined for a good run. */
 export function redisFailure(run: RedisRun): string | undefined {
   if (run.status === 0 && run.tests.length === REDIS_TESTS.length) return undefined;
@@ -277,26 +310,13 @@ async function measureRedis(dir: string, runs: number, requests: number, images:
     servers.push(await startUkifyRedis('ukify trap', images.trap));
     servers.push(await startUkifyRedis('ukify rewritten', images.rewritten));
     const results: RedisResults[] = servers.map((s) => ('unavailable' in s ? s : { where: s.where, runs: [] }));
-    const limit = redisTimeoutMs(requests);
-    for (let i = 0; i < servers.length; i++) {
-      const s = servers[i];
-      const r = results[i];
-      if (s === undefined || r === undefined || !('port' in s) || !('runs' in r)) continue;
-      const failed = redisFailure(await redisBenchmark(s.port, REDIS_CLIENTS, Math.max(1, Math.floor(requests / 10)), limit));
-      if (failed !== undefined) r.stopped = `the warm-up run failed (${failed}); not loaded`;
-    }
-    for (let round = 0; round < runs; round++) {
-      for (let k = 0; k < servers.length; k++) {
-        const i = (round + k) % servers.length;
-        const s = servers[i];
-        const r = results[i];
-        if (s === undefined || r === undefined || !('port' in s) || !('runs' in r) || r.stopped !== undefined) continue;
-        const run = await redisBenchmark(s.port, REDIS_CLIENTS, requests, limit);
-        const failed = redisFailure(run);
-        if (failed === undefined) r.runs.push(run);
-        else r.stopped = `run ${round + 1} failed (${failed}); not loaded again, its ${r.runs.length} good runs kept`;
-      }
-    }
+    await loadInTurn(
+      servers.map((s) => ('port' in s ? s.port : undefined)),
+      results.map((r) => ('runs' in r ? r : undefined)),
+      runs,
+      requests,
+      REDIS_CLIENTS,
+    );
     return results;
   } finally {
     for (const s of servers) if ('stop' in s) await s.stop();
