@@ -25,14 +25,14 @@ export async function redisAnswers(port: number): Promise<boolean> {
 }
 
 /**
- * `ukify build PROGRAM -o IMAGE [FLAGS] -- ARGS`; resolves with what it printed on stdout (the
- * summary: its "syscall sites:" line says what the rewriter did), rejects with its first line of
- * stderr.
+ * `ukify build PROGRAM -o IMAGE [FLAGS] -- ARGS`, with `kernel` in the image when given (UKIFY_KERNEL);
+ * resolves with what it printed on stdout (the summary: its "syscall sites:" line says what the
+ * rewriter did), rejects with its first line of stderr.
  */
-export async function ukifyBuild(program: string, image: string, flags: readonly string[] = [], args: readonly string[] = []): Promise<string> {
+export async function ukifyBuild(program: string, image: string, flags: readonly string[] = [], args: readonly string[] = [], kernel?: string): Promise<string> {
   const child = spawn(process.execPath, [cli, 'build', program, '-o', image, ...flags, ...(args.length > 0 ? ['--', ...args] : [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...(kernel === undefined ? {} : { UKIFY_KERNEL: kernel }) },
   });
   let out = '';
   let err = '';

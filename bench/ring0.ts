@@ -35,7 +35,7 @@ import { redisBenchmark } from '../harness/load-tools.js';
 import { stopServer, ukifyRun, until, type Server } from '../harness/servers.js';
 import { kernelPath } from '../packager/paths.js';
 import { benchFlags } from './lib-args.js';
-import { redisAnswers, redisArgs, redisServer } from './lib-redis.js';
+import { redisAnswers, redisArgs, redisServer, ukifyBuild } from './lib-redis.js';
 import { formatTable, median, ratio, type TableRow } from './lib-table.js';
 import { firstLine, runTimed } from './lib-timing.js';
 import { loadInTurn, nsPerCall, rates, redisFailure, redisMedian, redisTimeoutMs, type RedisResults } from './syscall.js';
@@ -55,16 +55,6 @@ function delayKernel(delay: number): string {
   });
   if (make.status !== 0) throw new Error(`make -C kernel SYSCALL_DELAY_NS=${delay} failed: ${make.stderr.trim().split('\n').at(-1) ?? ''}`);
   return delay > 0 ? join(repoRoot, 'build', 'kernel', `syscall-delay-${delay}`, 'ukify-kernel.elf') : kernelPath({});
-}
-
-/** `ukify build PROGRAM -o IMAGE FLAGS -- ARGS` with KERNEL in the image. */
-function build(kernel: string, program: string, image: string, flags: readonly string[], args: readonly string[]): void {
-  runTimed({
-    command: process.execPath,
-    args: [cli, 'build', program, '-o', image, ...flags, ...(args.length > 0 ? ['--', ...args] : [])],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', UKIFY_KERNEL: kernel },
-    what: `ukify build ${program} (kernel ${kernel})`,
-  });
 }
 
 /** Per delay: its images, the getppid ns/call of each round, the redis server while it runs. */
@@ -284,13 +274,14 @@ export async function run(args: string[]): Promise<void> {
   try {
     process.stdout.write(`bench ring0: ${loadLine()} when the runs began\n`);
     // Kernels and images first: a failure there (or in a calibration run) ends the bench in one line.
-    const points: Point[] = DELAYS_NS.map((delay) => {
+    const points: Point[] = [];
+    for (const delay of DELAYS_NS) {
       const kernel = delayKernel(delay);
       const p: Point = { delay, getppidImage: join(dir, `identity.${delay}.img`), redisImage: join(dir, `redis.${delay}.img`), getppidNs: [], redis: { where: String(delay), runs: [] } };
-      build(kernel, fixturePath('identity', 'glibc-static'), p.getppidImage, ['--no-rewrite'], []);
-      build(kernel, redisServer, p.redisImage, [], redisArgs);
-      return p;
-    });
+      await ukifyBuild(fixturePath('identity', 'glibc-static'), p.getppidImage, ['--no-rewrite'], [], kernel);
+      await ukifyBuild(redisServer, p.redisImage, [], redisArgs, kernel);
+      points.push(p);
+    }
     calibrate(points, opts.runs, opts.calls);
     await loadRedis(points, opts.runs, opts.requests);
     let busy: Busy | string;

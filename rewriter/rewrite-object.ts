@@ -2,7 +2,7 @@
 // jumps to its trampoline, and the trampolines go into a new executable segment after the others.
 // Pure: bytes in, bytes out; the input is never changed.
 import type { SyscallSite } from '../analyzer/analysis.js';
-import { addLoadSegment, type ElfFile, PF_R, PF_X, PT_LOAD, vaddrToOffset } from '../analyzer/elf/index.js';
+import { addLoadSegment, type ElfFile, PF_R, PF_X, PT_LOAD, readAtVaddr, vaddrToOffset } from '../analyzer/elf/index.js';
 import { identityWords } from './identity-page.js';
 import { trampoline, windowPatch } from './trampoline.js';
 
@@ -45,7 +45,7 @@ export function rewriteObject(elf: ElfFile, sites: readonly SyscallSite[]): Rewr
       keep('its window overlaps the one before');
       continue;
     }
-    const window = bytesAt(elf, start, Number(end - start));
+    const window = readAtVaddr(elf, start, Number(end - start));
     const at = Number(BigInt(site.address) - start);
     if (window === undefined || window[at] !== 0x0f || window[at + 1] !== 0x05) {
       keep('the file has no syscall instruction there');
@@ -77,12 +77,4 @@ function endOfLoad(elf: ElfFile): bigint {
   let end = 0n;
   for (const p of elf.programHeaders) if (p.type === PT_LOAD && p.vaddr + p.memsz > end) end = p.vaddr + p.memsz;
   return ((end + PAGE - 1n) / PAGE) * PAGE;
-}
-
-/** The file's bytes at a virtual address, when all of them are in one segment's file contents. */
-function bytesAt(elf: ElfFile, vaddr: bigint, length: number): Uint8Array | undefined {
-  const first = vaddrToOffset(elf, vaddr);
-  const last = vaddrToOffset(elf, vaddr + BigInt(length - 1));
-  if (first === undefined || last === undefined || last - first !== BigInt(length - 1)) return undefined;
-  return elf.bytes.subarray(Number(first), Number(first) + length);
 }

@@ -1,5 +1,5 @@
 // The program and its libraries rewritten, from the Analysis's sites: the rewriter's entry point.
-import type { Analysis } from '../analyzer/analysis.js';
+import type { Analysis, SyscallSite } from '../analyzer/analysis.js';
 import { readElf } from '../analyzer/elf/index.js';
 import { rewriteObject, type RewrittenObject, type SiteOutcome } from './rewrite-object.js';
 
@@ -12,8 +12,12 @@ export interface RewrittenProgram {
 
 /** `read(path)`: an object's bytes, as analyzed. */
 export function rewriteProgram(analysis: Analysis, read: (path: string) => Uint8Array): RewrittenProgram {
-  const byObject = new Map<string, Analysis['sites']>();
-  for (const s of analysis.sites) byObject.set(s.object, [...(byObject.get(s.object) ?? []), s]);
+  const byObject = new Map<string, SyscallSite[]>();
+  for (const s of analysis.sites) {
+    const list = byObject.get(s.object);
+    if (list === undefined) byObject.set(s.object, [s]);
+    else list.push(s);
+  }
   const files = new Map<string, Uint8Array>();
   const outcomes: SiteOutcome[] = [];
   for (const [path, sites] of byObject) {

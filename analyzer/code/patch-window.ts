@@ -16,7 +16,12 @@ export type PatchWindow = { start: number; end: number; interior: number[] } | {
  */
 export function patchWindow(code: DecodedFunction, i: number, isTarget: (a: number) => boolean, movable: (a: number) => boolean): PatchWindow {
   const contiguous = (j: number): boolean => code.addrs[j] + code.lens[j] === code.addrs[j + 1];
-  const fits = (j: number): boolean => code.flows[j] === Flow.Next && movable(code.addrs[j]);
+  /** Why instruction j cannot join the window, `inner` then lying inside it ('' when it can). */
+  const refusal = (j: number, inner: number, side: 'before' | 'after'): string => {
+    if (isTarget(code.addrs[inner])) return 'a branch target inside';
+    if (code.flows[j] !== Flow.Next) return `a branch ${side} it`;
+    return movable(code.addrs[j]) ? '' : 'an instruction that uses rip';
+  };
   let first = i;
   let last = i;
   const size = (): number => code.addrs[last] + code.lens[last] - code.addrs[first];
@@ -24,12 +29,9 @@ export function patchWindow(code: DecodedFunction, i: number, isTarget: (a: numb
   while (size() < jumpLength) {
     const j = first - 1;
     if (j < 0 || !contiguous(j)) break;
-    if (isTarget(code.addrs[first])) {
-      blocker = 'a branch target inside';
-      break;
-    }
-    if (!fits(j)) {
-      blocker = code.flows[j] === Flow.Next ? 'an instruction that uses rip' : 'a branch before it';
+    const why = refusal(j, first, 'before');
+    if (why !== '') {
+      blocker = why;
       break;
     }
     first = j;
@@ -40,12 +42,9 @@ export function patchWindow(code: DecodedFunction, i: number, isTarget: (a: numb
       blocker ||= 'the code ends after it';
       break;
     }
-    if (isTarget(code.addrs[k])) {
-      blocker = 'a branch target inside';
-      break;
-    }
-    if (!fits(k)) {
-      blocker = code.flows[k] === Flow.Next ? 'an instruction that uses rip' : 'a branch after it';
+    const why = refusal(k, k, 'after');
+    if (why !== '') {
+      blocker = why;
       break;
     }
     last = k;

@@ -185,28 +185,20 @@ export function quickDecode(bytes: Uint8Array, at: number, addr: number, out: Qu
     if ((flags & MEM) !== 0 && mod === 3) return false;
     if ((flags & REGS) !== 0 && (regsAllowed & (1 << reg)) === 0) return false;
     if (mod !== 3) {
+      let base = rm;
       if (rm === 4) {
         if (p >= end) return false;
-        const sib = bytes[p++];
-        if (mod === 0 && (sib & 7) === 5) {
-          sibNoBase = true;
-          dispAt = p;
-          p += 4;
-        }
-      } else if (mod === 0 && rm === 5) {
-        ipRel = true;
+        base = bytes[p++] & 7;
+      }
+      if (mod === 0 && base === 5) {
+        // disp32 and no base register: rip-relative without a SIB byte, an absolute address with one.
+        ipRel = rm === 5;
+        sibNoBase = rm === 4;
         dispAt = p;
         p += 4;
-      }
-      if (mod === 1) {
-        dispAt = p;
-        p += 1;
-      } else if (mod === 2) {
-        dispAt = p;
-        p += 4;
-      }
+      } else p += mod === 1 ? 1 : mod === 2 ? 4 : 0;
     }
-    if (dispAt >= 0 && (mod === 0 || mod === 2)) {
+    if (dispAt >= 0) {
       if (p > end) return false;
       disp = readI32(bytes, dispAt);
     }
